@@ -1,0 +1,2 @@
+/** The public engine surface: updates, codecs, frontiers and the collection handle. */
+package io.flinkpersist;
