@@ -1,0 +1,140 @@
+package io.flinkpersist.compaction;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.batch.BatchStats;
+import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.batch.BatchWriter;
+import io.flinkpersist.batch.Cursors;
+import io.flinkpersist.batch.MergingCursor;
+import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.compaction.CompactionPolicy.CompactionPlan;
+import io.flinkpersist.compaction.CompactionPolicy.DrainPlan;
+import io.flinkpersist.compaction.CompactionPolicy.TrimPlan;
+import io.flinkpersist.read.BatchCursors;
+import io.flinkpersist.state.Description;
+import io.flinkpersist.state.Transition;
+import io.flinkpersist.state.Transition.NewTraceBatch;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import io.flinkpersist.state.UnsealedBatchMeta;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Carries out maintenance plans: reads the input batches as streams, merges them, writes the result
+ * as a new immutable batch, and returns the {@link Transition} that installs it. Nothing is
+ * committed here; results of plans that became stale are no-ops when applied.
+ *
+ * <p>Every merge streams: memory holds one row group per input and one row group of output,
+ * whatever the size of the batches.
+ */
+public final class Maintainer {
+
+    /** The directory of batch blobs under a collection. */
+    public static final String BATCH_PREFIX = "batches/";
+
+    private final BlobStore store;
+    private final BatchWriteOptions writeOptions;
+
+    public Maintainer(BlobStore store, BatchWriteOptions writeOptions) {
+        this.store = store;
+        this.writeOptions = writeOptions;
+    }
+
+    /** A fresh batch key. */
+    public static String newBatchKey() {
+        return BATCH_PREFIX + UUID.randomUUID() + ".parquet";
+    }
+
+    /**
+     * Drains {@code plan}: the unsealed updates with times in {@code [lower, upper)}, merged into one
+     * level-0 trace batch. Writes no batch, and returns an {@code ApplyDrain} without one, when the
+     * range holds no update after consolidation.
+     */
+    public Transition.ApplyDrain drain(DrainPlan plan) throws IOException {
+        long from = plan.lower().time();
+        List<UpdateCursor> inputs = new ArrayList<>();
+        for (UnsealedBatchMeta b : plan.inputs()) {
+            inputs.add(Cursors.filterTimes(BatchCursors.openUnsealed(store, b), from, plan.upper()));
+        }
+        Description desc = new Description(plan.lower(), plan.upper(), Frontier.minimum());
+        Optional<NewTraceBatch> batch = write(new MergingCursor(inputs), desc, 0, "drain");
+        return new Transition.ApplyDrain(plan.lower(), plan.upper(), batch);
+    }
+
+    /** Rewrites {@code plan.batch()} without its updates below the trace upper, same SeqNo range. */
+    public Transition.ApplyTrim trim(TrimPlan plan) throws IOException {
+        UnsealedBatchMeta b = plan.batch();
+        UpdateCursor in =
+                Cursors.filterTimes(
+                        BatchCursors.openUnsealed(store, b), plan.traceUpper().time(), Frontier.closed());
+        String key = newBatchKey();
+        BatchStats stats;
+        try (BatchWriter out =
+                BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "unsealed"));
+                UpdateCursor cursor = in) {
+            out.addAll(cursor);
+            stats = out.finish();
+        }
+        if (stats.updateCount() == 0) {
+            // The state said some update is at or beyond the trace upper (tsUpper); the data disagrees.
+            store.delete(key);
+            throw new io.flinkpersist.blob.CorruptBlobException(
+                    b.key(), "no update at or after the trace upper " + plan.traceUpper() + " but tsUpper=" + b.tsUpper());
+        }
+        return new Transition.ApplyTrim(
+                b.key(),
+                new NewUnsealedBatch(
+                        key,
+                        stats.minTime().getAsLong(),
+                        stats.maxTime().getAsLong(),
+                        stats.sizeBytes(),
+                        stats.updateCount()));
+    }
+
+    /** Merges the plan's pair with times advanced to since; level by {@link CompactionPolicy#mergedLevel}. */
+    public Transition.ApplyCompaction compact(CompactionPlan plan) throws IOException {
+        long since = plan.since().time();
+        List<UpdateCursor> inputs = new ArrayList<>(2);
+        inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.first()), since));
+        inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.second()), since));
+        Description desc =
+                new Description(plan.first().desc().lower(), plan.second().desc().upper(), plan.since());
+        String key = newBatchKey();
+        BatchStats stats = writeTrace(key, new MergingCursor(inputs), desc, "compaction");
+        int level = CompactionPolicy.mergedLevel(plan, stats.sizeBytes());
+        return new Transition.ApplyCompaction(
+                plan.first().key(),
+                plan.second().key(),
+                new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
+    }
+
+    private Optional<NewTraceBatch> write(UpdateCursor in, Description desc, int level, String origin)
+            throws IOException {
+        String key = newBatchKey();
+        BatchStats stats = writeTrace(key, in, desc, origin);
+        if (stats.updateCount() == 0) {
+            store.delete(key);
+            return Optional.empty();
+        }
+        return Optional.of(new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
+    }
+
+    private BatchStats writeTrace(String key, UpdateCursor in, Description desc, String origin)
+            throws IOException {
+        Map<String, String> meta =
+                Map.of(
+                        "flink-persist.kind", "trace",
+                        "flink-persist.description", desc.toString(),
+                        "flink-persist.origin", origin);
+        try (BatchWriter out = BatchWriter.create(store, key, writeOptions, meta);
+                UpdateCursor cursor = in) {
+            out.addAll(cursor);
+            return out.finish();
+        }
+    }
+}

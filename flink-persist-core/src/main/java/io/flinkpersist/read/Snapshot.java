@@ -1,0 +1,180 @@
+package io.flinkpersist.read;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.batch.BatchReader;
+import io.flinkpersist.batch.MergingCursor;
+import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.state.UnsealedBatchMeta;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A consistent read of one state version: its trace batches plus the unsealed updates at or after
+ * the trace upper, with times advanced by since.
+ *
+ * <p>Without an as-of time a snapshot returns everything stored, including unsealed updates at or
+ * beyond the seal. {@link #asOf(long)} reads the collection as of a complete time {@code T} ({@code
+ * since <= T < seal}): updates at times {@code <= T}, all read at {@code T}.
+ */
+public final class Snapshot {
+
+    private final BlobStore store;
+    private final CollectionState state;
+    private final ReadTimes times;
+    private final OptionalLong asOf;
+
+    private Snapshot(BlobStore store, CollectionState state, ReadTimes times, OptionalLong asOf) {
+        this.store = store;
+        this.state = state;
+        this.times = times;
+        this.asOf = asOf;
+    }
+
+    /** A snapshot of {@code state}, reading everything with times advanced by since. */
+    public static Snapshot of(BlobStore store, CollectionState state) {
+        if (state.since().isClosed()) {
+            throw new IllegalArgumentException(
+                    "Cannot read snapshot of state "
+                            + state.seqNo()
+                            + ": since is closed, so no time remains readable");
+        }
+        return new Snapshot(
+                store,
+                state,
+                new ReadTimes(state.traceUpper(), Frontier.closed(), state.since().time()),
+                OptionalLong.empty());
+    }
+
+    /**
+     * This snapshot as of time {@code t}.
+     *
+     * @throws IllegalArgumentException unless {@code since <= t < seal}
+     */
+    public Snapshot asOf(long t) {
+        Frontier.checkTime(t);
+        if (!state.since().lessEqual(t) || !state.seal().isBefore(t)) {
+            throw new IllegalArgumentException(
+                    "Cannot read as of time "
+                            + t
+                            + ": it must be at or after since "
+                            + state.since()
+                            + " and before seal "
+                            + state.seal()
+                            + " (state="
+                            + state.seqNo()
+                            + ")");
+        }
+        return new Snapshot(
+                store,
+                state,
+                new ReadTimes(state.traceUpper(), Frontier.fromStorageLong(t + 1), t),
+                OptionalLong.of(t));
+    }
+
+    public CollectionState state() {
+        return state;
+    }
+
+    public long seqNo() {
+        return state.seqNo();
+    }
+
+    public Frontier seal() {
+        return state.seal();
+    }
+
+    public Frontier since() {
+        return state.since();
+    }
+
+    public OptionalLong asOfTime() {
+        return asOf;
+    }
+
+    public ReadTimes times() {
+        return times;
+    }
+
+    /** Every batch of the snapshot as one whole slice (row-group range unknown: {@code [0, MAX)}). */
+    public List<BatchSlice> wholeBatches() {
+        List<BatchSlice> out = new ArrayList<>();
+        for (TraceBatchMeta b : state.trace()) {
+            out.add(BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes()));
+        }
+        if (!state.traceUpper().isClosed()) {
+            for (UnsealedBatchMeta b : state.unsealed()) {
+                if (state.traceUpper().lessEqual(b.tsUpper())) {
+                    out.add(BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** All updates, batch after batch, consolidated within each batch but not across batches. */
+    public UpdateCursor readRaw() {
+        return new SnapshotPart(wholeBatches(), times).open(store);
+    }
+
+    /**
+     * All updates merged and consolidated: each {@code (key, value, time)} once with its net diff, in
+     * storage order. Streams: holds one row group per batch.
+     */
+    public UpdateCursor readConsolidated() throws IOException {
+        List<UpdateCursor> inputs = new ArrayList<>();
+        try {
+            for (BatchSlice s : wholeBatches()) {
+                inputs.add(s.open(store, times));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : inputs) {
+                c.close();
+            }
+            throw e;
+        }
+        return new MergingCursor(inputs);
+    }
+
+    /**
+     * Splits the snapshot into at most {@code n} parts of nearly equal stored bytes, at row-group
+     * granularity: the largest row groups go first, each to the part with the fewest bytes so far.
+     * Reads every batch's footer.
+     */
+    public List<SnapshotPart> split(int n) throws IOException {
+        if (n < 1) {
+            throw new IllegalArgumentException("Cannot split snapshot: parts must be >= 1 (parts=" + n + ")");
+        }
+        List<BatchSlice> units = new ArrayList<>();
+        for (BatchSlice whole : wholeBatches()) {
+            List<io.flinkpersist.batch.RowGroupInfo> groups = BatchReader.readFooter(store, whole.key()).rowGroups();
+            for (io.flinkpersist.batch.RowGroupInfo g : groups) {
+                long bytes = Math.max(1, g.compressedBytes());
+                units.add(
+                        whole.trace() != null
+                                ? BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
+                                : BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
+            }
+        }
+        return SplitPlanner.balance(units, n, times);
+    }
+
+    /** The number of stored updates by batch key, for diagnostics. */
+    public Map<String, Long> updateCounts() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        state.trace().forEach(b -> out.put(b.key(), b.updateCount()));
+        state.unsealed().forEach(b -> out.put(b.key(), b.updateCount()));
+        return out;
+    }
+
+    static Comparator<BatchSlice> largestFirst() {
+        return Comparator.comparingLong(BatchSlice::bytes).reversed().thenComparing(BatchSlice::key)
+                .thenComparingInt(BatchSlice::fromRowGroup);
+    }
+}

@@ -1,0 +1,2 @@
+/** Reading a collection: consistent snapshots, their byte-balanced parts, and validated batch cursors. */
+package io.flinkpersist.read;

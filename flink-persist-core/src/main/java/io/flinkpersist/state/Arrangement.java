@@ -1,0 +1,334 @@
+package io.flinkpersist.state;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.state.Transition.Append;
+import io.flinkpersist.state.Transition.AllowCompaction;
+import io.flinkpersist.state.Transition.ApplyCompaction;
+import io.flinkpersist.state.Transition.ApplyDrain;
+import io.flinkpersist.state.Transition.ApplyTrim;
+import io.flinkpersist.state.Transition.Evict;
+import io.flinkpersist.state.Transition.ForgetRetired;
+import io.flinkpersist.state.Transition.NewTraceBatch;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import io.flinkpersist.state.Transition.Seal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The state machine of a collection: {@link #apply} is a pure function from a state and a {@link
+ * Transition} to the next state. It does no I/O; the blobs a transition refers to are written before
+ * it is applied, and the caller commits the result by compare-and-set.
+ *
+ * <p>Caller misuse (a late update, a regressing seal or since) is an {@link
+ * IllegalArgumentException}. A result that no longer fits the state (a stale drain, trim or
+ * compaction) is a no-op whose written blob is reported in {@link Applied#orphaned()} for the caller
+ * to delete.
+ */
+public final class Arrangement {
+
+    private Arrangement() {}
+
+    /**
+     * The outcome of applying a transition.
+     *
+     * @param state the next state (the same object when nothing changed)
+     * @param changed whether there is anything to commit
+     * @param retired blobs this transition stopped referencing (now awaiting garbage collection)
+     * @param orphaned blobs written for this transition that will never be referenced: safe to delete
+     */
+    public record Applied(
+            CollectionState state, boolean changed, List<String> retired, List<String> orphaned) {
+
+        static Applied unchanged(CollectionState state, List<String> orphaned) {
+            return new Applied(state, false, List.of(), orphaned);
+        }
+    }
+
+    public static Applied apply(CollectionState state, Transition transition) {
+        assert state.validate() != null;
+        Applied applied;
+        if (transition instanceof Append a) {
+            applied = append(state, a);
+        } else if (transition instanceof Seal s) {
+            applied = seal(state, s);
+        } else if (transition instanceof AllowCompaction c) {
+            applied = allowCompaction(state, c);
+        } else if (transition instanceof ApplyDrain d) {
+            applied = applyDrain(state, d);
+        } else if (transition instanceof Evict) {
+            applied = evict(state);
+        } else if (transition instanceof ApplyTrim t) {
+            applied = applyTrim(state, t);
+        } else if (transition instanceof ApplyCompaction c) {
+            applied = applyCompaction(state, c);
+        } else if (transition instanceof ForgetRetired f) {
+            applied = forgetRetired(state, f);
+        } else {
+            throw new IllegalArgumentException("Cannot apply transition: unknown type " + transition);
+        }
+        if (applied.changed()) {
+            applied.state().validate();
+            state.validateSuccessor(applied.state());
+        }
+        return applied;
+    }
+
+    private static Applied append(CollectionState state, Append append) {
+        if (append.token().isPresent()) {
+            Transition.WriterToken token = append.token().get();
+            Long last = state.writers().get(token.writerId());
+            if (last != null && token.checkpointId() <= last) {
+                return Applied.unchanged(state, List.of());
+            }
+        }
+        Set<String> keys = liveKeys(state);
+        List<UnsealedBatchMeta> unsealed = new ArrayList<>(state.unsealed());
+        long next = state.nextSeqNo();
+        for (NewUnsealedBatch b : append.batches()) {
+            if (!state.seal().lessEqual(b.tsLower())) {
+                throw new IllegalArgumentException(
+                        "Cannot append batch "
+                                + b.key()
+                                + ": it holds an update at time "
+                                + b.tsLower()
+                                + ", before the seal "
+                                + state.seal()
+                                + " (late update; write only times at or after the seal)");
+            }
+            if (!keys.add(b.key())) {
+                throw new IllegalArgumentException(
+                        "Cannot append batch " + b.key() + ": the collection already has a batch with that key");
+            }
+            UnsealedBatchMeta meta =
+                    new UnsealedBatchMeta(
+                            b.key(), new SeqNoRange(next, next + 1), b.tsLower(), b.tsUpper(), b.sizeBytes(), b.updateCount());
+            meta.validate();
+            unsealed.add(meta);
+            next++;
+        }
+        Frontier seal = state.seal();
+        if (append.sealTo().isPresent()) {
+            seal = checkSeal(state, append.sealTo().get());
+        }
+        boolean changed =
+                !append.batches().isEmpty() || !seal.equals(state.seal()) || append.token().isPresent();
+        if (!changed) {
+            return Applied.unchanged(state, List.of());
+        }
+        CollectionState.Builder b =
+                state.toBuilder().seqNo(state.seqNo() + 1).unsealed(unsealed).nextSeqNo(next).seal(seal);
+        append.token()
+                .ifPresent(
+                        t -> {
+                            Map<String, Long> writers = new TreeMap<>(state.writers());
+                            writers.put(t.writerId(), t.checkpointId());
+                            b.writers(writers);
+                        });
+        return new Applied(b.build(), true, List.of(), List.of());
+    }
+
+    private static Frontier checkSeal(CollectionState state, Frontier to) {
+        if (to.lessThan(state.seal())) {
+            throw new IllegalArgumentException(
+                    "Cannot seal collection at "
+                            + to
+                            + ": it is before the current seal "
+                            + state.seal()
+                            + " (the seal only advances)");
+        }
+        return to;
+    }
+
+    private static Applied seal(CollectionState state, Seal seal) {
+        Frontier to = checkSeal(state, seal.to());
+        if (to.equals(state.seal())) {
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).seal(to).build(), true, List.of(), List.of());
+    }
+
+    private static Applied allowCompaction(CollectionState state, AllowCompaction c) {
+        if (c.since().lessThan(state.since())) {
+            throw new IllegalArgumentException(
+                    "Cannot allow compaction to "
+                            + c.since()
+                            + ": it is before the current since "
+                            + state.since()
+                            + " (since only advances)");
+        }
+        if (c.since().equals(state.since())) {
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).since(c.since()).build(),
+                true,
+                List.of(),
+                List.of());
+    }
+
+    private static Applied applyDrain(CollectionState state, ApplyDrain d) {
+        List<String> orphan = d.batch().map(b -> List.of(b.key())).orElse(List.of());
+        if (d.batch().isEmpty()
+                || !state.traceUpper().equals(d.lower())
+                || !d.upper().lessEqual(state.seal())) {
+            return Applied.unchanged(state, orphan);
+        }
+        NewTraceBatch batch = d.batch().get();
+        if (!batch.desc().lower().equals(d.lower()) || !batch.desc().upper().equals(d.upper())) {
+            throw new IllegalArgumentException(
+                    "Cannot apply drain: batch "
+                            + batch.key()
+                            + " describes "
+                            + batch.desc()
+                            + " but the drain covered ["
+                            + d.lower()
+                            + ", "
+                            + d.upper()
+                            + ")");
+        }
+        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
+        trace.add(batch.toMeta());
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).trace(trace).build(), true, List.of(), List.of());
+    }
+
+    private static Applied evict(CollectionState state) {
+        Frontier traceUpper = state.traceUpper();
+        List<UnsealedBatchMeta> kept = new ArrayList<>();
+        List<String> evicted = new ArrayList<>();
+        for (UnsealedBatchMeta b : state.unsealed()) {
+            if (traceUpper.isBefore(b.tsUpper())) {
+                evicted.add(b.key());
+            } else {
+                kept.add(b);
+            }
+        }
+        if (evicted.isEmpty()) {
+            return Applied.unchanged(state, List.of());
+        }
+        long seqNo = state.seqNo() + 1;
+        return new Applied(
+                state.toBuilder().seqNo(seqNo).unsealed(kept).retired(retire(state, evicted, seqNo)).build(),
+                true,
+                evicted,
+                List.of());
+    }
+
+    private static Applied applyTrim(CollectionState state, ApplyTrim t) {
+        List<UnsealedBatchMeta> unsealed = new ArrayList<>(state.unsealed());
+        int index = -1;
+        for (int i = 0; i < unsealed.size(); i++) {
+            if (unsealed.get(i).key().equals(t.original())) {
+                index = i;
+                break;
+            }
+        }
+        NewUnsealedBatch r = t.replacement();
+        if (index < 0) {
+            return Applied.unchanged(state, List.of(r.key()));
+        }
+        if (!state.traceUpper().lessEqual(r.tsLower())) {
+            throw new IllegalArgumentException(
+                    "Cannot apply trim of "
+                            + t.original()
+                            + ": replacement "
+                            + r.key()
+                            + " still holds time "
+                            + r.tsLower()
+                            + " below the trace upper "
+                            + state.traceUpper());
+        }
+        UnsealedBatchMeta old = unsealed.get(index);
+        unsealed.set(
+                index,
+                new UnsealedBatchMeta(r.key(), old.seqNos(), r.tsLower(), r.tsUpper(), r.sizeBytes(), r.updateCount()));
+        long seqNo = state.seqNo() + 1;
+        return new Applied(
+                state.toBuilder()
+                        .seqNo(seqNo)
+                        .unsealed(unsealed)
+                        .retired(retire(state, List.of(old.key()), seqNo))
+                        .build(),
+                true,
+                List.of(old.key()),
+                List.of());
+    }
+
+    private static Applied applyCompaction(CollectionState state, ApplyCompaction c) {
+        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
+        int index = -1;
+        for (int i = 0; i + 1 < trace.size(); i++) {
+            if (trace.get(i).key().equals(c.first()) && trace.get(i + 1).key().equals(c.second())) {
+                index = i;
+                break;
+            }
+        }
+        NewTraceBatch merged = c.merged();
+        if (index < 0) {
+            return Applied.unchanged(state, List.of(merged.key()));
+        }
+        TraceBatchMeta b0 = trace.get(index);
+        TraceBatchMeta b1 = trace.get(index + 1);
+        Description d = merged.desc();
+        if (!d.lower().equals(b0.desc().lower())
+                || !d.upper().equals(b1.desc().upper())
+                || !b0.desc().since().lessEqual(d.since())
+                || !b1.desc().since().lessEqual(d.since())) {
+            throw new IllegalArgumentException(
+                    "Cannot apply compaction: merged batch "
+                            + merged.key()
+                            + " describes "
+                            + d
+                            + ", which does not cover its inputs "
+                            + b0.desc()
+                            + " and "
+                            + b1.desc()
+                            + " at or beyond their since");
+        }
+        trace.remove(index + 1);
+        trace.set(index, merged.toMeta());
+        long seqNo = state.seqNo() + 1;
+        List<String> retired = List.of(b1.key(), b0.key());
+        return new Applied(
+                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
+                true,
+                retired,
+                List.of());
+    }
+
+    private static Applied forgetRetired(CollectionState state, ForgetRetired f) {
+        Set<String> forget = new HashSet<>(f.keys());
+        List<RetiredBlob> kept = new ArrayList<>();
+        for (RetiredBlob r : state.retired()) {
+            if (!forget.contains(r.key())) {
+                kept.add(r);
+            }
+        }
+        if (kept.size() == state.retired().size()) {
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).retired(kept).build(), true, List.of(), List.of());
+    }
+
+    private static List<RetiredBlob> retire(CollectionState state, List<String> keys, long seqNo) {
+        List<RetiredBlob> retired = new ArrayList<>(state.retired());
+        for (String k : keys) {
+            retired.add(new RetiredBlob(k, seqNo));
+        }
+        return retired;
+    }
+
+    private static Set<String> liveKeys(CollectionState state) {
+        Set<String> keys = new HashSet<>();
+        state.unsealed().forEach(b -> keys.add(b.key()));
+        state.trace().forEach(b -> keys.add(b.key()));
+        state.retired().forEach(b -> keys.add(b.key()));
+        return keys;
+    }
+}

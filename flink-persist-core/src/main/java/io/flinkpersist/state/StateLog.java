@@ -1,0 +1,152 @@
+package io.flinkpersist.state;
+
+import io.flinkpersist.blob.BlobAlreadyExistsException;
+import io.flinkpersist.blob.BlobInfo;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.CorruptBlobException;
+import io.flinkpersist.blob.OutcomeUnknownException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The versioned state records of one collection and the only place that commits them.
+ *
+ * <p>A commit applies a {@link Transition} to the latest state known and publishes version {@code
+ * n+1} by put-if-absent of {@code state/<n+1>}. Losing that race means another committer published
+ * {@code n+1}: read forward to the new latest version, re-apply the transition there, and try again.
+ * A put whose outcome is unknown is resolved by reading the record back. In-memory state is never
+ * patched after a failed write.
+ */
+public final class StateLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateLog.class);
+
+    /** Bound on compare-and-set retries of one commit before reporting a conflict. */
+    private static final int MAX_ATTEMPTS = 1000;
+
+    private final BlobStore store;
+
+    public StateLog(BlobStore store) {
+        this.store = store;
+    }
+
+    /** The outcome of a commit: the applied transition and the latest state after it. */
+    public record Committed(Arrangement.Applied applied, CollectionState latest) {}
+
+    /**
+     * Reads the latest state, creating version 0 for a new collection.
+     *
+     * @throws CorruptBlobException if the latest record does not decode
+     */
+    public CollectionState openOrCreate() throws IOException {
+        Optional<CollectionState> latest = readLatest();
+        if (latest.isPresent()) {
+            return latest.get();
+        }
+        CollectionState initial = CollectionState.initial();
+        try {
+            store.putIfAbsent(StateRecordCodec.key(0), StateRecordCodec.encode(initial));
+        } catch (BlobAlreadyExistsException e) {
+            // Another process created the collection at the same time.
+        } catch (OutcomeUnknownException e) {
+            LOG.debug("Creating the initial state record had an unknown outcome; reading it back", e);
+        }
+        return readForward(readRecord(0).orElseThrow(() -> new CorruptBlobException(
+                StateRecordCodec.key(0), "initial state record vanished right after it was created")));
+    }
+
+    /** The latest committed state, if the collection exists. */
+    public Optional<CollectionState> readLatest() throws IOException {
+        List<BlobInfo> records = store.list(StateRecordCodec.STATE_PREFIX);
+        long max = -1;
+        for (BlobInfo info : records) {
+            max = Math.max(max, StateRecordCodec.seqNoOf(info.key()));
+        }
+        if (max < 0) {
+            return Optional.empty();
+        }
+        long latest = max;
+        CollectionState state =
+                readRecord(latest)
+                        .orElseThrow(
+                                () -> new CorruptBlobException(
+                                        StateRecordCodec.key(latest), "the state record was listed but then could not be found"));
+        return Optional.of(readForward(state));
+    }
+
+    /** The state record of version {@code seqNo}, if it exists. */
+    public Optional<CollectionState> readRecord(long seqNo) throws IOException {
+        String key = StateRecordCodec.key(seqNo);
+        Optional<byte[]> bytes = store.get(key);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(StateRecordCodec.decode(key, bytes.get()));
+    }
+
+    /** Follows {@code state} forward to the newest version that exists. */
+    public CollectionState readForward(CollectionState state) throws IOException {
+        while (true) {
+            Optional<CollectionState> next = readRecord(state.seqNo() + 1);
+            if (next.isEmpty()) {
+                return state;
+            }
+            state.validateSuccessor(next.get());
+            state = next.get();
+        }
+    }
+
+    /**
+     * Applies {@code transition} to the latest state (starting from {@code base}) and commits it.
+     * Caller errors from the transition (e.g. a late update, a regressing seal) propagate once the
+     * latest state has been read.
+     */
+    public Committed commit(CollectionState base, Transition transition) throws IOException {
+        CollectionState current = base;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Arrangement.Applied applied = Arrangement.apply(current, transition);
+            if (!applied.changed()) {
+                return new Committed(applied, current);
+            }
+            CollectionState next = applied.state();
+            byte[] record = StateRecordCodec.encode(next);
+            String key = StateRecordCodec.key(next.seqNo());
+            try {
+                store.putIfAbsent(key, record);
+                return new Committed(applied, next);
+            } catch (BlobAlreadyExistsException e) {
+                current = readForward(current);
+            } catch (OutcomeUnknownException e) {
+                Optional<byte[]> stored = readBack(key, e);
+                if (stored.isPresent() && Arrays.equals(stored.get(), record)) {
+                    return new Committed(applied, next);
+                }
+                current = readForward(current);
+            }
+        }
+        throw new CommitConflictException(
+                "Cannot commit "
+                        + transition.getClass().getSimpleName()
+                        + ": lost the compare-and-set "
+                        + MAX_ATTEMPTS
+                        + " times in a row (location="
+                        + store.describe()
+                        + ")");
+    }
+
+    private Optional<byte[]> readBack(String key, OutcomeUnknownException cause) throws IOException {
+        IOException last = cause;
+        for (int i = 0; i < 10; i++) {
+            try {
+                return store.get(key);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+}

@@ -1,0 +1,221 @@
+package io.flinkpersist.state;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.blob.CorruptBlobException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary format of a state record, {@code state/<seqNo>}.
+ *
+ * <pre>
+ *   int   magic 0x46505354 ("FPST")
+ *   short format version (1)
+ *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs
+ *   int   CRC32C of everything before it
+ * </pre>
+ *
+ * Frontiers are stored as longs ({@link Frontier#toStorageLong()}). Decoding checks the checksum, the
+ * version, that no bytes trail the body, that the record's seqNo matches its key, and {@link
+ * CollectionState#validate()}; any failure is a {@link CorruptBlobException} naming the record. The
+ * format is hand-written in the manner of Flink's versioned serializers: the record is small and
+ * fixed in shape, and this keeps the engine free of a schema compiler.
+ */
+public final class StateRecordCodec {
+
+    /** The directory of state records under a collection. */
+    public static final String STATE_PREFIX = "state/";
+
+    static final int MAGIC = 0x46505354;
+    public static final short CURRENT_VERSION = 1;
+    private static final int MAX_COUNT = 50_000_000;
+
+    private StateRecordCodec() {}
+
+    /** The key of state version {@code seqNo}: 20 zero-padded digits, so keys sort by version. */
+    public static String key(long seqNo) {
+        return STATE_PREFIX + String.format("%020d", seqNo);
+    }
+
+    /** The version a state key names, or -1 if it is not a state key. */
+    public static long seqNoOf(String key) {
+        if (!key.startsWith(STATE_PREFIX) || key.length() != STATE_PREFIX.length() + 20) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(key.substring(STATE_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    public static byte[] encode(CollectionState s) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeShort(CURRENT_VERSION);
+            out.writeLong(s.seqNo());
+            out.writeLong(s.seal().toStorageLong());
+            out.writeLong(s.since().toStorageLong());
+            out.writeLong(s.nextSeqNo());
+            out.writeInt(s.unsealed().size());
+            for (UnsealedBatchMeta b : s.unsealed()) {
+                out.writeUTF(b.key());
+                out.writeLong(b.seqNos().start());
+                out.writeLong(b.seqNos().end());
+                out.writeLong(b.tsLower());
+                out.writeLong(b.tsUpper());
+                out.writeLong(b.sizeBytes());
+                out.writeLong(b.updateCount());
+            }
+            out.writeInt(s.trace().size());
+            for (TraceBatchMeta b : s.trace()) {
+                out.writeUTF(b.key());
+                out.writeLong(b.desc().lower().toStorageLong());
+                out.writeLong(b.desc().upper().toStorageLong());
+                out.writeLong(b.desc().since().toStorageLong());
+                out.writeInt(b.level());
+                out.writeLong(b.sizeBytes());
+                out.writeLong(b.updateCount());
+            }
+            out.writeInt(s.writers().size());
+            for (Map.Entry<String, Long> w : s.writers().entrySet()) {
+                out.writeUTF(w.getKey());
+                out.writeLong(w.getValue());
+            }
+            out.writeInt(s.retired().size());
+            for (RetiredBlob r : s.retired()) {
+                out.writeUTF(r.key());
+                out.writeLong(r.retiredAt());
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Decodes and validates the record stored under {@code key}.
+     *
+     * @throws CorruptBlobException if the bytes are not a valid state record for that key
+     */
+    public static CollectionState decode(String key, byte[] data) throws CorruptBlobException {
+        if (data.length < 10) {
+            throw new CorruptBlobException(key, "state record is truncated (length=" + data.length + ")");
+        }
+        int stored = ByteBuffer.wrap(data, data.length - 4, 4).getInt();
+        CRC32C crc = new CRC32C();
+        crc.update(data, 0, data.length - 4);
+        if ((int) crc.getValue() != stored) {
+            throw new CorruptBlobException(
+                    key,
+                    String.format(
+                            "state record checksum mismatch, truncated or corrupted (stored=%08x, computed=%08x, length=%d)",
+                            stored, (int) crc.getValue(), data.length));
+        }
+        CollectionState state;
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 4))) {
+            int magic = in.readInt();
+            if (magic != MAGIC) {
+                throw new CorruptBlobException(key, String.format("not a state record (magic=%08x)", magic));
+            }
+            short version = in.readShort();
+            if (version != CURRENT_VERSION) {
+                throw new CorruptBlobException(
+                        key,
+                        "unsupported state record version "
+                                + version
+                                + " (this build reads version "
+                                + CURRENT_VERSION
+                                + "; upgrade flink-persist to read it)");
+            }
+            state = readBody(in);
+            if (in.available() > 0) {
+                throw new CorruptBlobException(
+                        key, "state record has " + in.available() + " trailing bytes after its body");
+            }
+        } catch (CorruptBlobException e) {
+            throw e;
+        } catch (EOFException e) {
+            throw new CorruptBlobException(key, "state record ends in the middle of its body", e);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptBlobException(key, "state record body is malformed: " + e.getMessage(), e);
+        }
+        long expected = seqNoOf(key);
+        if (expected >= 0 && expected != state.seqNo()) {
+            throw new CorruptBlobException(
+                    key, "state record holds seqNo " + state.seqNo() + " but is stored as version " + expected);
+        }
+        try {
+            state.validate();
+        } catch (InvariantViolationException e) {
+            throw new CorruptBlobException(key, e.getMessage(), e);
+        }
+        return state;
+    }
+
+    private static CollectionState readBody(DataInputStream in) throws IOException {
+        CollectionState.Builder b = CollectionState.builder();
+        b.seqNo(in.readLong());
+        b.seal(Frontier.fromStorageLong(in.readLong()));
+        b.since(Frontier.fromStorageLong(in.readLong()));
+        b.nextSeqNo(in.readLong());
+        int n = count(in);
+        List<UnsealedBatchMeta> unsealed = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            String key = in.readUTF();
+            SeqNoRange range = new SeqNoRange(in.readLong(), in.readLong());
+            unsealed.add(
+                    new UnsealedBatchMeta(
+                            key, range, in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+        }
+        b.unsealed(unsealed);
+        n = count(in);
+        List<TraceBatchMeta> trace = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            String key = in.readUTF();
+            Description desc =
+                    new Description(
+                            Frontier.fromStorageLong(in.readLong()),
+                            Frontier.fromStorageLong(in.readLong()),
+                            Frontier.fromStorageLong(in.readLong()));
+            trace.add(new TraceBatchMeta(key, desc, in.readInt(), in.readLong(), in.readLong()));
+        }
+        b.trace(trace);
+        n = count(in);
+        Map<String, Long> writers = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            writers.put(in.readUTF(), in.readLong());
+        }
+        b.writers(writers);
+        n = count(in);
+        List<RetiredBlob> retired = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            retired.add(new RetiredBlob(in.readUTF(), in.readLong()));
+        }
+        b.retired(retired);
+        return b.build();
+    }
+
+    private static int count(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_COUNT) {
+            throw new IOException("implausible element count " + n);
+        }
+        return n;
+    }
+}

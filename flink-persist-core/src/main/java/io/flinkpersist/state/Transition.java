@@ -1,0 +1,113 @@
+package io.flinkpersist.state;
+
+import io.flinkpersist.Frontier;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A change to a collection's state, applied by {@link Arrangement#apply}. Transitions that carry
+ * batches refer to blobs already written; applying one does no I/O.
+ */
+public sealed interface Transition {
+
+    /** An unsealed batch written but not yet in the state. */
+    record NewUnsealedBatch(String key, long tsLower, long tsUpper, long sizeBytes, long updateCount) {
+        public NewUnsealedBatch {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** A trace batch written by a drain or compaction, not yet in the state. */
+    record NewTraceBatch(String key, Description desc, int level, long sizeBytes, long updateCount) {
+        public NewTraceBatch {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(desc, "desc");
+        }
+
+        TraceBatchMeta toMeta() {
+            return new TraceBatchMeta(key, desc, level, sizeBytes, updateCount);
+        }
+    }
+
+    /** Identifies a writer's commit so that a replay of it is a no-op. */
+    record WriterToken(String writerId, long checkpointId) {
+        public WriterToken {
+            Objects.requireNonNull(writerId, "writerId");
+        }
+    }
+
+    /**
+     * Appends unsealed batches and optionally seals, atomically. With a token, a commit whose
+     * checkpoint id is at or below the writer's last committed one changes nothing.
+     */
+    record Append(List<NewUnsealedBatch> batches, Optional<Frontier> sealTo, Optional<WriterToken> token)
+            implements Transition {
+        public Append {
+            batches = List.copyOf(batches);
+            Objects.requireNonNull(sealTo, "sealTo");
+            Objects.requireNonNull(token, "token");
+        }
+    }
+
+    /** Advances the seal; an equal seal is a no-op, an earlier one an error. */
+    record Seal(Frontier to) implements Transition {
+        public Seal {
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /** Advances since; an equal since is a no-op, an earlier one an error. */
+    record AllowCompaction(Frontier since) implements Transition {
+        public AllowCompaction {
+            Objects.requireNonNull(since, "since");
+        }
+    }
+
+    /**
+     * Installs the result of a drain planned for {@code [lower, upper)}. Stale (the trace upper is no
+     * longer {@code lower}) means no-op. An empty result ({@code batch} absent) is a no-op too: a
+     * drain that moved nothing writes no batch.
+     */
+    record ApplyDrain(Frontier lower, Frontier upper, Optional<NewTraceBatch> batch)
+            implements Transition {
+        public ApplyDrain {
+            Objects.requireNonNull(lower, "lower");
+            Objects.requireNonNull(upper, "upper");
+            Objects.requireNonNull(batch, "batch");
+        }
+    }
+
+    /** Drops the unsealed batches whose updates all lie below the trace upper. */
+    record Evict() implements Transition {}
+
+    /**
+     * Replaces unsealed batch {@code original} by {@code replacement}, its rewrite without the updates
+     * below the trace upper, keeping its SeqNo range. No-op if {@code original} is gone.
+     */
+    record ApplyTrim(String original, NewUnsealedBatch replacement) implements Transition {
+        public ApplyTrim {
+            Objects.requireNonNull(original, "original");
+            Objects.requireNonNull(replacement, "replacement");
+        }
+    }
+
+    /**
+     * Replaces the adjacent trace batches {@code first}, {@code second} by their merge. No-op if the
+     * pair is no longer there (a stale result).
+     */
+    record ApplyCompaction(String first, String second, NewTraceBatch merged) implements Transition {
+        public ApplyCompaction {
+            Objects.requireNonNull(first, "first");
+            Objects.requireNonNull(second, "second");
+            Objects.requireNonNull(merged, "merged");
+        }
+    }
+
+    /** Forgets retired blobs that garbage collection has deleted. */
+    record ForgetRetired(List<String> keys) implements Transition {
+        public ForgetRetired {
+            keys = List.copyOf(keys);
+        }
+    }
+}
