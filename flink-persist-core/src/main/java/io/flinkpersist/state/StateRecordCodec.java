@@ -53,8 +53,12 @@ public final class StateRecordCodec {
         if (!key.startsWith(STATE_PREFIX) || key.length() != STATE_PREFIX.length() + 20) {
             return -1;
         }
+        String digits = key.substring(STATE_PREFIX.length());
+        if (!digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            return -1;
+        }
         try {
-            return Long.parseLong(key.substring(STATE_PREFIX.length()));
+            return Long.parseLong(digits);
         } catch (NumberFormatException e) {
             return -1;
         }
