@@ -99,6 +99,18 @@ public final class Arrangement {
                                 + state.seal()
                                 + " (late update; write only times at or after the seal)");
             }
+            if (b.tsLower() < 0 || b.tsLower() > b.tsUpper() || b.updateCount() <= 0) {
+                throw new IllegalArgumentException(
+                        "Cannot append batch "
+                                + b.key()
+                                + ": it must hold updates with 0 <= tsLower <= tsUpper (tsLower="
+                                + b.tsLower()
+                                + ", tsUpper="
+                                + b.tsUpper()
+                                + ", updateCount="
+                                + b.updateCount()
+                                + ")");
+            }
             if (!keys.add(b.key())) {
                 throw new IllegalArgumentException(
                         "Cannot append batch " + b.key() + ": the collection already has a batch with that key");
