@@ -215,23 +215,33 @@ public final class PersistCollection implements Closeable {
     /** One step of maintenance on the latest state: a drain, an evict, a trim and one compaction. */
     public MaintenanceStep maintain() throws IOException {
         refresh();
-        boolean drained = false;
-        Optional<CompactionPolicy.DrainPlan> drain = CompactionPolicy.pickDrain(state);
-        if (drain.isPresent()) {
-            drained = commit(maintainer.drain(drain.get())).changed();
-        }
-        boolean evicted = CompactionPolicy.needsEvict(state) && commit(new Transition.Evict()).changed();
-        boolean trimmed = false;
-        Optional<CompactionPolicy.TrimPlan> trim = CompactionPolicy.pickTrim(state);
-        if (trim.isPresent()) {
-            trimmed = commit(maintainer.trim(trim.get())).changed();
-        }
-        boolean compacted = false;
-        Optional<CompactionPolicy.CompactionPlan> compaction = CompactionPolicy.pickCompaction(state);
-        if (compaction.isPresent()) {
-            compacted = commit(maintainer.compact(compaction.get())).changed();
-        }
-        return new MaintenanceStep(drained, evicted, trimmed, compacted);
+        return new MaintenanceStep(drain(), evict(), trim(), compact());
+    }
+
+    /**
+     * Moves the unsealed updates in {@code [traceUpper, seal)} into a new level-0 trace batch.
+     * Returns whether a batch was added (a drain that finds nothing to move writes nothing).
+     */
+    public boolean drain() throws IOException {
+        Optional<CompactionPolicy.DrainPlan> plan = CompactionPolicy.pickDrain(state);
+        return plan.isPresent() && commit(maintainer.drain(plan.get())).changed();
+    }
+
+    /** Drops the unsealed batches wholly below the trace upper. Returns whether any was dropped. */
+    public boolean evict() throws IOException {
+        return CompactionPolicy.needsEvict(state) && commit(new Transition.Evict()).changed();
+    }
+
+    /** Rewrites the first unsealed batch that straddles the trace upper without its drained part. */
+    public boolean trim() throws IOException {
+        Optional<CompactionPolicy.TrimPlan> plan = CompactionPolicy.pickTrim(state);
+        return plan.isPresent() && commit(maintainer.trim(plan.get())).changed();
+    }
+
+    /** Merges the oldest same-level pair of trace batches wholly before since, if there is one. */
+    public boolean compact() throws IOException {
+        Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickCompaction(state);
+        return plan.isPresent() && commit(maintainer.compact(plan.get())).changed();
     }
 
     /** Runs maintenance steps until one does nothing; returns the number of steps that did work. */

@@ -28,7 +28,38 @@ public final class CompactionPolicy {
     public record TrimPlan(UnsealedBatchMeta batch, Frontier traceUpper) {}
 
     /** Merge adjacent trace batches {@code first}, {@code second} with times advanced to {@code since}. */
-    public record CompactionPlan(TraceBatchMeta first, TraceBatchMeta second, Frontier since) {}
+    public record CompactionPlan(TraceBatchMeta first, TraceBatchMeta second, Frontier since) {
+        public CompactionPlan {
+            if (!first.desc().upper().equals(second.desc().lower())) {
+                throw new IllegalArgumentException(
+                        "Cannot compact trace batches "
+                                + first.key()
+                                + " and "
+                                + second.key()
+                                + ": they are not consecutive (first="
+                                + first.desc()
+                                + ", second="
+                                + second.desc()
+                                + ")");
+            }
+            if (since.isClosed()
+                    || !first.desc().since().lessEqual(since)
+                    || !second.desc().since().lessEqual(since)) {
+                throw new IllegalArgumentException(
+                        "Cannot compact trace batches "
+                                + first.key()
+                                + " and "
+                                + second.key()
+                                + ": the output since "
+                                + since
+                                + " must be a time at or after both input sinces ("
+                                + first.desc().since()
+                                + ", "
+                                + second.desc().since()
+                                + ")");
+            }
+        }
+    }
 
     /** A drain, if the seal is ahead of the trace upper and some unsealed batch overlaps the gap. */
     public static Optional<DrainPlan> pickDrain(CollectionState state) {

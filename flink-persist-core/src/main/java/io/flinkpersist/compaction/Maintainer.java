@@ -56,13 +56,10 @@ public final class Maintainer {
      * range holds no update after consolidation.
      */
     public Transition.ApplyDrain drain(DrainPlan plan) throws IOException {
-        long from = plan.lower().time();
-        List<UpdateCursor> inputs = new ArrayList<>();
-        for (UnsealedBatchMeta b : plan.inputs()) {
-            inputs.add(Cursors.filterTimes(BatchCursors.openUnsealed(store, b), from, plan.upper()));
-        }
+        List<UpdateCursor> inputs =
+                BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper());
         Description desc = new Description(plan.lower(), plan.upper(), Frontier.minimum());
-        Optional<NewTraceBatch> batch = write(new MergingCursor(inputs), desc, 0, "drain");
+        Optional<NewTraceBatch> batch = write(new MergingCursor(inputs), desc);
         return new Transition.ApplyDrain(plan.lower(), plan.upper(), batch);
     }
 
@@ -105,7 +102,7 @@ public final class Maintainer {
         Description desc =
                 new Description(plan.first().desc().lower(), plan.second().desc().upper(), plan.since());
         String key = newBatchKey();
-        BatchStats stats = writeTrace(key, new MergingCursor(inputs), desc, "compaction");
+        BatchStats stats = writeTrace(key, new MergingCursor(inputs));
         int level = CompactionPolicy.mergedLevel(plan, stats.sizeBytes());
         return new Transition.ApplyCompaction(
                 plan.first().key(),
@@ -113,25 +110,19 @@ public final class Maintainer {
                 new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
     }
 
-    private Optional<NewTraceBatch> write(UpdateCursor in, Description desc, int level, String origin)
-            throws IOException {
+    private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {
         String key = newBatchKey();
-        BatchStats stats = writeTrace(key, in, desc, origin);
+        BatchStats stats = writeTrace(key, in);
         if (stats.updateCount() == 0) {
             store.delete(key);
             return Optional.empty();
         }
-        return Optional.of(new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
+        return Optional.of(new NewTraceBatch(key, desc, 0, stats.sizeBytes(), stats.updateCount()));
     }
 
-    private BatchStats writeTrace(String key, UpdateCursor in, Description desc, String origin)
-            throws IOException {
-        Map<String, String> meta =
-                Map.of(
-                        "flink-persist.kind", "trace",
-                        "flink-persist.description", desc.toString(),
-                        "flink-persist.origin", origin);
-        try (BatchWriter out = BatchWriter.create(store, key, writeOptions, meta);
+    private BatchStats writeTrace(String key, UpdateCursor in) throws IOException {
+        // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data alone.
+        try (BatchWriter out = BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "trace"));
                 UpdateCursor cursor = in) {
             out.addAll(cursor);
             return out.finish();

@@ -6,7 +6,10 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
+import io.flinkpersist.Frontier;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opens the batches a state refers to, checking each decoded update against what the state records
@@ -33,6 +36,34 @@ public final class BatchCursors {
     public static UpdateCursor openUnsealed(
             BlobStore store, UnsealedBatchMeta batch, int fromRowGroup, int toRowGroup) throws IOException {
         return checkUnsealed(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup), batch);
+    }
+
+    /**
+     * The updates of {@code batches} with times in {@code [lower, upper)}: one cursor per batch whose
+     * time bounds overlap the range, opened now.
+     *
+     * @throws IllegalArgumentException if {@code upper} is before {@code lower}
+     */
+    public static List<UpdateCursor> unsealedRange(
+            BlobStore store, List<UnsealedBatchMeta> batches, long lower, Frontier upper) throws IOException {
+        if (upper.lessThan(Frontier.at(lower))) {
+            throw new IllegalArgumentException(
+                    "Cannot read unsealed range: upper " + upper + " is before lower {" + lower + "}");
+        }
+        List<UpdateCursor> out = new ArrayList<>();
+        try {
+            for (UnsealedBatchMeta b : batches) {
+                if (lower <= b.tsUpper() && upper.isBefore(b.tsLower())) {
+                    out.add(Cursors.filterTimes(openUnsealed(store, b), lower, upper));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : out) {
+                c.close();
+            }
+            throw e;
+        }
+        return out;
     }
 
     private static UpdateCursor checkTrace(UpdateCursor in, TraceBatchMeta batch) {

@@ -1,0 +1,262 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.BlobReader;
+import io.flinkpersist.blob.CorruptBlobException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * The cursor of {@link BatchReader#open}: decodes a range of row groups one at a time with column
+ * readers and checks I8 on every update. Once it has thrown, it keeps throwing the same exception.
+ */
+final class BatchCursor implements UpdateCursor {
+
+    private static final GroupConverter NO_CONVERTER =
+            new GroupConverter() {
+                private final PrimitiveConverter primitive = new PrimitiveConverter() {};
+
+                @Override
+                public Converter getConverter(int fieldIndex) {
+                    return primitive;
+                }
+
+                @Override
+                public void start() {}
+
+                @Override
+                public void end() {}
+            };
+
+    private final String key;
+    private final BlobReader blob;
+    private final ParquetFileReader file;
+    private final BatchFooter footer;
+    private final MessageType schema;
+    private final List<ColumnDescriptor> columns;
+    private final String createdBy;
+    private final int toRowGroup;
+
+    private int nextRowGroup;
+    private PageReadStore pages;
+    private final ColumnReader[] readers = new ColumnReader[4];
+    private long rowsLeftInGroup;
+    /** The file-wide number of the next row to decode. */
+    private long row;
+
+    private boolean positioned;
+    private boolean hasPrevious;
+    private byte[] key0;
+    private byte[] value;
+    private long time;
+    private long diff;
+
+    private IOException failure;
+    private boolean closed;
+
+    BatchCursor(String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int fromRowGroup, int toRowGroup) {
+        this.key = key;
+        this.blob = blob;
+        this.file = file;
+        this.footer = footer;
+        this.schema = file.getFooter().getFileMetaData().getSchema();
+        this.columns = schema.getColumns();
+        this.createdBy = file.getFooter().getFileMetaData().getCreatedBy();
+        this.nextRowGroup = fromRowGroup;
+        this.toRowGroup = toRowGroup;
+        long before = 0;
+        for (int i = 0; i < fromRowGroup; i++) {
+            before += footer.rowGroups().get(i).rowCount();
+        }
+        this.row = before;
+    }
+
+    @Override
+    public boolean advance() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        if (closed) {
+            throw new IllegalStateException("Cannot advance cursor over batch " + key + ": the cursor is closed");
+        }
+        try {
+            while (rowsLeftInGroup == 0) {
+                if (nextRowGroup >= toRowGroup) {
+                    releasePages();
+                    positioned = false;
+                    return false;
+                }
+                loadRowGroup(nextRowGroup++);
+            }
+            byte[] k = readers[BatchFormat.K].getBinary().getBytes();
+            readers[BatchFormat.K].consume();
+            byte[] v = readers[BatchFormat.V].getBinary().getBytes();
+            readers[BatchFormat.V].consume();
+            long t = readers[BatchFormat.T].getLong();
+            readers[BatchFormat.T].consume();
+            long d = readers[BatchFormat.D].getLong();
+            readers[BatchFormat.D].consume();
+            rowsLeftInGroup--;
+            check(k, v, t, d);
+            key0 = k;
+            value = v;
+            time = t;
+            diff = d;
+            positioned = true;
+            hasPrevious = true;
+            row++;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            failure = BatchFormat.decodeFailure(key, "cannot decode row group " + (nextRowGroup - 1) + ", row " + row, e);
+            positioned = false;
+            throw failure;
+        }
+    }
+
+    private void loadRowGroup(int index) throws IOException {
+        releasePages();
+        long expected = footer.rowGroups().get(index).rowCount();
+        pages = file.readRowGroup(index);
+        if (pages == null || pages.getRowCount() != expected) {
+            throw new CorruptBlobException(
+                    key,
+                    "row group "
+                            + index
+                            + " has the wrong number of rows (footer="
+                            + expected
+                            + ", pages="
+                            + (pages == null ? "none" : pages.getRowCount())
+                            + "), row "
+                            + row);
+        }
+        ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, NO_CONVERTER, schema, createdBy);
+        for (int c = 0; c < readers.length; c++) {
+            readers[c] = store.getColumnReader(columns.get(c));
+            if (readers[c].getTotalValueCount() != expected) {
+                throw new CorruptBlobException(
+                        key,
+                        "column "
+                                + columns.get(c).getPath()[0]
+                                + " of row group "
+                                + index
+                                + " has the wrong number of values (rows="
+                                + expected
+                                + ", values="
+                                + readers[c].getTotalValueCount()
+                                + "), row "
+                                + row);
+            }
+        }
+        rowsLeftInGroup = expected;
+    }
+
+    /** I8: strictly increasing (k, v, t), non-zero diff. */
+    private void check(byte[] k, byte[] v, long t, long d) throws CorruptBlobException {
+        if (hasPrevious) {
+            int c = Arrays.compareUnsigned(k, key0);
+            if (c == 0) {
+                c = Arrays.compareUnsigned(v, value);
+                if (c == 0) {
+                    c = Long.compare(t, time);
+                }
+            }
+            if (c <= 0) {
+                throw new CorruptBlobException(
+                        key,
+                        (c == 0
+                                        ? "updates are unconsolidated (I8): an update repeats the previous (key, value, time)"
+                                        : "updates are unsorted (I8): an update sorts before the previous one")
+                                + " (key="
+                                + BatchFormat.hex(k)
+                                + ", value="
+                                + BatchFormat.hex(v)
+                                + ", time="
+                                + t
+                                + ", previousKey="
+                                + BatchFormat.hex(key0)
+                                + ", previousValue="
+                                + BatchFormat.hex(value)
+                                + ", previousTime="
+                                + time
+                                + "), row "
+                                + row);
+            }
+        }
+        if (d == 0) {
+            throw new CorruptBlobException(
+                    key,
+                    "an update has a zero diff (I8) (key="
+                            + BatchFormat.hex(k)
+                            + ", value="
+                            + BatchFormat.hex(v)
+                            + ", time="
+                            + t
+                            + "), row "
+                            + row);
+        }
+    }
+
+    @Override
+    public byte[] key() {
+        checkPositioned();
+        return key0;
+    }
+
+    @Override
+    public byte[] value() {
+        checkPositioned();
+        return value;
+    }
+
+    @Override
+    public long time() {
+        checkPositioned();
+        return time;
+    }
+
+    @Override
+    public long diff() {
+        checkPositioned();
+        return diff;
+    }
+
+    private void checkPositioned() {
+        if (!positioned) {
+            throw new IllegalStateException(
+                    "Cannot read update of batch " + key + ": the cursor is not on an update; call advance() first");
+        }
+    }
+
+    private void releasePages() {
+        PageReadStore p = pages;
+        pages = null;
+        Arrays.fill(readers, null);
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        positioned = false;
+        try {
+            releasePages();
+            file.close();
+        } finally {
+            blob.close();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.BlobReader;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.CorruptBlobException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.api.Binary;
+
+/**
+ * Reads batch files written by {@link BatchWriter}, one row group at a time with Parquet's column
+ * readers, so a reader's memory is bounded by one row group, not the file.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <p>Everything decoded is validated, always (not only under {@code assert}): the schema is exactly
+ * {@code k, v: required binary; t, d: required int64}; the format version is {@code 1}; row group key
+ * bounds do not decrease; and, while iterating, I8: every update is strictly greater than the
+ * previous in {@code (k, v, t)} order and has a non-zero diff. Any violation, a truncated or garbled
+ * file, or any Parquet failure while decoding is a {@link CorruptBlobException} naming the key and,
+ * for rows, the row number (from 0, counted from the start of the file). A failure of the blob store
+ * itself is rethrown unchanged; a missing blob is the store's {@link
+ * io.flinkpersist.blob.BlobNotFoundException}.
+ */
+public final class BatchReader {
+
+    private BatchReader() {}
+
+    /** Reads and validates the footer of batch file {@code key}. */
+    public static BatchFooter readFooter(BlobStore store, String key) throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(key, "key");
+        try (BlobReader blob = store.open(key);
+                ParquetFileReader file = openParquet(key, blob)) {
+            return footer(key, blob.length(), file);
+        }
+    }
+
+    /** Opens a cursor over all updates of batch file {@code key}, in (k, v, t) order. */
+    public static UpdateCursor open(BlobStore store, String key) throws IOException {
+        return open(store, key, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Opens a cursor over the updates of row groups {@code fromRowGroup} (inclusive) to {@code
+     * toRowGroup} (exclusive) of batch file {@code key}. {@code toRowGroup} may exceed the row group
+     * count, meaning "to the end".
+     */
+    public static UpdateCursor open(BlobStore store, String key, int fromRowGroup, int toRowGroup) throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(key, "key");
+        if (fromRowGroup < 0 || toRowGroup < fromRowGroup) {
+            throw new IllegalArgumentException(
+                    "Cannot open batch "
+                            + key
+                            + ": the row group range must satisfy 0 <= from <= to (from="
+                            + fromRowGroup
+                            + ", to="
+                            + toRowGroup
+                            + ")");
+        }
+        BlobReader blob = store.open(key);
+        ParquetFileReader file = null;
+        try {
+            file = openParquet(key, blob);
+            BatchFooter footer = footer(key, blob.length(), file);
+            int count = footer.rowGroupCount();
+            if (fromRowGroup > count) {
+                throw new IllegalArgumentException(
+                        "Cannot open batch "
+                                + key
+                                + ": the row group range starts after the last row group (from="
+                                + fromRowGroup
+                                + ", rowGroups="
+                                + count
+                                + ")");
+            }
+            return new BatchCursor(key, blob, file, footer, fromRowGroup, Math.min(toRowGroup, count));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(file, e);
+            closeQuietly(blob, e);
+            throw e;
+        }
+    }
+
+    private static ParquetFileReader openParquet(String key, BlobReader blob) throws IOException {
+        try {
+            return ParquetFileReader.open(new BlobInputFile(blob), readOptions());
+        } catch (IOException | RuntimeException e) {
+            throw BatchFormat.decodeFailure(key, "cannot read the Parquet footer", e);
+        }
+    }
+
+    private static ParquetReadOptions readOptions() {
+        return HadoopReadOptions.builder(BatchFormat.hadoopConf())
+                .usePageChecksumVerification(true)
+                .useStatsFilter(false)
+                .useDictionaryFilter(false)
+                .useRecordFilter(false)
+                .useColumnIndexFilter(false)
+                .useBloomFilter(false)
+                .build();
+    }
+
+    private static BatchFooter footer(String key, long fileSize, ParquetFileReader file) throws IOException {
+        try {
+            ParquetMetadata meta = file.getFooter();
+            String mismatch = BatchFormat.schemaMismatch(meta.getFileMetaData().getSchema());
+            if (mismatch != null) {
+                throw new CorruptBlobException(key, "the file is not a batch file: " + mismatch);
+            }
+            Map<String, String> kv = meta.getFileMetaData().getKeyValueMetaData();
+            String version = kv.get(BatchFormat.FORMAT_VERSION_KEY);
+            if (!BatchFormat.FORMAT_VERSION.equals(version)) {
+                throw new CorruptBlobException(
+                        key,
+                        "unsupported batch format version (found="
+                                + version
+                                + ", supported="
+                                + BatchFormat.FORMAT_VERSION
+                                + ", metadataKey="
+                                + BatchFormat.FORMAT_VERSION_KEY
+                                + ")");
+            }
+            List<BlockMetaData> blocks = meta.getBlocks();
+            List<RowGroupInfo> groups = new ArrayList<>(blocks.size());
+            long total = 0;
+            byte[] previousMax = null;
+            for (int i = 0; i < blocks.size(); i++) {
+                RowGroupInfo g = rowGroup(key, i, blocks.get(i));
+                if (g.hasKeyBounds()) {
+                    if (UpdateOrder.compareBytes(g.minKey(), g.maxKey()) > 0
+                            || (previousMax != null && UpdateOrder.compareBytes(previousMax, g.minKey()) > 0)) {
+                        throw new CorruptBlobException(
+                                key,
+                                "row group key bounds are out of order (I8) (rowGroup="
+                                        + i
+                                        + ", minKey="
+                                        + BatchFormat.hex(g.minKey())
+                                        + ", maxKey="
+                                        + BatchFormat.hex(g.maxKey())
+                                        + ", previousMaxKey="
+                                        + BatchFormat.hex(previousMax)
+                                        + ")");
+                    }
+                    previousMax = g.maxKey();
+                }
+                total += g.rowCount();
+                groups.add(g);
+            }
+            return new BatchFooter(key, fileSize, total, kv, groups);
+        } catch (IOException | RuntimeException e) {
+            throw BatchFormat.decodeFailure(key, "cannot decode the footer", e);
+        }
+    }
+
+    private static RowGroupInfo rowGroup(String key, int index, BlockMetaData block) throws CorruptBlobException {
+        List<ColumnChunkMetaData> columns = block.getColumns();
+        if (columns.size() != 4 || !columns.get(BatchFormat.K).getPath().toDotString().equals("k")) {
+            throw new CorruptBlobException(
+                    key, "row group " + index + " does not have the 4 batch columns (columns=" + columns.size() + ")");
+        }
+        if (block.getRowCount() < 0) {
+            throw new CorruptBlobException(
+                    key, "row group " + index + " has a negative row count (rowCount=" + block.getRowCount() + ")");
+        }
+        long uncompressed = 0;
+        for (ColumnChunkMetaData c : columns) {
+            uncompressed += c.getTotalUncompressedSize();
+        }
+        byte[] min = null;
+        byte[] max = null;
+        Statistics<?> stats = columns.get(BatchFormat.K).getStatistics();
+        if (stats != null && !stats.isEmpty() && stats.hasNonNullValue()) {
+            min = ((Binary) stats.genericGetMin()).getBytes();
+            max = ((Binary) stats.genericGetMax()).getBytes();
+        }
+        return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max);
+    }
+
+    private static void closeQuietly(AutoCloseable c, Throwable failure) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

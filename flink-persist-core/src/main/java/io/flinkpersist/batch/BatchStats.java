@@ -1,0 +1,14 @@
+package io.flinkpersist.batch;
+
+import java.util.OptionalLong;
+
+/**
+ * What a {@link BatchWriter} wrote.
+ *
+ * @param key the blob key of the batch file
+ * @param sizeBytes the size of the published file
+ * @param updateCount the number of updates (rows)
+ * @param minTime the least time of any update; empty when {@code updateCount == 0}
+ * @param maxTime the greatest time of any update; empty when {@code updateCount == 0}
+ */
+public record BatchStats(String key, long sizeBytes, long updateCount, OptionalLong minTime, OptionalLong maxTime) {}

@@ -1,0 +1,346 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.BlobWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+
+/**
+ * Writes one batch file: a Parquet file of updates {@code message batch { required binary k;
+ * required binary v; required int64 t; required int64 d; }} streamed into a new blob and published
+ * atomically by {@link #finish()}. Not thread-safe.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <p>I8: the updates of a batch are strictly increasing in {@code (k, v, t)} order ({@link
+ * UpdateOrder}: unsigned bytes, then time), so no two share a {@code (k, v, t)} (the batch is
+ * consolidated), and no diff is zero. {@link #add} enforces it before anything is written; {@link
+ * BatchReader} checks it again on every decode.
+ *
+ * <p>The footer's key-value metadata holds {@code flink-persist.format-version=1} and the caller's
+ * metadata.
+ *
+ * <p>Usage: {@code try (BatchWriter w = BatchWriter.create(...)) { w.add(...); ...; stats =
+ * w.finish(); }}. Closing without a successful {@code finish()} discards the file.
+ */
+public final class BatchWriter implements Closeable {
+
+    private enum Phase {
+        OPEN,
+        FINISHED,
+        FAILED,
+        CLOSED
+    }
+
+    private final String key;
+    private final BlobWriter blob;
+    private final BlobOutputFile outputFile;
+    private final ParquetWriter<BatchWriteSupport.Row> parquet;
+    private final BatchWriteSupport.Row row = new BatchWriteSupport.Row();
+
+    private Phase phase = Phase.OPEN;
+    private long count;
+    private long minTime = Long.MAX_VALUE;
+    private long maxTime = Long.MIN_VALUE;
+    private byte[] prevKey = new byte[32];
+    private int prevKeyLength;
+    private byte[] prevValue = new byte[32];
+    private int prevValueLength;
+    private long prevTime;
+
+    private BatchWriter(String key, BlobWriter blob, BlobOutputFile outputFile, ParquetWriter<BatchWriteSupport.Row> parquet) {
+        this.key = key;
+        this.blob = blob;
+        this.outputFile = outputFile;
+        this.parquet = parquet;
+    }
+
+    /**
+     * Starts writing batch file {@code key} to {@code store}. Nothing is visible under {@code key}
+     * until {@link #finish()} returns.
+     *
+     * @param metadata extra footer key-value metadata; must not contain {@code
+     *     flink-persist.format-version}
+     */
+    public static BatchWriter create(BlobStore store, String key, BatchWriteOptions options, Map<String, String> metadata)
+            throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(metadata, "metadata");
+        Map<String, String> footer = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "Cannot create batch " + key + ": metadata keys and values must not be null (metadata=" + metadata + ")");
+            }
+            if (e.getKey().equals(BatchFormat.FORMAT_VERSION_KEY)) {
+                throw new IllegalArgumentException(
+                        "Cannot create batch "
+                                + key
+                                + ": metadata key "
+                                + BatchFormat.FORMAT_VERSION_KEY
+                                + " is reserved for the writer; remove it (value="
+                                + e.getValue()
+                                + ")");
+            }
+            footer.put(e.getKey(), e.getValue());
+        }
+        footer.put(BatchFormat.FORMAT_VERSION_KEY, BatchFormat.FORMAT_VERSION);
+
+        BlobWriter blob = store.create(key);
+        try {
+            BlobOutputFile file = new BlobOutputFile(key, blob);
+            ParquetWriter<BatchWriteSupport.Row> parquet =
+                    new Builder(file, new BatchWriteSupport(footer))
+                            .withConf(BatchFormat.hadoopConf())
+                            .withWriteMode(ParquetFileWriter.Mode.CREATE)
+                            .withCompressionCodec(codec(options.compression()))
+                            .withRowGroupSize(options.rowGroupSizeBytes())
+                            .withPageSize(options.pageSizeBytes())
+                            .withDictionaryEncoding(true)
+                            .withDictionaryEncoding("k", options.keyValueDictionary())
+                            .withDictionaryEncoding("v", options.keyValueDictionary())
+                            .withStatisticsEnabled(true)
+                            .withStatisticsTruncateLength(Integer.MAX_VALUE)
+                            .withPageWriteChecksumEnabled(true)
+                            .build();
+            return new BatchWriter(key, blob, file, parquet);
+        } catch (IOException | RuntimeException e) {
+            try {
+                blob.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static CompressionCodecName codec(BatchWriteOptions.Compression compression) {
+        switch (compression) {
+            case UNCOMPRESSED:
+                return CompressionCodecName.UNCOMPRESSED;
+            case SNAPPY:
+                return CompressionCodecName.SNAPPY;
+            case ZSTD:
+                return CompressionCodecName.ZSTD;
+            default:
+                throw new IllegalArgumentException("Cannot map compression: unknown codec (compression=" + compression + ")");
+        }
+    }
+
+    /** The blob key this writer writes. */
+    public String key() {
+        return key;
+    }
+
+    /** The number of updates added so far. */
+    public long updateCount() {
+        return count;
+    }
+
+    /**
+     * Appends one update. The writer copies what it keeps: the caller may reuse {@code k} and {@code
+     * v} after this returns.
+     *
+     * @throws IllegalArgumentException if {@code (k, v, t)} is not strictly greater than the previous
+     *     update's or {@code d == 0} (I8); nothing was written and the writer stays usable
+     */
+    public void add(byte[] k, byte[] v, long t, long d) throws IOException {
+        Objects.requireNonNull(k, "k");
+        Objects.requireNonNull(v, "v");
+        checkOpen("add update to");
+        if (count > 0) {
+            int c = Arrays.compareUnsigned(k, 0, k.length, prevKey, 0, prevKeyLength);
+            if (c == 0) {
+                c = Arrays.compareUnsigned(v, 0, v.length, prevValue, 0, prevValueLength);
+                if (c == 0) {
+                    c = Long.compare(t, prevTime);
+                }
+            }
+            if (c <= 0) {
+                throw new IllegalArgumentException(
+                        "Cannot add update to batch "
+                                + key
+                                + ": updates must be strictly increasing in (key, value, time), but this one "
+                                + (c == 0 ? "equals" : "sorts before")
+                                + " the previous one; sort and consolidate first, e.g. with UpdateBuffer (key="
+                                + BatchFormat.hex(k)
+                                + ", value="
+                                + BatchFormat.hex(v)
+                                + ", time="
+                                + t
+                                + ", previousKey="
+                                + BatchFormat.hex(prevKey, prevKeyLength)
+                                + ", previousValue="
+                                + BatchFormat.hex(prevValue, prevValueLength)
+                                + ", previousTime="
+                                + prevTime
+                                + ", row="
+                                + count
+                                + ")");
+            }
+        }
+        if (d == 0) {
+            throw new IllegalArgumentException(
+                    "Cannot add update to batch "
+                            + key
+                            + ": diff is zero; consolidation drops such updates (key="
+                            + BatchFormat.hex(k)
+                            + ", value="
+                            + BatchFormat.hex(v)
+                            + ", time="
+                            + t
+                            + ", row="
+                            + count
+                            + ")");
+        }
+        row.k = k;
+        row.v = v;
+        row.t = t;
+        row.d = d;
+        boolean written = false;
+        try {
+            parquet.write(row);
+            written = true;
+        } finally {
+            if (!written) {
+                phase = Phase.FAILED;
+            }
+            row.k = null;
+            row.v = null;
+        }
+        rememberPrevious(k, v, t);
+        count++;
+        if (t < minTime) {
+            minTime = t;
+        }
+        if (t > maxTime) {
+            maxTime = t;
+        }
+    }
+
+    private void rememberPrevious(byte[] k, byte[] v, long t) {
+        if (prevKey.length < k.length) {
+            prevKey = new byte[Math.max(k.length, 2 * prevKey.length)];
+        }
+        System.arraycopy(k, 0, prevKey, 0, k.length);
+        prevKeyLength = k.length;
+        if (prevValue.length < v.length) {
+            prevValue = new byte[Math.max(v.length, 2 * prevValue.length)];
+        }
+        System.arraycopy(v, 0, prevValue, 0, v.length);
+        prevValueLength = v.length;
+        prevTime = t;
+    }
+
+    /** Adds every remaining update of {@code cursor} (see {@link #add}); does not close the cursor. */
+    public void addAll(UpdateCursor cursor) throws IOException {
+        while (cursor.advance()) {
+            add(cursor.key(), cursor.value(), cursor.time(), cursor.diff());
+        }
+    }
+
+    /**
+     * Writes the footer and publishes the blob. An empty batch is a valid file with no row groups.
+     *
+     * @throws io.flinkpersist.blob.BlobAlreadyExistsException if the key exists; nothing was published
+     */
+    public BatchStats finish() throws IOException {
+        checkOpen("finish");
+        boolean published = false;
+        try {
+            parquet.close();
+            long size = blob.position();
+            blob.publish();
+            published = true;
+            phase = Phase.FINISHED;
+            return new BatchStats(
+                    key,
+                    size,
+                    count,
+                    count == 0 ? OptionalLong.empty() : OptionalLong.of(minTime),
+                    count == 0 ? OptionalLong.empty() : OptionalLong.of(maxTime));
+        } finally {
+            if (!published) {
+                phase = Phase.CLOSED;
+                outputFile.discard();
+            }
+            blob.close();
+        }
+    }
+
+    /** Discards the file unless {@link #finish()} succeeded; idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (phase == Phase.FINISHED || phase == Phase.CLOSED) {
+            phase = Phase.CLOSED;
+            return;
+        }
+        phase = Phase.CLOSED;
+        outputFile.discard();
+        try {
+            // Marks Parquet's writer aborted, so that close() only releases buffers and codecs.
+            parquet.write(null);
+        } catch (BatchWriteSupport.AbortSignal expected) {
+            // as intended
+        } catch (IOException | RuntimeException ignored) {
+            // the writer is being abandoned; nothing it says matters any more
+        }
+        try {
+            parquet.close();
+        } catch (IOException | RuntimeException ignored) {
+            // as above: the file is discarded
+        } finally {
+            blob.close();
+        }
+    }
+
+    private void checkOpen(String verb) {
+        if (phase != Phase.OPEN) {
+            throw new IllegalStateException(
+                    "Cannot " + verb + " batch " + key + ": the writer is " + describe(phase));
+        }
+    }
+
+    private static String describe(Phase phase) {
+        switch (phase) {
+            case FINISHED:
+                return "finished";
+            case FAILED:
+                return "broken by an earlier write failure; close it and write the batch again";
+            default:
+                return "closed";
+        }
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<BatchWriteSupport.Row, Builder> {
+        private final BatchWriteSupport support;
+
+        Builder(OutputFile file, BatchWriteSupport support) {
+            super(file);
+            this.support = support;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<BatchWriteSupport.Row> getWriteSupport(Configuration conf) {
+            return support;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.flinkpersist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.compaction.CompactionPolicy;
+import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.read.Snapshot;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.StateLog;
+import io.flinkpersist.state.Transition;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Random histories of appends (some late, some beyond the seal), seals, allowCompactions, drains,
+ * evicts, trims, compactions (some stale), garbage collections and reopens, checked after every step
+ * against a plain multiset: the state validates, storage holds the same state, the whole snapshot
+ * equals the model advanced by since, and the snapshot as of every time in {@code [since, seal)}
+ * equals the model as of that time.
+ *
+ * <p>Replay one history with {@code -Dtest.seed=<seed>}; {@code -Dmodel.steps=<n>} sets its length.
+ */
+class CollectionModelTest {
+
+    private static final int STEPS = Integer.getInteger("model.steps", 2500);
+
+    static Stream<Long> seeds() {
+        String fixed = System.getProperty("test.seed");
+        if (fixed != null) {
+            return Stream.of(Long.parseLong(fixed));
+        }
+        return Stream.concat(LongStream.rangeClosed(1, 4).boxed(), Stream.of(System.nanoTime()));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void randomHistoryMatchesModel(long seed) throws IOException {
+        System.out.println("CollectionModelTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        new History(seed, new InMemoryBlobStore()).run(STEPS);
+    }
+
+    /** One random history over one store; reusable by storage tests with other stores. */
+    static final class History {
+        private final long seed;
+        private final Random random;
+        private final InMemoryBlobStore store;
+        private final BatchWriteOptions options;
+        private PersistCollection c;
+        /** The model: net diff per (key, value, time) of every acknowledged update. */
+        private final Map<Rec, Long> model = new TreeMap<>(History::compareRec);
+        private long seal;
+        private long since;
+        private int step;
+        private String op = "";
+
+        History(long seed, InMemoryBlobStore store) throws IOException {
+            this.seed = seed;
+            this.random = new Random(seed);
+            this.store = store;
+            // Tiny row groups, so batches span several.
+            this.options = BatchWriteOptions.defaults().withRowGroupSizeBytes(1024);
+            this.c = PersistCollection.open(store, options);
+        }
+
+        void run(int steps) throws IOException {
+            for (step = 0; step < steps; step++) {
+                try {
+                    step();
+                    check();
+                } catch (AssertionError | RuntimeException | IOException e) {
+                    throw new AssertionError(
+                            "seed " + seed + ", step " + step + " (" + op + "), state " + c.state() + ": " + e, e);
+                }
+            }
+        }
+
+        private void step() throws IOException {
+            int r = random.nextInt(100);
+            if (r < 30) {
+                append();
+            } else if (r < 42) {
+                seal();
+            } else if (r < 52) {
+                allowCompaction();
+            } else if (r < 62) {
+                op = "drain";
+                c.drain();
+            } else if (r < 68) {
+                op = "evict";
+                c.evict();
+            } else if (r < 74) {
+                op = "trim";
+                c.trim();
+            } else if (r < 85) {
+                op = "compact";
+                c.compact();
+            } else if (r < 88) {
+                op = "gc";
+                c.collectGarbage();
+            } else if (r < 92) {
+                op = "maintainUntilIdle";
+                c.maintainUntilIdle();
+            } else if (r < 96) {
+                staleCompaction();
+            } else {
+                op = "reopen";
+                c = PersistCollection.open(store.sharing(), options);
+            }
+        }
+
+        private void append() throws IOException {
+            int n = 1 + random.nextInt(8);
+            List<Rec> recs = new ArrayList<>();
+            boolean late = seal > 0 && random.nextInt(10) == 0;
+            for (int i = 0; i < n; i++) {
+                long time = seal + random.nextInt(7);
+                long diff = random.nextBoolean() ? 1 + random.nextInt(2) : -1 - random.nextInt(2);
+                recs.add(Rec.of("k" + random.nextInt(8), "v" + random.nextInt(3), time, diff));
+            }
+            if (late) {
+                recs.set(random.nextInt(n), Rec.of("k0", "v0", random.nextInt((int) Math.min(seal, 1000)), 1));
+                op = "late append " + recs;
+                long before = c.state().seqNo();
+                assertThatThrownBy(() -> c.append(Rec.updates(recs.toArray(new Rec[0]))))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("before the seal {" + seal + "}");
+                assertThat(c.refresh().seqNo()).isEqualTo(before);
+                return;
+            }
+            op = "append " + recs;
+            c.append(Rec.updates(recs.toArray(new Rec[0])));
+            for (Rec rec : recs) {
+                model.merge(Rec.of(rec.key(), rec.value(), rec.time(), 0), rec.diff(), Long::sum);
+            }
+            model.values().removeIf(d -> d == 0);
+        }
+
+        private void seal() throws IOException {
+            if (seal > 0 && random.nextInt(20) == 0) {
+                op = "regressing seal";
+                long to = random.nextInt((int) Math.min(seal, 1000));
+                assertThatThrownBy(() -> c.seal(to))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("before the current seal {" + seal + "}");
+                return;
+            }
+            seal += random.nextInt(4);
+            op = "seal " + seal;
+            c.seal(seal);
+        }
+
+        private void allowCompaction() throws IOException {
+            if (since > 0 && random.nextInt(20) == 0) {
+                op = "regressing since";
+                long to = random.nextInt((int) Math.min(since, 1000));
+                assertThatThrownBy(() -> c.allowCompaction(to))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("before the current since {" + since + "}");
+                return;
+            }
+            long next = since + random.nextInt(4);
+            if (random.nextInt(10) != 0) {
+                next = Math.min(next, Math.max(since, seal));
+            }
+            if (seal - next > 10) {
+                next = seal - random.nextInt(6);
+            }
+            since = Math.max(since, next);
+            op = "allowCompaction " + since;
+            c.allowCompaction(since);
+        }
+
+        /** Computes a compaction, lets another handle change the trace, then commits the old result. */
+        private void staleCompaction() throws IOException {
+            c.refresh();
+            Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickCompaction(c.state());
+            if (plan.isEmpty()) {
+                op = "stale compaction (nothing to compact)";
+                return;
+            }
+            op = "stale compaction";
+            Transition.ApplyCompaction result = new Maintainer(store, options).compact(plan.get());
+            PersistCollection other = PersistCollection.open(store.sharing(), options);
+            boolean raced = random.nextBoolean() && other.compact();
+            StateLog.Committed committed = new StateLog(store).commit(c.refresh(), result);
+            assertThat(committed.applied().changed()).isEqualTo(!raced);
+            for (String orphan : committed.applied().orphaned()) {
+                store.delete(orphan);
+            }
+            c.refresh();
+        }
+
+        private void check() throws IOException {
+            CollectionState state = c.refresh();
+            state.validate();
+            assertThat(new StateLog(store).readLatest()).contains(state);
+            assertThat(state.seal()).isEqualTo(Frontier.at(seal));
+            assertThat(state.since()).isEqualTo(Frontier.at(since));
+
+            Snapshot snapshot = c.snapshot();
+            assertThat(Rec.readAll(snapshot.readConsolidated())).isEqualTo(expectedAll());
+            for (long t = since; t < seal; t++) {
+                assertThat(Rec.readAll(snapshot.asOf(t).readConsolidated()))
+                        .as("as of %d", t)
+                        .isEqualTo(expectedAsOf(t));
+            }
+        }
+
+        private List<Rec> expectedAll() {
+            Map<Rec, Long> out = new TreeMap<>(History::compareRec);
+            model.forEach((r, d) -> out.merge(Rec.of(r.key(), r.value(), Math.max(r.time(), since), 0), d, Long::sum));
+            return toList(out);
+        }
+
+        private List<Rec> expectedAsOf(long t) {
+            Map<Rec, Long> out = new TreeMap<>(History::compareRec);
+            model.forEach(
+                    (r, d) -> {
+                        if (r.time() <= t) {
+                            out.merge(Rec.of(r.key(), r.value(), t, 0), d, Long::sum);
+                        }
+                    });
+            return toList(out);
+        }
+
+        private static List<Rec> toList(Map<Rec, Long> m) {
+            List<Rec> out = new ArrayList<>();
+            m.forEach((r, d) -> {
+                if (d != 0) {
+                    out.add(Rec.of(r.key(), r.value(), r.time(), d));
+                }
+            });
+            return out;
+        }
+
+        private static int compareRec(Rec a, Rec b) {
+            int c = a.key().compareTo(b.key());
+            if (c == 0) {
+                c = a.value().compareTo(b.value());
+            }
+            return c != 0 ? c : Long.compare(a.time(), b.time());
+        }
+    }
+}

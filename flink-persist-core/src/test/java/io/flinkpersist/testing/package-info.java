@@ -1,0 +1,2 @@
+/** Test support: child processes and their main classes. */
+package io.flinkpersist.testing;
