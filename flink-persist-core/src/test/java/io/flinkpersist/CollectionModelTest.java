@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * evicts, trims, compactions (some stale), garbage collections and reopens, checked after every step
  * against a plain multiset: the state validates, storage holds the same state, the whole snapshot
  * equals the model advanced by since, and the snapshot as of every time in {@code [since, seal)}
- * equals the model as of that time.
+ * equals the model as of that time (derived from the whole read every step; read through {@link
+ * Snapshot#asOf} for one random time every step and for every time every 20 steps).
  *
  * <p>Replay one history with {@code -Dtest.seed=<seed>}; {@code -Dmodel.steps=<n>} sets its length.
  */
@@ -210,12 +211,33 @@ class CollectionModelTest {
             assertThat(state.since()).isEqualTo(Frontier.at(since));
 
             Snapshot snapshot = c.snapshot();
-            assertThat(Rec.readAll(snapshot.readConsolidated())).isEqualTo(expectedAll());
+            List<Rec> all = Rec.readAll(snapshot.readConsolidated());
+            assertThat(all).isEqualTo(expectedAll());
+            // Every time in [since, seal): the snapshot's contents as of t, derived from the whole read...
             for (long t = since; t < seal; t++) {
-                assertThat(Rec.readAll(snapshot.asOf(t).readConsolidated()))
-                        .as("as of %d", t)
-                        .isEqualTo(expectedAsOf(t));
+                assertThat(asOf(all, t)).as("snapshot as of %d", t).isEqualTo(expectedAsOf(t));
             }
+            // ...and read through the as-of path: one random time each step, all of them every 20 steps.
+            if (since < seal) {
+                long from = step % 20 == 0 ? since : since + random.nextInt((int) Math.min(seal - since, 1000));
+                long to = step % 20 == 0 ? seal : from + 1;
+                for (long t = from; t < to; t++) {
+                    assertThat(Rec.readAll(snapshot.asOf(t).readConsolidated()))
+                            .as("asOf(%d) read", t)
+                            .isEqualTo(expectedAsOf(t));
+                }
+            }
+        }
+
+        /** Collapses a since-advanced, consolidated read to its contents as of {@code t}. */
+        private static List<Rec> asOf(List<Rec> all, long t) {
+            Map<Rec, Long> out = new TreeMap<>(History::compareRec);
+            for (Rec r : all) {
+                if (r.time() <= t) {
+                    out.merge(Rec.of(r.key(), r.value(), t, 0), r.diff(), Long::sum);
+                }
+            }
+            return toList(out);
         }
 
         private List<Rec> expectedAll() {

@@ -1,0 +1,159 @@
+package io.flinkpersist;
+
+import static io.flinkpersist.Rec.updates;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.batch.UpdateBuffer;
+import io.flinkpersist.blob.BlobInfo;
+import io.flinkpersist.blob.BlobReader;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.BlobWriter;
+import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.blob.OutcomeUnknownException;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import io.flinkpersist.state.Transition.WriterToken;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PersistCollectionTest {
+
+    @Test
+    void twoHandlesCommitThroughCompareAndSet() throws IOException {
+        InMemoryBlobStore store = new InMemoryBlobStore();
+        PersistCollection a = PersistCollection.open(store);
+        PersistCollection b = PersistCollection.open(store.sharing());
+        // Neither handle refreshes: each commit after the first loses the race once and re-applies.
+        for (int i = 0; i < 20; i++) {
+            a.append(updates(Rec.of("a", "v", i, 1)));
+            b.append(updates(Rec.of("b", "v", i, 1)));
+        }
+        a.seal(10);
+        assertThatThrownBy(() -> b.seal(5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("before the current seal {10}");
+        CollectionState s = b.refresh();
+        assertThat(s.seqNo()).isEqualTo(41);
+        assertThat(s.unsealed()).hasSize(40);
+        assertThat(Rec.readAll(b.snapshot().readConsolidated())).hasSize(40);
+    }
+
+    @Test
+    void replayedWriterCommitIsANoOp() throws IOException {
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
+        NewUnsealedBatch batch = c.writeBatch(buffer(Rec.of("k", "v", 3, 1))).orElseThrow();
+        WriterToken token = new WriterToken("sink-1", 7);
+        c.commitAppend(List.of(batch), Optional.of(Frontier.at(2)), Optional.of(token));
+        CollectionState after = c.state();
+        // Replaying checkpoint 7 (or an older one) changes nothing and keeps the batch.
+        assertThat(c.commitAppend(List.of(batch), Optional.of(Frontier.at(2)), Optional.of(token))).isEqualTo(after);
+        assertThat(c.commitAppend(List.of(), Optional.empty(), Optional.of(new WriterToken("sink-1", 6)))).isEqualTo(after);
+        assertThat(c.store().get(batch.key())).isPresent();
+        assertThat(after.writers()).containsEntry("sink-1", 7L);
+        assertThat(after.seal()).isEqualTo(Frontier.at(2));
+    }
+
+    @Test
+    void emptyAppendCommitsNothing() throws IOException {
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
+        long before = c.state().seqNo();
+        c.append(updates(Rec.of("k", "v", 1, 1), Rec.of("k", "v", 1, -1)));
+        assertThat(c.state().seqNo()).isEqualTo(before);
+        assertThat(c.store().list("batches/")).isEmpty();
+    }
+
+    @Test
+    void commitWithUnknownOutcomeIsResolvedByReadingBack() throws IOException {
+        TestingFlakyStateStore store = new TestingFlakyStateStore(new InMemoryBlobStore());
+        PersistCollection c = PersistCollection.open(store);
+        // The put lands, but the caller is told the outcome is unknown.
+        store.failNextStatePut(true);
+        c.append(updates(Rec.of("k", "v", 1, 1)));
+        // The put does not land, and the caller is told the outcome is unknown.
+        store.failNextStatePut(false);
+        c.seal(5);
+        CollectionState s = PersistCollection.open(store.inner.sharing()).state();
+        assertThat(s.seqNo()).isEqualTo(2);
+        assertThat(s.unsealed()).hasSize(1);
+        assertThat(s.seal()).isEqualTo(Frontier.at(5));
+    }
+
+    @Test
+    void invalidNamesAreRejected() {
+        assertThatThrownBy(() -> PersistCollection.open(java.nio.file.Path.of("/tmp"), "../x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Invalid collection name '../x'");
+    }
+
+    private static UpdateBuffer buffer(Rec... recs) {
+        UpdateBuffer b = new UpdateBuffer();
+        for (Rec r : recs) {
+            Update<byte[], byte[]> u = r.toUpdate();
+            b.add(u.key(), u.value(), u.time(), u.diff());
+        }
+        return b;
+    }
+
+    /** Fails the next put of a state record with an unknown outcome, after or before applying it. */
+    private static final class TestingFlakyStateStore implements BlobStore {
+        final InMemoryBlobStore inner;
+        private Boolean failNext;
+
+        TestingFlakyStateStore(InMemoryBlobStore inner) {
+            this.inner = inner;
+        }
+
+        void failNextStatePut(boolean applied) {
+            failNext = applied;
+        }
+
+        @Override
+        public void putIfAbsent(String key, byte[] data) throws IOException {
+            if (failNext != null && key.startsWith("state/")) {
+                boolean applied = failNext;
+                failNext = null;
+                if (applied) {
+                    inner.putIfAbsent(key, data);
+                }
+                throw new OutcomeUnknownException("Cannot put " + key + ": connection lost", null);
+            }
+            inner.putIfAbsent(key, data);
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public BlobWriter create(String key) {
+            return inner.create(key);
+        }
+
+        @Override
+        public BlobReader open(String key) throws IOException {
+            return inner.open(key);
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return inner.delete(key);
+        }
+
+        @Override
+        public List<BlobInfo> list(String prefix) {
+            return inner.list(prefix);
+        }
+
+        @Override
+        public String describe() {
+            return "flaky " + inner.describe();
+        }
+
+        @Override
+        public void close() {}
+    }
+}
