@@ -1,8 +1,6 @@
 package io.flinkpersist;
 
-import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
-import io.flinkpersist.batch.BatchWriter;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.LocalFileBlobStore;
@@ -103,20 +101,7 @@ public final class PersistCollection implements Closeable {
         if (buffer.size() == 0) {
             return Optional.empty();
         }
-        String key = Maintainer.newBatchKey();
-        BatchStats stats;
-        try (BatchWriter out =
-                BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "unsealed"))) {
-            out.addAll(buffer.cursor());
-            stats = out.finish();
-        }
-        return Optional.of(
-                new NewUnsealedBatch(
-                        key,
-                        stats.minTime().getAsLong(),
-                        stats.maxTime().getAsLong(),
-                        stats.sizeBytes(),
-                        stats.updateCount()));
+        return maintainer.writeUnsealed(buffer.cursor());
     }
 
     /**

@@ -8,6 +8,7 @@ import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.compaction.CompactionPolicy.CompactionPlan;
 import io.flinkpersist.compaction.CompactionPolicy.DrainPlan;
 import io.flinkpersist.compaction.CompactionPolicy.TrimPlan;
@@ -69,22 +70,33 @@ public final class Maintainer {
         UpdateCursor in =
                 Cursors.filterTimes(
                         BatchCursors.openUnsealed(store, b), plan.traceUpper().time(), Frontier.closed());
+        Optional<NewUnsealedBatch> replacement = writeUnsealed(in);
+        if (replacement.isEmpty()) {
+            // The state said some update is at or beyond the trace upper (tsUpper); the data disagrees.
+            throw new CorruptBlobException(
+                    b.key(), "no update at or after the trace upper " + plan.traceUpper() + " but tsUpper=" + b.tsUpper());
+        }
+        return new Transition.ApplyTrim(b.key(), replacement.get());
+    }
+
+    /**
+     * Writes a sorted, consolidated stream as a new unsealed batch (not committed), and closes the
+     * stream. Returns empty, writing nothing, if the stream is empty.
+     */
+    public Optional<NewUnsealedBatch> writeUnsealed(UpdateCursor in) throws IOException {
         String key = newBatchKey();
         BatchStats stats;
         try (BatchWriter out =
-                BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "unsealed"));
+                        BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "unsealed"));
                 UpdateCursor cursor = in) {
             out.addAll(cursor);
             stats = out.finish();
         }
         if (stats.updateCount() == 0) {
-            // The state said some update is at or beyond the trace upper (tsUpper); the data disagrees.
             store.delete(key);
-            throw new io.flinkpersist.blob.CorruptBlobException(
-                    b.key(), "no update at or after the trace upper " + plan.traceUpper() + " but tsUpper=" + b.tsUpper());
+            return Optional.empty();
         }
-        return new Transition.ApplyTrim(
-                b.key(),
+        return Optional.of(
                 new NewUnsealedBatch(
                         key,
                         stats.minTime().getAsLong(),
