@@ -1,6 +1,13 @@
 package io.flinkpersist;
 
 import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.blob.BlobInfo;
+import io.flinkpersist.blob.TemporaryFiles;
+import io.flinkpersist.state.ReaderLease;
+import io.flinkpersist.state.StateRecordCodec;
+import java.util.HashSet;
+import java.util.OptionalLong;
+import java.util.Set;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.LocalFileBlobStore;
@@ -40,24 +47,32 @@ public final class PersistCollection implements Closeable {
     private final BlobStore store;
     private final StateLog log;
     private final Maintainer maintainer;
-    private final BatchWriteOptions writeOptions;
+    private final CollectionConfig config;
     private CollectionState state;
 
-    private PersistCollection(BlobStore store, BatchWriteOptions writeOptions) throws IOException {
+    private PersistCollection(BlobStore store, CollectionConfig config) throws IOException {
         this.store = store;
-        this.writeOptions = writeOptions;
+        this.config = config;
         this.log = new StateLog(store);
-        this.maintainer = new Maintainer(store, writeOptions);
+        this.maintainer = new Maintainer(store, config.writeOptions());
         this.state = log.openOrCreate();
     }
 
     /** Opens (creating if needed) the collection whose blobs live in {@code store}. */
     public static PersistCollection open(BlobStore store) throws IOException {
-        return new PersistCollection(store, BatchWriteOptions.defaults());
+        return new PersistCollection(store, CollectionConfig.defaults());
     }
 
     public static PersistCollection open(BlobStore store, BatchWriteOptions writeOptions) throws IOException {
-        return new PersistCollection(store, writeOptions);
+        return new PersistCollection(store, CollectionConfig.defaults().withWriteOptions(writeOptions));
+    }
+
+    public static PersistCollection open(BlobStore store, CollectionConfig config) throws IOException {
+        return new PersistCollection(store, config);
+    }
+
+    public CollectionConfig config() {
+        return config;
     }
 
     /** Opens (creating if needed) collection {@code name} under the local directory {@code location}. */
@@ -238,23 +253,134 @@ public final class PersistCollection implements Closeable {
         return steps;
     }
 
+    // ---------------------------------------------------------------- leases
+
     /**
-     * Deletes the retired batch blobs and forgets them in the state. Returns the number deleted.
-     *
-     * <p>A reader still reading an older snapshot may need a retired blob; callers that have such
-     * readers must not collect garbage under them.
+     * Takes a reader lease and returns a snapshot of the state version it pins: while the lease
+     * lives, since stays at or before {@code asOf} (the current since if empty) and garbage
+     * collection keeps every blob of that version. Renew it within {@link
+     * CollectionConfig#leaseDuration()}; release it when done.
      */
-    public int collectGarbage() throws IOException {
+    public Snapshot leasedSnapshot(String leaseId, OptionalLong asOf) throws IOException {
+        Optional<Frontier> hold = asOf.isPresent() ? Optional.of(Frontier.at(asOf.getAsLong())) : Optional.empty();
+        commit(new Transition.AcquireLease(leaseId, hold, now(), config.leaseDuration().toMillis()));
+        Snapshot snapshot = Snapshot.of(store, state);
+        return asOf.isPresent() ? snapshot.asOf(asOf.getAsLong()) : snapshot;
+    }
+
+    /**
+     * Extends a lease, optionally moving its hold forward and re-pinning it to the latest version.
+     *
+     * @throws io.flinkpersist.state.LeaseExpiredException if the lease expired or was released
+     */
+    public ReaderLease renewLease(String leaseId, Optional<Frontier> hold, boolean repin) throws IOException {
+        commit(new Transition.RenewLease(leaseId, hold, repin, now(), config.leaseDuration().toMillis()));
+        return state.leases().get(leaseId);
+    }
+
+    public void releaseLease(String leaseId) throws IOException {
+        commit(new Transition.ReleaseLease(leaseId));
+    }
+
+    /** Drops the leases that expired by the configured clock. Returns whether any was dropped. */
+    public boolean expireLeases() throws IOException {
+        return commit(new Transition.ExpireLeases(now())).changed();
+    }
+
+    private long now() {
+        return config.clock().millis();
+    }
+
+    // ---------------------------------------------------------------- garbage collection
+
+    /** What one garbage collection deleted. */
+    public record GcReport(int retiredBlobs, int orphanedBlobs, int temporaryFiles, int stateRecords) {
+        public int total() {
+            return retiredBlobs + orphanedBlobs + temporaryFiles + stateRecords;
+        }
+    }
+
+    /**
+     * Deletes what no reader can need any more:
+     *
+     * <ol>
+     *   <li>retired batches that no live lease's pinned version still references;
+     *   <li>batch blobs that no state references (left by failed or abandoned writes) once they are
+     *       older than the grace period;
+     *   <li>the store's leftover temporary files older than the grace period;
+     *   <li>state records below both the oldest pinned version and the retained window.
+     * </ol>
+     *
+     * Expired leases are dropped first. A reader without a lease is not protected: take {@link
+     * #leasedSnapshot} for reads that may overlap garbage collection.
+     */
+    public GcReport collectGarbage() throws IOException {
         refresh();
-        List<String> keys = new ArrayList<>();
+        expireLeases();
+        long latest = state.seqNo();
+        long minPinned = state.minPinnedSeqNo().orElse(latest);
+
+        // 1. Retired batches: a blob retired at r is referenced only by versions before r.
+        List<String> deletable = new ArrayList<>();
         for (RetiredBlob r : state.retired()) {
-            store.delete(r.key());
-            keys.add(r.key());
+            if (r.retiredAt() <= minPinned) {
+                store.delete(r.key());
+                deletable.add(r.key());
+            }
         }
-        if (!keys.isEmpty()) {
-            commit(new Transition.ForgetRetired(keys));
+        if (!deletable.isEmpty()) {
+            commit(new Transition.ForgetRetired(deletable));
         }
-        return keys.size();
+
+        // 2. Orphaned batches, checked against the newest state right before deleting.
+        long cutoff = now() - config.gcGracePeriod().toMillis();
+        List<BlobInfo> old = new ArrayList<>();
+        for (BlobInfo b : store.list(Maintainer.BATCH_PREFIX)) {
+            if (b.lastModifiedMillis() <= cutoff) {
+                old.add(b);
+            }
+        }
+        int orphans = 0;
+        if (!old.isEmpty()) {
+            Set<String> referenced = referencedKeys(refresh());
+            for (BlobInfo b : old) {
+                if (!referenced.contains(b.key())) {
+                    LOG.info("Deleting orphaned batch {} (last modified {})", b.key(), b.lastModifiedMillis());
+                    store.delete(b.key());
+                    orphans++;
+                }
+            }
+        }
+
+        // 3. Leftover temporary files.
+        int temporary = 0;
+        if (store instanceof TemporaryFiles tmp) {
+            for (BlobInfo f : tmp.listTemporaryFiles()) {
+                if (f.lastModifiedMillis() <= cutoff && tmp.deleteTemporaryFile(f.key())) {
+                    temporary++;
+                }
+            }
+        }
+
+        // 4. State records below the pinned versions and the retained window, oldest first.
+        long floor = Math.min(minPinned, latest - config.retainedStateRecords());
+        int pruned = 0;
+        for (BlobInfo b : store.list(StateRecordCodec.STATE_PREFIX)) {
+            long seqNo = StateRecordCodec.seqNoOf(b.key());
+            if (seqNo >= 0 && seqNo < floor) {
+                store.delete(b.key());
+                pruned++;
+            }
+        }
+        return new GcReport(deletable.size(), orphans, temporary, pruned);
+    }
+
+    private static Set<String> referencedKeys(CollectionState s) {
+        Set<String> keys = new HashSet<>();
+        s.unsealed().forEach(b -> keys.add(b.key()));
+        s.trace().forEach(b -> keys.add(b.key()));
+        s.retired().forEach(b -> keys.add(b.key()));
+        return keys;
     }
 
     private Arrangement.Applied commit(Transition t) throws IOException {

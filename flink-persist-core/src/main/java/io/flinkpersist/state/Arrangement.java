@@ -67,6 +67,14 @@ public final class Arrangement {
             applied = applyCompaction(state, c);
         } else if (transition instanceof ForgetRetired f) {
             applied = forgetRetired(state, f);
+        } else if (transition instanceof Transition.AcquireLease l) {
+            applied = acquireLease(state, l);
+        } else if (transition instanceof Transition.RenewLease l) {
+            applied = renewLease(state, l);
+        } else if (transition instanceof Transition.ReleaseLease l) {
+            applied = changeLeases(state, leases -> leases.remove(l.id()));
+        } else if (transition instanceof Transition.ExpireLeases e) {
+            applied = changeLeases(state, leases -> leases.values().removeIf(x -> x.isExpired(e.nowMillis())));
         } else {
             throw new IllegalArgumentException("Cannot apply transition: unknown type " + transition);
         }
@@ -165,22 +173,103 @@ public final class Arrangement {
     }
 
     private static Applied allowCompaction(CollectionState state, AllowCompaction c) {
-        if (c.since().lessThan(state.since())) {
+        if (c.since().lessThan(state.requestedSince())) {
             throw new IllegalArgumentException(
                     "Cannot allow compaction to "
                             + c.since()
                             + ": it is before the current since "
-                            + state.since()
+                            + state.requestedSince()
                             + " (since only advances)");
         }
-        if (c.since().equals(state.since())) {
+        if (c.since().equals(state.requestedSince())) {
             return Applied.unchanged(state, List.of());
         }
-        return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).since(c.since()).build(),
-                true,
-                List.of(),
-                List.of());
+        CollectionState.Builder b = state.toBuilder().seqNo(state.seqNo() + 1).requestedSince(c.since());
+        b.since(effectiveSince(state.since(), c.since(), state.leases()));
+        return new Applied(b.build(), true, List.of(), List.of());
+    }
+
+    /**
+     * Since follows the requested since but stops at the earliest live lease hold, and never
+     * regresses.
+     */
+    static Frontier effectiveSince(Frontier current, Frontier requested, Map<String, ReaderLease> leases) {
+        Frontier target = requested;
+        for (ReaderLease lease : leases.values()) {
+            target = Frontier.min(target, lease.sinceHold());
+        }
+        return Frontier.max(current, target);
+    }
+
+    private static Applied acquireLease(CollectionState state, Transition.AcquireLease l) {
+        Frontier hold = l.hold().orElse(state.since());
+        if (hold.lessThan(state.since())) {
+            throw new IllegalArgumentException(
+                    "Cannot acquire lease "
+                            + l.id()
+                            + ": its hold "
+                            + hold
+                            + " is before since "
+                            + state.since()
+                            + " (read as of a time at or after since)");
+        }
+        long seqNo = state.seqNo() + 1;
+        return withLease(state, new ReaderLease(l.id(), hold, seqNo, expiry(l.nowMillis(), l.durationMillis())));
+    }
+
+    private static Applied renewLease(CollectionState state, Transition.RenewLease l) {
+        ReaderLease old = state.leases().get(l.id());
+        if (old == null) {
+            throw new LeaseExpiredException(
+                    "Cannot renew lease "
+                            + l.id()
+                            + ": it has expired or was released (state="
+                            + state.seqNo()
+                            + "); the blobs it pinned may be gone, so start again from a new snapshot");
+        }
+        Frontier hold = l.hold().orElse(old.sinceHold());
+        if (hold.lessThan(old.sinceHold())) {
+            throw new IllegalArgumentException(
+                    "Cannot renew lease " + l.id() + ": its hold " + hold + " is before its current hold " + old.sinceHold());
+        }
+        long seqNo = state.seqNo() + 1;
+        long pinned = l.repin() ? seqNo : old.pinnedSeqNo();
+        return withLease(state, new ReaderLease(l.id(), hold, pinned, expiry(l.nowMillis(), l.durationMillis())));
+    }
+
+    private static long expiry(long now, long duration) {
+        if (duration <= 0) {
+            throw new IllegalArgumentException("Cannot take a lease: its duration must be positive (durationMillis=" + duration + ")");
+        }
+        long at = now + duration;
+        return at < now ? Long.MAX_VALUE : at;
+    }
+
+    private static Applied withLease(CollectionState state, ReaderLease lease) {
+        Map<String, ReaderLease> leases = new TreeMap<>(state.leases());
+        leases.put(lease.id(), lease);
+        CollectionState next =
+                state.toBuilder()
+                        .seqNo(state.seqNo() + 1)
+                        .leases(leases)
+                        .since(effectiveSince(state.since(), state.requestedSince(), leases))
+                        .build();
+        return new Applied(next, true, List.of(), List.of());
+    }
+
+    private static Applied changeLeases(CollectionState state, java.util.function.Consumer<Map<String, ReaderLease>> change) {
+        Map<String, ReaderLease> leases = new TreeMap<>(state.leases());
+        change.accept(leases);
+        if (leases.equals(state.leases())) {
+            return Applied.unchanged(state, List.of());
+        }
+        CollectionState next =
+                state.toBuilder()
+                        .seqNo(state.seqNo() + 1)
+                        .leases(leases)
+                        .since(effectiveSince(state.since(), state.requestedSince(), leases))
+                        .build();
+        return new Applied(next, true, List.of(), List.of());
     }
 
     private static Applied applyDrain(CollectionState state, ApplyDrain d) {

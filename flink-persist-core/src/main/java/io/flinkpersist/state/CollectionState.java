@@ -28,7 +28,9 @@ import java.util.TreeMap;
  *   <li>I6: every trace batch's since is at or before the collection's since.
  *   <li>I7: trace levels are non-increasing from oldest to newest.
  *   <li>I9: batch keys are unique across unsealed, trace and retired batches.
- *   <li>I11: the seqNo is non-negative and grows by one per commit ({@link #validateSuccessor}).
+ *   <li>I1 (leases): since never passes the requested since nor a lease's hold.
+ *   <li>I11: the seqNo is non-negative and grows by one per commit ({@link #validateSuccessor});
+ *       leases pin existing versions.
  * </ul>
  *
  * <p>I2, the per-update part of I4 and I6, and I8 concern batch contents: they are checked when a
@@ -44,6 +46,8 @@ public final class CollectionState {
     private final List<TraceBatchMeta> trace;
     private final SortedMap<String, Long> writers;
     private final List<RetiredBlob> retired;
+    private final Frontier requestedSince;
+    private final SortedMap<String, ReaderLease> leases;
 
     private CollectionState(Builder b) {
         this.seqNo = b.seqNo;
@@ -54,6 +58,8 @@ public final class CollectionState {
         this.trace = List.copyOf(b.trace);
         this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(b.writers));
         this.retired = List.copyOf(b.retired);
+        this.requestedSince = b.requestedSince == null ? this.since : b.requestedSince;
+        this.leases = Collections.unmodifiableSortedMap(new TreeMap<>(b.leases));
     }
 
     /** The state of a new, empty collection: version 0, seal and since {@code {0}}. */
@@ -105,6 +111,24 @@ public final class CollectionState {
     /** Batch blobs no longer referenced by this version, awaiting garbage collection. */
     public List<RetiredBlob> retired() {
         return retired;
+    }
+
+    /**
+     * The since the writers asked for with allowCompaction. The effective {@link #since()} follows it
+     * but never passes a live lease's hold.
+     */
+    public Frontier requestedSince() {
+        return requestedSince;
+    }
+
+    /** Reader leases by id. */
+    public SortedMap<String, ReaderLease> leases() {
+        return leases;
+    }
+
+    /** The smallest state version a lease pins, if any lease exists. */
+    public java.util.OptionalLong minPinnedSeqNo() {
+        return leases.values().stream().mapToLong(ReaderLease::pinnedSeqNo).min();
     }
 
     /** The physical upper: the last trace batch's upper, or {@code {0}}. */
@@ -192,6 +216,29 @@ public final class CollectionState {
             prevLevel = b.level();
         }
 
+        InvariantViolationException.check(
+                since.lessEqual(requestedSince),
+                "I1",
+                "since must not pass the requested since (since=%s, requestedSince=%s)",
+                since,
+                requestedSince);
+        for (ReaderLease lease : leases.values()) {
+            InvariantViolationException.check(
+                    since.lessEqual(lease.sinceHold()),
+                    "I1",
+                    "since must not pass a lease's hold (lease=%s, hold=%s, since=%s)",
+                    lease.id(),
+                    lease.sinceHold(),
+                    since);
+            InvariantViolationException.check(
+                    0 <= lease.pinnedSeqNo() && lease.pinnedSeqNo() <= seqNo,
+                    "I11",
+                    "a lease must pin an existing state version (lease=%s, pinnedSeqNo=%d, seqNo=%d)",
+                    lease.id(),
+                    lease.pinnedSeqNo(),
+                    seqNo);
+        }
+
         Set<String> keys = new HashSet<>();
         for (UnsealedBatchMeta b : unsealed) {
             checkUniqueKey(keys, b.key());
@@ -252,12 +299,14 @@ public final class CollectionState {
                 && unsealed.equals(s.unsealed)
                 && trace.equals(s.trace)
                 && writers.equals(s.writers)
-                && retired.equals(s.retired);
+                && retired.equals(s.retired)
+                && requestedSince.equals(s.requestedSince)
+                && leases.equals(s.leases);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(seqNo, seal, since, nextSeqNo, unsealed, trace, writers, retired);
+        return Objects.hash(seqNo, seal, since, nextSeqNo, unsealed, trace, writers, retired, requestedSince, leases);
     }
 
     @Override
@@ -276,6 +325,8 @@ public final class CollectionState {
                 + trace.size()
                 + ", retired="
                 + retired.size()
+                + ", leases="
+                + leases.keySet()
                 + "}";
     }
 
@@ -289,6 +340,9 @@ public final class CollectionState {
         private List<TraceBatchMeta> trace = List.of();
         private Map<String, Long> writers = Map.of();
         private List<RetiredBlob> retired = List.of();
+        /** Null means "same as since". */
+        private Frontier requestedSince;
+        private Map<String, ReaderLease> leases = Map.of();
 
         private Builder() {}
 
@@ -301,6 +355,8 @@ public final class CollectionState {
             trace = s.trace;
             writers = s.writers;
             retired = s.retired;
+            requestedSince = s.requestedSince;
+            leases = s.leases;
         }
 
         public Builder seqNo(long seqNo) {
@@ -340,6 +396,16 @@ public final class CollectionState {
 
         public Builder retired(List<RetiredBlob> retired) {
             this.retired = retired;
+            return this;
+        }
+
+        public Builder requestedSince(Frontier requestedSince) {
+            this.requestedSince = requestedSince;
+            return this;
+        }
+
+        public Builder leases(Map<String, ReaderLease> leases) {
+            this.leases = leases;
             return this;
         }
 

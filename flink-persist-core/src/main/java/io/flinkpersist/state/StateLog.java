@@ -59,23 +59,26 @@ public final class StateLog {
                 StateRecordCodec.key(0), "initial state record vanished right after it was created")));
     }
 
-    /** The latest committed state, if the collection exists. */
+    /** The latest committed state, if the collection exists, found by listing the state records. */
     public Optional<CollectionState> readLatest() throws IOException {
-        List<BlobInfo> records = store.list(StateRecordCodec.STATE_PREFIX);
-        long max = -1;
-        for (BlobInfo info : records) {
-            max = Math.max(max, StateRecordCodec.seqNoOf(info.key()));
+        for (int attempt = 0; ; attempt++) {
+            long max = -1;
+            for (BlobInfo info : store.list(StateRecordCodec.STATE_PREFIX)) {
+                max = Math.max(max, StateRecordCodec.seqNoOf(info.key()));
+            }
+            if (max < 0) {
+                return Optional.empty();
+            }
+            Optional<CollectionState> state = readRecord(max);
+            if (state.isPresent()) {
+                return Optional.of(readForward(state.get()));
+            }
+            // Pruned between the listing and the read: many commits happened meanwhile; list again.
+            if (attempt >= 10) {
+                throw new CorruptBlobException(
+                        StateRecordCodec.key(max), "the state record was listed but could not be read, 10 times in a row");
+            }
         }
-        if (max < 0) {
-            return Optional.empty();
-        }
-        long latest = max;
-        CollectionState state =
-                readRecord(latest)
-                        .orElseThrow(
-                                () -> new CorruptBlobException(
-                                        StateRecordCodec.key(latest), "the state record was listed but then could not be found"));
-        return Optional.of(readForward(state));
     }
 
     /** The state record of version {@code seqNo}, if it exists. */
@@ -88,16 +91,28 @@ public final class StateLog {
         return Optional.of(StateRecordCodec.decode(key, bytes.get()));
     }
 
-    /** Follows {@code state} forward to the newest version that exists. */
+    /**
+     * Follows {@code state} forward to the newest version. If {@code state}'s own record has been
+     * pruned meanwhile (the caller is far behind), the newest version is found by listing instead.
+     */
     public CollectionState readForward(CollectionState state) throws IOException {
         while (true) {
             Optional<CollectionState> next = readRecord(state.seqNo() + 1);
             if (next.isEmpty()) {
+                if (!exists(state.seqNo())) {
+                    String pruned = StateRecordCodec.key(state.seqNo());
+                    return readLatest()
+                            .orElseThrow(() -> new CorruptBlobException(pruned, "every state record has disappeared"));
+                }
                 return state;
             }
             state.validateSuccessor(next.get());
             state = next.get();
         }
+    }
+
+    private boolean exists(long seqNo) throws IOException {
+        return store.get(StateRecordCodec.key(seqNo)).isPresent();
     }
 
     /**
@@ -115,18 +130,31 @@ public final class StateLog {
             CollectionState next = applied.state();
             byte[] record = StateRecordCodec.encode(next);
             String key = StateRecordCodec.key(next.seqNo());
+            boolean published;
             try {
                 store.putIfAbsent(key, record);
-                return new Committed(applied, next);
+                published = true;
             } catch (BlobAlreadyExistsException e) {
-                current = readForward(current);
+                published = false;
             } catch (OutcomeUnknownException e) {
                 Optional<byte[]> stored = readBack(key, e);
-                if (stored.isPresent() && Arrays.equals(stored.get(), record)) {
-                    return new Committed(applied, next);
-                }
-                current = readForward(current);
+                published = stored.isPresent() && Arrays.equals(stored.get(), record);
             }
+            if (published && !exists(current.seqNo())) {
+                // Our base version has been pruned, so version n+1 existed and was pruned too: we
+                // re-created a pruned slot instead of extending the history. Undo and start over.
+                LOG.warn(
+                        "Commit of {} re-created pruned state record {}; removing it and re-reading (location={})",
+                        transition.getClass().getSimpleName(),
+                        key,
+                        store.describe());
+                store.delete(key);
+                published = false;
+            }
+            if (published) {
+                return new Committed(applied, next);
+            }
+            current = readForward(current);
         }
         throw new CommitConflictException(
                 "Cannot commit "

@@ -21,8 +21,9 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   int   magic 0x46505354 ("FPST")
- *   short format version (1)
- *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs
+ *   short format version (2; version 1 is still read)
+ *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs,
+ *         and since version 2: requested since, reader leases
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -38,7 +39,9 @@ public final class StateRecordCodec {
     public static final String STATE_PREFIX = "state/";
 
     static final int MAGIC = 0x46505354;
-    public static final short CURRENT_VERSION = 1;
+    public static final short CURRENT_VERSION = 2;
+    /** The oldest version this build still reads. Version 1 had no leases and no requested since. */
+    public static final short OLDEST_READABLE_VERSION = 1;
     private static final int MAX_COUNT = 50_000_000;
 
     private StateRecordCodec() {}
@@ -103,6 +106,14 @@ public final class StateRecordCodec {
                 out.writeUTF(r.key());
                 out.writeLong(r.retiredAt());
             }
+            out.writeLong(s.requestedSince().toStorageLong());
+            out.writeInt(s.leases().size());
+            for (ReaderLease l : s.leases().values()) {
+                out.writeUTF(l.id());
+                out.writeLong(l.sinceHold().toStorageLong());
+                out.writeLong(l.pinnedSeqNo());
+                out.writeLong(l.expiresAtMillis());
+            }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
@@ -138,16 +149,18 @@ public final class StateRecordCodec {
                 throw new CorruptBlobException(key, String.format("not a state record (magic=%08x)", magic));
             }
             short version = in.readShort();
-            if (version != CURRENT_VERSION) {
+            if (version < OLDEST_READABLE_VERSION || version > CURRENT_VERSION) {
                 throw new CorruptBlobException(
                         key,
                         "unsupported state record version "
                                 + version
-                                + " (this build reads version "
+                                + " (this build reads versions "
+                                + OLDEST_READABLE_VERSION
+                                + " to "
                                 + CURRENT_VERSION
-                                + "; upgrade flink-persist to read it)");
+                                + "; a newer flink-persist may read it)");
             }
-            state = readBody(in);
+            state = readBody(in, version);
             if (in.available() > 0) {
                 throw new CorruptBlobException(
                         key, "state record has " + in.available() + " trailing bytes after its body");
@@ -172,7 +185,7 @@ public final class StateRecordCodec {
         return state;
     }
 
-    private static CollectionState readBody(DataInputStream in) throws IOException {
+    private static CollectionState readBody(DataInputStream in, short version) throws IOException {
         CollectionState.Builder b = CollectionState.builder();
         b.seqNo(in.readLong());
         b.seal(Frontier.fromStorageLong(in.readLong()));
@@ -212,6 +225,19 @@ public final class StateRecordCodec {
             retired.add(new RetiredBlob(in.readUTF(), in.readLong()));
         }
         b.retired(retired);
+        if (version >= 2) {
+            b.requestedSince(Frontier.fromStorageLong(in.readLong()));
+            n = count(in);
+            Map<String, ReaderLease> leases = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                ReaderLease l =
+                        new ReaderLease(in.readUTF(), Frontier.fromStorageLong(in.readLong()), in.readLong(), in.readLong());
+                if (leases.put(l.id(), l) != null) {
+                    throw new IOException("duplicate lease id " + l.id());
+                }
+            }
+            b.leases(leases);
+        }
         return b.build();
     }
 

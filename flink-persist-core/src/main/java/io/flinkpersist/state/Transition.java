@@ -110,4 +110,39 @@ public sealed interface Transition {
             keys = List.copyOf(keys);
         }
     }
+
+    /**
+     * Takes (or re-takes) a reader lease pinning the new state version, holding since at {@code hold}
+     * (the current since if absent), until {@code nowMillis + durationMillis}.
+     */
+    record AcquireLease(String id, Optional<Frontier> hold, long nowMillis, long durationMillis)
+            implements Transition {
+        public AcquireLease {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(hold, "hold");
+        }
+    }
+
+    /**
+     * Extends a live lease to {@code nowMillis + durationMillis}, optionally moving its hold forward
+     * and re-pinning it to the new state version. Fails with {@link LeaseExpiredException} if the
+     * lease is gone.
+     */
+    record RenewLease(String id, Optional<Frontier> hold, boolean repin, long nowMillis, long durationMillis)
+            implements Transition {
+        public RenewLease {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(hold, "hold");
+        }
+    }
+
+    /** Ends a lease; releasing a lease that is gone changes nothing. */
+    record ReleaseLease(String id) implements Transition {
+        public ReleaseLease {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** Drops the leases whose expiry is at or before {@code nowMillis}. */
+    record ExpireLeases(long nowMillis) implements Transition {}
 }

@@ -27,8 +27,13 @@ class StateRecordCodecTest {
     /** Regenerate the golden file with {@code -Dgolden.regenerate=true}; never done by a normal run. */
     private static final String REGENERATE = "golden.regenerate";
 
+    /** Format version 1, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN =
             Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v1.bin");
+
+    /** Format version 2, the current one: pinned by the encoding test. */
+    private static final Path GOLDEN_V2 =
+            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v2.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -198,11 +203,16 @@ class StateRecordCodecTest {
         String key = StateRecordCodec.key(s.seqNo());
         byte[] record = StateRecordCodec.encode(s);
         assertThat(ByteBuffer.wrap(record).getShort(4)).isEqualTo(StateRecordCodec.CURRENT_VERSION);
-        ByteBuffer.wrap(record).putShort(4, (short) 2);
+        ByteBuffer.wrap(record).putShort(4, (short) 3);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 2 (this build reads version 1; upgrade flink-persist to read it)");
+                "unsupported state record version 3 (this build reads versions 1 to 2; a newer flink-persist may read it)");
+        ByteBuffer.wrap(record).putShort(4, (short) 0);
+        assertCorrupt(
+                key,
+                withValidCrc(record),
+                "unsupported state record version 0 (this build reads versions 1 to 2; a newer flink-persist may read it)");
     }
 
     @Test
@@ -295,23 +305,36 @@ class StateRecordCodecTest {
                 .build();
     }
 
+    /** The fixed state of the version-2 golden file: the version-1 state plus leases. */
+    private static CollectionState goldenV2() {
+        return golden().toBuilder()
+                .requestedSince(Frontier.at(30))
+                .leases(Map.of(
+                        "reader-a", new ReaderLease("reader-a", Frontier.at(20), 6, 1_700_000_000_000L),
+                        "reader-b", new ReaderLease("reader-b", Frontier.at(25), 7, 1_700_000_060_000L)))
+                .build();
+    }
+
     @Test
     void encodingMatchesGoldenBytes() throws IOException {
-        byte[] encoded = StateRecordCodec.encode(golden());
+        byte[] encoded = StateRecordCodec.encode(goldenV2());
         if (Boolean.getBoolean(REGENERATE)) {
-            Files.createDirectories(GOLDEN.getParent());
-            Files.write(GOLDEN, encoded);
+            Files.createDirectories(GOLDEN_V2.getParent());
+            Files.write(GOLDEN_V2, encoded);
         }
-        if (!Files.exists(GOLDEN)) {
+        if (!Files.exists(GOLDEN_V2)) {
             fail(
-                    "Golden file %s is missing. It pins state record format version 1; restore it from version"
+                    "Golden file %s is missing. It pins state record format version 2; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN.toAbsolutePath(),
+                    GOLDEN_V2.toAbsolutePath(),
                     REGENERATE);
         }
         assertThat(encoded)
                 .as("encoding of the golden state; a format change needs a new version and golden file")
-                .isEqualTo(Files.readAllBytes(GOLDEN));
+                .isEqualTo(Files.readAllBytes(GOLDEN_V2));
+        CollectionState decoded = StateRecordCodec.decode(StateRecordCodec.key(7), Files.readAllBytes(GOLDEN_V2));
+        assertThat(decoded).isEqualTo(goldenV2());
+        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 2);
     }
 
     @Test
@@ -338,5 +361,9 @@ class StateRecordCodecTest {
         assertThat(s.traceUpper()).isEqualTo(Frontier.at(80));
         assertThat(s.writers()).containsExactly(Map.entry("sink-0", 11L), Map.entry("sink-1", 12L));
         assertThat(s.retired()).containsExactly(new RetiredBlob("batches/r-a.parquet", 6));
+        // Migrated from version 1: no leases, and the requested since is the since.
+        assertThat(s.requestedSince()).isEqualTo(Frontier.at(20));
+        assertThat(s.leases()).isEmpty();
+        assertThat(s).isEqualTo(golden());
     }
 }

@@ -1,0 +1,103 @@
+package io.flinkpersist;
+
+import io.flinkpersist.batch.BatchWriteOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link PersistCollection} handle writes batches, keeps time and collects garbage.
+ *
+ * <ul>
+ *   <li>{@code writeOptions}: Parquet settings of the batches it writes.
+ *   <li>{@code clock}: the time of lease expiry and of the garbage collector's grace period.
+ *   <li>{@code leaseDuration}: how long a reader lease lives without renewal (default 15 min).
+ *   <li>{@code gcGracePeriod}: how old an unreferenced blob must be before garbage collection
+ *       deletes it (default 1 h). It must exceed the longest time between writing a batch and
+ *       committing it, e.g. a Flink checkpoint's duration.
+ *   <li>{@code retainedStateRecords}: how many state versions garbage collection keeps below the
+ *       latest, beyond those a lease pins (default 100).
+ * </ul>
+ */
+public final class CollectionConfig {
+
+    private final BatchWriteOptions writeOptions;
+    private final Clock clock;
+    private final Duration leaseDuration;
+    private final Duration gcGracePeriod;
+    private final int retainedStateRecords;
+
+    private CollectionConfig(
+            BatchWriteOptions writeOptions, Clock clock, Duration leaseDuration, Duration gcGracePeriod, int retainedStateRecords) {
+        this.writeOptions = Objects.requireNonNull(writeOptions, "writeOptions");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.leaseDuration = positive(leaseDuration, "leaseDuration");
+        this.gcGracePeriod = nonNegative(gcGracePeriod, "gcGracePeriod");
+        if (retainedStateRecords < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid retainedStateRecords " + retainedStateRecords + ": keep at least 1 state record below the latest");
+        }
+        this.retainedStateRecords = retainedStateRecords;
+    }
+
+    public static CollectionConfig defaults() {
+        return new CollectionConfig(
+                BatchWriteOptions.defaults(), Clock.systemUTC(), Duration.ofMinutes(15), Duration.ofHours(1), 100);
+    }
+
+    public BatchWriteOptions writeOptions() {
+        return writeOptions;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Duration leaseDuration() {
+        return leaseDuration;
+    }
+
+    public Duration gcGracePeriod() {
+        return gcGracePeriod;
+    }
+
+    public int retainedStateRecords() {
+        return retainedStateRecords;
+    }
+
+    public CollectionConfig withWriteOptions(BatchWriteOptions o) {
+        return new CollectionConfig(o, clock, leaseDuration, gcGracePeriod, retainedStateRecords);
+    }
+
+    public CollectionConfig withClock(Clock c) {
+        return new CollectionConfig(writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords);
+    }
+
+    public CollectionConfig withLeaseDuration(Duration d) {
+        return new CollectionConfig(writeOptions, clock, d, gcGracePeriod, retainedStateRecords);
+    }
+
+    public CollectionConfig withGcGracePeriod(Duration d) {
+        return new CollectionConfig(writeOptions, clock, leaseDuration, d, retainedStateRecords);
+    }
+
+    public CollectionConfig withRetainedStateRecords(int n) {
+        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, n);
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("Invalid " + name + " " + d + ": it must be positive");
+        }
+        return d;
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("Invalid " + name + " " + d + ": it must not be negative");
+        }
+        return d;
+    }
+}
