@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
@@ -11,6 +12,7 @@ import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.Transition;
+import io.flinkpersist.testing.TestingFaultyBlobStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * equals the model as of that time (derived from the whole read every step; read through {@link
  * Snapshot#asOf} for one random time every step and for every time every 20 steps).
  *
+ * <p>The faulty variant runs the same histories over a blob store that fails a seeded share of its
+ * operations before or after applying them. An operation that fails leaves its outcome to be learnt
+ * from storage; an acknowledged one must be there, and an append is never half there.
+ *
  * <p>Replay one history with {@code -Dtest.seed=<seed>}; {@code -Dmodel.steps=<n>} sets its length.
  */
 class CollectionModelTest {
@@ -45,40 +51,86 @@ class CollectionModelTest {
         return Stream.concat(LongStream.rangeClosed(1, 4).boxed(), Stream.of(System.nanoTime()));
     }
 
+    static Stream<Long> faultySeeds() {
+        String fixed = System.getProperty("test.seed");
+        if (fixed != null) {
+            return Stream.of(Long.parseLong(fixed));
+        }
+        return Stream.of(101L, System.nanoTime());
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void randomHistoryMatchesModel(long seed) throws IOException {
         System.out.println("CollectionModelTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
-        new History(seed, new InMemoryBlobStore()).run(STEPS);
+        InMemoryBlobStore store = new InMemoryBlobStore();
+        new History(seed, store, store, null).run(STEPS);
     }
 
-    /** One random history over one store; reusable by storage tests with other stores. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("faultySeeds")
+    void randomHistoryOverFaultyStorageMatchesModel(long seed) throws IOException {
+        System.out.println("CollectionModelTest faulty seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        InMemoryBlobStore truth = new InMemoryBlobStore();
+        TestingFaultyBlobStore faulty = new TestingFaultyBlobStore(truth.sharing(), seed, 0.05);
+        History h = new History(seed, truth, faulty, faulty);
+        h.run(STEPS);
+        System.out.println("  injected failures: " + faulty.injectedFailures() + ", failed operations: " + h.failedOps);
+        assertThat(faulty.injectedFailures()).isGreaterThan(STEPS / 10);
+    }
+
+    /** One random history. Operations go through {@code ops}; checks read {@code truth}. */
     static final class History {
         private final long seed;
         private final Random random;
-        private final InMemoryBlobStore store;
+        private final InMemoryBlobStore truth;
+        private final BlobStore ops;
+        private final TestingFaultyBlobStore faults;
         private final BatchWriteOptions options;
         private PersistCollection c;
-        /** The model: net diff per (key, value, time) of every acknowledged update. */
+        /** The model: net diff per (key, value, time) of every update known to be stored. */
         private final Map<Rec, Long> model = new TreeMap<>(History::compareRec);
         private long seal;
         private long since;
         private int step;
         private String op = "";
+        int failedOps;
 
-        History(long seed, InMemoryBlobStore store) throws IOException {
+        History(long seed, InMemoryBlobStore truth, BlobStore ops, TestingFaultyBlobStore faults) throws IOException {
             this.seed = seed;
             this.random = new Random(seed);
-            this.store = store;
+            this.truth = truth;
+            this.ops = ops;
+            this.faults = faults;
             // Tiny row groups, so batches span several.
             this.options = BatchWriteOptions.defaults().withRowGroupSizeBytes(1024);
-            this.c = PersistCollection.open(store, options);
+            this.c = openHandle();
+        }
+
+        private PersistCollection openHandle() throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
+                } catch (IOException e) {
+                    if (!TestingFaultyBlobStore.isInjected(e) || attempt > 100) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         void run(int steps) throws IOException {
             for (step = 0; step < steps; step++) {
                 try {
-                    step();
+                    try {
+                        step();
+                    } catch (IOException e) {
+                        if (faults == null || !TestingFaultyBlobStore.isInjected(e) || e instanceof io.flinkpersist.blob.CorruptBlobException) {
+                            throw e;
+                        }
+                        failedOps++;
+                        learnFromStorage();
+                    }
                     check();
                 } catch (AssertionError | RuntimeException | IOException e) {
                     throw new AssertionError(
@@ -117,31 +169,45 @@ class CollectionModelTest {
                 staleCompaction();
             } else {
                 op = "reopen";
-                c = PersistCollection.open(store.sharing(), options);
+                c = openHandle();
             }
         }
+
+        /** The append in flight, whose outcome a failure leaves to be learnt. */
+        private List<Rec> pending = List.of();
 
         private void append() throws IOException {
             int n = 1 + random.nextInt(8);
             List<Rec> recs = new ArrayList<>();
             boolean late = seal > 0 && random.nextInt(10) == 0;
+            // With faults, each append's values are unique, so that its presence can be learnt.
+            String marker = faults == null ? "" : "@" + step;
             for (int i = 0; i < n; i++) {
                 long time = seal + random.nextInt(7);
                 long diff = random.nextBoolean() ? 1 + random.nextInt(2) : -1 - random.nextInt(2);
-                recs.add(Rec.of("k" + random.nextInt(8), "v" + random.nextInt(3), time, diff));
+                recs.add(Rec.of("k" + random.nextInt(8), "v" + random.nextInt(3) + marker, time, diff));
             }
             if (late) {
-                recs.set(random.nextInt(n), Rec.of("k0", "v0", random.nextInt((int) Math.min(seal, 1000)), 1));
+                recs.set(random.nextInt(n), Rec.of("k0", "v0" + marker, random.nextInt((int) Math.min(seal, 1000)), 1));
                 op = "late append " + recs;
-                long before = c.state().seqNo();
+                long before = truthState().seqNo();
                 assertThatThrownBy(() -> c.append(Rec.updates(recs.toArray(new Rec[0]))))
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessageContaining("before the seal {" + seal + "}");
-                assertThat(c.refresh().seqNo()).isEqualTo(before);
+                        .satisfiesAnyOf(
+                                e -> assertThat(e)
+                                        .isInstanceOf(IllegalArgumentException.class)
+                                        .hasMessageContaining("before the seal {" + seal + "}"),
+                                e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
+                assertThat(truthState().seqNo()).isEqualTo(before);
                 return;
             }
             op = "append " + recs;
+            pending = recs;
             c.append(Rec.updates(recs.toArray(new Rec[0])));
+            addToModel(recs);
+            pending = List.of();
+        }
+
+        private void addToModel(List<Rec> recs) {
             for (Rec rec : recs) {
                 model.merge(Rec.of(rec.key(), rec.value(), rec.time(), 0), rec.diff(), Long::sum);
             }
@@ -153,13 +219,17 @@ class CollectionModelTest {
                 op = "regressing seal";
                 long to = random.nextInt((int) Math.min(seal, 1000));
                 assertThatThrownBy(() -> c.seal(to))
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessageContaining("before the current seal {" + seal + "}");
+                        .satisfiesAnyOf(
+                                e -> assertThat(e)
+                                        .isInstanceOf(IllegalArgumentException.class)
+                                        .hasMessageContaining("before the current seal {" + seal + "}"),
+                                e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
                 return;
             }
-            seal += random.nextInt(4);
-            op = "seal " + seal;
-            c.seal(seal);
+            long to = seal + random.nextInt(4);
+            op = "seal " + to;
+            c.seal(to);
+            seal = to;
         }
 
         private void allowCompaction() throws IOException {
@@ -167,8 +237,11 @@ class CollectionModelTest {
                 op = "regressing since";
                 long to = random.nextInt((int) Math.min(since, 1000));
                 assertThatThrownBy(() -> c.allowCompaction(to))
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessageContaining("before the current since {" + since + "}");
+                        .satisfiesAnyOf(
+                                e -> assertThat(e)
+                                        .isInstanceOf(IllegalArgumentException.class)
+                                        .hasMessageContaining("before the current since {" + since + "}"),
+                                e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
                 return;
             }
             long next = since + random.nextInt(4);
@@ -178,9 +251,10 @@ class CollectionModelTest {
             if (seal - next > 10) {
                 next = seal - random.nextInt(6);
             }
-            since = Math.max(since, next);
-            op = "allowCompaction " + since;
-            c.allowCompaction(since);
+            next = Math.max(since, next);
+            op = "allowCompaction " + next;
+            c.allowCompaction(next);
+            since = next;
         }
 
         /** Computes a compaction, lets another handle change the trace, then commits the old result. */
@@ -192,25 +266,58 @@ class CollectionModelTest {
                 return;
             }
             op = "stale compaction";
-            Transition.ApplyCompaction result = new Maintainer(store, options).compact(plan.get());
-            PersistCollection other = PersistCollection.open(store.sharing(), options);
+            Transition.ApplyCompaction result = new Maintainer(ops, options).compact(plan.get());
+            PersistCollection other = PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
             boolean raced = random.nextBoolean() && other.compact();
-            StateLog.Committed committed = new StateLog(store).commit(c.refresh(), result);
+            StateLog.Committed committed = new StateLog(ops).commit(c.refresh(), result);
             assertThat(committed.applied().changed()).isEqualTo(!raced);
             for (String orphan : committed.applied().orphaned()) {
-                store.delete(orphan);
+                ops.delete(orphan);
             }
             c.refresh();
         }
 
+        private CollectionState truthState() throws IOException {
+            return new StateLog(truth).readLatest().orElseThrow();
+        }
+
+        /** After a failed operation: learn from storage what it did. */
+        private void learnFromStorage() throws IOException {
+            CollectionState s = truthState();
+            seal = s.seal().time();
+            since = s.requestedSince().time();
+            if (!pending.isEmpty()) {
+                // The failed append is either wholly there or not at all.
+                Map<Rec, Long> expected = new TreeMap<>(History::compareRec);
+                for (Rec r : pending) {
+                    expected.merge(Rec.of(r.key(), r.value(), Math.max(r.time(), s.since().time()), 0), r.diff(), Long::sum);
+                }
+                expected.values().removeIf(d -> d == 0);
+                List<Rec> found = new ArrayList<>();
+                String marker = pending.get(0).value().substring(pending.get(0).value().indexOf('@'));
+                for (Rec r : Rec.readAll(io.flinkpersist.read.Snapshot.of(truth, s).readConsolidated())) {
+                    if (r.value().endsWith(marker)) {
+                        found.add(r);
+                    }
+                }
+                if (!found.isEmpty()) {
+                    assertThat(found).as("a failed append is all there or not at all").isEqualTo(toList(expected));
+                    addToModel(pending);
+                } else if (!expected.isEmpty()) {
+                    op += " (failed, absent)";
+                }
+                pending = List.of();
+            }
+        }
+
         private void check() throws IOException {
-            CollectionState state = c.refresh();
+            CollectionState state = truthState();
             state.validate();
-            assertThat(new StateLog(store).readLatest()).contains(state);
             assertThat(state.seal()).isEqualTo(Frontier.at(seal));
+            assertThat(state.requestedSince()).isEqualTo(Frontier.at(since));
             assertThat(state.since()).isEqualTo(Frontier.at(since));
 
-            Snapshot snapshot = c.snapshot();
+            Snapshot snapshot = Snapshot.of(truth, state);
             List<Rec> all = Rec.readAll(snapshot.readConsolidated());
             assertThat(all).isEqualTo(expectedAll());
             // Every time in [since, seal): the snapshot's contents as of t, derived from the whole read...
