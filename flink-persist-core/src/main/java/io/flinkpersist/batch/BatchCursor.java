@@ -80,6 +80,25 @@ final class BatchCursor implements UpdateCursor {
         this.row = before;
     }
 
+    /**
+     * Decodes row group {@code index} of an open batch file whole, checking I8 within it, for {@link
+     * BatchReader}'s reads through a {@link BatchCache}. The caller keeps {@code blob} and {@code
+     * file} open and closes them.
+     */
+    static DecodedRowGroup decodeRowGroup(
+            String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int index) throws IOException {
+        BatchCursor cursor = new BatchCursor(key, blob, file, footer, index, index + 1);
+        DecodedRowGroup.Builder group = DecodedRowGroup.builder(index, footer.rowGroupCount(), cursor.row);
+        try {
+            while (cursor.advance()) {
+                group.add(cursor.key0, cursor.value, cursor.time, cursor.diff);
+            }
+        } finally {
+            cursor.releasePages(); // not close(): the file and blob are the caller's
+        }
+        return group.build();
+    }
+
     @Override
     public boolean advance() throws IOException {
         if (failure != null) {

@@ -5,6 +5,7 @@ import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,14 +77,7 @@ public final class BatchReader {
             BatchFooter footer = footer(key, blob.length(), file);
             int count = footer.rowGroupCount();
             if (fromRowGroup > count) {
-                throw new IllegalArgumentException(
-                        "Cannot open batch "
-                                + key
-                                + ": the row group range starts after the last row group (from="
-                                + fromRowGroup
-                                + ", rowGroups="
-                                + count
-                                + ")");
+                throw startsAfterEnd(key, fromRowGroup, count);
             }
             return new BatchCursor(key, blob, file, footer, fromRowGroup, Math.min(toRowGroup, count));
         } catch (IOException | RuntimeException e) {
@@ -91,6 +85,108 @@ public final class BatchReader {
             closeQuietly(blob, e);
             throw e;
         }
+    }
+
+    /**
+     * Opens a cursor over all updates of batch file {@code key} through {@code cache}; see {@link
+     * #open(BlobStore, String, int, int, BatchCache)}.
+     */
+    public static UpdateCursor open(BlobStore store, String key, BatchCache cache) throws IOException {
+        return open(store, key, 0, Integer.MAX_VALUE, cache);
+    }
+
+    /**
+     * Like {@link #open(BlobStore, String, int, int)}, reading through {@code cache}: row groups found
+     * there are served from it, the others are decoded whole, validated (I8, also across each row
+     * group boundary, whichever source either side came from) and then cached. When every row group
+     * of the range is cached the blob is not opened at all. Each row group of the range is looked up
+     * once, when the cursor is opened, counting one hit or miss; the found ones are held by the cursor
+     * until served. With {@link BatchCache#disabled()} this is exactly the uncached {@code open}.
+     */
+    public static UpdateCursor open(BlobStore store, String key, int fromRowGroup, int toRowGroup, BatchCache cache)
+            throws IOException {
+        Objects.requireNonNull(cache, "cache");
+        if (!cache.isEnabled() || fromRowGroup < 0 || toRowGroup <= fromRowGroup) {
+            // The uncached path also rejects a bad range and checks an empty one against the file.
+            return open(store, key, fromRowGroup, toRowGroup);
+        }
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(key, "key");
+        DecodedRowGroup[] groups = null;
+        DecodedRowGroup first = cache.peek(key, fromRowGroup).orElse(null);
+        if (first != null) {
+            groups = lookUp(cache, key, fromRowGroup, Math.min(toRowGroup, first.fileRowGroupCount()));
+            if (!Arrays.asList(groups).contains(null)) {
+                return new BatchCache.ReadThroughCursor(key, cache, groups, fromRowGroup, null, null);
+            }
+        }
+        BlobReader blob = store.open(key);
+        ParquetFileReader file = null;
+        try {
+            file = openParquet(key, blob);
+            BatchFooter footer = footer(key, blob.length(), file);
+            int count = footer.rowGroupCount();
+            if (fromRowGroup > count) {
+                throw startsAfterEnd(key, fromRowGroup, count);
+            }
+            if (groups == null) {
+                groups = lookUp(cache, key, fromRowGroup, Math.min(toRowGroup, count));
+            }
+            for (DecodedRowGroup g : groups) {
+                if (g != null
+                        && (g.fileRowGroupCount() != count
+                                || g.size() != footer.rowGroups().get(g.rowGroup()).rowCount())) {
+                    throw new IllegalStateException(
+                            "Cannot read batch "
+                                    + key
+                                    + " through the cache: a cached row group does not match the file; blob keys"
+                                    + " must never be reused for other contents (cached="
+                                    + g
+                                    + ", fileRowGroups="
+                                    + count
+                                    + ")");
+                }
+            }
+            BlobReader b = blob;
+            ParquetFileReader f = file;
+            return new BatchCache.ReadThroughCursor(
+                    key,
+                    cache,
+                    groups,
+                    fromRowGroup,
+                    index -> BatchCursor.decodeRowGroup(key, b, f, footer, index),
+                    () -> {
+                        try {
+                            f.close();
+                        } finally {
+                            b.close();
+                        }
+                    });
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(file, e);
+            closeQuietly(blob, e);
+            throw e;
+        }
+    }
+
+    private static IllegalArgumentException startsAfterEnd(String key, int fromRowGroup, int count) {
+        return new IllegalArgumentException(
+                "Cannot open batch "
+                        + key
+                        + ": the row group range starts after the last row group (from="
+                        + fromRowGroup
+                        + ", rowGroups="
+                        + count
+                        + ")");
+    }
+
+    /** Looks up row groups {@code [from, to)} in {@code cache}; null where missed. */
+    private static DecodedRowGroup[] lookUp(BatchCache cache, String key, int from, int to) {
+        DecodedRowGroup[] groups = new DecodedRowGroup[Math.max(0, to - from)];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = cache.get(key, from + i).orElse(null);
+        }
+        return groups;
     }
 
     private static ParquetFileReader openParquet(String key, BlobReader blob) throws IOException {
