@@ -1,5 +1,6 @@
 package io.flinkpersist;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchWriteOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.Objects;
  *       committing it, e.g. a Flink checkpoint's duration.
  *   <li>{@code retainedStateRecords}: how many state versions garbage collection keeps below the
  *       latest, beyond those a lease pins (default 100).
+ *   <li>{@code cache}: decoded row groups shared by the handle's snapshots (default: none).
+ *       Compaction and drains never fill it: their inputs are about to be replaced.
  * </ul>
  */
 public final class CollectionConfig {
@@ -26,9 +29,16 @@ public final class CollectionConfig {
     private final Duration leaseDuration;
     private final Duration gcGracePeriod;
     private final int retainedStateRecords;
+    private final BatchCache cache;
 
     private CollectionConfig(
-            BatchWriteOptions writeOptions, Clock clock, Duration leaseDuration, Duration gcGracePeriod, int retainedStateRecords) {
+            BatchWriteOptions writeOptions,
+            Clock clock,
+            Duration leaseDuration,
+            Duration gcGracePeriod,
+            int retainedStateRecords,
+            BatchCache cache) {
+        this.cache = Objects.requireNonNull(cache, "cache");
         this.writeOptions = Objects.requireNonNull(writeOptions, "writeOptions");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leaseDuration = positive(leaseDuration, "leaseDuration");
@@ -42,7 +52,7 @@ public final class CollectionConfig {
 
     public static CollectionConfig defaults() {
         return new CollectionConfig(
-                BatchWriteOptions.defaults(), Clock.systemUTC(), Duration.ofMinutes(15), Duration.ofHours(1), 100);
+                BatchWriteOptions.defaults(), Clock.systemUTC(), Duration.ofMinutes(15), Duration.ofHours(1), 100, BatchCache.disabled());
     }
 
     public BatchWriteOptions writeOptions() {
@@ -65,24 +75,32 @@ public final class CollectionConfig {
         return retainedStateRecords;
     }
 
+    public BatchCache cache() {
+        return cache;
+    }
+
+    public CollectionConfig withCache(BatchCache c) {
+        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, retainedStateRecords, c);
+    }
+
     public CollectionConfig withWriteOptions(BatchWriteOptions o) {
-        return new CollectionConfig(o, clock, leaseDuration, gcGracePeriod, retainedStateRecords);
+        return new CollectionConfig(o, clock, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withClock(Clock c) {
-        return new CollectionConfig(writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords);
+        return new CollectionConfig(writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withLeaseDuration(Duration d) {
-        return new CollectionConfig(writeOptions, clock, d, gcGracePeriod, retainedStateRecords);
+        return new CollectionConfig(writeOptions, clock, d, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withGcGracePeriod(Duration d) {
-        return new CollectionConfig(writeOptions, clock, leaseDuration, d, retainedStateRecords);
+        return new CollectionConfig(writeOptions, clock, leaseDuration, d, retainedStateRecords, cache);
     }
 
     public CollectionConfig withRetainedStateRecords(int n) {
-        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, n);
+        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, n, cache);
     }
 
     private static Duration positive(Duration d, String name) {

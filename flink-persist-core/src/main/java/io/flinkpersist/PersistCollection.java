@@ -200,7 +200,7 @@ public final class PersistCollection implements Closeable {
     /** A consistent snapshot of the latest state. */
     public Snapshot snapshot() throws IOException {
         refresh();
-        return Snapshot.of(store, state);
+        return Snapshot.of(store, state, config.cache());
     }
 
     // ---------------------------------------------------------------- maintenance
@@ -264,7 +264,7 @@ public final class PersistCollection implements Closeable {
     public Snapshot leasedSnapshot(String leaseId, OptionalLong asOf) throws IOException {
         Optional<Frontier> hold = asOf.isPresent() ? Optional.of(Frontier.at(asOf.getAsLong())) : Optional.empty();
         commit(new Transition.AcquireLease(leaseId, hold, now(), config.leaseDuration().toMillis()));
-        Snapshot snapshot = Snapshot.of(store, state);
+        Snapshot snapshot = Snapshot.of(store, state, config.cache());
         return asOf.isPresent() ? snapshot.asOf(asOf.getAsLong()) : snapshot;
     }
 
@@ -325,6 +325,7 @@ public final class PersistCollection implements Closeable {
         for (RetiredBlob r : state.retired()) {
             if (r.retiredAt() <= minPinned) {
                 store.delete(r.key());
+                config.cache().invalidate(r.key());
                 deletable.add(r.key());
             }
         }

@@ -82,6 +82,23 @@ class PersistCollectionTest {
     }
 
     @Test
+    void snapshotsReadThroughTheCache() throws IOException {
+        io.flinkpersist.batch.BatchCache cache = new io.flinkpersist.batch.BatchCache(1 << 20);
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore(), CollectionConfig.defaults().withCache(cache));
+        c.append(updates(Rec.of("a", "v", 1, 1), Rec.of("b", "v", 2, 1)));
+        c.seal(2);
+        c.drain();
+        c.append(updates(Rec.of("c", "v", 3, 1)));
+        List<Rec> first = Rec.readAll(c.snapshot().readConsolidated());
+        assertThat(cache.misses()).isEqualTo(3);
+        assertThat(cache.hits()).isZero();
+        List<Rec> second = Rec.readAll(c.snapshot().readConsolidated());
+        assertThat(second).isEqualTo(first).hasSize(3);
+        assertThat(cache.hits()).isEqualTo(3);
+        assertThat(cache.entryCount()).isEqualTo(3);
+    }
+
+    @Test
     void invalidNamesAreRejected() {
         assertThatThrownBy(() -> PersistCollection.open(java.nio.file.Path.of("/tmp"), "../x"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,5 +1,6 @@
 package io.flinkpersist.read;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.UpdateCursor;
@@ -24,18 +25,22 @@ public final class BatchCursors {
         return checkTrace(BatchReader.open(store, batch.key()), batch);
     }
 
-    public static UpdateCursor openTrace(BlobStore store, TraceBatchMeta batch, int fromRowGroup, int toRowGroup)
+    /** Row groups {@code [from, to)} of a trace batch, through {@code cache}. */
+    public static UpdateCursor openTrace(
+            BlobStore store, TraceBatchMeta batch, int fromRowGroup, int toRowGroup, BatchCache cache)
             throws IOException {
-        return checkTrace(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup), batch);
+        return checkTrace(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
     }
 
     public static UpdateCursor openUnsealed(BlobStore store, UnsealedBatchMeta batch) throws IOException {
         return checkUnsealed(BatchReader.open(store, batch.key()), batch);
     }
 
+    /** Row groups {@code [from, to)} of an unsealed batch, through {@code cache}. */
     public static UpdateCursor openUnsealed(
-            BlobStore store, UnsealedBatchMeta batch, int fromRowGroup, int toRowGroup) throws IOException {
-        return checkUnsealed(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup), batch);
+            BlobStore store, UnsealedBatchMeta batch, int fromRowGroup, int toRowGroup, BatchCache cache)
+            throws IOException {
+        return checkUnsealed(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
     }
 
     /**

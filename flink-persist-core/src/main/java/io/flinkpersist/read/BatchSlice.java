@@ -1,5 +1,6 @@
 package io.flinkpersist.read;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -36,18 +37,11 @@ public record BatchSlice(
         return trace != null ? trace.key() : unsealed.key();
     }
 
-    /** Opens the slice's updates, validated and with {@code times} applied. */
-    public UpdateCursor open(BlobStore store, ReadTimes times) throws IOException {
-        boolean whole = fromRowGroup == 0 && toRowGroup == Integer.MAX_VALUE;
+    /** Opens the slice's updates, validated and with {@code times} applied, through {@code cache}. */
+    public UpdateCursor open(BlobStore store, ReadTimes times, BatchCache cache) throws IOException {
         if (trace != null) {
-            return times.applyToTrace(
-                    whole
-                            ? BatchCursors.openTrace(store, trace)
-                            : BatchCursors.openTrace(store, trace, fromRowGroup, toRowGroup));
+            return times.applyToTrace(BatchCursors.openTrace(store, trace, fromRowGroup, toRowGroup, cache));
         }
-        return times.applyToUnsealed(
-                whole
-                        ? BatchCursors.openUnsealed(store, unsealed)
-                        : BatchCursors.openUnsealed(store, unsealed, fromRowGroup, toRowGroup));
+        return times.applyToUnsealed(BatchCursors.openUnsealed(store, unsealed, fromRowGroup, toRowGroup, cache));
     }
 }

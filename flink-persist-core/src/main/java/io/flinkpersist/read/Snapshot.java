@@ -1,6 +1,7 @@
 package io.flinkpersist.read;
 
 import io.flinkpersist.Frontier;
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
@@ -29,16 +30,23 @@ public final class Snapshot {
     private final CollectionState state;
     private final ReadTimes times;
     private final OptionalLong asOf;
+    private final BatchCache cache;
 
-    private Snapshot(BlobStore store, CollectionState state, ReadTimes times, OptionalLong asOf) {
+    private Snapshot(BlobStore store, CollectionState state, ReadTimes times, OptionalLong asOf, BatchCache cache) {
         this.store = store;
         this.state = state;
         this.times = times;
         this.asOf = asOf;
+        this.cache = cache;
     }
 
     /** A snapshot of {@code state}, reading everything with times advanced by since. */
     public static Snapshot of(BlobStore store, CollectionState state) {
+        return of(store, state, BatchCache.disabled());
+    }
+
+    /** A snapshot of {@code state} that reads row groups through {@code cache}. */
+    public static Snapshot of(BlobStore store, CollectionState state, BatchCache cache) {
         if (state.since().isClosed()) {
             throw new IllegalArgumentException(
                     "Cannot read snapshot of state "
@@ -49,7 +57,8 @@ public final class Snapshot {
                 store,
                 state,
                 new ReadTimes(state.traceUpper(), Frontier.closed(), state.since().time()),
-                OptionalLong.empty());
+                OptionalLong.empty(),
+                cache);
     }
 
     /**
@@ -75,7 +84,8 @@ public final class Snapshot {
                 store,
                 state,
                 new ReadTimes(state.traceUpper(), Frontier.fromStorageLong(t + 1), t),
-                OptionalLong.of(t));
+                OptionalLong.of(t),
+                cache);
     }
 
     public CollectionState state() {
@@ -120,7 +130,7 @@ public final class Snapshot {
 
     /** All updates, batch after batch, consolidated within each batch but not across batches. */
     public UpdateCursor readRaw() {
-        return new SnapshotPart(wholeBatches(), times).open(store);
+        return new SnapshotPart(wholeBatches(), times).open(store, cache);
     }
 
     /**
@@ -131,7 +141,7 @@ public final class Snapshot {
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
             for (BatchSlice s : wholeBatches()) {
-                inputs.add(s.open(store, times));
+                inputs.add(s.open(store, times, cache));
             }
         } catch (IOException | RuntimeException e) {
             for (UpdateCursor c : inputs) {

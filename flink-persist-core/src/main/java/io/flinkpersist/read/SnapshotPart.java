@@ -1,5 +1,6 @@
 package io.flinkpersist.read;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
@@ -27,9 +28,14 @@ public record SnapshotPart(List<BatchSlice> slices, ReadTimes times) {
     }
 
     public UpdateCursor open(BlobStore store) {
+        return open(store, BatchCache.disabled());
+    }
+
+    /** Reads the part, serving row groups from {@code cache} where it has them. */
+    public UpdateCursor open(BlobStore store, BatchCache cache) {
         List<Cursors.CursorSupplier> suppliers = new ArrayList<>(slices.size());
         for (BatchSlice s : slices) {
-            suppliers.add(() -> s.open(store, times));
+            suppliers.add(() -> s.open(store, times, cache));
         }
         return Cursors.concat(suppliers);
     }
