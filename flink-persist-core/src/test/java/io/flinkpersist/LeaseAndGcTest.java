@@ -172,6 +172,20 @@ class LeaseAndGcTest {
     }
 
     @Test
+    void leftoverTemporaryFilesAreCollectedAfterTheGracePeriod(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        io.flinkpersist.blob.LocalFileBlobStore local = new io.flinkpersist.blob.LocalFileBlobStore(dir);
+        PersistCollection h = PersistCollection.open(local, config.withClock(java.time.Clock.systemUTC()));
+        java.nio.file.Path leftover = local.temporaryDirectory().resolve("crashed-write.tmp");
+        java.nio.file.Files.write(leftover, new byte[] {1});
+        assertThat(h.collectGarbage().temporaryFiles()).isZero();
+        java.nio.file.Files.setLastModifiedTime(
+                leftover, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - GRACE.toMillis() - 1000));
+        assertThat(h.collectGarbage().temporaryFiles()).isEqualTo(1);
+        assertThat(leftover).doesNotExist();
+    }
+
+    @Test
     void stateRecordsArePrunedBelowPinsAndTheRetainedWindow() throws IOException {
         c.seal(1);
         c.leasedSnapshot("pin", OptionalLong.empty());

@@ -91,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * <p>The class runs a little over the house's 600 lines: its writer is private because the publish
  * protocol and its failure classes span both, and a sixth of it is this description.
  */
-public final class LocalFileBlobStore implements BlobStore {
+public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalFileBlobStore.class);
 
@@ -288,11 +288,17 @@ public final class LocalFileBlobStore implements BlobStore {
      * leftovers of crashed ones. A collector may delete those older than a grace period longer than
      * any write takes; deleting one never affects a published blob.
      */
-    public List<Path> listTemporaryFiles() throws IOException {
-        List<Path> out = new ArrayList<>();
+    @Override
+    public List<BlobInfo> listTemporaryFiles() throws IOException {
+        List<BlobInfo> out = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDirectory)) {
             for (Path file : files) {
-                out.add(file);
+                try {
+                    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+                    out.add(new BlobInfo(file.getFileName().toString(), attrs.size(), attrs.lastModifiedTime().toMillis()));
+                } catch (NoSuchFileException e) {
+                    // Published or cleaned up meanwhile.
+                }
             }
         } catch (NoSuchFileException e) {
             return out;
@@ -300,8 +306,22 @@ public final class LocalFileBlobStore implements BlobStore {
             throw new BlobStoreException(
                     "Cannot list temporary files: " + e + " (location=" + location + ")", e);
         }
-        out.sort(Comparator.naturalOrder());
+        out.sort(Comparator.comparing(BlobInfo::key));
         return out;
+    }
+
+    @Override
+    public boolean deleteTemporaryFile(String name) throws IOException {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException(
+                    "Cannot delete temporary file '" + name + "': give a bare file name from listTemporaryFiles() (location=" + location + ")");
+        }
+        try {
+            return Files.deleteIfExists(tempDirectory.resolve(name));
+        } catch (IOException e) {
+            throw new BlobStoreException(
+                    "Cannot delete temporary file " + name + ": " + e + " (location=" + location + ")", e);
+        }
     }
 
     /** The directory of writes in progress. */

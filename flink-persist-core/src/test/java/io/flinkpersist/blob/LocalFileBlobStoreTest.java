@@ -56,7 +56,7 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
             writer.write(bytes("in progress"));
             writer.flush();
             assertThat(local().listTemporaryFiles()).hasSize(1);
-            assertThat(local().listTemporaryFiles().get(0)).startsWith(local().temporaryDirectory());
+            assertThat(local().temporaryDirectory().resolve(local().listTemporaryFiles().get(0).key())).exists();
             assertThat(store.list("")).isEmpty();
             assertThat(store.list(".")).isEmpty();
             writer.publish();
@@ -138,12 +138,18 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
 
         assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("state/00000000000000000001");
         store.putIfAbsent("state/00000000000000000002", bytes("two"));
-        assertThat(local().listTemporaryFiles()).containsExactly(crashed, secondName);
+        assertThat(local().listTemporaryFiles())
+                .extracting(BlobInfo::key)
+                .containsExactly(crashed.getFileName().toString(), secondName.getFileName().toString());
+        assertThat(local().listTemporaryFiles().get(0).lastModifiedMillis()).isZero();
 
         // Garbage collection deletes leftovers without touching published blobs.
-        for (Path leftover : local().listTemporaryFiles()) {
-            Files.delete(leftover);
+        for (BlobInfo leftover : local().listTemporaryFiles()) {
+            assertThat(local().deleteTemporaryFile(leftover.key())).isTrue();
         }
+        assertThat(local().listTemporaryFiles()).isEmpty();
+        assertThatThrownBy(() -> local().deleteTemporaryFile("../state/00000000000000000001"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertContent("state/00000000000000000001", bytes("one"));
         assertThat(store.list("")).hasSize(2);
     }
@@ -176,7 +182,8 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
             writer.write(bytes("data"));
             writer.flush();
             // As if the bytes had been written long ago.
-            Files.setLastModifiedTime(local().listTemporaryFiles().get(0), FileTime.fromMillis(0));
+            Files.setLastModifiedTime(
+                    local().temporaryDirectory().resolve(local().listTemporaryFiles().get(0).key()), FileTime.fromMillis(0));
             writer.publish();
         }
         // Filesystems keep coarse timestamps; allow a second of slack.

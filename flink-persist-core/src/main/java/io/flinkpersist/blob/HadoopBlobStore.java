@@ -1,0 +1,876 @@
+package io.flinkpersist.blob;
+
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.StreamCapabilities;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.ipc.RemoteException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A blob store over a Hadoop {@link FileSystem}, rooted at a directory: key {@code a/b/c} is the
+ * file {@code <root>/a/b/c}. Thread-safe; several instances, in this or other processes, may share
+ * one root.
+ *
+ * <h2>Which filesystems</h2>
+ *
+ * Commits are compare-and-set by put-if-absent, so the store needs a create that atomically fails
+ * when the key exists. Hadoop offers no such create for a finished file, so every write goes to a
+ * temp file and is then published by an atomic operation that refuses to replace:
+ *
+ * <ul>
+ *   <li>{@code hdfs}, {@code viewfs}: {@link FileContext#rename(Path, Path, Options.Rename...)} with
+ *       {@link Options.Rename#NONE}, a single NameNode operation that fails with {@link
+ *       FileAlreadyExistsException} when the target exists. Plain {@link FileSystem#rename(Path,
+ *       Path)} is never used: it returns {@code false} on an existing file but <i>moves the source
+ *       into</i> an existing directory. With {@code viewfs} the whole root, {@code .tmp/} included,
+ *       must lie in one mount point whose target is HDFS.
+ *   <li>{@code file}: Hadoop's local rename replaces, so the temp file is hard-linked to the target
+ *       with {@link Files#createLink} ({@code link(2)}, which fails with {@code EEXIST}). Hadoop's
+ *       checksummed {@link LocalFileSystem} is unwrapped to its {@link RawLocalFileSystem}, so no
+ *       {@code .crc} side files are written (blob formats carry their own checksums).
+ *   <li>Any other scheme is refused at construction with an {@link IllegalArgumentException}: an
+ *       object store ({@code s3a}, {@code gs}, ...) has no atomic rename-without-replace and would
+ *       need a conditional create (create-if-absent that fails when the object exists), which this
+ *       store does not use. A scheme that does give atomic rename-without-replace through {@link
+ *       FileContext} (for example {@code abfs} with a hierarchical namespace) can be vouched for in
+ *       the configuration key {@value #ATOMIC_RENAME_SCHEMES_KEY} (comma-separated schemes); it is
+ *       then published like {@code hdfs}. Vouch with care: for a filesystem that does not implement
+ *       {@code rename(src, dst, Rename.NONE)} itself, Hadoop falls back to check-then-rename, which
+ *       is not atomic, and two racing commits could both "win".
+ * </ul>
+ *
+ * <h2>Writes</h2>
+ *
+ * <ol>
+ *   <li>The bytes go to {@code <root>/.tmp/<uuid>.tmp}, created with {@link CreateFlag#SYNC_BLOCK}
+ *       (HDFS then syncs every finished block to disk, not only the last one). Locally the file is
+ *       written with a {@link FileChannel} instead, because Hadoop's local create forks a {@code
+ *       chmod} process per file when its native library is missing (ten times slower).
+ *   <li>{@code hsync()} (HDFS: the DataNodes fsync the last block), locally {@code
+ *       FileChannel.force(true)}; then {@code close()} (HDFS: the NameNode completes the file). A
+ *       stream without the {@code hsync} capability (some vouched-for schemes) is only flushed, and
+ *       close is its durability point.
+ *   <li>The target's parent directory is created ({@code mkdirs}; locally each new directory's
+ *       parent is synced).
+ *   <li>The temp file is published under the key with rename {@code NONE} or a hard link, as above.
+ *       Locally the target's directory is then synced and the temp name removed.
+ * </ol>
+ *
+ * <p>A failure in steps 1–3 certainly did not apply: {@link BlobStoreException}, the temp file is
+ * deleted. In step 4, a target that exists gives {@link BlobAlreadyExistsException} (a {@link
+ * org.apache.hadoop.ipc.RemoteException} is unwrapped with {@code unwrapRemoteException()} first);
+ * a target that is a directory of other keys gives a plain {@link BlobStoreException}; any other
+ * answer from the server (a {@code RemoteException} anywhere in the cause chain) certainly did not
+ * apply either. A failure without an answer (a timeout, a lost connection, an interrupt) leaves the
+ * rename's outcome unknown: {@link OutcomeUnknownException}, and the temp file is left for garbage
+ * collection. Locally, a failed directory sync after the link is also {@link
+ * OutcomeUnknownException}.
+ *
+ * <h2>Layout and limits</h2>
+ *
+ * <ul>
+ *   <li>Keys are validated as in {@link LocalFileBlobStore} ({@code /}-separated relative paths: no
+ *       empty, {@code .} or {@code ..} segment, no leading {@code /}, no {@code \} or NUL, not under
+ *       the reserved {@code .tmp/}) and may not contain {@code :}, which Hadoop paths reserve.
+ *   <li>{@code <root>/.tmp/} is never listed. {@link #listTemporaryFiles()} and {@link
+ *       #deleteTemporaryFile} let garbage collection remove leftovers older than a grace period. On
+ *       HDFS a file that is still being written reports its creation time until it is closed, so the
+ *       grace period must exceed the longest write; deleting a live temp file makes its publish fail
+ *       cleanly ({@link BlobStoreException}), never corrupts a blob.
+ *   <li>A key cannot be both a blob and a directory (a {@link BlobStoreException} names the
+ *       conflict). Directories are never removed.
+ *   <li>{@link BlobInfo#lastModifiedMillis()} is the file's modification time: on HDFS when the
+ *       temp file was closed (a rename keeps it), locally its last write; both just before publish.
+ *   <li>{@link #close()} does not close the {@link FileSystem}: Hadoop caches and shares instances.
+ * </ul>
+ *
+ * <p>The class runs over the house's 600 lines: its writer is private because two publish
+ * protocols (rename and hard link) and their failure classes span both, and a sixth of it is this
+ * description.
+ */
+public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
+
+    /**
+     * Configuration key: comma-separated schemes, besides {@code hdfs}, {@code viewfs} and {@code
+     * file}, whose {@link FileContext} rename with {@link Options.Rename#NONE} the user vouches is
+     * atomic and never replaces.
+     */
+    public static final String ATOMIC_RENAME_SCHEMES_KEY = "flink-persist.blob.atomic-rename-schemes";
+
+    /** Schemes published by an atomic rename-without-replace. */
+    static final Set<String> RENAME_SCHEMES = Set.of("hdfs", "viewfs");
+
+    /** The scheme published by a hard link. */
+    static final String LINK_SCHEME = "file";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HadoopBlobStore.class);
+
+    private static final String TEMP_DIRECTORY = LocalFileBlobStore.TEMP_DIRECTORY;
+    private static final String TEMP_SUFFIX = ".tmp";
+
+    private final FileSystem fs;
+    private final Path root;
+    private final Path tempDirectory;
+    private final String location;
+    private final FsPermission filePermission;
+    private final int bufferSize;
+
+    /** Publishes by rename {@code NONE}; null when publishing by hard link. */
+    private final FileContext renamer;
+
+    /** The local filesystem whose files are hard-linked; null when publishing by rename. */
+    private final RawLocalFileSystem local;
+
+    /** Parent directories known to exist (and locally, to be durable); cleared on a surprise. */
+    private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Opens (creating it if missing) the store rooted at {@code rootUri}, e.g. {@code
+     * hdfs://namenode:8020/persist/orders}. A URI without a scheme uses {@code fs.defaultFS}.
+     *
+     * @throws IllegalArgumentException if the scheme has no atomic put-if-absent (see the class
+     *     description) or the URI is not a valid path
+     * @throws BlobStoreException if the filesystem cannot be reached or the root not created
+     */
+    public HadoopBlobStore(String rootUri, Configuration conf) throws IOException {
+        this(parse(rootUri), conf);
+    }
+
+    /**
+     * As {@link #HadoopBlobStore(String, Configuration)}, from a URI whose path is already encoded
+     * (as {@code java.nio.file.Path.toUri()} gives it).
+     */
+    public static HadoopBlobStore open(URI root, Configuration conf) throws IOException {
+        // Through the three-part constructor, which decodes nothing twice and drops a trailing '/'.
+        URI normalized = Objects.requireNonNull(root, "root").normalize();
+        return new HadoopBlobStore(normalized.isOpaque()
+                ? parse(normalized.toString())
+                : new Path(normalized.getScheme(), normalized.getAuthority(), normalized.getPath()), conf);
+    }
+
+    private HadoopBlobStore(Path requested, Configuration conf) throws IOException {
+        Objects.requireNonNull(conf, "conf");
+        String rootUri = requested.toString();
+        String scheme = schemeOf(requested, conf);
+        boolean link = scheme.equals(LINK_SCHEME);
+        if (!link && !RENAME_SCHEMES.contains(scheme) && !vouchedSchemes(conf).contains(scheme)) {
+            throw new IllegalArgumentException(unsupportedSchemeMessage(scheme, rootUri));
+        }
+        FileSystem fileSystem;
+        try {
+            fileSystem = requested.getFileSystem(conf);
+        } catch (IOException e) {
+            throw new BlobStoreException("Cannot open blob store: " + e + " (location=" + rootUri + ")", e);
+        }
+        this.local = link ? rawLocal(fileSystem, rootUri) : null;
+        this.fs = link ? local : fileSystem;
+        this.root = fs.makeQualified(requested);
+        this.location = root.toString();
+        this.tempDirectory = new Path(root, TEMP_DIRECTORY);
+        this.filePermission = FsPermission.getFileDefault().applyUMask(FsPermission.getUMask(conf));
+        this.bufferSize = conf.getInt("io.file.buffer.size", 4096);
+        if (link) {
+            this.renamer = null;
+        } else {
+            try {
+                this.renamer = FileContext.getFileContext(root.toUri(), conf);
+            } catch (UnsupportedFileSystemException e) {
+                throw new IllegalArgumentException(
+                        "Cannot open blob store on scheme '" + scheme + "': publishing renames through "
+                                + "Hadoop's FileContext, which has no AbstractFileSystem for this scheme; "
+                                + "set 'fs.AbstractFileSystem." + scheme + ".impl' (location=" + location
+                                + ")", e);
+            }
+        }
+        try {
+            if (link) {
+                File rootFile = local.pathToFile(root);
+                Files.createDirectories(rootFile.toPath().resolve(TEMP_DIRECTORY));
+                File parent = rootFile.getParentFile();
+                if (parent != null) {
+                    LocalFileBlobStore.syncDirectory(parent.toPath());
+                }
+                LocalFileBlobStore.syncDirectory(rootFile.toPath());
+            } else if (!fs.mkdirs(tempDirectory)) {
+                throw new IOException("mkdirs returned false for " + tempDirectory);
+            }
+        } catch (IOException e) {
+            throw new BlobStoreException("Cannot open blob store: " + e + " (location=" + location + ")", e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) throws IOException {
+        Path file = resolve(key);
+        try (FSDataInputStream in = fs.open(file, bufferSize)) {
+            return Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return Optional.empty(); // missing, or a directory of other keys
+            }
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
+    public void putIfAbsent(String key, byte[] data) throws IOException {
+        Path target = resolve(key);
+        // A cheap early answer for certain losers; the publish below is what decides.
+        FileStatus existing = statusOrNull(target, "create", key);
+        if (existing != null) {
+            throw alreadyExists(key, existing.isDirectory());
+        }
+        try (BlobWriter writer = create(key)) {
+            writer.write(data);
+            writer.publish();
+        }
+    }
+
+    @Override
+    public BlobWriter create(String key) throws IOException {
+        Path target = resolve(key);
+        Path temp = new Path(tempDirectory, UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            if (local != null) {
+                // Not through Hadoop: without its native library, RawLocalFileSystem forks 'chmod'
+                // for every file it creates.
+                FileChannel channel = FileChannel.open(
+                        local.pathToFile(temp).toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return new HadoopBlobWriter(key, target, temp, channel,
+                        new BufferedOutputStream(Channels.newOutputStream(channel), bufferSize));
+            }
+            FSDataOutputStream out = fs.create(
+                    temp,
+                    filePermission,
+                    EnumSet.of(CreateFlag.CREATE, CreateFlag.SYNC_BLOCK),
+                    bufferSize,
+                    fs.getDefaultReplication(temp),
+                    fs.getDefaultBlockSize(temp),
+                    null);
+            return new HadoopBlobWriter(key, target, temp, null, out);
+        } catch (IOException e) {
+            throw failure("create", key, e);
+        }
+    }
+
+    @Override
+    public BlobReader open(String key) throws IOException {
+        Path file = resolve(key);
+        FileStatus status = statusOrNull(file, "open", key);
+        if (status == null || !status.isFile()) {
+            throw new BlobNotFoundException(key, location);
+        }
+        try {
+            return new HadoopBlobReader(key, fs.open(file, bufferSize), status.getLen());
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                throw new BlobNotFoundException(key, location);
+            }
+            throw failure("open", key, e);
+        }
+    }
+
+    @Override
+    public boolean delete(String key) throws IOException {
+        Path file = resolve(key);
+        FileStatus status = statusOrNull(file, "delete", key);
+        if (status == null || status.isDirectory()) {
+            return false; // missing, or a directory of other keys
+        }
+        try {
+            return fs.delete(file, false);
+        } catch (IOException e) {
+            if (isNotFound(e) || unwrap(e) instanceof PathIsNotEmptyDirectoryException) {
+                return false;
+            }
+            throw failure("delete", key, e);
+        }
+    }
+
+    @Override
+    public List<BlobInfo> list(String prefix) throws IOException {
+        int slash = prefix.lastIndexOf('/');
+        String directoryKey = slash < 0 ? "" : prefix.substring(0, slash);
+        Path start = directoryKey.isEmpty() ? root : resolve(directoryKey, "list blobs under", prefix);
+        List<BlobInfo> out = new ArrayList<>();
+        try {
+            walk(start, directoryKey, prefix, out);
+        } catch (IOException e) {
+            throw new BlobStoreException(
+                    "Cannot list blobs: " + e + " (prefix=" + prefix + ", location=" + location + ")", e);
+        }
+        out.sort(Comparator.comparing(BlobInfo::key));
+        return out;
+    }
+
+    /** Adds the files under {@code dir} whose keys start with {@code prefix}, pruning other subtrees. */
+    private void walk(Path dir, String dirKey, String prefix, List<BlobInfo> out) throws IOException {
+        Path bareDir = Path.getPathWithoutSchemeAndAuthority(dir);
+        try {
+            RemoteIterator<FileStatus> children = fs.listStatusIterator(dir);
+            while (children.hasNext()) {
+                FileStatus child = children.next();
+                if (Path.getPathWithoutSchemeAndAuthority(child.getPath()).equals(bareDir)) {
+                    continue; // listing a file returns the file itself: it has no children
+                }
+                String name = child.getPath().getName();
+                String key = dirKey.isEmpty() ? name : dirKey + "/" + name;
+                if (child.isDirectory()) {
+                    String subtree = key + "/";
+                    boolean temp = dirKey.isEmpty() && name.equals(TEMP_DIRECTORY);
+                    if (!temp && (subtree.startsWith(prefix) || prefix.startsWith(subtree))) {
+                        walk(child.getPath(), key, prefix, out);
+                    }
+                } else if (child.isFile() && key.startsWith(prefix)) {
+                    out.add(new BlobInfo(key, child.getLen(), child.getModificationTime()));
+                }
+            }
+        } catch (IOException e) {
+            if (!isNotFound(e)) { // missing, or deleted while we walk
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return location;
+    }
+
+    /** Holds no resources: the {@link FileSystem} is Hadoop's shared, cached instance. */
+    @Override
+    public void close() {}
+
+    /**
+     * The files in the temp area, sorted by name: writes in progress in this or another process,
+     * and leftovers of crashed ones. {@link BlobInfo#key()} is the file's name inside {@code .tmp/},
+     * to pass to {@link #deleteTemporaryFile}.
+     */
+    @Override
+    public List<BlobInfo> listTemporaryFiles() throws IOException {
+        List<BlobInfo> out = new ArrayList<>();
+        try {
+            for (FileStatus status : fs.listStatus(tempDirectory)) {
+                if (status.isFile()) {
+                    out.add(new BlobInfo(
+                            status.getPath().getName(), status.getLen(), status.getModificationTime()));
+                }
+            }
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return out;
+            }
+            throw new BlobStoreException(
+                    "Cannot list temporary files: " + e + " (location=" + location + ")", e);
+        }
+        out.sort(Comparator.comparing(BlobInfo::key));
+        return out;
+    }
+
+    /**
+     * Deletes one file of the temp area, named as {@link #listTemporaryFiles()} names it; returns
+     * whether it existed. Deleting a write in progress makes its publish fail; it never affects a
+     * published blob.
+     */
+    @Override
+    public boolean deleteTemporaryFile(String name) throws IOException {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
+                || name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.indexOf(':') >= 0) {
+            throw new IllegalArgumentException(
+                    "Cannot delete temporary file '" + name + "': not a file name as listed by "
+                            + "listTemporaryFiles() (location=" + location + ")");
+        }
+        try {
+            return fs.delete(new Path(tempDirectory, name), false);
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return false;
+            }
+            throw new BlobStoreException(
+                    "Cannot delete temporary file " + name + ": " + e + " (location=" + location + ")", e);
+        }
+    }
+
+    /** The directory of writes in progress. */
+    public Path temporaryDirectory() {
+        return tempDirectory;
+    }
+
+    /** Whether publishes use hard links ({@code file}) rather than rename {@code NONE}. */
+    public boolean usesHardLinks() {
+        return local != null;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Publishing
+
+    /**
+     * Publishes a synced, closed temp file under {@code target} without replacing anything. The
+     * temp name is gone afterwards, unless the outcome is unknown.
+     */
+    private void publish(String key, Path temp, Path target) throws IOException {
+        if (local != null) {
+            publishByLink(key, temp, target);
+        } else {
+            publishByRename(key, temp, target);
+        }
+    }
+
+    private void publishByRename(String key, Path temp, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (!parent.equals(root) && !knownDirectories.contains(parent.toString())) {
+            try {
+                if (!fs.mkdirs(parent)) {
+                    throw new IOException("mkdirs returned false for " + parent);
+                }
+            } catch (IOException e) {
+                deleteTemp(temp);
+                IOException cause = unwrap(e);
+                if (cause instanceof FileAlreadyExistsException
+                        || cause instanceof ParentNotDirectoryException) {
+                    throw parentIsABlob(key, e);
+                }
+                throw failure("publish", key, e);
+            }
+            knownDirectories.add(parent.toString());
+        }
+        try {
+            renamer.rename(temp, target, Options.Rename.NONE);
+        } catch (IOException e) {
+            switch (classifyRenameFailure(e)) {
+                case ALREADY_EXISTS:
+                    deleteTemp(temp);
+                    throw alreadyExists(key, isDirectory(target));
+                case NOT_APPLIED:
+                    deleteTemp(temp);
+                    knownDirectories.clear(); // maybe a directory was removed behind our back
+                    if (isDirectory(target)) {
+                        throw alreadyExists(key, true);
+                    }
+                    if (unwrap(e) instanceof ParentNotDirectoryException) {
+                        throw parentIsABlob(key, e);
+                    }
+                    throw failure("publish", key, e);
+                default:
+                    throw new OutcomeUnknownException(
+                            "Cannot publish blob " + key + ": the rename failed without an answer, so "
+                                    + "the blob may or may not exist now: " + e + " (location="
+                                    + location + ")", e);
+            }
+        }
+    }
+
+    /** What a failed rename {@code NONE} means for the blob. */
+    enum RenameFailure {
+        /** The target exists (or is a directory): nothing was published. */
+        ALREADY_EXISTS,
+        /** The filesystem answered with an error: nothing was published. */
+        NOT_APPLIED,
+        /** No answer (timeout, lost connection, interrupt): the rename may have happened. */
+        UNKNOWN
+    }
+
+    static RenameFailure classifyRenameFailure(IOException e) {
+        IOException cause = unwrap(e);
+        if (cause instanceof FileAlreadyExistsException) {
+            return RenameFailure.ALREADY_EXISTS;
+        }
+        if (cause instanceof FileNotFoundException
+                || cause instanceof ParentNotDirectoryException
+                || answeredByServer(e)) {
+            return RenameFailure.NOT_APPLIED;
+        }
+        return RenameFailure.UNKNOWN;
+    }
+
+    private void publishByLink(String key, Path temp, Path target) throws IOException {
+        java.nio.file.Path tempFile = local.pathToFile(temp).toPath();
+        java.nio.file.Path targetFile = local.pathToFile(target).toPath();
+        try {
+            ensureLocalParentDirectory(key, targetFile);
+        } catch (IOException e) {
+            deleteTemp(temp);
+            throw e instanceof BlobStoreException ? e : failure("publish", key, e);
+        }
+        try {
+            Files.createLink(targetFile, tempFile);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!isSameFile(targetFile, tempFile)) { // else our own link, reported twice (NFS)
+                deleteTemp(temp);
+                throw alreadyExists(key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
+            }
+        } catch (NoSuchFileException e) {
+            deleteTemp(temp);
+            knownDirectories.clear(); // a directory was removed behind our back: re-check them all
+            throw failure("publish", key, e);
+        } catch (IOException | UnsupportedOperationException e) {
+            // link(2) is atomic, but look to be sure before promising that nothing was applied.
+            if (!isSameFile(targetFile, tempFile)) {
+                deleteTemp(temp);
+                if (Files.exists(targetFile, LinkOption.NOFOLLOW_LINKS)) {
+                    throw alreadyExists(key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
+                }
+                throw failure("publish (by hard link, which this filesystem may not support; "
+                        + "LocalFileBlobStore can do without)", key, e);
+            }
+        }
+        // The blob is visible from here on: a failure now leaves its durability unknown.
+        try {
+            LocalFileBlobStore.syncDirectory(targetFile.getParent());
+        } catch (IOException e) {
+            throw new OutcomeUnknownException(
+                    "Cannot publish blob " + key + ": the blob is visible but syncing its directory "
+                            + "failed, so it may not survive a crash (location=" + location + ")", e);
+        } finally {
+            deleteTemp(temp);
+        }
+    }
+
+    /** Creates the target's missing ancestors, syncing the parent of each so the entry is durable. */
+    private void ensureLocalParentDirectory(String key, java.nio.file.Path target) throws IOException {
+        java.nio.file.Path rootDir = local.pathToFile(root).toPath();
+        List<java.nio.file.Path> missing = new ArrayList<>();
+        for (java.nio.file.Path d = target.getParent();
+                !d.equals(rootDir) && !knownDirectories.contains(d.toString());
+                d = d.getParent()) {
+            missing.add(d);
+        }
+        for (int i = missing.size() - 1; i >= 0; i--) {
+            java.nio.file.Path d = missing.get(i);
+            try {
+                Files.createDirectory(d);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                    throw parentIsABlob(key, e);
+                }
+                // Made by someone else, maybe not synced yet: sync its parent anyway.
+            }
+            LocalFileBlobStore.syncDirectory(d.getParent());
+            knownDirectories.add(d.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+
+    private static Path parse(String rootUri) {
+        Objects.requireNonNull(rootUri, "rootUri");
+        try {
+            return new Path(rootUri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Cannot open blob store: the root is not a valid Hadoop path (" + e.getMessage()
+                            + ") (root=" + rootUri + ")", e);
+        }
+    }
+
+    private static String schemeOf(Path requested, Configuration conf) {
+        String scheme = requested.toUri().getScheme();
+        if (scheme == null) {
+            scheme = FileSystem.getDefaultUri(conf).getScheme();
+        }
+        return scheme == null ? LINK_SCHEME : scheme.toLowerCase(Locale.ROOT);
+    }
+
+    private static Set<String> vouchedSchemes(Configuration conf) {
+        Set<String> schemes = new TreeSet<>();
+        for (String s : conf.getTrimmedStringCollection(ATOMIC_RENAME_SCHEMES_KEY)) {
+            schemes.add(s.toLowerCase(Locale.ROOT));
+        }
+        return schemes;
+    }
+
+    static String unsupportedSchemeMessage(String scheme, String rootUri) {
+        return "Cannot open blob store on scheme '" + scheme + "': it has no atomic put-if-absent. "
+                + "Commits need a create that fails when the key exists; on Hadoop filesystems that "
+                + "is an atomic rename that refuses to replace (hdfs, viewfs) or a hard link (file), "
+                + "while an object store needs a conditional create (create-if-absent that fails when "
+                + "the object exists), which this store does not use. Use an hdfs:// or file: root, "
+                + "or, if '" + scheme + "' does give atomic rename-without-replace (for example abfs "
+                + "with a hierarchical namespace), add it to the comma-separated Configuration key '"
+                + ATOMIC_RENAME_SCHEMES_KEY + "' (root=" + rootUri + ")";
+    }
+
+    private static RawLocalFileSystem rawLocal(FileSystem fileSystem, String rootUri) {
+        if (fileSystem instanceof RawLocalFileSystem raw) {
+            return raw;
+        }
+        if (fileSystem instanceof LocalFileSystem checksummed
+                && checksummed.getRaw() instanceof RawLocalFileSystem raw) {
+            return raw;
+        }
+        throw new IllegalArgumentException(
+                "Cannot open blob store on scheme 'file': it is bound to "
+                        + fileSystem.getClass().getName() + ", not Hadoop's local filesystem, so "
+                        + "files cannot be hard-linked; remove the 'fs.file.impl' override (root="
+                        + rootUri + ")");
+    }
+
+    /** A RemoteException turned into the exception the server threw; anything else unchanged. */
+    static IOException unwrap(IOException e) {
+        return e instanceof RemoteException remote ? remote.unwrapRemoteException() : e;
+    }
+
+    /** Whether the server answered: unwrapped exceptions keep the RemoteException as their cause. */
+    private static boolean answeredByServer(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RemoteException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNotFound(IOException e) {
+        return unwrap(e) instanceof FileNotFoundException;
+    }
+
+    private FileStatus statusOrNull(Path file, String verb, String key) throws IOException {
+        try {
+            return fs.getFileStatus(file);
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return null;
+            }
+            throw failure(verb, key, e);
+        }
+    }
+
+    /** Whether {@code path} is a directory; false if that cannot be learned. */
+    private boolean isDirectory(Path path) {
+        try {
+            return fs.getFileStatus(path).isDirectory();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isSameFile(java.nio.file.Path a, java.nio.file.Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void deleteTemp(Path temp) {
+        try {
+            fs.delete(temp, false);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete temp file {}: {}; garbage collection will retry", temp, e.toString());
+        }
+    }
+
+    /** A failure that certainly did not apply; the cause's message says what the filesystem said. */
+    private BlobStoreException failure(String verb, String key, Exception cause) {
+        return new BlobStoreException(
+                "Cannot " + verb + " blob " + key + ": " + cause + " (location=" + location + ")", cause);
+    }
+
+    private BlobStoreException alreadyExists(String key, boolean isDirectory) {
+        if (isDirectory) {
+            return new BlobStoreException(
+                    "Cannot publish blob " + key + ": the key is a directory holding other keys "
+                            + "(location=" + location + ")");
+        }
+        return new BlobAlreadyExistsException(key, location);
+    }
+
+    private BlobStoreException parentIsABlob(String key, Exception cause) {
+        return new BlobStoreException(
+                "Cannot publish blob " + key + ": one of its parents is a blob, not a directory "
+                        + "(location=" + location + ")", cause);
+    }
+
+    private Path resolve(String key) {
+        return resolve(key, "use key", key);
+    }
+
+    /** Validates a key and maps it to its path; {@code verb} and {@code subject} shape the message. */
+    private Path resolve(String key, String verb, String subject) {
+        String reason = LocalFileBlobStore.invalidKeyReason(key);
+        if (reason == null && key.indexOf(':') >= 0) {
+            reason = "the key contains ':', which Hadoop paths reserve";
+        }
+        if (reason != null) {
+            throw new IllegalArgumentException(
+                    "Cannot " + verb + " '" + subject + "': " + reason
+                            + "; keys are relative paths like 'state/00000000000000000001' (location="
+                            + location + ")");
+        }
+        return new Path(root, key);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Writer and reader
+
+    /**
+     * Writes into a temp file; {@link #publish()} syncs and closes it, then publishes it. Locally
+     * the file is written through a {@link FileChannel} (then {@code channel} is set), elsewhere
+     * through the filesystem's {@link FSDataOutputStream}.
+     */
+    private final class HadoopBlobWriter extends BlobWriter {
+        private final String key;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private long position;
+        private boolean done;
+
+        HadoopBlobWriter(String key, Path target, Path temp, FileChannel channel, OutputStream out) {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            checkOpen();
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failure("write", key, e);
+            }
+            position++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            checkOpen();
+            Objects.checkFromIndexSize(off, len, b.length);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failure("write", key, e);
+            }
+            position += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            checkOpen();
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failure("write", key, e);
+            }
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void publish() throws IOException {
+            checkOpen();
+            done = true;
+            try {
+                if (channel != null) {
+                    out.flush();
+                    channel.force(true);
+                } else if (((FSDataOutputStream) out).hasCapability(StreamCapabilities.HSYNC)) {
+                    ((FSDataOutputStream) out).hsync();
+                } else {
+                    out.flush(); // close below is the durability point of such a stream
+                }
+                out.close();
+            } catch (IOException e) {
+                discard();
+                throw failure("publish", key, e);
+            }
+            HadoopBlobStore.this.publish(key, temp, target);
+        }
+
+        @Override
+        public void close() {
+            if (!done) {
+                done = true;
+                discard();
+            }
+        }
+
+        private void discard() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                LOG.debug("Cannot close temp file {}: {}", temp, e.toString());
+            }
+            deleteTemp(temp);
+        }
+
+        private void checkOpen() throws IOException {
+            if (done) {
+                throw new IOException(
+                        "Cannot write blob " + key + ": the writer is published or closed (location="
+                                + location + ")");
+            }
+        }
+    }
+
+    /** Positional reads through {@link FSDataInputStream#read(long, byte[], int, int)}. */
+    private record HadoopBlobReader(String key, FSDataInputStream in, long length) implements BlobReader {
+        @Override
+        public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+            if (position < 0) {
+                throw new IllegalArgumentException(
+                        "Cannot read blob " + key + ": negative position (position=" + position + ")");
+            }
+            Objects.checkFromIndexSize(offset, length, buffer.length);
+            if (position >= this.length) {
+                return -1;
+            }
+            if (length == 0) {
+                return 0;
+            }
+            return in.read(position, buffer, offset, (int) Math.min(length, this.length - position));
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.flinkpersist.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.blob.HadoopBlobStore.RenameFailure;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.DelegateToFileSystem;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.ipc.RemoteException;
+import org.apache.hadoop.security.AccessControlException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs the {@link BlobStore} contract against {@link HadoopBlobStore} on a {@code file:} root
+ * (publishing by hard link), plus its own rules, including which schemes it accepts.
+ */
+class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
+
+    @TempDir Path root;
+
+    @Override
+    protected BlobStore createStore() throws IOException {
+        return HadoopBlobStore.open(root.toUri(), new Configuration());
+    }
+
+    private HadoopBlobStore hadoop() {
+        return (HadoopBlobStore) store;
+    }
+
+    @Test
+    void publishesByHardLinkWithoutChecksumFiles() throws IOException {
+        assertThat(hadoop().usesHardLinks()).isTrue();
+        assertThat(store.describe()).startsWith("file:").contains(root.getFileName().toString());
+        store.putIfAbsent("state/00000000000000000001", bytes("one"));
+        try (Stream<Path> files = Files.walk(root)) {
+            assertThat(files.map(p -> root.relativize(p).toString()))
+                    .containsExactlyInAnyOrder("", ".tmp", "state", "state/00000000000000000001");
+        }
+    }
+
+    @Test
+    void temporaryFilesAreNotListed() throws IOException {
+        try (BlobWriter writer = store.create("batches/x.parquet")) {
+            writer.write(bytes("in progress"));
+            writer.flush();
+            assertThat(hadoop().listTemporaryFiles()).singleElement()
+                    .satisfies(t -> assertThat(t.key()).endsWith(".tmp").doesNotContain("/"));
+            assertThat(store.list("")).isEmpty();
+            assertThat(store.list(".")).isEmpty();
+            writer.publish();
+        }
+        assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("batches/x.parquet");
+        assertThat(hadoop().listTemporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void leftoverTemporaryFilesAreListedWithTheirAgeAndCanBeDeleted() throws IOException {
+        Path crashed = root.resolve(".tmp/0b5f3c1e-crashed.tmp");
+        Files.write(crashed, bytes("half"));
+        Files.setLastModifiedTime(crashed, FileTime.fromMillis(1_000));
+        store.putIfAbsent("k", bytes("v"));
+
+        assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("k");
+        assertThat(hadoop().listTemporaryFiles())
+                .containsExactly(new BlobInfo("0b5f3c1e-crashed.tmp", 4, 1_000));
+        assertThat(hadoop().deleteTemporaryFile("0b5f3c1e-crashed.tmp")).isTrue();
+        assertThat(hadoop().deleteTemporaryFile("0b5f3c1e-crashed.tmp")).isFalse();
+        assertThat(hadoop().listTemporaryFiles()).isEmpty();
+        assertContent("k", bytes("v"));
+        for (String bad : List.of("", "..", "../k", "a/b", "x:y")) {
+            assertThatThrownBy(() -> hadoop().deleteTemporaryFile(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Cannot delete temporary file '" + bad + "'");
+        }
+    }
+
+    @Test
+    void failedAndAbandonedWritesLeaveNoTemporaryFiles() throws IOException {
+        store.putIfAbsent("k", bytes("1"));
+        assertThatThrownBy(() -> store.putIfAbsent("k", bytes("2")))
+                .isInstanceOf(BlobAlreadyExistsException.class);
+        try (BlobWriter writer = store.create("k")) {
+            writer.write(bytes("3"));
+            assertThatThrownBy(writer::publish).isInstanceOf(BlobAlreadyExistsException.class);
+        }
+        try (BlobWriter writer = store.create("other")) {
+            writer.write(bytes("abandoned"));
+        }
+        assertThat(hadoop().listTemporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void publishOntoADirectoryFailsAndMovesNothing() throws IOException {
+        store.putIfAbsent("x/y", bytes("nested"));
+        try (BlobWriter writer = store.create("x")) {
+            writer.write(bytes("usurper"));
+            assertThatThrownBy(writer::publish)
+                    .isExactlyInstanceOf(BlobStoreException.class)
+                    .hasMessageContaining("Cannot publish blob x: the key is a directory");
+        }
+        assertThatThrownBy(() -> store.putIfAbsent("x", bytes("x")))
+                .isExactlyInstanceOf(BlobStoreException.class)
+                .hasMessageContaining("the key is a directory");
+        try (Stream<Path> inX = Files.list(root.resolve("x"))) {
+            assertThat(inX.map(p -> p.getFileName().toString())).containsExactly("y");
+        }
+        assertThat(store.get("x")).isEmpty();
+        assertThat(store.delete("x")).isFalse();
+        assertThatThrownBy(() -> store.open("x")).isInstanceOf(BlobNotFoundException.class);
+        assertContent("x/y", bytes("nested"));
+        assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("x/y");
+        assertThat(hadoop().listTemporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void aBlobCannotBeAParentDirectory() throws IOException {
+        store.putIfAbsent("a", bytes("blob"));
+        assertThatThrownBy(() -> store.putIfAbsent("a/b", bytes("x")))
+                .isExactlyInstanceOf(BlobStoreException.class)
+                .hasMessageContaining("Cannot publish blob a/b: one of its parents is a blob");
+        assertThat(store.list("a")).extracting(BlobInfo::key).containsExactly("a");
+        assertThat(store.list("a/")).isEmpty();
+        assertThat(hadoop().listTemporaryFiles()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", "/abs", "a//b", "a/", "..", "../x", "a/../b", "./a", "a/./b", ".tmp/x", ".tmp", "a\\b", "a:b"
+    })
+    void rejectsInvalidKeys(String key) {
+        for (ThrowingAction action : List.<ThrowingAction>of(
+                () -> store.get(key),
+                () -> store.putIfAbsent(key, bytes("x")),
+                () -> store.create(key),
+                () -> store.open(key),
+                () -> store.delete(key))) {
+            assertThatThrownBy(action::run)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Cannot use key '" + key + "': the key ")
+                    .hasMessageContaining("location=file:");
+        }
+        assertThatThrownBy(() -> store.list("../"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Cannot list blobs under '../'");
+    }
+
+    @Test
+    void aNewStoreOnTheSameDirectorySeesTheBlobs() throws IOException {
+        store.putIfAbsent("state/00000000000000000001", bytes("one"));
+        try (HadoopBlobStore reopened = new HadoopBlobStore(root.toString(), new Configuration())) {
+            assertThat(reopened.describe()).isEqualTo(store.describe());
+            assertThat(reopened.get("state/00000000000000000001"))
+                    .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("one")));
+            assertThatThrownBy(() -> reopened.putIfAbsent("state/00000000000000000001", bytes("two")))
+                    .isInstanceOf(BlobAlreadyExistsException.class);
+        }
+    }
+
+    @Test
+    void encodedUrisAndUnusualCharactersRoundTrip(@TempDir Path dir) throws IOException {
+        Path spaced = dir.resolve("with space%20");
+        try (HadoopBlobStore s = HadoopBlobStore.open(spaced.toUri(), new Configuration())) {
+            s.putIfAbsent("a b/c%20d#e", bytes("v"));
+            assertThat(s.list("a b/")).extracting(BlobInfo::key).containsExactly("a b/c%20d#e");
+            assertThat(s.get("a b/c%20d#e")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("v")));
+        }
+        assertThat(spaced.resolve("a b/c%20d#e")).hasContent("v");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Schemes
+
+    @ParameterizedTest
+    @ValueSource(strings = {"s3a://bucket/persist", "gs://bucket/persist", "abfs://c@acct.dfs.core.windows.net/p"})
+    void refusesSchemesWithoutAtomicPutIfAbsent(String uri) {
+        String scheme = URI.create(uri).getScheme();
+        assertThatThrownBy(() -> new HadoopBlobStore(uri, new Configuration()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Cannot open blob store on scheme '" + scheme + "'")
+                .hasMessageContaining("no atomic put-if-absent")
+                .hasMessageContaining("conditional create (create-if-absent that fails when the object exists)")
+                .hasMessageContaining("Use an hdfs:// or file: root")
+                .hasMessageContaining("'" + HadoopBlobStore.ATOMIC_RENAME_SCHEMES_KEY + "'")
+                .hasMessageContaining("root=" + uri);
+    }
+
+    @Test
+    void aSchemeVouchedForInTheConfigurationIsAccepted(@TempDir Path dir) throws IOException {
+        String uri = "testfs:" + dir.toAbsolutePath() + "/store";
+        Configuration conf = new Configuration();
+        conf.setClass("fs.testfs.impl", TestingLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+        assertThatThrownBy(() -> new HadoopBlobStore(uri, conf))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Cannot open blob store on scheme 'testfs'");
+
+        conf.set(HadoopBlobStore.ATOMIC_RENAME_SCHEMES_KEY, " hdfs , TestFS ");
+        assertThatThrownBy(() -> new HadoopBlobStore(uri, conf))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set 'fs.AbstractFileSystem.testfs.impl'");
+
+        conf.setClass("fs.AbstractFileSystem.testfs.impl", TestingLocalFs.class,
+                org.apache.hadoop.fs.AbstractFileSystem.class);
+        try (HadoopBlobStore vouched = new HadoopBlobStore(uri, conf)) {
+            assertThat(vouched.usesHardLinks()).isFalse();
+            assertThat(vouched.describe()).isEqualTo(uri);
+            vouched.putIfAbsent("state/00000000000000000001", bytes("one"));
+            assertThatThrownBy(() -> vouched.putIfAbsent("state/00000000000000000001", bytes("two")))
+                    .isInstanceOf(BlobAlreadyExistsException.class);
+            try (BlobWriter writer = vouched.create("state/00000000000000000001")) {
+                writer.write(bytes("three"));
+                assertThatThrownBy(writer::publish).isInstanceOf(BlobAlreadyExistsException.class);
+            }
+            assertThat(vouched.get("state/00000000000000000001"))
+                    .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("one")));
+            assertThat(vouched.list("")).extracting(BlobInfo::key)
+                    .containsExactly("state/00000000000000000001");
+            assertThat(vouched.listTemporaryFiles()).isEmpty();
+        }
+        assertThat(dir.resolve("store/state/00000000000000000001")).hasContent("one");
+    }
+
+    @Test
+    void renameFailuresAreClassifiedAfterUnwrappingRemoteExceptions() {
+        // As the NameNode reports an existing target, wrapped or already unwrapped by DFSClient.
+        assertThat(HadoopBlobStore.classifyRenameFailure(new RemoteException(
+                        FileAlreadyExistsException.class.getName(), "rename destination /k already exists")))
+                .isEqualTo(RenameFailure.ALREADY_EXISTS);
+        assertThat(HadoopBlobStore.classifyRenameFailure(new FileAlreadyExistsException("exists")))
+                .isEqualTo(RenameFailure.ALREADY_EXISTS);
+        // The NameNode's answer when the target is a directory: a plain IOException, remotely.
+        assertThat(HadoopBlobStore.classifyRenameFailure(new RemoteException(
+                        IOException.class.getName(), "Source /t and destination /k must both be directories")))
+                .isEqualTo(RenameFailure.NOT_APPLIED);
+        // Unwrapped by DFSClient: the RemoteException stays as the cause.
+        IOException unwrapped = new RemoteException(AccessControlException.class.getName(), "denied")
+                .unwrapRemoteException(AccessControlException.class);
+        assertThat(unwrapped).isInstanceOf(AccessControlException.class);
+        assertThat(HadoopBlobStore.classifyRenameFailure(unwrapped)).isEqualTo(RenameFailure.NOT_APPLIED);
+        assertThat(HadoopBlobStore.classifyRenameFailure(new java.io.FileNotFoundException("src")))
+                .isEqualTo(RenameFailure.NOT_APPLIED);
+        // No answer: the rename may have happened.
+        assertThat(HadoopBlobStore.classifyRenameFailure(new SocketTimeoutException("60000 millis")))
+                .isEqualTo(RenameFailure.UNKNOWN);
+        assertThat(HadoopBlobStore.classifyRenameFailure(new IOException("Connection reset by peer")))
+                .isEqualTo(RenameFailure.UNKNOWN);
+    }
+
+    /** A local filesystem under another scheme: stands in for a scheme the user vouches for. */
+    public static final class TestingLocalFileSystem extends RawLocalFileSystem {
+        private static final URI NAME = URI.create("testfs:///");
+
+        @Override
+        public URI getUri() {
+            return NAME;
+        }
+
+        @Override
+        public String getScheme() {
+            return "testfs";
+        }
+    }
+
+    /** {@link TestingLocalFileSystem} for {@link org.apache.hadoop.fs.FileContext}. */
+    public static final class TestingLocalFs extends DelegateToFileSystem {
+        public TestingLocalFs(URI uri, Configuration conf) throws IOException, URISyntaxException {
+            super(uri, new TestingLocalFileSystem(), conf, "testfs", false);
+        }
+    }
+
+    private interface ThrowingAction {
+        void run() throws IOException;
+    }
+}
