@@ -47,11 +47,11 @@ class LeaseAndGcTest {
         c = PersistCollection.open(store, config);
     }
 
-    /** Appends round {@code i}: 20 keys at time i, sealed and drained, since following the seal. */
+    /** Appends round {@code i}: 20 new keys at time i, sealed and drained, since following the seal. */
     private void round(PersistCollection h, int i) throws IOException {
         List<Update<byte[], byte[]>> u = new ArrayList<>();
         for (int j = 0; j < 20; j++) {
-            u.add(Rec.of("key-" + (i * 7 + j) % 50, "v" + i, i, 1).toUpdate());
+            u.add(Rec.of("key-" + i + "-" + j, "v", i, 1).toUpdate());
         }
         h.append(u);
         h.seal(i + 1);
@@ -114,7 +114,7 @@ class LeaseAndGcTest {
 
     @Test
     void leasedReaderReadsToTheEndWhileCompactionAndGcRunUnderneath() throws IOException {
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 20; i++) {
             round(c, i);
         }
         Snapshot snapshot = c.leasedSnapshot("reader", OptionalLong.empty());
@@ -130,10 +130,11 @@ class LeaseAndGcTest {
             int n = 0;
             while (cursor.advance()) {
                 read.add(Rec.of(new String(cursor.key()), new String(cursor.value()), cursor.time(), cursor.diff()));
-                if (n++ % 5 == 0) {
-                    round(writer, 16 + n);
+                if (n++ % 20 == 0) {
+                    round(writer, 20 + n);
                     writer.collectGarbage();
-                    c.renewLease("reader", Optional.empty(), false);
+                    // The pin, not the hold, protects the snapshot being read: let since move on.
+                    c.renewLease("reader", Optional.of(writer.state().seal()), false);
                 }
             }
         }
