@@ -99,6 +99,36 @@ class PersistCollectionTest {
     }
 
     @Test
+    void corruptOrMissingFilesFailWithTypedErrorsNamingThem() throws IOException {
+        InMemoryBlobStore store = new InMemoryBlobStore();
+        PersistCollection c = PersistCollection.open(store);
+        c.append(updates(Rec.of("a", "v", 1, 1)));
+        c.append(updates(Rec.of("b", "v", 1, 1)));
+        String first = c.state().unsealed().get(0).key();
+        String second = c.state().unsealed().get(1).key();
+        String latest = io.flinkpersist.state.StateRecordCodec.key(c.state().seqNo());
+
+        // A batch cut short.
+        byte[] bytes = store.get(first).orElseThrow();
+        store.corrupt(first, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> Rec.readAll(c.snapshot().readConsolidated()))
+                .isInstanceOf(io.flinkpersist.blob.CorruptBlobException.class)
+                .hasMessageContaining(first);
+        // A missing batch.
+        store.corrupt(first, bytes);
+        store.delete(second);
+        assertThatThrownBy(() -> Rec.readAll(c.snapshot().readConsolidated()))
+                .isInstanceOf(io.flinkpersist.blob.BlobNotFoundException.class)
+                .hasMessageContaining(second);
+        // A truncated state record: the collection does not open rather than open at an older state.
+        byte[] record = store.get(latest).orElseThrow();
+        store.corrupt(latest, java.util.Arrays.copyOf(record, record.length - 3));
+        assertThatThrownBy(() -> PersistCollection.open(store.sharing()))
+                .isInstanceOf(io.flinkpersist.blob.CorruptBlobException.class)
+                .hasMessageStartingWith("Cannot decode blob " + latest + ": state record checksum mismatch");
+    }
+
+    @Test
     void invalidNamesAreRejected() {
         assertThatThrownBy(() -> PersistCollection.open(java.nio.file.Path.of("/tmp"), "../x"))
                 .isInstanceOf(IllegalArgumentException.class)
