@@ -77,17 +77,15 @@ public final class PersistCollection implements Closeable {
 
     /** Opens (creating if needed) collection {@code name} under the local directory {@code location}. */
     public static PersistCollection open(Path location, String name) throws IOException {
-        checkName(name);
-        return open(new LocalFileBlobStore(location.resolve(name)));
+        return open(new LocalFileBlobStore(location.resolve(io.flinkpersist.blob.BlobStores.checkName(name))));
     }
 
-    static void checkName(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
-            throw new IllegalArgumentException(
-                    "Invalid collection name '"
-                            + name
-                            + "': use 1-200 letters, digits, '.', '_' or '-', starting with a letter or digit");
-        }
+    /**
+     * Opens (creating if needed) collection {@code name} under {@code location}: a local directory,
+     * a {@code file:} URI or a Hadoop filesystem URI such as {@code hdfs://namenode:8020/persist}.
+     */
+    public static PersistCollection open(String location, String name, CollectionConfig config) throws IOException {
+        return open(io.flinkpersist.blob.BlobStores.open(location, name), config);
     }
 
     public BlobStore store() {
@@ -129,6 +127,8 @@ public final class PersistCollection implements Closeable {
         UpdateBuffer buffer = new UpdateBuffer();
         for (Update<byte[], byte[]> u : updates) {
             if (!state.seal().lessEqual(u.time())) {
+                // Late for the seal this handle knows, so late for the newest: name the newest.
+                refresh();
                 throw lateUpdate(u.time());
             }
             buffer.add(u.key(), u.value(), u.time(), u.diff());

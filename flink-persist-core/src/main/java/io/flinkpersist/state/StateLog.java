@@ -123,7 +123,18 @@ public final class StateLog {
     public Committed commit(CollectionState base, Transition transition) throws IOException {
         CollectionState current = base;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Arrangement.Applied applied = Arrangement.apply(current, transition);
+            Arrangement.Applied applied;
+            try {
+                applied = Arrangement.apply(current, transition);
+            } catch (IllegalArgumentException | LeaseExpiredException e) {
+                // Judge caller errors against the newest state, not a stale one.
+                CollectionState latest = readForward(current);
+                if (latest.seqNo() != current.seqNo()) {
+                    current = latest;
+                    continue;
+                }
+                throw e;
+            }
             if (!applied.changed()) {
                 return new Committed(applied, current);
             }
