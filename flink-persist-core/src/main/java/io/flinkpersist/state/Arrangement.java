@@ -334,15 +334,8 @@ public final class Arrangement {
             return Applied.unchanged(state, List.of(r.key()));
         }
         if (!state.traceUpper().lessEqual(r.tsLower())) {
-            throw new IllegalArgumentException(
-                    "Cannot apply trim of "
-                            + t.original()
-                            + ": replacement "
-                            + r.key()
-                            + " still holds time "
-                            + r.tsLower()
-                            + " below the trace upper "
-                            + state.traceUpper());
+            // Planned against an older trace upper: a drain has moved it since. Stale.
+            return Applied.unchanged(state, List.of(r.key()));
         }
         UnsealedBatchMeta old = unsealed.get(index);
         unsealed.set(
@@ -390,6 +383,12 @@ public final class Arrangement {
                             + " and "
                             + b1.desc()
                             + " at or beyond their since");
+        }
+        boolean fitsBefore = index == 0 || trace.get(index - 1).level() >= merged.level();
+        boolean fitsAfter = index + 2 >= trace.size() || trace.get(index + 2).level() <= merged.level();
+        if (!fitsBefore || !fitsAfter) {
+            // Planned against an older trace whose levels have changed around the pair (I7). Stale.
+            return Applied.unchanged(state, List.of(merged.key()));
         }
         trace.remove(index + 1);
         trace.set(index, merged.toMeta());

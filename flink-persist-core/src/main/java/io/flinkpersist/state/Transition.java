@@ -83,7 +83,8 @@ public sealed interface Transition {
 
     /**
      * Replaces unsealed batch {@code original} by {@code replacement}, its rewrite without the updates
-     * below the trace upper, keeping its SeqNo range. No-op if {@code original} is gone.
+     * below the trace upper, keeping its SeqNo range. No-op if {@code original} is gone or the trace
+     * upper has moved past the replacement's first time (a stale result).
      */
     record ApplyTrim(String original, NewUnsealedBatch replacement) implements Transition {
         public ApplyTrim {
