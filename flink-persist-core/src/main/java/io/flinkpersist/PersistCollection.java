@@ -137,7 +137,13 @@ public final class PersistCollection implements Closeable {
         if (batch.isEmpty()) {
             return state;
         }
-        return commitAppend(List.of(batch.get()), Optional.empty(), Optional.empty());
+        try {
+            return commitAppend(List.of(batch.get()), Optional.empty(), Optional.empty());
+        } catch (IllegalArgumentException e) {
+            // Refused (e.g. sealed past it meanwhile): the batch will never be referenced.
+            store.delete(batch.get().key());
+            throw e;
+        }
     }
 
     /** Appends typed updates through codecs. */
@@ -161,20 +167,28 @@ public final class PersistCollection implements Closeable {
 
     /**
      * Commits batches written by {@link #writeBatch} together with an optional seal, atomically. With
-     * a token, replaying a commit already made by that writer for that checkpoint changes nothing. If
-     * the commit fails for a reason other than an unknown outcome, the batches are deleted.
+     * a token, replaying a commit already made by that writer for that checkpoint changes nothing.
+     * Before a commit that is not such a replay, every batch is checked to exist, so a state never
+     * names a missing blob.
+     *
+     * @throws IllegalArgumentException if the collection refuses the batches (e.g. a late update) or
+     *     the seal regresses; the batches are left in place
+     * @throws io.flinkpersist.blob.BlobNotFoundException if a batch is gone, e.g. collected as garbage
+     *     because it stayed uncommitted for longer than the grace period
      */
     public CollectionState commitAppend(
             List<NewUnsealedBatch> batches, Optional<Frontier> sealTo, Optional<WriterToken> token)
             throws IOException {
-        try {
-            return commit(new Transition.Append(batches, sealTo, token)).state();
-        } catch (IllegalArgumentException e) {
+        refresh();
+        boolean replay =
+                token.isPresent()
+                        && state.writers().getOrDefault(token.get().writerId(), Long.MIN_VALUE) >= token.get().checkpointId();
+        if (!replay) {
             for (NewUnsealedBatch b : batches) {
-                store.delete(b.key());
+                store.open(b.key()).close();
             }
-            throw e;
         }
+        return commit(new Transition.Append(batches, sealTo, token)).state();
     }
 
     /** Seals the collection at time {@code t}: every time before it is complete. */

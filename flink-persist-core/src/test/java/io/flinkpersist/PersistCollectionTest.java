@@ -57,6 +57,27 @@ class PersistCollectionTest {
     }
 
     @Test
+    void aMissingBatchIsNeverCommittedButAReplayOfOneIsANoOp() throws IOException {
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
+        NewUnsealedBatch batch = c.writeBatch(buffer(Rec.of("k", "v", 3, 1))).orElseThrow();
+        WriterToken token = new WriterToken("sink-1", 1);
+        c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token));
+        NewUnsealedBatch lost = c.writeBatch(buffer(Rec.of("k", "v", 4, 1))).orElseThrow();
+        c.store().delete(lost.key());
+        long before = c.state().seqNo();
+        assertThatThrownBy(() -> c.commitAppend(List.of(lost), Optional.empty(), Optional.of(new WriterToken("sink-1", 2))))
+                .isInstanceOf(io.flinkpersist.blob.BlobNotFoundException.class)
+                .hasMessageContaining(lost.key());
+        assertThat(c.refresh().seqNo()).isEqualTo(before);
+        // Replaying checkpoint 1 after its batch was compacted away and collected is still a no-op.
+        c.seal(10);
+        c.maintainUntilIdle();
+        c.collectGarbage();
+        assertThat(c.store().get(batch.key())).isEmpty();
+        assertThat(c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token)).seqNo()).isEqualTo(c.state().seqNo());
+    }
+
+    @Test
     void emptyAppendCommitsNothing() throws IOException {
         PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
         long before = c.state().seqNo();

@@ -1,0 +1,131 @@
+package io.flinkpersist.sink;
+
+import io.flinkpersist.Codec;
+import io.flinkpersist.Update;
+import io.flinkpersist.sink.internal.PersistCommitCoordinator;
+import io.flinkpersist.sink.internal.PersistCommittable;
+import io.flinkpersist.sink.internal.PersistCommitter;
+import io.flinkpersist.sink.internal.PersistSinkWriter;
+import io.flinkpersist.sink.internal.Serialization;
+import io.flinkpersist.sink.internal.SinkSettings;
+import io.flinkpersist.sink.internal.WriterResult;
+import java.io.IOException;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * Writes differential updates into a persist collection, exactly once.
+ *
+ * <pre>
+ *                 checkpoint N                          checkpoint N completes
+ *  updates ──► [ Writer ×p ] ──WriterResult──► [ Coordinator ×1 ] ──Committable──► [ Committer, subtask 0 ]
+ *               buffer, sort,   (batches,        all batches of N,                  one compare-and-set:
+ *               consolidate,     watermark)      seal = min watermark                 batches + seal,
+ *               spill Parquet                    of the writers                       token (sink id, N)
+ *               unsealed batches                                                         │
+ *                                                                                        ▼ trigger
+ *                                                                           [ maintenance thread ]
+ *                                                                           drain, evict, trim, compact,
+ *                                                                           GC: each its own CAS
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>Writers</b> buffer updates, sort and consolidate them, and spill a Parquet unsealed batch
+ *       when the buffer passes {@code sink.buffer-size}. At each checkpoint they hand their batches
+ *       and the seal their watermark allows ({@code watermark + 1}) to the coordinator.
+ *   <li>The <b>coordinator</b> (parallelism 1) combines one checkpoint's results into one
+ *       committable; the seal is the minimum over the writers, leaving out writers idle for longer
+ *       than {@code sink.idle-timeout}. It keeps the sink's id in its state across restores.
+ *   <li>The <b>committer</b> commits each completed checkpoint's committable in one
+ *       compare-and-set; a replay after a failure or restore is recognised by its {@code (sink id,
+ *       checkpoint)} token and changes nothing. Since then follows the seal minus {@code
+ *       sink.history-retention}. Maintenance runs on a background thread and never blocks a
+ *       checkpoint; if its backlog passes {@code sink.max-backlog}, writers wait (backpressure).
+ * </ul>
+ *
+ * <p><b>Late updates</b> (time before the seal) are handled by {@link LateUpdatePolicy}. <b>End of
+ * a bounded input</b>: the final watermark ({@code Long.MAX_VALUE}) does not seal the collection
+ * unless {@code closeOnEndOfInput(true)}; everything written is committed, and the seal stays at
+ * the last real watermark, so a later job can continue the collection.
+ *
+ * <p>Requires aligned checkpoints (the default).
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+@PublicEvolving
+public final class PersistSink<K, V>
+        implements Sink<Update<K, V>>,
+                SupportsCommitter<PersistCommittable>,
+                SupportsPreCommitTopology<WriterResult, PersistCommittable> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final SinkSettings settings;
+    private final Codec<K> keyCodec;
+    private final Codec<V> valueCodec;
+
+    PersistSink(SinkSettings settings, Codec<K> keyCodec, Codec<V> valueCodec) {
+        this.settings = settings;
+        this.keyCodec = keyCodec;
+        this.valueCodec = valueCodec;
+    }
+
+    public static <K, V> PersistSinkBuilder<K, V> builder() {
+        return new PersistSinkBuilder<>();
+    }
+
+    /** The settings this sink was built with. */
+    public SinkSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CommittingSinkWriter<Update<K, V>, WriterResult> createWriter(WriterInitContext context) throws IOException {
+        return new PersistSinkWriter<>(
+                settings,
+                keyCodec,
+                valueCodec,
+                context.getTaskInfo().getIndexOfThisSubtask(),
+                context.metricGroup(),
+                context.getProcessingTimeService()::getCurrentProcessingTime);
+    }
+
+    @Override
+    public Committer<PersistCommittable> createCommitter(CommitterInitContext context) {
+        return new PersistCommitter(settings, context.metricGroup());
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PersistCommittable> getCommittableSerializer() {
+        return new Serialization.CommittableSerializer();
+    }
+
+    @Override
+    public DataStream<CommittableMessage<PersistCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<WriterResult>> results) {
+        return results.global()
+                .transform(
+                        "persist-coordinator: " + settings.collection(),
+                        CommittableMessageTypeInfo.of(Serialization.CommittableSerializer::new),
+                        new PersistCommitCoordinator())
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .global();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<WriterResult> getWriteResultSerializer() {
+        return new Serialization.WriterResultSerializer();
+    }
+}

@@ -1,0 +1,105 @@
+package io.flinkpersist.sink.internal;
+
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.state.CollectionState;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.flink.annotation.Internal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs drains, evicts, trims, trace compactions and garbage collection on one background thread,
+ * with its own collection handle: every result is committed by compare-and-set like any other
+ * change, so it never holds up a checkpoint or a commit. A round is started by {@link #trigger()}
+ * after each commit; triggers during a round start one more round after it.
+ */
+@Internal
+final class MaintenanceRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaintenanceRunner.class);
+    /** Maintenance steps per round, so a round ends and state is published even under heavy load. */
+    private static final int MAX_STEPS_PER_ROUND = 64;
+
+    private final SinkSettings settings;
+    private final Consumer<CollectionState> onState;
+    private final ExecutorService executor;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong rounds = new AtomicLong();
+    private PersistCollection collection;
+    private long lastGcMillis;
+
+    MaintenanceRunner(SinkSettings settings, Consumer<CollectionState> onState) {
+        this.settings = settings;
+        this.onState = onState;
+        this.executor =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "persist-maintenance-" + settings.collection());
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.lastGcMillis = System.currentTimeMillis();
+    }
+
+    void trigger() {
+        if (scheduled.compareAndSet(false, true)) {
+            executor.execute(this::round);
+        }
+    }
+
+    long failures() {
+        return failures.get();
+    }
+
+    long rounds() {
+        return rounds.get();
+    }
+
+    private void round() {
+        scheduled.set(false);
+        try {
+            if (settings.maintenanceHook() != null) {
+                settings.maintenanceHook().beforeRound();
+            }
+            if (collection == null) {
+                collection = settings.open();
+            }
+            for (int i = 0; i < MAX_STEPS_PER_ROUND && collection.maintain().didWork(); i++) {
+                onState.accept(collection.state());
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastGcMillis >= settings.gcInterval().toMillis()) {
+                PersistCollection.GcReport report = collection.collectGarbage();
+                lastGcMillis = now;
+                LOG.debug("Garbage collection of {}: {}", settings.collection(), report);
+            }
+            onState.accept(collection.state());
+            rounds.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
+            LOG.warn("Maintenance of collection {} failed; it will be retried after the next commit", settings.collection(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (collection != null) {
+            collection.close();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.flinkpersist.sink.internal;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
+import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The sink's parallelism-1 coordinator: gathers every writer subtask's {@link WriterResult} of a
+ * checkpoint and turns them into one {@link PersistCommittable}, whose seal is the minimum of the
+ * writers' seal candidates (idle writers aside). It emits the committable before the checkpoint's
+ * barrier passes, so the committer commits exactly that checkpoint's work once it completes.
+ *
+ * <p>Its state is the sink's writer id: chosen once, then kept across restores and savepoints, so
+ * that a committable replayed after a restore is recognised as already committed.
+ *
+ * <p>Needs aligned checkpoints: with unaligned ones a writer's results could reach it after the
+ * barrier.
+ */
+@Internal
+public final class PersistCommitCoordinator extends AbstractStreamOperator<CommittableMessage<PersistCommittable>>
+        implements OneInputStreamOperator<CommittableMessage<WriterResult>, CommittableMessage<PersistCommittable>>,
+                BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient ListState<String> writerIdState;
+    private transient String writerId;
+    /** Per checkpoint: the results received and the number of writer subtasks. */
+    private transient TreeMap<Long, Pending> pending;
+
+    private static final class Pending {
+        int subtasks;
+        final Map<Integer, WriterResult> results = new HashMap<>();
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        writerIdState =
+                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-writer-id", Types.STRING));
+        for (String id : writerIdState.get()) {
+            writerId = id;
+        }
+        if (writerId == null) {
+            writerId = "sink-" + UUID.randomUUID();
+        }
+        pending = new TreeMap<>();
+    }
+
+    /** The id under which this sink's commits are recorded in the collection. */
+    String writerId() {
+        return writerId;
+    }
+
+    @Override
+    public void processElement(StreamRecord<CommittableMessage<WriterResult>> element) {
+        CommittableMessage<WriterResult> message = element.getValue();
+        Pending p = pending.computeIfAbsent(message.getCheckpointId(), id -> new Pending());
+        if (message instanceof CommittableSummary<WriterResult> summary) {
+            p.subtasks = Math.max(p.subtasks, summary.getNumberOfSubtasks());
+        } else if (message instanceof CommittableWithLineage<WriterResult> lineage) {
+            WriterResult r = lineage.getCommittable();
+            p.results.put(r.subtask(), r);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        emitUpTo(checkpointId);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        writerIdState.update(List.of(writerId));
+    }
+
+    @Override
+    public void endInput() {
+        emitUpTo(Long.MAX_VALUE);
+    }
+
+    private void emitUpTo(long checkpointId) {
+        while (!pending.isEmpty() && pending.firstKey() <= checkpointId) {
+            Map.Entry<Long, Pending> e = pending.pollFirstEntry();
+            PersistCommittable c = combine(writerId, e.getKey(), e.getValue().subtasks, e.getValue().results.values());
+            output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, e.getKey(), 1, 0)));
+            output.collect(new StreamRecord<>(new CommittableWithLineage<>(c, e.getKey(), 0)));
+        }
+    }
+
+    /**
+     * One checkpoint's commit: all batches, and the minimum seal candidate of the non-idle writers —
+     * only if every writer subtask reported and every non-idle one has a candidate.
+     */
+    static PersistCommittable combine(String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
+        List<NewUnsealedBatch> batches = new ArrayList<>();
+        Frontier seal = null;
+        boolean sealable = true;
+        boolean anyActive = false;
+        int reported = 0;
+        for (WriterResult r : results) {
+            reported++;
+            batches.addAll(r.batches());
+            if (r.idle()) {
+                continue;
+            }
+            anyActive = true;
+            if (r.sealCandidate().isEmpty()) {
+                sealable = false;
+            } else {
+                seal = seal == null ? r.sealCandidate().get() : Frontier.min(seal, r.sealCandidate().get());
+            }
+        }
+        boolean complete = reported >= subtasks;
+        Optional<Frontier> sealTo = complete && sealable && anyActive ? Optional.ofNullable(seal) : Optional.empty();
+        return new PersistCommittable(writerId, checkpointId, batches, sealTo);
+    }
+}

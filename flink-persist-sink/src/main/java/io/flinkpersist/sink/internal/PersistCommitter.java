@@ -1,0 +1,106 @@
+package io.flinkpersist.sink.internal;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.Transition.WriterToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits each checkpoint's {@link PersistCommittable} — its batches and seal — in one
+ * compare-and-set, under the token {@code (writerId, checkpointId)}: a committable replayed after a
+ * restore changes nothing. Then it lets since follow the seal (minus the history retention) and
+ * starts a maintenance round in the background.
+ *
+ * <p>Only subtask 0 receives committables (the coordinator routes them there).
+ */
+@Internal
+public final class PersistCommitter implements Committer<PersistCommittable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistCommitter.class);
+
+    private final SinkSettings settings;
+    private PersistCollection collection;
+    private MaintenanceRunner maintenance;
+    private volatile CollectionState latest;
+    private volatile long lastCommitMillis = -1;
+
+    public PersistCommitter(SinkSettings settings, SinkCommitterMetricGroup metrics) {
+        this.settings = settings;
+        metrics.gauge("currentSeal", () -> latest == null ? -1L : latest.seal().toStorageLong());
+        metrics.gauge("currentSince", () -> latest == null ? -1L : latest.since().toStorageLong());
+        metrics.gauge("unsealedBatches", () -> latest == null ? 0 : latest.unsealed().size());
+        metrics.gauge("traceBatches", () -> latest == null ? 0 : latest.trace().size());
+        metrics.gauge("maintenanceBacklog", () -> latest == null ? 0 : PersistSinkWriter.backlog(latest));
+        metrics.gauge("lastCommitDurationMs", () -> lastCommitMillis);
+        metrics.gauge("maintenanceFailures", () -> maintenance == null ? 0L : maintenance.failures());
+    }
+
+    private PersistCollection collection() throws IOException {
+        if (collection == null) {
+            collection = settings.open();
+            latest = collection.state();
+            if (settings.maintenance()) {
+                maintenance = new MaintenanceRunner(settings, s -> latest = s);
+            }
+        }
+        return collection;
+    }
+
+    @Override
+    public void commit(Collection<CommitRequest<PersistCommittable>> requests) throws IOException, InterruptedException {
+        List<CommitRequest<PersistCommittable>> ordered = new ArrayList<>(requests);
+        ordered.sort(Comparator.comparingLong(r -> r.getCommittable().checkpointId()));
+        for (CommitRequest<PersistCommittable> request : ordered) {
+            PersistCommittable c = request.getCommittable();
+            long start = System.nanoTime();
+            try {
+                PersistCollection handle = collection();
+                Frontier current = handle.refresh().seal();
+                // The seal only moves forward; a candidate at or behind it is no news.
+                Optional<Frontier> seal = c.seal().filter(current::lessThan);
+                CollectionState state = handle.commitAppend(c.batches(), seal, Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
+                if (settings.historyRetention() != null && !state.seal().isClosed()) {
+                    long target = state.seal().time() - settings.historyRetention();
+                    if (target > 0 && state.requestedSince().lessThan(Frontier.at(target))) {
+                        state = handle.allowCompaction(target);
+                    }
+                }
+                latest = state;
+                lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
+            } catch (IllegalArgumentException e) {
+                // A batch the collection refuses (e.g. late for a seal set by someone else): never drop it silently.
+                LOG.error("Cannot commit checkpoint {} to collection {}", c.checkpointId(), settings.collection(), e);
+                request.signalFailedWithUnknownReason(e);
+                continue;
+            } catch (IOException e) {
+                LOG.warn("Commit of checkpoint {} to collection {} failed; retrying", c.checkpointId(), settings.collection(), e);
+                request.retryLater();
+                continue;
+            }
+            if (maintenance != null) {
+                maintenance.trigger();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (maintenance != null) {
+            maintenance.close();
+        }
+        if (collection != null) {
+            collection.close();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.flinkpersist.sink.internal;
+
+import io.flinkpersist.Codec;
+import io.flinkpersist.Frontier;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.Update;
+import io.flinkpersist.batch.UpdateBuffer;
+import io.flinkpersist.compaction.CompactionPolicy;
+import io.flinkpersist.sink.LateUpdatePolicy;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+
+/**
+ * Buffers updates in a packed buffer, spills it as a sorted, consolidated unsealed batch when it
+ * passes its memory bound, and at each checkpoint hands the batches written since the previous one,
+ * with the seal its watermark allows, to the coordinator. Nothing is committed here.
+ *
+ * <p>An update is late when its time is before the writer's late bound: the larger of the seal it
+ * last read and the seal its own watermark allowed at the previous checkpoint. The committed seal
+ * never passes that bound, so a batch that passes this check is never rejected as late at commit.
+ */
+@Internal
+public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Update<K, V>, WriterResult> {
+
+    private final SinkSettings settings;
+    private final Codec<K> keyCodec;
+    private final Codec<V> valueCodec;
+    private final int subtask;
+    private final PersistCollection collection;
+    private final UpdateBuffer buffer = new UpdateBuffer();
+    private final List<NewUnsealedBatch> written = new ArrayList<>();
+    private final Counter recordsSent;
+    private final Counter bytesSent;
+    private final Counter lateDropped;
+    private final java.util.function.LongSupplier clock;
+
+    /** Updates before this time are late. */
+    private Frontier lateBound;
+    /** The largest watermark seen, in Flink's terms (all timestamps at or below it are done). */
+    private long watermark = Long.MIN_VALUE;
+    private long lastActivityMillis;
+    private boolean activeSinceCheckpoint;
+    private boolean throttled;
+
+    public PersistSinkWriter(
+            SinkSettings settings,
+            Codec<K> keyCodec,
+            Codec<V> valueCodec,
+            int subtask,
+            SinkWriterMetricGroup metrics,
+            java.util.function.LongSupplier clock)
+            throws IOException {
+        this.settings = settings;
+        this.keyCodec = keyCodec;
+        this.valueCodec = valueCodec;
+        this.subtask = subtask;
+        this.clock = clock;
+        this.collection = settings.open();
+        this.lateBound = collection.state().seal();
+        this.recordsSent = metrics.getNumRecordsSendCounter();
+        this.bytesSent = metrics.getNumBytesSendCounter();
+        this.lateDropped = metrics.counter("numLateUpdatesDropped");
+        this.lastActivityMillis = clock.getAsLong();
+    }
+
+    @Override
+    public void write(Update<K, V> update, Context context) throws IOException, InterruptedException {
+        while (throttled) {
+            waitForMaintenance();
+        }
+        long time = update.time();
+        if (!lateBound.lessEqual(time)) {
+            switch (settings.lateUpdates()) {
+                case DROP:
+                    lateDropped.inc();
+                    return;
+                case ADVANCE:
+                    if (lateBound.isClosed()) {
+                        throw late(time);
+                    }
+                    time = lateBound.time();
+                    break;
+                default:
+                    throw late(time);
+            }
+        }
+        byte[] k = keyCodec.encode(update.key());
+        byte[] v = valueCodec.encode(update.value());
+        if (update.diff() != 0) {
+            buffer.add(k, v, time, update.diff());
+        }
+        recordsSent.inc();
+        bytesSent.inc(k.length + v.length + 16L);
+        activeSinceCheckpoint = true;
+        lastActivityMillis = clock.getAsLong();
+        if (buffer.memoryBytes() >= settings.bufferSizeBytes()) {
+            spill();
+        }
+    }
+
+    private IllegalArgumentException late(long time) {
+        return new IllegalArgumentException(
+                "Cannot write update at time "
+                        + time
+                        + " to collection "
+                        + settings.collection()
+                        + ": it is before the seal "
+                        + lateBound
+                        + " (a late update; set sink.late-updates to 'drop' or 'advance' to accept late data, or"
+                        + " make the watermarks trail the update times)");
+    }
+
+    @Override
+    public void writeWatermark(Watermark mark) {
+        if (mark.getTimestamp() > watermark) {
+            watermark = mark.getTimestamp();
+            activeSinceCheckpoint = true;
+            lastActivityMillis = clock.getAsLong();
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException {
+        spill();
+    }
+
+    private void spill() throws IOException {
+        if (buffer.size() == 0) {
+            return;
+        }
+        collection.writeBatch(buffer).ifPresent(written::add);
+        buffer.clear();
+    }
+
+    @Override
+    public Collection<WriterResult> prepareCommit() throws IOException {
+        spill();
+        Optional<Frontier> candidate = sealCandidate();
+        boolean idle =
+                !activeSinceCheckpoint
+                        && clock.getAsLong() - lastActivityMillis >= settings.idleTimeout().toMillis();
+        WriterResult result = new WriterResult(subtask, written, candidate, idle);
+        written.clear();
+        activeSinceCheckpoint = false;
+        CollectionState state = collection.refresh();
+        lateBound = Frontier.max(lateBound, state.seal());
+        if (candidate.isPresent()) {
+            lateBound = Frontier.max(lateBound, candidate.get());
+        }
+        throttled = backlog(state) > settings.maxBacklog();
+        return List.of(result);
+    }
+
+    /** The seal the watermark allows: every time at or below the watermark is complete. */
+    private Optional<Frontier> sealCandidate() {
+        if (watermark == Long.MAX_VALUE) {
+            return settings.closeOnEndOfInput() ? Optional.of(Frontier.closed()) : Optional.empty();
+        }
+        if (watermark < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Frontier.at(watermark + 1));
+    }
+
+    /** Unsealed batches waiting for maintenance, plus pending trace compactions. */
+    static int backlog(CollectionState state) {
+        return state.unsealed().size() + (CompactionPolicy.pickCompaction(state).isPresent() ? 1 : 0);
+    }
+
+    private void waitForMaintenance() throws IOException, InterruptedException {
+        Thread.sleep(50);
+        throttled = backlog(collection.refresh()) > settings.maxBacklog();
+    }
+
+    @Override
+    public void close() throws Exception {
+        collection.close();
+    }
+}

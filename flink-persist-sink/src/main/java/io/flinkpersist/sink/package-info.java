@@ -1,0 +1,2 @@
+/** The Flink sink of persist collections: its builder, options and late-update policy. */
+package io.flinkpersist.sink;
