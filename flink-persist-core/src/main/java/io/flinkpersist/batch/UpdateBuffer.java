@@ -113,6 +113,14 @@ public final class UpdateBuffer {
         return 8L * records.length + arena.length;
     }
 
+    /**
+     * Bytes the current contents take: 40 per update plus its key and value bytes. A writer spills
+     * when this reaches its bound; {@link #memoryBytes()} (the allocation) is at most about twice it.
+     */
+    public long usedBytes() {
+        return 8L * STRIDE * size + arenaUsed;
+    }
+
     /** Empties the buffer, keeping its capacity. */
     public void clear() {
         size = 0;

@@ -33,6 +33,7 @@ public final class PersistSinkBuilder<K, V> {
     private Duration gcGracePeriod = Duration.ofHours(1);
     private boolean closeOnEndOfInput;
     private SinkSettings.MaintenanceHook maintenanceHook;
+    private SinkSettings.CommitHook commitHook;
 
     PersistSinkBuilder() {}
 
@@ -120,6 +121,12 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
+    /** A hook run in the committer before each commit; for tests. */
+    public PersistSinkBuilder<K, V> commitHook(SinkSettings.CommitHook hook) {
+        this.commitHook = hook;
+        return this;
+    }
+
     public PersistSink<K, V> build() {
         require(location != null && !location.isBlank(), "the location is not set: call location(\"/path\" or \"hdfs://...\")");
         require(collection != null, "the collection name is not set: call collection(\"name\")");
@@ -153,7 +160,8 @@ public final class PersistSinkBuilder<K, V> {
                         gcInterval,
                         gcGracePeriod,
                         closeOnEndOfInput,
-                        maintenanceHook);
+                        maintenanceHook,
+                        commitHook);
         return new PersistSink<>(settings, keyCodec, valueCodec);
     }
 

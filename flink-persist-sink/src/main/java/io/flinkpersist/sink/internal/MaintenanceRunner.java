@@ -3,7 +3,7 @@ package io.flinkpersist.sink.internal;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Runs drains, evicts, trims, trace compactions and garbage collection on one background thread,
  * with its own collection handle: every result is committed by compare-and-set like any other
  * change, so it never holds up a checkpoint or a commit. A round is started by {@link #trigger()}
- * after each commit; triggers during a round start one more round after it.
+ * after each commit, and every second; triggers during a round start one more round after it.
  */
 @Internal
 final class MaintenanceRunner implements AutoCloseable {
@@ -28,7 +28,7 @@ final class MaintenanceRunner implements AutoCloseable {
 
     private final SinkSettings settings;
     private final Consumer<CollectionState> onState;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
@@ -39,13 +39,15 @@ final class MaintenanceRunner implements AutoCloseable {
         this.settings = settings;
         this.onState = onState;
         this.executor =
-                Executors.newSingleThreadExecutor(
+                Executors.newSingleThreadScheduledExecutor(
                         r -> {
                             Thread t = new Thread(r, "persist-maintenance-" + settings.collection());
                             t.setDaemon(true);
                             return t;
                         });
         this.lastGcMillis = System.currentTimeMillis();
+        // Also run without commits: waiting writers depend on maintenance, not on new checkpoints.
+        executor.scheduleWithFixedDelay(this::trigger, 1, 1, TimeUnit.SECONDS);
     }
 
     void trigger() {

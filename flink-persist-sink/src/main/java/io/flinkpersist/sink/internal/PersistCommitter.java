@@ -64,6 +64,15 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         for (CommitRequest<PersistCommittable> request : ordered) {
             PersistCommittable c = request.getCommittable();
             long start = System.nanoTime();
+            if (settings.commitHook() != null) {
+                try {
+                    settings.commitHook().beforeCommit(c.checkpointId());
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
             try {
                 PersistCollection handle = collection();
                 Frontier current = handle.refresh().seal();

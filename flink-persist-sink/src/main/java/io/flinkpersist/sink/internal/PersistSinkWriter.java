@@ -103,7 +103,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
         bytesSent.inc(k.length + v.length + 16L);
         activeSinceCheckpoint = true;
         lastActivityMillis = clock.getAsLong();
-        if (buffer.memoryBytes() >= settings.bufferSizeBytes()) {
+        if (buffer.usedBytes() >= settings.bufferSizeBytes()) {
             spill();
         }
     }
@@ -157,7 +157,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
         if (candidate.isPresent()) {
             lateBound = Frontier.max(lateBound, candidate.get());
         }
-        throttled = backlog(state) > settings.maxBacklog();
+        throttled = settings.maintenance() && backlog(state) > settings.maxBacklog();
         return List.of(result);
     }
 
@@ -172,13 +172,23 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
         return Optional.of(Frontier.at(watermark + 1));
     }
 
-    /** Unsealed batches waiting for maintenance, plus pending trace compactions. */
+    /**
+     * Maintenance work that can be done now, without new commits: unsealed batches holding sealed
+     * updates (to drain, evict or trim), plus a pending trace compaction. Batches wholly beyond the
+     * seal do not count: only new seals make them drainable, so waiting on them would deadlock.
+     */
     static int backlog(CollectionState state) {
-        return state.unsealed().size() + (CompactionPolicy.pickCompaction(state).isPresent() ? 1 : 0);
+        int n = 0;
+        for (io.flinkpersist.state.UnsealedBatchMeta b : state.unsealed()) {
+            if (state.seal().isBefore(b.tsLower())) {
+                n++;
+            }
+        }
+        return n + (CompactionPolicy.pickCompaction(state).isPresent() ? 1 : 0);
     }
 
     private void waitForMaintenance() throws IOException, InterruptedException {
-        Thread.sleep(50);
+        Thread.sleep(100);
         throttled = backlog(collection.refresh()) > settings.maxBacklog();
     }
 

@@ -26,6 +26,7 @@ import org.apache.flink.annotation.Internal;
  * @param gcGracePeriod how old an unreferenced blob must be before it is collected
  * @param closeOnEndOfInput whether the end of a bounded input closes the collection (seal {@code {}})
  * @param maintenanceHook a test hook run before each maintenance round; {@code null} in production
+ * @param commitHook a test hook run before each commit; {@code null} in production
  */
 @Internal
 public record SinkSettings(
@@ -40,7 +41,8 @@ public record SinkSettings(
         Duration gcInterval,
         Duration gcGracePeriod,
         boolean closeOnEndOfInput,
-        MaintenanceHook maintenanceHook)
+        MaintenanceHook maintenanceHook,
+        CommitHook commitHook)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -58,6 +60,12 @@ public record SinkSettings(
     @FunctionalInterface
     public interface MaintenanceHook extends Serializable {
         void beforeRound() throws InterruptedException;
+    }
+
+    /** Runs in the committer before the commit of a checkpoint; for tests (e.g. to fail there). */
+    @FunctionalInterface
+    public interface CommitHook extends Serializable {
+        void beforeCommit(long checkpointId) throws Exception;
     }
 
     public PersistCollection open() throws IOException {
