@@ -1,0 +1,51 @@
+package io.flinkpersist.sink.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How one checkpoint's writer results become one committable. */
+class PersistCommitCoordinatorTest {
+
+    private static WriterResult result(int subtask, Long seal, boolean idle, String... keys) {
+        List<NewUnsealedBatch> batches =
+                java.util.Arrays.stream(keys).map(k -> new NewUnsealedBatch(k, 1, 2, 10, 1)).toList();
+        return new WriterResult(subtask, batches, Optional.ofNullable(seal).map(Frontier::at), idle);
+    }
+
+    @Test
+    void sealIsTheMinimumOfTheWritersAndAllBatchesAreCommitted() {
+        PersistCommittable c =
+                PersistCommitCoordinator.combine(
+                        "sink-x", 7, 3, List.of(result(0, 30L, false, "a"), result(1, 20L, false, "b", "c"), result(2, 25L, false)));
+        assertThat(c.seal()).contains(Frontier.at(20));
+        assertThat(c.batches()).extracting(NewUnsealedBatch::key).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(c.checkpointId()).isEqualTo(7);
+        assertThat(c.writerId()).isEqualTo("sink-x");
+    }
+
+    @Test
+    void aWriterWithoutWatermarkHoldsTheSealUnlessItIsIdle() {
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), result(1, null, false))).seal())
+                .isEmpty();
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), result(1, null, true))).seal())
+                .contains(Frontier.at(30));
+        // An idle writer's old watermark does not hold the seal either.
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), result(1, 5L, true))).seal())
+                .contains(Frontier.at(30));
+        // All idle: no news about time.
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, true), result(1, 5L, true))).seal())
+                .isEmpty();
+    }
+
+    @Test
+    void noSealUnlessEveryWriterReported() {
+        PersistCommittable c = PersistCommitCoordinator.combine("s", 1, 3, List.of(result(0, 30L, false, "a"), result(1, 40L, false)));
+        assertThat(c.seal()).isEmpty();
+        assertThat(c.batches()).extracting(NewUnsealedBatch::key).containsExactly("a");
+    }
+}
