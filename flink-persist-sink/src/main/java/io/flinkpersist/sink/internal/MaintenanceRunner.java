@@ -52,7 +52,11 @@ final class MaintenanceRunner implements AutoCloseable {
 
     void trigger() {
         if (scheduled.compareAndSet(false, true)) {
-            executor.execute(this::round);
+            try {
+                executor.execute(this::round);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closing: no new rounds.
+            }
         }
     }
 
@@ -92,12 +96,16 @@ final class MaintenanceRunner implements AutoCloseable {
         }
     }
 
+    /** Lets a round in progress finish (up to 30 s), so no drain is left without its evict. */
     @Override
     public void close() throws IOException {
-        executor.shutdownNow();
+        executor.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
         if (collection != null) {

@@ -46,6 +46,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private transient String writerId;
     /** Per checkpoint: the results received and the number of writer subtasks. */
     private transient TreeMap<Long, Pending> pending;
+    /** Writer subtasks whose input has ended: they report no more and hold nothing back. */
+    private transient java.util.Set<Integer> ended;
 
     private static final class Pending {
         int subtasks;
@@ -64,6 +66,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             writerId = "sink-" + UUID.randomUUID();
         }
         pending = new TreeMap<>();
+        ended = new java.util.HashSet<>();
     }
 
     /** The id under which this sink's commits are recorded in the collection. */
@@ -80,6 +83,9 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         } else if (message instanceof CommittableWithLineage<WriterResult> lineage) {
             WriterResult r = lineage.getCommittable();
             p.results.put(r.subtask(), r);
+            if (r.ended()) {
+                ended.add(r.subtask());
+            }
         }
     }
 
@@ -103,15 +109,18 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private void emitUpTo(long checkpointId) {
         while (!pending.isEmpty() && pending.firstKey() <= checkpointId) {
             Map.Entry<Long, Pending> e = pending.pollFirstEntry();
-            PersistCommittable c = combine(writerId, e.getKey(), e.getValue().subtasks, e.getValue().results.values());
+            Pending p = e.getValue();
+            long endedElsewhere = ended.stream().filter(s -> !p.results.containsKey(s)).count();
+            PersistCommittable c = combine(writerId, e.getKey(), p.subtasks - (int) endedElsewhere, p.results.values());
             output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, e.getKey(), 1, 0)));
             output.collect(new StreamRecord<>(new CommittableWithLineage<>(c, e.getKey(), 0)));
         }
     }
 
     /**
-     * One checkpoint's commit: all batches, and the minimum seal candidate of the non-idle writers —
-     * only if every writer subtask reported and every non-idle one has a candidate.
+     * One checkpoint's commit: all batches, and the minimum seal candidate of the writers that are
+     * neither idle nor ended — only if every writer subtask that has not ended reported and every
+     * such active one has a candidate.
      */
     static PersistCommittable combine(String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
         List<NewUnsealedBatch> batches = new ArrayList<>();
@@ -122,7 +131,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         for (WriterResult r : results) {
             reported++;
             batches.addAll(r.batches());
-            if (r.idle()) {
+            if (r.idle() || r.ended()) {
                 continue;
             }
             anyActive = true;

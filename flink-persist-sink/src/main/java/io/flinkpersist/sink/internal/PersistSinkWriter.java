@@ -51,6 +51,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     private long lastActivityMillis;
     private boolean activeSinceCheckpoint;
     private boolean throttled;
+    private boolean ended;
 
     public PersistSinkWriter(
             SinkSettings settings,
@@ -131,6 +132,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
 
     @Override
     public void flush(boolean endOfInput) throws IOException {
+        ended |= endOfInput;
         spill();
     }
 
@@ -149,7 +151,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
         boolean idle =
                 !activeSinceCheckpoint
                         && clock.getAsLong() - lastActivityMillis >= settings.idleTimeout().toMillis();
-        WriterResult result = new WriterResult(subtask, written, candidate, idle);
+        WriterResult result = new WriterResult(subtask, written, candidate, idle, ended);
         written.clear();
         activeSinceCheckpoint = false;
         CollectionState state = collection.refresh();

@@ -36,6 +36,7 @@ public final class Serialization {
                 writeBatches(out, r.batches());
                 writeFrontier(out, r.sealCandidate());
                 out.writeBoolean(r.idle());
+                out.writeBoolean(r.ended());
             }
             return bytes.toByteArray();
         }
@@ -44,7 +45,8 @@ public final class Serialization {
         public WriterResult deserialize(int version, byte[] serialized) throws IOException {
             checkVersion("writer result", version, VERSION);
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-                WriterResult r = new WriterResult(in.readInt(), readBatches(in), readFrontier(in), in.readBoolean());
+                WriterResult r =
+                        new WriterResult(in.readInt(), readBatches(in), readFrontier(in), in.readBoolean(), in.readBoolean());
                 checkEnd("writer result", in);
                 return r;
             }

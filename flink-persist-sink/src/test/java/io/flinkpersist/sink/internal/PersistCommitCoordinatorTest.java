@@ -14,7 +14,7 @@ class PersistCommitCoordinatorTest {
     private static WriterResult result(int subtask, Long seal, boolean idle, String... keys) {
         List<NewUnsealedBatch> batches =
                 java.util.Arrays.stream(keys).map(k -> new NewUnsealedBatch(k, 1, 2, 10, 1)).toList();
-        return new WriterResult(subtask, batches, Optional.ofNullable(seal).map(Frontier::at), idle);
+        return new WriterResult(subtask, batches, Optional.ofNullable(seal).map(Frontier::at), idle, false);
     }
 
     @Test
@@ -47,5 +47,12 @@ class PersistCommitCoordinatorTest {
         PersistCommittable c = PersistCommitCoordinator.combine("s", 1, 3, List.of(result(0, 30L, false, "a"), result(1, 40L, false)));
         assertThat(c.seal()).isEmpty();
         assertThat(c.batches()).extracting(NewUnsealedBatch::key).containsExactly("a");
+    }
+
+    @Test
+    void anEndedWriterHoldsNothingBack() {
+        WriterResult ended = new WriterResult(1, List.of(), Optional.empty(), false, true);
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), ended)).seal())
+                .contains(Frontier.at(30));
     }
 }

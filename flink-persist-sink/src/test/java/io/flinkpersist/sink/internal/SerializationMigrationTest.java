@@ -29,7 +29,7 @@ class SerializationMigrationTest {
                     new NewUnsealedBatch("batches/a.parquet", 10, 20, 4096, 100),
                     new NewUnsealedBatch("batches/b.parquet", 15, 15, 512, 1));
 
-    static final WriterResult RESULT = new WriterResult(3, BATCHES, Optional.of(Frontier.at(21)), false);
+    static final WriterResult RESULT = new WriterResult(3, BATCHES, Optional.of(Frontier.at(21)), false, false);
     static final PersistCommittable COMMITTABLE =
             new PersistCommittable("sink-5d1c0b7e", 42, BATCHES, Optional.of(Frontier.closed()));
 
@@ -38,7 +38,7 @@ class SerializationMigrationTest {
         Serialization.WriterResultSerializer r = new Serialization.WriterResultSerializer();
         Serialization.CommittableSerializer c = new Serialization.CommittableSerializer();
         assertThat(r.deserialize(1, r.serialize(RESULT))).isEqualTo(RESULT);
-        WriterResult idle = new WriterResult(0, List.of(), Optional.empty(), true);
+        WriterResult idle = new WriterResult(0, List.of(), Optional.empty(), true, true);
         assertThat(r.deserialize(1, r.serialize(idle))).isEqualTo(idle);
         assertThat(c.deserialize(1, c.serialize(COMMITTABLE))).isEqualTo(COMMITTABLE);
     }
