@@ -1,0 +1,202 @@
+package io.flinkpersist.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkpersist.Codecs;
+import io.flinkpersist.Frontier;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.Update;
+import io.flinkpersist.blob.LocalFileBlobStore;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.StateLog;
+import io.flinkpersist.state.StateRecordCodec;
+import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.state.UnsealedBatchMeta;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the sink seals, how maintenance stays out of the way of commits, and how small the trace stays. */
+class PersistSinkBehaviourITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    /** Latches the maintenance hook waits on, by test id: the sink is serialized, so it finds them by name. */
+    private static final Map<String, CountDownLatch[]> LATCHES = new ConcurrentHashMap<>();
+
+    @TempDir Path dir;
+    private final String testId = UUID.randomUUID().toString();
+
+    @AfterEach
+    void releaseLatches() {
+        CountDownLatch[] l = LATCHES.remove(testId);
+        if (l != null) {
+            l[1].countDown();
+        }
+    }
+
+    private static List<CollectionState> history(Path collectionDir) throws Exception {
+        LocalFileBlobStore store = new LocalFileBlobStore(collectionDir);
+        StateLog log = new StateLog(store);
+        List<CollectionState> out = new ArrayList<>();
+        for (var info : store.list(StateRecordCodec.STATE_PREFIX)) {
+            out.add(log.readRecord(StateRecordCodec.seqNoOf(info.key())).orElseThrow());
+        }
+        return out;
+    }
+
+    /** Slows the first half of the sequence down, so that its writer is always the slowest. */
+    private static final class Pace implements MapFunction<Long, Update<String, String>> {
+        private final long half;
+
+        Pace(long half) {
+            this.half = half;
+        }
+
+        @Override
+        public Update<String, String> map(Long i) throws Exception {
+            if (i < half && i % 200 == 0) {
+                Thread.sleep(2);
+            }
+            return Update.of("key-" + i, "v", i / 10, 1);
+        }
+    }
+
+    @Test
+    void sealFollowsTheSlowestWritersWatermark() throws Exception {
+        long n = 200_000;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        env.fromSequence(0, n - 1)
+                .map(new Pace(n / 2))
+                .returns(new TypeHint<Update<String, String>>() {})
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(sink("seal").build());
+        env.execute("seal follows watermarks");
+
+        // The slow writer reads [0, n/2), times [0, n/20): its watermark never passes n/20 - 1.
+        List<Long> seals = new ArrayList<>();
+        for (CollectionState s : history(dir.resolve("seal"))) {
+            long seal = s.seal().time();
+            assertThat(seal).as("seal of state %d", s.seqNo()).isLessThanOrEqualTo(n / 20);
+            if (seals.isEmpty() || seals.get(seals.size() - 1) != seal) {
+                seals.add(seal);
+            }
+        }
+        System.out.println("seals committed: " + seals);
+        assertThat(seals).isSorted();
+        assertThat(seals).as("the seal advances step by step with the watermark").hasSizeGreaterThanOrEqualTo(4);
+        assertThat(seals.get(seals.size() - 1)).isGreaterThan(n / 40);
+    }
+
+    @Test
+    void commitsGoOnWhileMaintenanceIsBlocked() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LATCHES.put(testId, new CountDownLatch[] {entered, release});
+        String id = testId;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        env.fromSequence(0, 400_000 - 1)
+                .map(new Pace(400_000))
+                .returns(new TypeHint<Update<String, String>>() {})
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(sink("blocked")
+                        .maxBacklog(100_000)
+                        .maintenanceHook(() -> {
+                            CountDownLatch[] l = LATCHES.get(id);
+                            if (l != null) {
+                                l[0].countDown();
+                                l[1].await();
+                            }
+                        })
+                        .build());
+        JobClient job = env.executeAsync("maintenance blocked");
+
+        assertThat(entered.await(60, TimeUnit.SECONDS)).as("maintenance started").isTrue();
+        Path collectionDir = dir.resolve("blocked");
+        PersistCollection reader = PersistCollection.open(new LocalFileBlobStore(collectionDir));
+        CollectionState first = reader.refresh();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        CollectionState now = first;
+        while (System.nanoTime() < deadline && now.seqNo() < first.seqNo() + 10) {
+            Thread.sleep(100);
+            now = reader.refresh();
+        }
+        // Ten more commits, each a completed checkpoint, while no drain or compaction could run.
+        assertThat(now.seqNo()).isGreaterThanOrEqualTo(first.seqNo() + 10);
+        assertThat(now.trace()).isEmpty();
+        assertThat(now.unsealed().size()).isGreaterThan(first.unsealed().size());
+        assertThat(now.seal()).isNotEqualTo(first.seal());
+
+        release.countDown();
+        job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        CollectionState end = reader.refresh();
+        System.out.println("after release: " + end);
+        assertThat(end.trace()).as("maintenance caught up once released").isNotEmpty();
+        end.validate();
+    }
+
+    @Test
+    void longRunningJobKeepsTheTraceLogarithmic() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(50);
+        env.fromSequence(0, 300_000 - 1)
+                .map(new Pace(300_000))
+                .returns(new TypeHint<Update<String, String>>() {})
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(sink("long").historyRetention(0L).build());
+        env.execute("long running");
+
+        List<CollectionState> history = history(dir.resolve("long"));
+        CollectionState end = history.get(history.size() - 1);
+        end.validate();
+        long drains = history.stream().map(CollectionState::traceUpper).distinct().count() - 1;
+        int bound = 63 - Long.numberOfLeadingZeros(Math.max(1, drains)) + 2;
+        System.out.printf("long: %d states, %d drains, trace levels %s, unsealed %d%n",
+                history.size(), drains, end.trace().stream().map(TraceBatchMeta::level).toList(), end.unsealed().size());
+        assertThat(drains).isGreaterThanOrEqualTo(8);
+        assertThat(end.since()).isEqualTo(end.seal());
+        assertThat(end.trace().size()).isLessThanOrEqualTo(bound);
+        Frontier traceUpper = end.traceUpper();
+        for (UnsealedBatchMeta b : end.unsealed()) {
+            assertThat(traceUpper.isBefore(b.tsUpper())).as("unsealed batch %s lingers below the trace upper %s", b, traceUpper).isFalse();
+        }
+    }
+
+    private PersistSinkBuilder<String, String> sink(String collection) {
+        return PersistSink.<String, String>builder()
+                .location(dir.toString())
+                .collection(collection)
+                .keyCodec(Codecs.string())
+                .valueCodec(Codecs.string())
+                .bufferSize(256 << 10)
+                .idleTimeout(Duration.ofSeconds(30));
+    }
+}
