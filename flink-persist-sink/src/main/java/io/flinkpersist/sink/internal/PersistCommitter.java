@@ -78,6 +78,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 Frontier current = handle.refresh().seal();
                 // The seal only moves forward; a candidate at or behind it is no news.
                 Optional<Frontier> seal = c.seal().filter(current::lessThan);
+                if (c.batches().isEmpty() && seal.isEmpty()) {
+                    // Nothing to record: an idle checkpoint writes no state version.
+                    continue;
+                }
                 CollectionState state = handle.commitAppend(c.batches(), seal, Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
                 if (settings.historyRetention() != null && !state.seal().isClosed()) {
                     long target = state.seal().time() - settings.historyRetention();
@@ -93,6 +97,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 request.signalFailedWithUnknownReason(e);
                 continue;
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // Cancelled: the committable stays in checkpointed state and is retried after a restore.
+                    throw new InterruptedException("Commit of checkpoint " + c.checkpointId() + " interrupted");
+                }
                 LOG.warn("Commit of checkpoint {} to collection {} failed; retrying", c.checkpointId(), settings.collection(), e);
                 request.retryLater();
                 continue;
