@@ -60,6 +60,105 @@ public final class Cursors {
         };
     }
 
+    /**
+     * Collapses a consolidated, sorted stream to one update per {@code (key, value)}: the sum of its
+     * diffs at the latest of its times; pairs whose diffs cancel are dropped.
+     */
+    public static UpdateCursor collapseTimes(UpdateCursor in) {
+        return new Collapsing(in);
+    }
+
+    /**
+     * Keeps the updates whose key lies in {@code [lower, upper)} of a key-sorted stream; a null bound
+     * is unbounded. Stops reading at the first key at or past {@code upper}.
+     */
+    public static UpdateCursor keyRange(UpdateCursor in, byte[] lower, byte[] upper) {
+        if (lower == null && upper == null) {
+            return in;
+        }
+        return new Delegating(in) {
+            private boolean done;
+
+            @Override
+            public boolean advance() throws IOException {
+                while (!done && in.advance()) {
+                    if (upper != null && UpdateOrder.compareBytes(in.key(), upper) >= 0) {
+                        done = true;
+                        return false;
+                    }
+                    if (lower == null || UpdateOrder.compareBytes(in.key(), lower) >= 0) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    private static final class Collapsing implements UpdateCursor {
+        private final UpdateCursor in;
+        private boolean pending;
+        private byte[] key;
+        private byte[] value;
+        private long time;
+        private long diff;
+
+        Collapsing(UpdateCursor in) {
+            this.in = in;
+        }
+
+        @Override
+        public boolean advance() throws IOException {
+            if (!pending) {
+                pending = in.advance();
+            }
+            while (pending) {
+                byte[] k = in.key();
+                byte[] v = in.value();
+                long t = in.time();
+                long sum = 0;
+                while (pending && java.util.Arrays.equals(in.key(), k) && java.util.Arrays.equals(in.value(), v)) {
+                    sum += in.diff();
+                    t = Math.max(t, in.time());
+                    pending = in.advance();
+                }
+                if (sum != 0) {
+                    key = k;
+                    value = v;
+                    time = t;
+                    diff = sum;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public byte[] key() {
+            return key;
+        }
+
+        @Override
+        public byte[] value() {
+            return value;
+        }
+
+        @Override
+        public long time() {
+            return time;
+        }
+
+        @Override
+        public long diff() {
+            return diff;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
     /** The concatenation of lazily opened cursors, each opened when the previous one ends. */
     public static UpdateCursor concat(List<? extends CursorSupplier> parts) {
         return new Concat(parts.iterator());

@@ -190,9 +190,10 @@ class PersistSinkFailoverITCase {
     /**
      * A writer whose input ended stops holding the seal back — also after a restore from a
      * checkpoint taken after it ended. One writer gets the first half of the sequence quickly and
-     * ends; the other is slowed down and fails once, about a second after the first ended (so the
-     * restore is from a checkpoint in which the first writer is finished). The seal must still
-     * follow the second writer to near the end of its input.
+     * ends; the other is slowed down and fails once, about a second after the first ended (after
+     * several checkpoints taken with the first writer finished). The coordinator keeps no state
+     * about ended writers, so after the restore it must learn again that the first writer ended;
+     * the seal must still follow the second writer to near the end of its input.
      */
     @Test
     void anEndedWriterHoldsNothingBackAfterARestore() throws Exception {
@@ -410,14 +411,12 @@ class PersistSinkFailoverITCase {
         public void open(OpenContext openContext) {
             plan = ENDED_PLANS.get(planId);
             lastIndex = -1;
-            System.out.println("DEBUG open attempt " + getRuntimeContext().getTaskInfo().getAttemptNumber() + " subtask " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
             attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
             plan.maxAttempt.accumulateAndGet(attempt, Math::max);
         }
 
         @Override
         public Update<String, String> map(Long index) throws InterruptedException {
-            if (lastIndex < 0) System.out.println("DEBUG attempt " + attempt + " first index " + index + " subtask " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
             lastIndex = index;
             if (index >= half) {
                 if (index % 20 == 0) {

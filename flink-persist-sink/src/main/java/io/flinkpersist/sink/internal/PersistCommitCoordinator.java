@@ -29,8 +29,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * writers' seal candidates (idle writers aside). It emits the committable before the checkpoint's
  * barrier passes, so the committer commits exactly that checkpoint's work once it completes.
  *
- * <p>Its state is the sink's writer id: chosen once, then kept across restores and savepoints, so
- * that a committable replayed after a restore is recognised as already committed.
+ * <p>Its state is the sink's writer id — chosen once, then kept across restores and savepoints, so
+ * that a committable replayed after a restore is recognised as already committed — and the writer
+ * subtasks whose input has ended, which report nothing after a restore.
  *
  * <p>Needs aligned checkpoints: with unaligned ones a writer's results could reach it after the
  * barrier.
@@ -43,6 +44,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private static final long serialVersionUID = 1L;
 
     private transient ListState<String> writerIdState;
+    private transient ListState<Integer> endedState;
     private transient String writerId;
     /** Per checkpoint: the results received and the number of writer subtasks. */
     private transient TreeMap<Long, Pending> pending;
@@ -67,6 +69,11 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         }
         pending = new TreeMap<>();
         ended = new java.util.HashSet<>();
+        endedState =
+                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-ended-writers", Types.INT));
+        for (Integer subtask : endedState.get()) {
+            ended.add(subtask);
+        }
     }
 
     /** The id under which this sink's commits are recorded in the collection. */
@@ -99,6 +106,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         writerIdState.update(List.of(writerId));
+        endedState.update(new ArrayList<>(ended));
     }
 
     @Override
