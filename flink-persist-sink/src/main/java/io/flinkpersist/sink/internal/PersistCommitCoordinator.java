@@ -50,6 +50,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private transient TreeMap<Long, Pending> pending;
     /** Writer subtasks whose input has ended: they report no more and hold nothing back. */
     private transient java.util.Set<Integer> ended;
+    /** The writer parallelism the ended set refers to; after a rescale it means nothing. */
+    private transient int endedParallelism;
 
     private static final class Pending {
         int subtasks;
@@ -71,8 +73,11 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         ended = new java.util.HashSet<>();
         endedState =
                 context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-ended-writers", Types.INT));
-        for (Integer subtask : endedState.get()) {
-            ended.add(subtask);
+        // Stored as the writer parallelism followed by the ended subtasks.
+        java.util.Iterator<Integer> stored = endedState.get().iterator();
+        if (stored.hasNext()) {
+            endedParallelism = stored.next();
+            stored.forEachRemaining(ended::add);
         }
     }
 
@@ -87,6 +92,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         Pending p = pending.computeIfAbsent(message.getCheckpointId(), id -> new Pending());
         if (message instanceof CommittableSummary<WriterResult> summary) {
             p.subtasks = Math.max(p.subtasks, summary.getNumberOfSubtasks());
+            if (summary.getNumberOfSubtasks() != endedParallelism) {
+                ended.clear();
+                endedParallelism = summary.getNumberOfSubtasks();
+            }
         } else if (message instanceof CommittableWithLineage<WriterResult> lineage) {
             WriterResult r = lineage.getCommittable();
             p.results.put(r.subtask(), r);
@@ -106,7 +115,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         writerIdState.update(List.of(writerId));
-        endedState.update(new ArrayList<>(ended));
+        List<Integer> stored = new ArrayList<>();
+        stored.add(endedParallelism);
+        stored.addAll(ended);
+        endedState.update(stored);
     }
 
     @Override
