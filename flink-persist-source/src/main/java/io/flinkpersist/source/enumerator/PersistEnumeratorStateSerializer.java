@@ -1,0 +1,63 @@
+package io.flinkpersist.source.enumerator;
+
+import io.flinkpersist.source.split.PersistSplit;
+import io.flinkpersist.source.split.PersistSplitSerializer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/** Serializer of {@link PersistEnumeratorState}, version 1. */
+@Internal
+public final class PersistEnumeratorStateSerializer implements SimpleVersionedSerializer<PersistEnumeratorState> {
+
+    public static final int VERSION = 1;
+
+    @Override
+    public int getVersion() {
+        return VERSION;
+    }
+
+    @Override
+    public byte[] serialize(PersistEnumeratorState state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(state.leaseId());
+            out.writeLong(state.pinnedSeqNo());
+            out.writeInt(state.unassigned().size());
+            for (PersistSplit s : state.unassigned()) {
+                PersistSplitSerializer.write(out, s);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public PersistEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
+        if (version != VERSION) {
+            throw new IOException(
+                    "Cannot deserialize enumerator state: unknown serializer version " + version + " (this build reads version " + VERSION + ")");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+            String lease = in.readUTF();
+            long pinned = in.readLong();
+            int n = in.readInt();
+            if (n < 0 || n > 1_000_000) {
+                throw new IOException("Cannot deserialize enumerator state: implausible split count " + n);
+            }
+            List<PersistSplit> splits = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                splits.add(PersistSplitSerializer.read(in));
+            }
+            if (in.available() > 0) {
+                throw new IOException("Cannot deserialize enumerator state: " + in.available() + " trailing bytes");
+            }
+            return new PersistEnumeratorState(lease, pinned, splits);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.flinkpersist.source.enumerator;
+
+import io.flinkpersist.batch.BatchFooter;
+import io.flinkpersist.batch.BatchReader;
+import io.flinkpersist.batch.RowGroupInfo;
+import io.flinkpersist.batch.UpdateOrder;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.Snapshot;
+import io.flinkpersist.read.SnapshotPart;
+import io.flinkpersist.source.split.PersistSplit;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Cuts a pinned snapshot into splits of nearly equal stored bytes.
+ *
+ * <ul>
+ *   <li>Raw: row groups are dealt largest first to the part with the fewest bytes ({@link
+ *       Snapshot#split}).
+ *   <li>Consolidated: key ranges whose boundaries are row-group minimum keys, chosen so the row
+ *       groups before each boundary add up to an equal share of the bytes; each split reads, from
+ *       every batch, the row groups whose key range overlaps its own.
+ * </ul>
+ */
+@Internal
+public final class PersistSplitPlanner {
+
+    private PersistSplitPlanner() {}
+
+    public static List<PersistSplit> raw(Snapshot snapshot, int parts) throws IOException {
+        List<PersistSplit> out = new ArrayList<>();
+        int i = 0;
+        for (SnapshotPart part : snapshot.split(parts)) {
+            if (!part.slices().isEmpty()) {
+                out.add(new PersistSplit("raw-" + snapshot.seqNo() + "-" + i++, PersistSplit.Mode.RAW, part.slices(), part.times(), null, null, 0));
+            }
+        }
+        return out;
+    }
+
+    /** A row group with the batch it belongs to. */
+    private record Group(BatchSlice whole, RowGroupInfo info) {}
+
+    public static List<PersistSplit> consolidated(BlobStore store, Snapshot snapshot, int parts) throws IOException {
+        List<BatchSlice> batches = snapshot.wholeBatches();
+        List<List<RowGroupInfo>> footers = new ArrayList<>();
+        List<Group> groups = new ArrayList<>();
+        long total = 0;
+        for (BatchSlice b : batches) {
+            BatchFooter footer = BatchReader.readFooter(store, b.key());
+            footers.add(footer.rowGroups());
+            for (RowGroupInfo g : footer.rowGroups()) {
+                groups.add(new Group(b, g));
+                total += Math.max(1, g.compressedBytes());
+            }
+        }
+        // Boundaries: minimum keys of row groups, taken where the bytes before them pass each share.
+        List<Group> byKey = new ArrayList<>();
+        for (Group g : groups) {
+            if (g.info().hasKeyBounds()) {
+                byKey.add(g);
+            }
+        }
+        byKey.sort(Comparator.comparing(g -> g.info().minKey(), UpdateOrder::compareBytes));
+        List<byte[]> bounds = new ArrayList<>();
+        long seen = 0;
+        int next = 1;
+        for (Group g : byKey) {
+            if (next < parts && seen >= next * total / parts) {
+                byte[] key = g.info().minKey();
+                if (bounds.isEmpty() || UpdateOrder.compareBytes(bounds.get(bounds.size() - 1), key) < 0) {
+                    bounds.add(key);
+                }
+                next++;
+            }
+            seen += Math.max(1, g.info().compressedBytes());
+        }
+        List<PersistSplit> out = new ArrayList<>();
+        for (int r = 0; r <= bounds.size(); r++) {
+            byte[] lower = r == 0 ? null : bounds.get(r - 1);
+            byte[] upper = r == bounds.size() ? null : bounds.get(r);
+            List<BatchSlice> slices = new ArrayList<>();
+            for (int b = 0; b < batches.size(); b++) {
+                addOverlapping(slices, batches.get(b), footers.get(b), lower, upper);
+            }
+            out.add(new PersistSplit(
+                    "consolidated-" + snapshot.seqNo() + "-" + r, PersistSplit.Mode.CONSOLIDATED, slices, snapshot.times(), lower, upper, 0));
+        }
+        return out;
+    }
+
+    /** Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when adjacent. */
+    private static void addOverlapping(List<BatchSlice> out, BatchSlice whole, List<RowGroupInfo> groups, byte[] lower, byte[] upper) {
+        int from = -1;
+        long bytes = 0;
+        for (RowGroupInfo g : groups) {
+            boolean overlaps =
+                    !g.hasKeyBounds()
+                            || ((lower == null || UpdateOrder.compareBytes(g.maxKey(), lower) >= 0)
+                                    && (upper == null || UpdateOrder.compareBytes(g.minKey(), upper) < 0));
+            if (overlaps) {
+                if (from < 0) {
+                    from = g.index();
+                    bytes = 0;
+                }
+                bytes += Math.max(1, g.compressedBytes());
+            } else if (from >= 0) {
+                out.add(slice(whole, from, g.index(), bytes));
+                from = -1;
+            }
+        }
+        if (from >= 0) {
+            out.add(slice(whole, from, groups.size(), bytes));
+        }
+    }
+
+    private static BatchSlice slice(BatchSlice whole, int from, int to, long bytes) {
+        return whole.trace() != null
+                ? BatchSlice.ofTrace(whole.trace(), from, to, bytes)
+                : BatchSlice.ofUnsealed(whole.unsealed(), from, to, bytes);
+    }
+}

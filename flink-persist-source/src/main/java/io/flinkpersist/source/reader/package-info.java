@@ -1,0 +1,2 @@
+/** The source's readers: split fetching, merging and decoding. */
+package io.flinkpersist.source.reader;

@@ -1,0 +1,81 @@
+package io.flinkpersist.source.split;
+
+import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.ReadTimes;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceSplit;
+
+/**
+ * A part of a snapshot one reader reads: batch slices (row-group ranges) of one pinned state
+ * version. Immutable; a reader's progress lives in {@link PersistSplitState}.
+ *
+ * <ul>
+ *   <li>{@link Mode#RAW}: the slices one after another, consolidated within each batch only.
+ *   <li>{@link Mode#CONSOLIDATED}: every slice merged, restricted to the keys {@code [lowerKey,
+ *       upperKey)}, so each {@code (key, value)} of the range appears once with its net diff.
+ * </ul>
+ *
+ * @param splitId unique within the source
+ * @param mode raw or consolidated
+ * @param slices the row groups to read
+ * @param times how stored times map to read times
+ * @param lowerKey first key of the range, inclusive; null: unbounded (consolidated only)
+ * @param upperKey end of the key range, exclusive; null: unbounded (consolidated only)
+ * @param recordsToSkip updates already emitted before a checkpoint, skipped on restore
+ */
+@Internal
+public record PersistSplit(
+        String splitId, Mode mode, List<BatchSlice> slices, ReadTimes times, byte[] lowerKey, byte[] upperKey, long recordsToSkip)
+        implements SourceSplit {
+
+    /** How a split's slices are read. */
+    public enum Mode {
+        RAW,
+        CONSOLIDATED
+    }
+
+    public PersistSplit {
+        Objects.requireNonNull(splitId, "splitId");
+        Objects.requireNonNull(mode, "mode");
+        slices = List.copyOf(slices);
+        Objects.requireNonNull(times, "times");
+        if (recordsToSkip < 0) {
+            throw new IllegalArgumentException("Cannot create split " + splitId + ": negative recordsToSkip " + recordsToSkip);
+        }
+    }
+
+    /** The stored bytes of its row groups: what assignment balances. */
+    public long bytes() {
+        return slices.stream().mapToLong(BatchSlice::bytes).sum();
+    }
+
+    /** This split, resumed after {@code emitted} updates. */
+    public PersistSplit resumedAfter(long emitted) {
+        return new PersistSplit(splitId, mode, slices, times, lowerKey, upperKey, emitted);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PersistSplit s
+                && splitId.equals(s.splitId)
+                && mode == s.mode
+                && slices.equals(s.slices)
+                && times.equals(s.times)
+                && Arrays.equals(lowerKey, s.lowerKey)
+                && Arrays.equals(upperKey, s.upperKey)
+                && recordsToSkip == s.recordsToSkip;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(splitId, mode, slices, times, Arrays.hashCode(lowerKey), Arrays.hashCode(upperKey), recordsToSkip);
+    }
+
+    @Override
+    public String toString() {
+        return "PersistSplit{" + splitId + ", " + mode + ", " + slices.size() + " slices, " + bytes() + " bytes, skip " + recordsToSkip + "}";
+    }
+}

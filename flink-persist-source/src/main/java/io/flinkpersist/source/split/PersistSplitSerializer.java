@@ -1,0 +1,157 @@
+package io.flinkpersist.source.split;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.ReadTimes;
+import io.flinkpersist.state.Description;
+import io.flinkpersist.state.SeqNoRange;
+import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.state.UnsealedBatchMeta;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/** Serializer of {@link PersistSplit}, version 1. */
+@Internal
+public final class PersistSplitSerializer implements SimpleVersionedSerializer<PersistSplit> {
+
+    public static final int VERSION = 1;
+
+    @Override
+    public int getVersion() {
+        return VERSION;
+    }
+
+    @Override
+    public byte[] serialize(PersistSplit split) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, split);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public PersistSplit deserialize(int version, byte[] serialized) throws IOException {
+        if (version != VERSION) {
+            throw new IOException(
+                    "Cannot deserialize split: unknown serializer version " + version + " (this build reads version " + VERSION + ")");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+            PersistSplit split = read(in);
+            if (in.available() > 0) {
+                throw new IOException("Cannot deserialize split: " + in.available() + " trailing bytes");
+            }
+            return split;
+        }
+    }
+
+    /** Writes a split inside another serializer's record. */
+    public static void write(DataOutputStream out, PersistSplit split) throws IOException {
+        out.writeUTF(split.splitId());
+        out.writeByte(split.mode().ordinal());
+        out.writeLong(split.times().unsealedFrom().toStorageLong());
+        out.writeLong(split.times().keepBefore().toStorageLong());
+        out.writeLong(split.times().advanceTo());
+        writeBytes(out, split.lowerKey());
+        writeBytes(out, split.upperKey());
+        out.writeLong(split.recordsToSkip());
+        out.writeInt(split.slices().size());
+        for (BatchSlice s : split.slices()) {
+            out.writeInt(s.fromRowGroup());
+            out.writeInt(s.toRowGroup());
+            out.writeLong(s.bytes());
+            if (s.trace() != null) {
+                TraceBatchMeta t = s.trace();
+                out.writeByte(0);
+                out.writeUTF(t.key());
+                out.writeLong(t.desc().lower().toStorageLong());
+                out.writeLong(t.desc().upper().toStorageLong());
+                out.writeLong(t.desc().since().toStorageLong());
+                out.writeInt(t.level());
+                out.writeLong(t.sizeBytes());
+                out.writeLong(t.updateCount());
+            } else {
+                UnsealedBatchMeta u = s.unsealed();
+                out.writeByte(1);
+                out.writeUTF(u.key());
+                out.writeLong(u.seqNos().start());
+                out.writeLong(u.seqNos().end());
+                out.writeLong(u.tsLower());
+                out.writeLong(u.tsUpper());
+                out.writeLong(u.sizeBytes());
+                out.writeLong(u.updateCount());
+            }
+        }
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static PersistSplit read(DataInputStream in) throws IOException {
+        String id = in.readUTF();
+        int mode = in.readByte();
+        if (mode < 0 || mode >= PersistSplit.Mode.values().length) {
+            throw new IOException("Cannot deserialize split " + id + ": unknown mode " + mode);
+        }
+        ReadTimes times =
+                new ReadTimes(Frontier.fromStorageLong(in.readLong()), Frontier.fromStorageLong(in.readLong()), in.readLong());
+        byte[] lower = readBytes(in);
+        byte[] upper = readBytes(in);
+        long skip = in.readLong();
+        int n = in.readInt();
+        if (n < 0 || n > 10_000_000) {
+            throw new IOException("Cannot deserialize split " + id + ": implausible slice count " + n);
+        }
+        List<BatchSlice> slices = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int from = in.readInt();
+            int to = in.readInt();
+            long bytes = in.readLong();
+            int kind = in.readByte();
+            if (kind == 0) {
+                String key = in.readUTF();
+                Description d =
+                        new Description(
+                                Frontier.fromStorageLong(in.readLong()),
+                                Frontier.fromStorageLong(in.readLong()),
+                                Frontier.fromStorageLong(in.readLong()));
+                slices.add(BatchSlice.ofTrace(new TraceBatchMeta(key, d, in.readInt(), in.readLong(), in.readLong()), from, to, bytes));
+            } else if (kind == 1) {
+                String key = in.readUTF();
+                SeqNoRange r = new SeqNoRange(in.readLong(), in.readLong());
+                slices.add(BatchSlice.ofUnsealed(
+                        new UnsealedBatchMeta(key, r, in.readLong(), in.readLong(), in.readLong(), in.readLong()), from, to, bytes));
+            } else {
+                throw new IOException("Cannot deserialize split " + id + ": unknown slice kind " + kind);
+            }
+        }
+        return new PersistSplit(id, PersistSplit.Mode.values()[mode], slices, times, lower, upper, skip);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        if (b == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < -1 || n > 1 << 24) {
+            throw new IOException("Cannot deserialize split: implausible key length " + n);
+        }
+        if (n == -1) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}
