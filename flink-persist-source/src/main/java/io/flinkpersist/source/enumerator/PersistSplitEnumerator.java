@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Pins one state version under a reader lease, cuts it into one split per reader balanced by
  * bytes, and hands the largest remaining split to each reader that asks; then tells it there are no
- * more. The lease is renewed in the background while the job runs and released when it ends.
+ * more. The lease pins the version's blobs against garbage collection; once the snapshot is taken it
+ * no longer holds since back, since the splits read immutable batches. It is renewed in the
+ * background while the job runs and released when it ends.
  */
 @Internal
 public final class PersistSplitEnumerator implements SplitEnumerator<PersistSplit, PersistEnumeratorState> {
@@ -65,6 +67,8 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
 
     private void plan() throws IOException {
         Snapshot snapshot = collection.leasedSnapshot(leaseId, settings.asOfTime());
+        // The splits read pinned, immutable batches: since may move on, only the blobs must stay.
+        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
                 settings.consolidated()

@@ -1,0 +1,87 @@
+package io.flinkpersist.source.enumerator;
+
+import static io.flinkpersist.source.split.PersistSplitSerializerMigrationTest.checkGolden;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.source.split.PersistSplitSerializerMigrationTest;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PersistEnumeratorStateSerializer}: round trips before and after planning (with raw and
+ * consolidated splits still unassigned), unknown versions and trailing bytes, and the golden bytes
+ * of every released version under {@code src/test/resources/golden} (regenerate only with {@code
+ * -Dgolden.regenerate=true}; a missing file fails).
+ */
+class PersistEnumeratorStateSerializerMigrationTest {
+
+    /** Before planning: a lease, nothing pinned, nothing to assign. */
+    static final PersistEnumeratorState UNPLANNED =
+            new PersistEnumeratorState("source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", -1, List.of());
+
+    /** After planning, with every kind of split still unassigned. */
+    static final PersistEnumeratorState PLANNED =
+            new PersistEnumeratorState(
+                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", 42, PersistSplitSerializerMigrationTest.fixtures());
+
+    /** Planned, everything assigned; the largest state version. */
+    static final PersistEnumeratorState DRAINED = new PersistEnumeratorState("l", Long.MAX_VALUE, List.of());
+
+    private final PersistEnumeratorStateSerializer serializer = new PersistEnumeratorStateSerializer();
+
+    @Test
+    void roundTrips() throws IOException {
+        for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED, DRAINED)) {
+            PersistEnumeratorState back = serializer.deserialize(PersistEnumeratorStateSerializer.VERSION, serializer.serialize(state));
+            assertThat(back).isEqualTo(state);
+            assertThat(back.planned()).isEqualTo(state.planned());
+        }
+        assertThat(UNPLANNED.planned()).isFalse();
+        assertThat(PLANNED.planned()).isTrue();
+    }
+
+    @Test
+    void unknownVersionsFailNamingBoth() throws IOException {
+        byte[] bytes = serializer.serialize(PLANNED);
+        assertThat(serializer.getVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessage("Cannot deserialize enumerator state: unknown serializer version 2 (this build reads version 1)");
+        assertThatThrownBy(() -> serializer.deserialize(-1, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessage("Cannot deserialize enumerator state: unknown serializer version -1 (this build reads version 1)");
+    }
+
+    @Test
+    void trailingBytesFailNamingTheCount() throws IOException {
+        for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED)) {
+            byte[] bytes = serializer.serialize(state);
+            assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, bytes.length + 3)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("Cannot deserialize enumerator state: 3 trailing bytes");
+        }
+    }
+
+    @Test
+    void truncatedBytesFail() throws IOException {
+        byte[] bytes = serializer.serialize(PLANNED);
+        for (int n : new int[] {0, 5, bytes.length / 2, bytes.length - 1}) {
+            assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, n)))
+                    .as("truncated to %d of %d bytes", n, bytes.length)
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void unplannedV1GoldenBytes() throws IOException {
+        checkGolden("enumerator-state-unplanned-v1.bin", serializer, UNPLANNED);
+    }
+
+    @Test
+    void plannedV1GoldenBytes() throws IOException {
+        checkGolden("enumerator-state-planned-v1.bin", serializer, PLANNED);
+    }
+}
