@@ -41,8 +41,16 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *   <li><b>As of</b> {@code T}: the collection as of a complete time, {@code since <= T < seal}.
  * </ul>
  *
- * The lease keeps since at or before the snapshot and keeps its blobs from garbage collection while
- * the job runs; it is renewed in the background and released at the end. Bounded.
+ * <p><b>Continuous</b> ({@code continuous(pollInterval)}): the snapshot is read as of the latest
+ * complete time, then every newly sealed interval {@code [s, s')} is read as a changelog and
+ * followed by the watermark {@code s' - 1} (Flink's "no more timestamps at or below"), emitted
+ * only after every reader has emitted every update below {@code s'}. Use a watermark strategy that
+ * passes the source's own watermarks on, e.g. {@code WatermarkStrategy.noWatermarks()} in
+ * streaming mode.
+ *
+ * <p>The lease keeps the blobs of what is being read from garbage collection while the job runs;
+ * a continuous read also holds since just below its progress. It is renewed in the background and
+ * released at the end.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -75,13 +83,13 @@ public final class PersistSource<K, V>
 
     @Override
     public Boundedness getBoundedness() {
-        return Boundedness.BOUNDED;
+        return settings.continuous() ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
     }
 
     @Override
     public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(SplitEnumeratorContext<PersistSplit> context) {
         return new PersistSplitEnumerator(
-                context, settings, new PersistEnumeratorState("source-" + UUID.randomUUID(), -1, List.of()));
+                context, settings, new PersistEnumeratorState("source-" + UUID.randomUUID(), -1, List.of(), 0));
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class PersistSourceBuilder<K, V> {
     private boolean consolidated = true;
     private Duration leaseDuration = Duration.ofMinutes(15);
     private TypeInformation<Update<K, V>> producedType;
+    private Duration pollInterval;
 
     PersistSourceBuilder() {}
 
@@ -63,6 +64,16 @@ public final class PersistSourceBuilder<K, V> {
         return this;
     }
 
+    /**
+     * Keep following the collection after the snapshot: poll its state every {@code pollInterval},
+     * emit the updates of each newly sealed interval, then the watermark {@code seal - 1} once every
+     * reader has emitted every update below the seal. Unbounded.
+     */
+    public PersistSourceBuilder<K, V> continuous(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+        return this;
+    }
+
     /** How long the reader lease lives without renewal (default 15 minutes; renewed every third of it). */
     public PersistSourceBuilder<K, V> leaseDuration(Duration d) {
         this.leaseDuration = d;
@@ -91,9 +102,11 @@ public final class PersistSourceBuilder<K, V> {
         }
         require(leaseDuration != null && leaseDuration.toMillis() >= 3_000,
                 "the lease duration must be at least 3 seconds (was " + leaseDuration + ")");
+        require(pollInterval == null || pollInterval.toMillis() >= 1,
+                "the poll interval of a continuous read must be at least 1 ms (was " + pollInterval + ")");
         TypeInformation<Update<K, V>> type =
                 producedType != null ? producedType : (TypeInformation<Update<K, V>>) (TypeInformation<?>) TypeInformation.of(new TypeHint<Update<Object, Object>>() {});
-        return new PersistSource<>(new SourceSettings(location, collection, asOf, consolidated, leaseDuration), keyCodec, valueCodec, type);
+        return new PersistSource<>(new SourceSettings(location, collection, asOf, consolidated, leaseDuration, pollInterval), keyCodec, valueCodec, type);
     }
 
     private static void require(boolean ok, String message) {

@@ -17,9 +17,11 @@ import org.apache.flink.annotation.Internal;
  * @param asOf the time to read as of, or {@code Long.MIN_VALUE} for the whole snapshot
  * @param consolidated whether each {@code (key, value)} is emitted once with its net diff
  * @param leaseDuration how long the reader lease lives without renewal
+ * @param pollInterval how often a continuous read polls for a new seal; null for a bounded read
  */
 @Internal
-public record SourceSettings(String location, String collection, long asOf, boolean consolidated, Duration leaseDuration)
+public record SourceSettings(
+        String location, String collection, long asOf, boolean consolidated, Duration leaseDuration, Duration pollInterval)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -28,6 +30,10 @@ public record SourceSettings(String location, String collection, long asOf, bool
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
+    }
+
+    public boolean continuous() {
+        return pollInterval != null;
     }
 
     public OptionalLong asOfTime() {

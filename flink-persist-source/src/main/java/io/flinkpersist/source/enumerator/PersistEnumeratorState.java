@@ -12,9 +12,11 @@ import org.apache.flink.annotation.Internal;
  * @param leaseId the reader lease holding the snapshot's blobs
  * @param pinnedSeqNo the state version the splits come from, or -1 before planning
  * @param unassigned splits still to hand out
+ * @param progress a continuous read's progress: every update below it is planned into splits (0 for
+ *     a bounded read)
  */
 @Internal
-public record PersistEnumeratorState(String leaseId, long pinnedSeqNo, List<PersistSplit> unassigned) {
+public record PersistEnumeratorState(String leaseId, long pinnedSeqNo, List<PersistSplit> unassigned, long progress) {
     public PersistEnumeratorState {
         Objects.requireNonNull(leaseId, "leaseId");
         unassigned = List.copyOf(unassigned);

@@ -33,6 +33,7 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             for (PersistSplit s : state.unassigned()) {
                 PersistSplitSerializer.write(out, s);
             }
+            out.writeLong(state.progress());
         }
         return bytes.toByteArray();
     }
@@ -54,10 +55,11 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             for (int i = 0; i < n; i++) {
                 splits.add(PersistSplitSerializer.read(in));
             }
+            long progress = in.readLong();
             if (in.available() > 0) {
                 throw new IOException("Cannot deserialize enumerator state: " + in.available() + " trailing bytes");
             }
-            return new PersistEnumeratorState(lease, pinned, splits);
+            return new PersistEnumeratorState(lease, pinned, splits, progress);
         }
     }
 }

@@ -33,6 +33,12 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private final List<PersistSplit> unassigned;
     private long pinnedSeqNo;
     private PersistCollection collection;
+    /** Continuous: every update below it is planned into splits. Written in the coordinator thread. */
+    private volatile long progress;
+    /** Continuous: seals announced to readers and not yet acknowledged by all of them. */
+    private final java.util.TreeMap<Long, java.util.Set<Integer>> unacknowledged = new java.util.TreeMap<>();
+    /** Whether the lease pin must stay where it is (intervals still being read). */
+    private volatile boolean pinOutstanding;
 
     public PersistSplitEnumerator(
             SplitEnumeratorContext<PersistSplit> context, SourceSettings settings, PersistEnumeratorState restored) {
@@ -41,6 +47,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         this.leaseId = restored.leaseId();
         this.unassigned = new ArrayList<>(restored.unassigned());
         this.pinnedSeqNo = restored.pinnedSeqNo();
+        this.progress = restored.progress();
     }
 
     @Override
@@ -63,12 +70,112 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
                 LOG.warn("Cannot renew reader lease {} on collection {}", leaseId, settings.collection(), error);
             }
         }, renew, renew);
+        if (settings.continuous()) {
+            long poll = settings.pollInterval().toMillis();
+            context.callAsync(this::pollSeal, this::installInterval, poll, poll);
+        }
+    }
+
+    /** A newly sealed interval, planned in a worker thread. */
+    private record Interval(long from, long to, List<PersistSplit> splits) {}
+
+    /** Worker thread: if the seal passed the progress, plan the interval's splits. No state change. */
+    private Interval pollSeal() throws IOException {
+        long from = progress;
+        io.flinkpersist.state.CollectionState state = collection.refresh();
+        if (state.seal().isClosed() || state.seal().time() <= from) {
+            return null;
+        }
+        long to = state.seal().time();
+        List<io.flinkpersist.read.BatchSlice> units = new ArrayList<>();
+        for (io.flinkpersist.state.TraceBatchMeta b : state.trace()) {
+            boolean overlaps = b.desc().lower().isBefore(to) && !b.desc().upper().lessEqual(from);
+            if (overlaps) {
+                units.addAll(rowGroups(io.flinkpersist.read.BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+            }
+        }
+        for (io.flinkpersist.state.UnsealedBatchMeta b : state.unsealed()) {
+            if (b.tsUpper() >= from && b.tsLower() < to && state.traceUpper().lessEqual(b.tsUpper())) {
+                units.addAll(rowGroups(io.flinkpersist.read.BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+            }
+        }
+        io.flinkpersist.read.ReadTimes times =
+                new io.flinkpersist.read.ReadTimes(state.traceUpper(), from, io.flinkpersist.Frontier.at(to), 0);
+        List<PersistSplit> splits = new ArrayList<>();
+        int i = 0;
+        for (io.flinkpersist.read.SnapshotPart part :
+                io.flinkpersist.read.SplitPlanner.balance(units, Math.max(1, context.currentParallelism()), times)) {
+            if (!part.slices().isEmpty()) {
+                splits.add(new PersistSplit("interval-" + to + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
+            }
+        }
+        // Since may now pass everything before the interval's end: its splits read pinned batches.
+        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(to - 1)), false);
+        return new Interval(from, to, splits);
+    }
+
+    private List<io.flinkpersist.read.BatchSlice> rowGroups(io.flinkpersist.read.BatchSlice whole) throws IOException {
+        List<io.flinkpersist.read.BatchSlice> out = new ArrayList<>();
+        for (io.flinkpersist.batch.RowGroupInfo g : io.flinkpersist.batch.BatchReader.readFooter(collection.store(), whole.key()).rowGroups()) {
+            long bytes = Math.max(1, g.compressedBytes());
+            out.add(whole.trace() != null
+                    ? io.flinkpersist.read.BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
+                    : io.flinkpersist.read.BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
+        }
+        return out;
+    }
+
+    /** Coordinator thread: hand out a planned interval and announce its seal to every reader. */
+    private void installInterval(Interval interval, Throwable error) {
+        if (error != null) {
+            LOG.warn("Cannot poll collection {} for a new seal; retrying", settings.collection(), error);
+            return;
+        }
+        if (interval == null || interval.from() != progress) {
+            return;
+        }
+        unassigned.addAll(interval.splits());
+        unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
+        progress = interval.to();
+        for (int reader : context.registeredReaders().keySet()) {
+            assignAndAnnounce(reader);
+        }
+    }
+
+    /** Continuous: give a reader its share of the unassigned splits, then the seal they end below. */
+    private void assignAndAnnounce(int reader) {
+        int readers = Math.max(1, context.registeredReaders().size());
+        int share = (unassigned.size() + readers - 1) / readers;
+        for (int i = 0; i < share && !unassigned.isEmpty(); i++) {
+            context.assignSplit(unassigned.remove(0), reader);
+        }
+        if (progress > 0) {
+            unacknowledged.computeIfAbsent(progress, s -> new java.util.HashSet<>()).add(reader);
+            pinOutstanding = true;
+            context.sendEventToSourceReader(reader, new io.flinkpersist.source.split.SealEvents.SealAdvanced(progress));
+        }
+    }
+
+    @Override
+    public void handleSourceEvent(int subtask, org.apache.flink.api.connector.source.SourceEvent event) {
+        if (event instanceof io.flinkpersist.source.split.SealEvents.SealAcknowledged ack) {
+            for (java.util.Set<Integer> waiting : unacknowledged.headMap(ack.seal(), true).values()) {
+                waiting.remove(subtask);
+            }
+            unacknowledged.values().removeIf(java.util.Set::isEmpty);
+            pinOutstanding = !unacknowledged.isEmpty();
+        }
     }
 
     private void plan() throws IOException {
-        Snapshot snapshot = collection.leasedSnapshot(leaseId, settings.asOfTime());
-        // The splits read pinned, immutable batches: since may move on, only the blobs must stay.
-        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
+        Snapshot snapshot;
+        if (settings.continuous()) {
+            snapshot = continuousStart();
+        } else {
+            snapshot = collection.leasedSnapshot(leaseId, settings.asOfTime());
+            // The splits read pinned, immutable batches: since may move on, only the blobs must stay.
+            collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
+        }
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
                 settings.consolidated()
@@ -80,13 +187,49 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         LOG.info("Reading collection {} as of state {}: {} splits", settings.collection(), pinnedSeqNo, splits.size());
     }
 
+    /**
+     * Continuous start: hold since where it is (or at the as-of time), wait until the seal passes it,
+     * and read the snapshot of everything below the seal as of the latest complete time.
+     */
+    private Snapshot continuousStart() throws IOException {
+        collection.leasedSnapshot(leaseId, settings.asOfTime());
+        long hold = collection.state().leases().get(leaseId).sinceHold().time();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        while (!collection.state().seal().isBefore(hold)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("Cannot start following collection " + settings.collection()
+                        + ": its seal did not pass time " + hold + " within 10 minutes");
+            }
+            try {
+                Thread.sleep(settings.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while waiting for the seal to pass " + hold, e);
+            }
+            collection.renewLease(leaseId, Optional.empty(), true);
+        }
+        collection.renewLease(leaseId, Optional.empty(), true);
+        io.flinkpersist.state.CollectionState state = collection.state();
+        long start = settings.asOfTime().isPresent() ? hold + 1 : state.seal().time();
+        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(start - 1)), false);
+        progress = start;
+        return Snapshot.of(collection.store(), state).asOf(start - 1);
+    }
+
     private Boolean renewLease() throws IOException {
-        collection.renewLease(leaseId, Optional.empty(), false);
+        // Continuous reads move the pin to the newest version once every announced seal is acknowledged.
+        collection.renewLease(leaseId, Optional.empty(), settings.continuous() && !pinOutstanding);
         return true;
     }
 
     @Override
     public void handleSplitRequest(int subtask, String requesterHostname) {
+        if (settings.continuous()) {
+            if (!unassigned.isEmpty()) {
+                assignAndAnnounce(subtask);
+            }
+            return;
+        }
         if (!unassigned.isEmpty()) {
             // Largest first: splits are kept sorted by bytes.
             context.assignSplit(unassigned.remove(0), subtask);
@@ -103,12 +246,15 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
 
     @Override
     public void addReader(int subtask) {
-        // Readers ask for splits themselves.
+        // Bounded readers ask for splits themselves; continuous ones get their share and the seal.
+        if (settings.continuous()) {
+            assignAndAnnounce(subtask);
+        }
     }
 
     @Override
     public PersistEnumeratorState snapshotState(long checkpointId) {
-        return new PersistEnumeratorState(leaseId, pinnedSeqNo, unassigned);
+        return new PersistEnumeratorState(leaseId, pinnedSeqNo, unassigned, progress);
     }
 
     @Override

@@ -29,6 +29,15 @@ public final class PersistSourceReader<K, V>
                 context);
     }
 
+    /** Splits assigned and not yet finished. */
+    private final java.util.Set<String> unfinished = new java.util.HashSet<>();
+    /** Announced seals, each waiting for the splits that were unfinished when it arrived. */
+    private final java.util.ArrayDeque<PendingSeal> pendingSeals = new java.util.ArrayDeque<>();
+    private org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> output;
+    private long lastWatermark = Long.MIN_VALUE;
+
+    private record PendingSeal(long seal, java.util.Set<String> waitingFor) {}
+
     @Override
     public void start() {
         if (getNumberOfCurrentlyAssignedSplits() == 0) {
@@ -37,8 +46,52 @@ public final class PersistSourceReader<K, V>
     }
 
     @Override
+    public void addSplits(java.util.List<PersistSplit> splits) {
+        for (PersistSplit s : splits) {
+            unfinished.add(s.splitId());
+        }
+        super.addSplits(splits);
+    }
+
+    @Override
     protected void onSplitFinished(Map<String, PersistSplitState> finished) {
+        unfinished.removeAll(finished.keySet());
+        for (PendingSeal p : pendingSeals) {
+            p.waitingFor().removeAll(finished.keySet());
+        }
+        emitReadySeals();
         context.sendSplitRequest();
+    }
+
+    @Override
+    public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
+        if (event instanceof io.flinkpersist.source.split.SealEvents.SealAdvanced sealed) {
+            pendingSeals.add(new PendingSeal(sealed.seal(), new java.util.HashSet<>(unfinished)));
+            emitReadySeals();
+        } else {
+            super.handleSourceEvents(event);
+        }
+    }
+
+    @Override
+    public org.apache.flink.core.io.InputStatus pollNext(org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> out)
+            throws Exception {
+        output = out;
+        org.apache.flink.core.io.InputStatus status = super.pollNext(out);
+        emitReadySeals();
+        return status;
+    }
+
+    /** Emits the watermark of every announced seal whose splits are all read, and acknowledges it. */
+    private void emitReadySeals() {
+        while (output != null && !pendingSeals.isEmpty() && pendingSeals.peek().waitingFor().isEmpty()) {
+            long seal = pendingSeals.poll().seal();
+            if (seal - 1 > lastWatermark) {
+                lastWatermark = seal - 1;
+                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(seal - 1));
+            }
+            context.sendSourceEventToCoordinator(new io.flinkpersist.source.split.SealEvents.SealAcknowledged(seal));
+        }
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
         out.writeUTF(split.splitId());
         out.writeByte(split.mode().ordinal());
         out.writeLong(split.times().unsealedFrom().toStorageLong());
+        out.writeLong(split.times().keepFrom());
         out.writeLong(split.times().keepBefore().toStorageLong());
         out.writeLong(split.times().advanceTo());
         writeBytes(out, split.lowerKey());
@@ -99,7 +100,8 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
             throw new IOException("Cannot deserialize split " + id + ": unknown mode " + mode);
         }
         ReadTimes times =
-                new ReadTimes(Frontier.fromStorageLong(in.readLong()), Frontier.fromStorageLong(in.readLong()), in.readLong());
+                new ReadTimes(
+                        Frontier.fromStorageLong(in.readLong()), in.readLong(), Frontier.fromStorageLong(in.readLong()), in.readLong());
         byte[] lower = readBytes(in);
         byte[] upper = readBytes(in);
         long skip = in.readLong();
