@@ -112,7 +112,12 @@ class PersistSourceContinuousITCase {
             upTo.values().removeIf(d -> d == 0);
             Map<String, Long> expected = expectedUpTo(w);
             if (!upTo.equals(expected)) {
-                probe.failure.compareAndSet(null, "at watermark " + w + ": read " + upTo.size() + " pairs, expected " + expected.size());
+                Map<String, Long> diff = new java.util.TreeMap<>();
+                expected.forEach((k, d) -> { if (!d.equals(upTo.get(k))) diff.put(k, d - upTo.getOrDefault(k, 0L)); });
+                upTo.forEach((k, d) -> { if (!expected.containsKey(k)) diff.put(k, -d); });
+                probe.failure.compareAndSet(null, "at watermark " + w + ": read " + upTo.size() + " pairs, expected " + expected.size()
+                        + ", missing (expected - read) " + (diff.size() > 10 ? diff.size() + " pairs, e.g. " + diff.entrySet().iterator().next() : diff)
+                        + ", times received " + received.keySet().stream().limit(3).toList() + "..." + received.lastKey());
             }
             probe.checks.incrementAndGet();
             probe.lastWatermark.set(w);

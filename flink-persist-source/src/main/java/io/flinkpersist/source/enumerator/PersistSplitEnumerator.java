@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -50,8 +51,13 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         this.progress = restored.progress();
     }
 
+    /** The newest seal seen by a poll, for the lag metric. */
+    private volatile long latestSeal;
+
     @Override
     public void start() {
+        context.metricGroup().gauge("pendingSplits", () -> unassigned.size());
+        context.metricGroup().gauge("sealLag", () -> settings.continuous() ? Math.max(0, latestSeal - progress) : 0L);
         try {
             collection = settings.open();
             if (pinnedSeqNo < 0) {
@@ -83,6 +89,9 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private Interval pollSeal() throws IOException {
         long from = progress;
         io.flinkpersist.state.CollectionState state = collection.refresh();
+        if (!state.seal().isClosed()) {
+            latestSeal = state.seal().time();
+        }
         if (state.seal().isClosed() || state.seal().time() <= from) {
             return null;
         }
@@ -137,22 +146,37 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         unassigned.addAll(interval.splits());
         unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
         progress = interval.to();
-        for (int reader : context.registeredReaders().keySet()) {
-            assignAndAnnounce(reader);
-        }
+        distributeAndAnnounce();
     }
 
-    /** Continuous: give a reader its share of the unassigned splits, then the seal they end below. */
-    private void assignAndAnnounce(int reader) {
-        int readers = Math.max(1, context.registeredReaders().size());
-        int share = (unassigned.size() + readers - 1) / readers;
-        for (int i = 0; i < share && !unassigned.isEmpty(); i++) {
-            context.assignSplit(unassigned.remove(0), reader);
+    /**
+     * Continuous: once every reader is registered, deal all unassigned splits out by bytes (largest
+     * first to the least loaded reader), then tell every reader the seal they all end below. No split
+     * below an announced seal is ever left unassigned, so no reader acknowledges a seal too early.
+     */
+    private void distributeAndAnnounce() {
+        java.util.Set<Integer> readers = context.registeredReaders().keySet();
+        if (readers.isEmpty() || readers.size() < context.currentParallelism()) {
+            return;
+        }
+        Map<Integer, Long> load = new java.util.HashMap<>();
+        readers.forEach(r -> load.put(r, 0L));
+        Map<Integer, List<PersistSplit>> assignment = new java.util.HashMap<>();
+        for (PersistSplit split : unassigned) {
+            int target = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            load.merge(target, split.bytes(), Long::sum);
+            assignment.computeIfAbsent(target, r -> new ArrayList<>()).add(split);
+        }
+        unassigned.clear();
+        if (!assignment.isEmpty()) {
+            context.assignSplits(new org.apache.flink.api.connector.source.SplitsAssignment<>(assignment));
         }
         if (progress > 0) {
-            unacknowledged.computeIfAbsent(progress, s -> new java.util.HashSet<>()).add(reader);
-            pinOutstanding = true;
-            context.sendEventToSourceReader(reader, new io.flinkpersist.source.split.SealEvents.SealAdvanced(progress));
+            for (int reader : readers) {
+                unacknowledged.computeIfAbsent(progress, s -> new java.util.HashSet<>()).add(reader);
+                pinOutstanding = true;
+                context.sendEventToSourceReader(reader, new io.flinkpersist.source.split.SealEvents.SealAdvanced(progress));
+            }
         }
     }
 
@@ -225,9 +249,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     @Override
     public void handleSplitRequest(int subtask, String requesterHostname) {
         if (settings.continuous()) {
-            if (!unassigned.isEmpty()) {
-                assignAndAnnounce(subtask);
-            }
+            // Continuous reads push splits to readers, together with the seal they end below.
             return;
         }
         if (!unassigned.isEmpty()) {
@@ -248,7 +270,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     public void addReader(int subtask) {
         // Bounded readers ask for splits themselves; continuous ones get their share and the seal.
         if (settings.continuous()) {
-            assignAndAnnounce(subtask);
+            distributeAndAnnounce();
         }
     }
 

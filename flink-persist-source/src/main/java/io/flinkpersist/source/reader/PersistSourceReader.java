@@ -19,24 +19,26 @@ public final class PersistSourceReader<K, V>
     public PersistSourceReader(SourceSettings settings, Codec<K> keyCodec, Codec<V> valueCodec, SourceReaderContext context) {
         super(
                 () -> new PersistSplitReader(settings),
-                (raw, output, state) -> {
-                    output.collect(
-                            Update.of(keyCodec.decode(raw.key()), valueCodec.decode(raw.value()), raw.time(), raw.diff()),
-                            raw.time());
-                    state.recordEmitted();
-                },
+                emitter(keyCodec, valueCodec, context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
                 new Configuration(),
                 context);
     }
 
-    /** Splits assigned and not yet finished. */
-    private final java.util.Set<String> unfinished = new java.util.HashSet<>();
-    /** Announced seals, each waiting for the splits that were unfinished when it arrived. */
-    private final java.util.ArrayDeque<PendingSeal> pendingSeals = new java.util.ArrayDeque<>();
+    private static <K, V> org.apache.flink.connector.base.source.reader.RecordEmitter<RawUpdate, Update<K, V>, PersistSplitState> emitter(
+            Codec<K> keyCodec, Codec<V> valueCodec, org.apache.flink.metrics.Counter bytesIn) {
+        return (raw, output, state) -> {
+            output.collect(Update.of(keyCodec.decode(raw.key()), valueCodec.decode(raw.value()), raw.time(), raw.diff()), raw.time());
+            bytesIn.inc(raw.key().length + raw.value().length + 16L);
+            state.recordEmitted();
+        };
+    }
+
+    /** Splits assigned and not yet finished, with the time all their updates lie below. */
+    private final Map<String, io.flinkpersist.Frontier> unfinished = new java.util.HashMap<>();
+    /** Announced seals not yet turned into watermarks. */
+    private final java.util.TreeSet<Long> pendingSeals = new java.util.TreeSet<>();
     private org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> output;
     private long lastWatermark = Long.MIN_VALUE;
-
-    private record PendingSeal(long seal, java.util.Set<String> waitingFor) {}
 
     @Override
     public void start() {
@@ -48,17 +50,14 @@ public final class PersistSourceReader<K, V>
     @Override
     public void addSplits(java.util.List<PersistSplit> splits) {
         for (PersistSplit s : splits) {
-            unfinished.add(s.splitId());
+            unfinished.put(s.splitId(), s.times().keepBefore());
         }
         super.addSplits(splits);
     }
 
     @Override
     protected void onSplitFinished(Map<String, PersistSplitState> finished) {
-        unfinished.removeAll(finished.keySet());
-        for (PendingSeal p : pendingSeals) {
-            p.waitingFor().removeAll(finished.keySet());
-        }
+        unfinished.keySet().removeAll(finished.keySet());
         emitReadySeals();
         context.sendSplitRequest();
     }
@@ -66,7 +65,7 @@ public final class PersistSourceReader<K, V>
     @Override
     public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
         if (event instanceof io.flinkpersist.source.split.SealEvents.SealAdvanced sealed) {
-            pendingSeals.add(new PendingSeal(sealed.seal(), new java.util.HashSet<>(unfinished)));
+            pendingSeals.add(sealed.seal());
             emitReadySeals();
         } else {
             super.handleSourceEvents(event);
@@ -82,10 +81,19 @@ public final class PersistSourceReader<K, V>
         return status;
     }
 
-    /** Emits the watermark of every announced seal whose splits are all read, and acknowledges it. */
+    /**
+     * Emits the watermark {@code seal - 1} of every announced seal below which this reader holds no
+     * unread update (no unfinished split ends at or below it), and acknowledges it.
+     */
     private void emitReadySeals() {
-        while (output != null && !pendingSeals.isEmpty() && pendingSeals.peek().waitingFor().isEmpty()) {
-            long seal = pendingSeals.poll().seal();
+        while (output != null && !pendingSeals.isEmpty()) {
+            long seal = pendingSeals.first();
+            for (io.flinkpersist.Frontier bound : unfinished.values()) {
+                if (bound.lessEqual(io.flinkpersist.Frontier.at(seal))) {
+                    return;
+                }
+            }
+            pendingSeals.pollFirst();
             if (seal - 1 > lastWatermark) {
                 lastWatermark = seal - 1;
                 output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(seal - 1));
