@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -56,61 +57,55 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Flink's own source test suite ({@link SourceTestSuiteBase}) against {@link PersistSource} on a
  * MiniCluster, exactly once, in both modes: every case runs once with a raw and once with a
- * consolidated source (two {@link TestContext} factories).
+ * consolidated source (two {@link TestContext} factories). Bounded cases read the snapshot; the
+ * suite's {@code CONTINUOUS_UNBOUNDED} cases use the continuous mode ({@code continuous(100 ms)}).
  *
  * <h2>What a suite "split" is</h2>
  *
  * {@code createSourceSplitDataWriter} creates a writer that owns a key prefix of its own ({@code
- * split-0003/}); each {@code writeRecords} call appends one batch to the collection, one update per
- * record at time 0 with diff +1, keyed {@code prefix + sequence number} (zero-padded, so increasing
- * in byte order) with the record as the value. The source's output is mapped back to the value. So
- * the generated order of a suite split is its key order, which is the order both modes read in:
+ * split-0003/}); each {@code writeRecords} call appends one batch at the current seal {@code s}, one
+ * update per record with diff +1, keyed {@code prefix + sequence number} (zero-padded, so increasing
+ * in byte order) with the record as the value, and then seals at {@code s + 1} so a continuous read
+ * sees it. The source's output is mapped back to the value. So the generated order of a suite split
+ * is its key order, which is the order both modes read one batch in:
  *
  * <ul>
- *   <li><b>Raw</b>: a suite split is one batch. Batches are stored sorted by key, raw splits are sets
- *       of whole row groups read in file order, and the test data of a split (well under the 8 MiB
- *       default row group) is one row group, so one reader reads it, in key order.
- *   <li><b>Consolidated</b>: a suite split is one key range (its prefix). Consolidated splits are
- *       key ranges cut only at row-group minimum keys and read in key order; with one row group per
- *       suite split every cut falls between two suite splits, so again one reader reads each suite
- *       split, in key order. (With several row groups per suite split a cut could fall inside one and
- *       the per-split order across two readers would not hold; the suite's data never gets there.)
+ *   <li><b>Raw</b> (and every interval of a continuous read, which is planned raw): a suite split's
+ *       write is one batch. Batches are stored sorted by key, raw splits are sets of whole row groups
+ *       read in file order, and one write (well under the 8 MiB default row group) is one row group,
+ *       so one reader reads it, in key order.
+ *   <li><b>Consolidated</b> (the bounded snapshot, or a continuous read's initial snapshot): a suite
+ *       split is one key range (its prefix). Consolidated splits are key ranges cut only at row-group
+ *       minimum keys and read in key order; with one row group per write every cut falls between two
+ *       suite splits, so one reader reads each suite split, in key order. (With several row groups
+ *       per suite split a cut could fall inside one and the per-split order across two readers would
+ *       not hold; the suite's data never gets there.)
  * </ul>
  *
- * The per-split order check is therefore meaningful and holds in both modes, and the multiset check
- * covers consolidation (each record exactly once, diff +1: a record read with another diff is
- * emitted as {@code "<value> (diff d)"} and fails the comparison).
+ * The per-split order check is therefore meaningful and holds in both modes (a writer that assigns
+ * keys in reverse fails {@code testSourceSingleSplit} and {@code testMultipleSplits}), and the
+ * multiset check covers consolidation: a record read with a diff other than +1 is emitted as {@code
+ * "<value> (diff d)"} and fails the comparison.
  *
  * <h2>Cases</h2>
  *
  * <ul>
- *   <li>{@code testSourceSingleSplit}, {@code testMultipleSplits}, {@code testIdleReader}: bounded,
- *       run as they are.
- *   <li>{@code testSourceMetrics}: the suite asks for {@code CONTINUOUS_UNBOUNDED} only so that the
- *       job is still running while {@code numRecordsIn} is polled over REST; all its data is written
- *       before the job starts. It is overridden to run against the bounded snapshot held open at its
- *       end (the readers report nothing more instead of end of input, see {@link
- *       PersistSourceContext#holdOpenAtEnd()}), which reads exactly the records it counts.
- *   <li>{@code testSavepoint}, {@code testScaleUp}, {@code testScaleDown}, {@code
- *       testTaskManagerFailure}: <b>aborted (skipped)</b>. They write records after the job has
- *       started (or restarted) and expect them to be read, which needs the continuous mode of DESIGN.md
- *       section 5; {@link PersistSource} reads one bounded snapshot and {@link PersistSourceBuilder}
- *       has no continuous option yet. The context throws {@link UnsupportedOperationException} for
- *       {@code CONTINUOUS_UNBOUNDED}, which the suite turns into an aborted case, as Flink's {@code
- *       AvroBulkFormatITCase} does.
+ *   <li>{@code testSourceSingleSplit}, {@code testMultipleSplits}, {@code testIdleReader}
+ *       (bounded), {@code testSourceMetrics}, {@code testTaskManagerFailure}, {@code testSavepoint},
+ *       {@code testScaleUp} and {@code testScaleDown} (continuous).
  * </ul>
  *
  * <p>After every case the collection's last state is validated and the source's reader lease must
  * have been released. The suite waits for results without a deadline; the class-level {@link
  * Timeout} turns a lost or duplicated record into a failure.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
     private static final String COLLECTION = "suite";
 
-    /** The time of every update; the suite's data has no notion of time. */
-    private static final long UPDATE_TIME = 0L;
+    /** How often a continuous source polls for a new seal. */
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
@@ -119,16 +114,6 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
     @TestContext ExternalContextFactory<PersistSourceContext> raw = name -> new PersistSourceContext(name, false);
 
     @TestContext ExternalContextFactory<PersistSourceContext> consolidated = name -> new PersistSourceContext(name, true);
-
-    /** Runs the suite's metrics case against the bounded snapshot held open at its end (see the class Javadoc). */
-    @Override
-    @TestTemplate
-    @DisplayName("Test source metrics")
-    public void testSourceMetrics(
-            TestEnvironment testEnv, DataStreamSourceExternalContext<String> externalContext, CheckpointingMode semantic)
-            throws Exception {
-        super.testSourceMetrics(testEnv, ((PersistSourceContext) externalContext).holdOpenAtEnd(), semantic);
-    }
 
     /** The suite's record for an update read back: the value, marked when its diff is not +1. */
     static String toRecord(Update<String, String> u) {
@@ -143,7 +128,6 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         private final boolean consolidated;
         private final Path location;
         private final AtomicInteger splits = new AtomicInteger();
-        private boolean holdOpenAtEnd;
 
         PersistSourceContext(String testName, boolean consolidated) {
             this.testName = testName;
@@ -155,29 +139,20 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
             }
         }
 
-        /** Serve {@code CONTINUOUS_UNBOUNDED} with the bounded snapshot, whose readers then stay open. */
-        PersistSourceContext holdOpenAtEnd() {
-            this.holdOpenAtEnd = true;
-            return this;
-        }
-
         @Override
         public Source<String, ?, ?> createSource(TestingSourceSettings settings) {
-            if (settings.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED && !holdOpenAtEnd) {
-                throw new UnsupportedOperationException(
-                        "Cannot create an unbounded PersistSource: it reads one bounded snapshot, and the continuous mode "
-                                + "(DESIGN.md section 5) does not exist yet (case=" + testName + ")");
-            }
-            PersistSource<String, String> source =
+            PersistSourceBuilder<String, String> builder =
                     PersistSource.<String, String>builder()
                             .location(location.toString())
                             .collection(COLLECTION)
                             .keyCodec(Codecs.string())
                             .valueCodec(Codecs.string())
                             .consolidated(consolidated)
-                            .producedType(TypeInformation.of(new TypeHint<Update<String, String>>() {}))
-                            .build();
-            return new TestingRecordSource(source, holdOpenAtEnd);
+                            .producedType(TypeInformation.of(new TypeHint<Update<String, String>>() {}));
+            if (settings.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+                builder.continuous(POLL_INTERVAL);
+            }
+            return new TestingRecordSource(builder.build());
         }
 
         @Override
@@ -268,12 +243,14 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         @Override
         public void writeRecords(List<String> records) {
-            List<Update<String, String>> updates = new ArrayList<>(records.size());
-            for (String r : records) {
-                updates.add(Update.of(prefix + String.format("%010d", next++), r, UPDATE_TIME, 1L));
-            }
             try (PersistCollection collection = PersistCollection.open(location, COLLECTION)) {
+                long time = collection.refresh().seal().time();
+                List<Update<String, String>> updates = new ArrayList<>(records.size());
+                for (String r : records) {
+                    updates.add(Update.of(prefix + String.format("%010d", next++), r, time, 1L));
+                }
                 collection.append(updates, Codecs.string(), Codecs.string());
+                collection.seal(time + 1);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -287,8 +264,7 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
     /**
      * A {@code Source<String>} over a {@link PersistSource}: enumerator, splits and serializers are the
-     * wrapped source's; its reader is wrapped to emit {@link #toRecord}. With {@code holdOpenAtEnd},
-     * it declares itself unbounded and its readers report nothing available instead of end of input.
+     * wrapped source's; its reader is wrapped to emit {@link #toRecord}.
      */
     static final class TestingRecordSource
             implements Source<String, PersistSplit, PersistEnumeratorState>, ResultTypeQueryable<String> {
@@ -296,16 +272,14 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         private static final long serialVersionUID = 1L;
 
         private final PersistSource<String, String> delegate;
-        private final boolean holdOpenAtEnd;
 
-        TestingRecordSource(PersistSource<String, String> delegate, boolean holdOpenAtEnd) {
+        TestingRecordSource(PersistSource<String, String> delegate) {
             this.delegate = delegate;
-            this.holdOpenAtEnd = holdOpenAtEnd;
         }
 
         @Override
         public Boundedness getBoundedness() {
-            return holdOpenAtEnd ? Boundedness.CONTINUOUS_UNBOUNDED : delegate.getBoundedness();
+            return delegate.getBoundedness();
         }
 
         @Override
@@ -332,7 +306,7 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         @Override
         public SourceReader<String, PersistSplit> createReader(SourceReaderContext context) throws Exception {
-            return new RecordReader(delegate.createReader(context), holdOpenAtEnd);
+            return new RecordReader(delegate.createReader(context));
         }
 
         @Override
@@ -344,15 +318,11 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
     /** Delegates everything to the persist reader, mapping what it emits. */
     private static final class RecordReader implements SourceReader<String, PersistSplit> {
         private final SourceReader<Update<String, String>, PersistSplit> delegate;
-        private final boolean holdOpenAtEnd;
-        private final CompletableFuture<Void> never = new CompletableFuture<>();
-        private boolean ended;
         private ReaderOutput<String> lastOutput;
         private MappingReaderOutput mapped;
 
-        RecordReader(SourceReader<Update<String, String>, PersistSplit> delegate, boolean holdOpenAtEnd) {
+        RecordReader(SourceReader<Update<String, String>, PersistSplit> delegate) {
             this.delegate = delegate;
-            this.holdOpenAtEnd = holdOpenAtEnd;
         }
 
         @Override
@@ -362,19 +332,11 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         @Override
         public InputStatus pollNext(ReaderOutput<String> output) throws Exception {
-            if (ended) {
-                return InputStatus.NOTHING_AVAILABLE;
-            }
             if (output != lastOutput) {
                 lastOutput = output;
                 mapped = new MappingReaderOutput(output);
             }
-            InputStatus status = delegate.pollNext(mapped);
-            if (status == InputStatus.END_OF_INPUT && holdOpenAtEnd) {
-                ended = true;
-                return InputStatus.NOTHING_AVAILABLE;
-            }
-            return status;
+            return delegate.pollNext(mapped);
         }
 
         @Override
@@ -384,7 +346,7 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         @Override
         public CompletableFuture<Void> isAvailable() {
-            return ended ? never : delegate.isAvailable();
+            return delegate.isAvailable();
         }
 
         @Override

@@ -12,11 +12,11 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Serializer of {@link PersistEnumeratorState}, version 1. */
+/** Serializer of {@link PersistEnumeratorState}, version 2 (version 1, without progress, is still read). */
 @Internal
 public final class PersistEnumeratorStateSerializer implements SimpleVersionedSerializer<PersistEnumeratorState> {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -40,9 +40,10 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
 
     @Override
     public PersistEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException(
-                    "Cannot deserialize enumerator state: unknown serializer version " + version + " (this build reads version " + VERSION + ")");
+                    "Cannot deserialize enumerator state: unknown serializer version " + version + " (this build reads versions 1 to "
+                            + VERSION + ")");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String lease = in.readUTF();
@@ -53,9 +54,9 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             }
             List<PersistSplit> splits = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                splits.add(PersistSplitSerializer.read(in));
+                splits.add(PersistSplitSerializer.read(in, version));
             }
-            long progress = in.readLong();
+            long progress = version >= 2 ? in.readLong() : 0;
             if (in.available() > 0) {
                 throw new IOException("Cannot deserialize enumerator state: " + in.available() + " trailing bytes");
             }

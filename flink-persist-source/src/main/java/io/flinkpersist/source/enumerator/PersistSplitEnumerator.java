@@ -63,8 +63,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             if (pinnedSeqNo < 0) {
                 plan();
             } else {
-                // Restored: keep the snapshot's blobs pinned for the splits still to be read.
-                collection.renewLease(leaseId, Optional.empty(), false);
+                restoreLease();
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(
@@ -188,6 +187,46 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             }
             unacknowledged.values().removeIf(java.util.Set::isEmpty);
             pinOutstanding = !unacknowledged.isEmpty();
+        }
+    }
+
+    /**
+     * Restored: keep the snapshot's blobs pinned for the splits still to be read. A stop with a
+     * savepoint released the lease (and a long stop lets it expire): take it again, and check that
+     * the batches the remaining splits read are still there.
+     */
+    private void restoreLease() throws IOException {
+        try {
+            collection.renewLease(leaseId, Optional.empty(), false);
+            return;
+        } catch (io.flinkpersist.state.LeaseExpiredException e) {
+            LOG.info("Reader lease {} ended while the job was stopped; taking it again", leaseId);
+        }
+        java.util.OptionalLong hold =
+                settings.continuous() && progress > 0 ? java.util.OptionalLong.of(progress - 1) : java.util.OptionalLong.empty();
+        try {
+            collection.leasedSnapshot(leaseId, hold);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(
+                    "Cannot resume reading collection " + settings.collection() + " from the restored state: " + e.getMessage()
+                            + " (since passed this reader's progress while it was stopped; start without the restored state)",
+                    e);
+        }
+        if (!settings.continuous()) {
+            collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
+        }
+        for (PersistSplit split : unassigned) {
+            for (io.flinkpersist.read.BatchSlice slice : split.slices()) {
+                try {
+                    collection.store().open(slice.key()).close();
+                } catch (io.flinkpersist.blob.BlobNotFoundException e) {
+                    throw new IOException(
+                            "Cannot resume reading collection " + settings.collection() + ": batch " + slice.key()
+                                    + " of the restored snapshot was garbage-collected while the job was stopped"
+                                    + " (start without the restored state)",
+                            e);
+                }
+            }
         }
     }
 

@@ -17,11 +17,14 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Serializer of {@link PersistSplit}, version 1. */
+/**
+ * Serializer of {@link PersistSplit}, version 2 (version 1, without the lower time bound {@code
+ * keepFrom} of continuous reads, is still read).
+ */
 @Internal
 public final class PersistSplitSerializer implements SimpleVersionedSerializer<PersistSplit> {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -39,12 +42,12 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
 
     @Override
     public PersistSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException(
-                    "Cannot deserialize split: unknown serializer version " + version + " (this build reads version " + VERSION + ")");
+                    "Cannot deserialize split: unknown serializer version " + version + " (this build reads versions 1 to " + VERSION + ")");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            PersistSplit split = read(in);
+            PersistSplit split = read(in, version);
             if (in.available() > 0) {
                 throw new IOException("Cannot deserialize split: " + in.available() + " trailing bytes");
             }
@@ -92,16 +95,16 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
         }
     }
 
-    /** Reads what {@link #write} wrote. */
-    public static PersistSplit read(DataInputStream in) throws IOException {
+    /** Reads what {@link #write} wrote, in serializer version {@code version}. */
+    public static PersistSplit read(DataInputStream in, int version) throws IOException {
         String id = in.readUTF();
         int mode = in.readByte();
         if (mode < 0 || mode >= PersistSplit.Mode.values().length) {
             throw new IOException("Cannot deserialize split " + id + ": unknown mode " + mode);
         }
-        ReadTimes times =
-                new ReadTimes(
-                        Frontier.fromStorageLong(in.readLong()), in.readLong(), Frontier.fromStorageLong(in.readLong()), in.readLong());
+        Frontier unsealedFrom = Frontier.fromStorageLong(in.readLong());
+        long keepFrom = version >= 2 ? in.readLong() : 0;
+        ReadTimes times = new ReadTimes(unsealedFrom, keepFrom, Frontier.fromStorageLong(in.readLong()), in.readLong());
         byte[] lower = readBytes(in);
         byte[] upper = readBytes(in);
         long skip = in.readLong();

@@ -95,6 +95,18 @@ public class PersistSplitSerializerMigrationTest {
                     null,
                     Long.MAX_VALUE);
 
+    /** A continuous read's interval {@code [12, 15)}: raw, times kept from 12 (not in golden files of v1). */
+    public static final PersistSplit INTERVAL =
+            new PersistSplit(
+                    "interval-15-0",
+                    PersistSplit.Mode.RAW,
+                    List.of(BatchSlice.ofUnsealed(UNSEALED, 0, 3, 4_096)),
+                    new ReadTimes(Frontier.at(12), 12, Frontier.at(15), 0),
+                    null,
+                    null,
+                    3);
+
+    /** The splits of the released version 1, whose golden bytes are kept. */
     public static List<PersistSplit> fixtures() {
         return List.of(RAW, CONSOLIDATED, CONSOLIDATED_OPEN, CONSOLIDATED_LAST);
     }
@@ -103,7 +115,7 @@ public class PersistSplitSerializerMigrationTest {
 
     @Test
     void roundTrips() throws IOException {
-        for (PersistSplit split : fixtures()) {
+        for (PersistSplit split : List.of(RAW, CONSOLIDATED, CONSOLIDATED_OPEN, CONSOLIDATED_LAST, INTERVAL)) {
             PersistSplit back = serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(split));
             assertThat(back).as("%s", split).isEqualTo(split);
             assertThat(back.lowerKey()).isEqualTo(split.lowerKey());
@@ -112,12 +124,12 @@ public class PersistSplitSerializerMigrationTest {
         }
         // A resumed split keeps its progress through the serializer.
         PersistSplit resumed = RAW.resumedAfter(5);
-        assertThat(serializer.deserialize(1, serializer.serialize(resumed)).recordsToSkip()).isEqualTo(5);
+        assertThat(serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(resumed)).recordsToSkip()).isEqualTo(5);
     }
 
     @Test
     void nullAndEmptyKeyBoundsStayDistinct() throws IOException {
-        PersistSplit back = serializer.deserialize(1, serializer.serialize(CONSOLIDATED_OPEN));
+        PersistSplit back = serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(CONSOLIDATED_OPEN));
         assertThat(back.lowerKey()).isNull();
         assertThat(back.upperKey()).isNotNull().isEmpty();
     }
@@ -125,22 +137,22 @@ public class PersistSplitSerializerMigrationTest {
     @Test
     void unknownVersionsFailNamingBoth() throws IOException {
         byte[] bytes = serializer.serialize(RAW);
-        assertThat(serializer.getVersion()).isEqualTo(1);
-        assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+        assertThat(serializer.getVersion()).isEqualTo(2);
+        assertThatThrownBy(() -> serializer.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize split: unknown serializer version 2 (this build reads version 1)");
+                .hasMessage("Cannot deserialize split: unknown serializer version 3 (this build reads versions 1 to 2)");
         assertThatThrownBy(() -> serializer.deserialize(0, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize split: unknown serializer version 0 (this build reads version 1)");
+                .hasMessage("Cannot deserialize split: unknown serializer version 0 (this build reads versions 1 to 2)");
     }
 
     @Test
     void trailingBytesFailNamingTheCount() throws IOException {
         byte[] bytes = serializer.serialize(CONSOLIDATED);
-        assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, bytes.length + 3)))
+        assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, bytes.length + 3)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize split: 3 trailing bytes");
-        assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, bytes.length + 1)))
+        assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, bytes.length + 1)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize split: 1 trailing bytes");
     }
@@ -149,7 +161,7 @@ public class PersistSplitSerializerMigrationTest {
     void truncatedBytesFail() throws IOException {
         byte[] bytes = serializer.serialize(CONSOLIDATED);
         for (int n : new int[] {0, 1, 7, bytes.length / 2, bytes.length - 1}) {
-            assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, n)))
+            assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, n)))
                     .as("truncated to %d of %d bytes", n, bytes.length)
                     .isInstanceOf(IOException.class);
         }
