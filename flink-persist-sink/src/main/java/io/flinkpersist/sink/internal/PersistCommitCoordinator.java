@@ -151,7 +151,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         for (WriterResult r : results) {
             reported++;
             batches.addAll(r.batches());
-            if (r.idle() || r.ended()) {
+            if (r.idle() || (r.ended() && r.sealCandidate().isEmpty())) {
+                // Idle, or ended without closing the collection: it holds nothing back.
                 continue;
             }
             anyActive = true;

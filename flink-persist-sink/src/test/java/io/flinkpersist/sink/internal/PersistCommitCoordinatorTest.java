@@ -55,4 +55,11 @@ class PersistCommitCoordinatorTest {
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), ended)).seal())
                 .contains(Frontier.at(30));
     }
+
+    @Test
+    void writersThatEndedAndCloseTheCollectionSealItClosed() {
+        WriterResult a = new WriterResult(0, List.of(), Optional.of(Frontier.closed()), false, true);
+        WriterResult b = new WriterResult(1, List.of(), Optional.of(Frontier.closed()), false, true);
+        assertThat(PersistCommitCoordinator.combine("s", 9, 2, List.of(a, b)).seal()).contains(Frontier.closed());
+    }
 }
