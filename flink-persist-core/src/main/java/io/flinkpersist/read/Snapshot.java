@@ -11,9 +11,7 @@ import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -173,18 +171,5 @@ public final class Snapshot {
             }
         }
         return SplitPlanner.balance(units, n, times);
-    }
-
-    /** The number of stored updates by batch key, for diagnostics. */
-    public Map<String, Long> updateCounts() {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
-        state.trace().forEach(b -> out.put(b.key(), b.updateCount()));
-        state.unsealed().forEach(b -> out.put(b.key(), b.updateCount()));
-        return out;
-    }
-
-    static Comparator<BatchSlice> largestFirst() {
-        return Comparator.comparingLong(BatchSlice::bytes).reversed().thenComparing(BatchSlice::key)
-                .thenComparingInt(BatchSlice::fromRowGroup);
     }
 }

@@ -17,7 +17,11 @@ public final class SplitPlanner {
 
     public static List<SnapshotPart> balance(List<BatchSlice> units, int n, ReadTimes times) {
         List<BatchSlice> sorted = new ArrayList<>(units);
-        sorted.sort(Snapshot.largestFirst());
+        sorted.sort(
+                Comparator.comparingLong(BatchSlice::bytes)
+                        .reversed()
+                        .thenComparing(BatchSlice::key)
+                        .thenComparingInt(BatchSlice::fromRowGroup));
         int parts = Math.max(1, Math.min(n, sorted.size()));
         List<List<BatchSlice>> assigned = new ArrayList<>();
         long[] load = new long[parts];

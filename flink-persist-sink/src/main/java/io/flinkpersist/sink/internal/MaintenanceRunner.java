@@ -31,7 +31,6 @@ final class MaintenanceRunner implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong rounds = new AtomicLong();
     private PersistCollection collection;
     private long lastGcMillis;
 
@@ -64,10 +63,6 @@ final class MaintenanceRunner implements AutoCloseable {
         return failures.get();
     }
 
-    long rounds() {
-        return rounds.get();
-    }
-
     private void round() {
         scheduled.set(false);
         try {
@@ -87,7 +82,6 @@ final class MaintenanceRunner implements AutoCloseable {
                 LOG.debug("Garbage collection of {}: {}", settings.collection(), report);
             }
             onState.accept(collection.state());
-            rounds.incrementAndGet();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {

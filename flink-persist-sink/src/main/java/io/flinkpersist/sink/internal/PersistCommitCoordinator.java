@@ -81,11 +81,6 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         }
     }
 
-    /** The id under which this sink's commits are recorded in the collection. */
-    String writerId() {
-        return writerId;
-    }
-
     @Override
     public void processElement(StreamRecord<CommittableMessage<WriterResult>> element) {
         CommittableMessage<WriterResult> message = element.getValue();
