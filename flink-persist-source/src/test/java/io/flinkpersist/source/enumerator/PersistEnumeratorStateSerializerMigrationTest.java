@@ -81,11 +81,18 @@ class PersistEnumeratorStateSerializerMigrationTest {
 
     @Test
     void unplannedV1GoldenBytes() throws IOException {
-        checkGolden("enumerator-state-unplanned-v1.bin", serializer, UNPLANNED);
+        checkGolden("enumerator-state-unplanned-v1.bin", 1, serializer, UNPLANNED);
     }
 
     @Test
     void plannedV1GoldenBytes() throws IOException {
-        checkGolden("enumerator-state-planned-v1.bin", serializer, PLANNED);
+        checkGolden("enumerator-state-planned-v1.bin", 1, serializer, PLANNED);
+    }
+
+    @Test
+    void v2GoldenBytes() throws IOException {
+        checkGolden("enumerator-state-unplanned-v2.bin", 2, serializer, UNPLANNED);
+        checkGolden("enumerator-state-planned-v2.bin", 2, serializer, PLANNED);
+        checkGolden("enumerator-state-continuous-v2.bin", 2, serializer, CONTINUOUS);
     }
 }

@@ -169,28 +169,39 @@ public class PersistSplitSerializerMigrationTest {
 
     @Test
     void rawV1GoldenBytes() throws IOException {
-        checkGolden("split-raw-v1.bin", serializer, RAW);
+        checkGolden("split-raw-v1.bin", 1, serializer, RAW);
     }
 
     @Test
     void consolidatedV1GoldenBytes() throws IOException {
-        checkGolden("split-consolidated-v1.bin", serializer, CONSOLIDATED);
+        checkGolden("split-consolidated-v1.bin", 1, serializer, CONSOLIDATED);
     }
 
     @Test
     void consolidatedOpenRangesV1GoldenBytes() throws IOException {
-        checkGolden("split-consolidated-open-v1.bin", serializer, CONSOLIDATED_OPEN);
-        checkGolden("split-consolidated-last-v1.bin", serializer, CONSOLIDATED_LAST);
+        checkGolden("split-consolidated-open-v1.bin", 1, serializer, CONSOLIDATED_OPEN);
+        checkGolden("split-consolidated-last-v1.bin", 1, serializer, CONSOLIDATED_LAST);
+    }
+
+    @Test
+    void v2GoldenBytes() throws IOException {
+        checkGolden("split-raw-v2.bin", 2, serializer, RAW);
+        checkGolden("split-consolidated-v2.bin", 2, serializer, CONSOLIDATED);
+        checkGolden("split-consolidated-open-v2.bin", 2, serializer, CONSOLIDATED_OPEN);
+        checkGolden("split-consolidated-last-v2.bin", 2, serializer, CONSOLIDATED_LAST);
+        checkGolden("split-interval-v2.bin", 2, serializer, INTERVAL);
     }
 
     /**
-     * Reads {@code name} as version 1 and compares it with {@code value}; while 1 is the current
-     * version, also checks it is still written byte for byte the same. Writes the file first only
-     * with {@code -Dgolden.regenerate=true}.
+     * Reads {@code name} as {@code version} and compares it with {@code value}; while that version is
+     * the current one, also checks it is still written byte for byte the same. Writes the file of the
+     * current version first only with {@code -Dgolden.regenerate=true}; a released version's file is
+     * never rewritten.
      */
-    public static <T> void checkGolden(String name, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
+    public static <T> void checkGolden(String name, int version, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
         Path file = GOLDEN.resolve(name);
-        if (Boolean.getBoolean("golden.regenerate")) {
+        boolean current = serializer.getVersion() == version;
+        if (current && Boolean.getBoolean("golden.regenerate")) {
             Files.createDirectories(GOLDEN);
             Files.write(file, serializer.serialize(value));
         }
@@ -199,10 +210,10 @@ public class PersistSplitSerializerMigrationTest {
         }
         byte[] golden = Files.readAllBytes(file);
         // What a job of the released version wrote must still be read...
-        assertThat(serializer.deserialize(1, golden)).as("%s read as version 1", name).isEqualTo(value);
-        // ...and version 1 must still be written the same way while it is the current version.
-        if (serializer.getVersion() == 1) {
-            assertThat(serializer.serialize(value)).as("%s written as version 1", name).isEqualTo(golden);
+        assertThat(serializer.deserialize(version, golden)).as("%s read as version %d", name, version).isEqualTo(value);
+        // ...and the current version must still be written the same way.
+        if (current) {
+            assertThat(serializer.serialize(value)).as("%s written as version %d", name, version).isEqualTo(golden);
         }
     }
 }
