@@ -38,8 +38,18 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private volatile long progress;
     /** Continuous: seals announced to readers and not yet acknowledged by all of them. */
     private final java.util.TreeMap<Long, java.util.Set<Integer>> unacknowledged = new java.util.TreeMap<>();
-    /** Whether the lease pin must stay where it is (intervals still being read). */
-    private volatile boolean pinOutstanding;
+    /**
+     * Continuous: whether the lease pin must stay where it is. The pin protects every version from
+     * the pinned one on, so splits planned from a newer version are safe under it; moving it is safe
+     * only when no planned split can still be unread: nothing unassigned, every announced seal
+     * acknowledged, and (after a restore, whose readers resume splits the enumerator does not know)
+     * at least one seal announced to all readers. Written in the coordinator thread.
+     */
+    private volatile boolean pinOutstanding = true;
+    /** Continuous: whether a seal has been announced to every reader since this enumerator started. */
+    private boolean announced;
+    /** Continuous: a planned interval is on its way to the coordinator thread; no new poll until it lands. */
+    private volatile boolean installPending;
 
     public PersistSplitEnumerator(
             SplitEnumeratorContext<PersistSplit> context, SourceSettings settings, PersistEnumeratorState restored) {
@@ -84,10 +94,18 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     /** A newly sealed interval, planned in a worker thread. */
     private record Interval(long from, long to, List<PersistSplit> splits) {}
 
-    /** Worker thread: if the seal passed the progress, plan the interval's splits. No state change. */
+    /**
+     * Worker thread: if the seal passed the progress, plan the interval's splits. Moves the pin to the
+     * newest version first when nothing still needs the old one, and plans from the state it read, so
+     * every planned split lies at or after the pinned version.
+     */
     private Interval pollSeal() throws IOException {
+        if (installPending) {
+            return null;
+        }
         long from = progress;
-        io.flinkpersist.state.CollectionState state = collection.refresh();
+        io.flinkpersist.state.CollectionState state =
+                pinOutstanding ? collection.refresh() : pinNewest();
         if (!state.seal().isClosed()) {
             latestSeal = state.seal().time();
         }
@@ -119,7 +137,14 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         }
         // Since may now pass everything before the interval's end: its splits read pinned batches.
         collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(to - 1)), false);
+        installPending = true;
         return new Interval(from, to, splits);
+    }
+
+    /** Worker thread: moves the pin to the newest version and returns a state at or after it. */
+    private io.flinkpersist.state.CollectionState pinNewest() throws IOException {
+        collection.renewLease(leaseId, Optional.empty(), true);
+        return collection.state();
     }
 
     private List<io.flinkpersist.read.BatchSlice> rowGroups(io.flinkpersist.read.BatchSlice whole) throws IOException {
@@ -139,8 +164,15 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             LOG.warn("Cannot poll collection {} for a new seal; retrying", settings.collection(), error);
             return;
         }
-        if (interval == null || interval.from() != progress) {
+        if (interval == null) {
             return;
+        }
+        // Only a planned interval sets the flag (after its last I/O), so only it clears it.
+        installPending = false;
+        if (interval.from() != progress) {
+            throw new IllegalStateException(
+                    "Cannot follow collection " + settings.collection() + ": planned interval [" + interval.from() + ", "
+                            + interval.to() + ") does not start at the progress " + progress);
         }
         unassigned.addAll(interval.splits());
         unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
@@ -173,10 +205,15 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         if (progress > 0) {
             for (int reader : readers) {
                 unacknowledged.computeIfAbsent(progress, s -> new java.util.HashSet<>()).add(reader);
-                pinOutstanding = true;
                 context.sendEventToSourceReader(reader, new io.flinkpersist.source.split.SealEvents.SealAdvanced(progress));
             }
+            announced = true;
         }
+        updatePinOutstanding();
+    }
+
+    private void updatePinOutstanding() {
+        pinOutstanding = !announced || !unassigned.isEmpty() || !unacknowledged.isEmpty();
     }
 
     @Override
@@ -186,7 +223,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
                 waiting.remove(subtask);
             }
             unacknowledged.values().removeIf(java.util.Set::isEmpty);
-            pinOutstanding = !unacknowledged.isEmpty();
+            updatePinOutstanding();
         }
     }
 
@@ -280,8 +317,8 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     }
 
     private Boolean renewLease() throws IOException {
-        // Continuous reads move the pin to the newest version once every announced seal is acknowledged.
-        collection.renewLease(leaseId, Optional.empty(), settings.continuous() && !pinOutstanding);
+        // Only extends the lease: continuous reads move the pin when they poll for a new seal.
+        collection.renewLease(leaseId, Optional.empty(), false);
         return true;
     }
 
@@ -303,6 +340,9 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     public void addSplitsBack(List<PersistSplit> splits, int subtask) {
         unassigned.addAll(splits);
         unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
+        if (settings.continuous()) {
+            updatePinOutstanding();
+        }
     }
 
     @Override
