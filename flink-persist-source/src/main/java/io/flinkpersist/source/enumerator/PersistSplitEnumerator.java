@@ -95,23 +95,26 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private record Interval(long from, long to, List<PersistSplit> splits) {}
 
     /**
-     * Worker thread: if the seal passed the progress, plan the interval's splits. Moves the pin to the
-     * newest version first when nothing still needs the old one, and plans from the state it read, so
-     * every planned split lies at or after the pinned version.
+     * Worker thread: if the seal passed the progress, plan the interval's splits. First renews the
+     * lease: its hold follows the progress (every interval below it is planned, and its splits read
+     * pinned batches, so since may pass it), and its pin moves to the newest version when nothing
+     * still needs the old one. The interval is planned from the state that renewal returned, which is
+     * at or after the pin, and in which no time at or after the progress has been advanced by since.
      */
     private Interval pollSeal() throws IOException {
         if (installPending) {
             return null;
         }
         long from = progress;
-        io.flinkpersist.state.CollectionState state =
-                pinOutstanding ? collection.refresh() : pinNewest();
-        if (!state.seal().isClosed()) {
-            latestSeal = state.seal().time();
+        io.flinkpersist.state.CollectionState polled = collection.refresh();
+        if (!polled.seal().isClosed()) {
+            latestSeal = polled.seal().time();
         }
-        if (state.seal().isClosed() || state.seal().time() <= from) {
+        if (polled.seal().isClosed() || polled.seal().time() <= from) {
             return null;
         }
+        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(from - 1)), !pinOutstanding);
+        io.flinkpersist.state.CollectionState state = collection.state();
         long to = state.seal().time();
         List<io.flinkpersist.read.BatchSlice> units = new ArrayList<>();
         for (io.flinkpersist.state.TraceBatchMeta b : state.trace()) {
@@ -135,16 +138,8 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
                 splits.add(new PersistSplit("interval-" + to + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
             }
         }
-        // Since may now pass everything before the interval's end: its splits read pinned batches.
-        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(to - 1)), false);
         installPending = true;
         return new Interval(from, to, splits);
-    }
-
-    /** Worker thread: moves the pin to the newest version and returns a state at or after it. */
-    private io.flinkpersist.state.CollectionState pinNewest() throws IOException {
-        collection.renewLease(leaseId, Optional.empty(), true);
-        return collection.state();
     }
 
     private List<io.flinkpersist.read.BatchSlice> rowGroups(io.flinkpersist.read.BatchSlice whole) throws IOException {
@@ -167,8 +162,6 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         if (interval == null) {
             return;
         }
-        // Only a planned interval sets the flag (after its last I/O), so only it clears it.
-        installPending = false;
         if (interval.from() != progress) {
             throw new IllegalStateException(
                     "Cannot follow collection " + settings.collection() + ": planned interval [" + interval.from() + ", "
@@ -178,6 +171,9 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
         progress = interval.to();
         distributeAndAnnounce();
+        // Only a planned interval sets the flag (after its last I/O), so only it clears it, and only
+        // after the progress and the pin flag are updated: the next poll starts from both.
+        installPending = false;
     }
 
     /**
