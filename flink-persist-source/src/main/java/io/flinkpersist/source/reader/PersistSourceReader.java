@@ -75,6 +75,13 @@ public final class PersistSourceReader<K, V>
     @Override
     public org.apache.flink.core.io.InputStatus pollNext(org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> out)
             throws Exception {
+        if (output == null) {
+            // Flink counts a source output as idle until it emits its first watermark, and a reader
+            // with no split outputs then reports itself idle downstream: the other readers' seal
+            // watermarks would pass its updates. This reader's watermarks are the seals; it is never
+            // idle, so it says so before anything else.
+            out.markActive();
+        }
         output = out;
         org.apache.flink.core.io.InputStatus status = super.pollNext(out);
         emitReadySeals();
