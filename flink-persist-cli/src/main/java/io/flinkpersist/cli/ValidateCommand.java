@@ -43,9 +43,10 @@ import picocli.CommandLine.Spec;
  *   <li>The latest state passes {@code CollectionState.validate()} (I1, I3–I7, I9, I11) and every
  *       lease pins a stored state record.
  *   <li>Every batch the latest state references exists with the recorded size and decodes fully with
- *       the validating reader: schema and format version, sorted and consolidated without zero diffs
- *       (I8), the recorded update count, the trace description (I6), and the true time bounds of an
- *       unsealed batch (I4). A retired batch that a lease still pins must exist too.
+ *       the validating reader: schema and format version, page checksums, sorted and consolidated
+ *       without zero diffs (I8), the recorded update count, the trace description (I6), and the true
+ *       time bounds of an unsealed batch (I4); its footer statistics and page indexes agree with its
+ *       data ({@link BatchFileCheck}). A retired batch that a lease still pins must exist too.
  *   <li>Batch files no state references (orphans) and leftover temporary files are listed as
  *       warnings: a failed or in-flight write leaves them, and garbage collection deletes them once
  *       older than its grace period.
@@ -258,6 +259,7 @@ final class ValidateCommand implements Callable<Integer> {
             if (rows != b.updateCount()) {
                 problem(b.key(), "the file holds " + rows + " updates but the state records " + b.updateCount());
             }
+            checkFile(store, b.key());
         } catch (BlobNotFoundException e) {
             problem(b.key(), "I9 violated: the trace batch vanished while it was read");
         } catch (IOException | RuntimeException e) {
@@ -277,12 +279,20 @@ final class ValidateCommand implements Callable<Integer> {
                 problem(b.key(), "I4 violated: the updates' times span [" + bounds[0] + ", " + bounds[1]
                         + "] but the state records tsLower=" + b.tsLower() + ", tsUpper=" + b.tsUpper());
             }
+            checkFile(store, b.key());
         } catch (BlobNotFoundException e) {
             problem(b.key(), "I9 violated: the unsealed batch vanished while it was read");
         } catch (IOException | RuntimeException e) {
             problem(b.key(), Formats.messages(e));
         }
         bytesRead += b.sizeBytes();
+    }
+
+    /** The footer statistics and page indexes, which the reader above does not use. */
+    private void checkFile(BlobStore store, String key) throws IOException {
+        for (String p : BatchFileCheck.check(store, key)) {
+            problem(key, p);
+        }
     }
 
     /** Reads every update (the cursor validates each); tracks the time bounds if asked. */
