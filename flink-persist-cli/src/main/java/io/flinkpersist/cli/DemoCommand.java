@@ -153,9 +153,12 @@ final class DemoCommand implements Callable<Integer> {
                     l.level(), Formats.count(l.batches(), "batch", "batches"), Formats.count(l.updates()), Formats.bytes(l.bytes()));
         }
         out.printf("  unsealed        %s%n", Formats.count(written.unsealed().size(), "batch", "batches"));
+        int live = written.trace().size() + written.unsealed().size();
         out.printf(
-                "  bytes on disk   %s: batches %s in %d files, state records %s in %d%n",
-                Formats.bytes(batches.bytes() + states.bytes()), Formats.bytes(batches.bytes()), batches.count(),
+                "  bytes on disk   %s: live batches %s in %d, other batch files %s in %d (retired, awaiting gc), state records %s in %d%n",
+                Formats.bytes(batches.bytes() + states.bytes()),
+                Formats.bytes(written.liveBytes()), live,
+                Formats.bytes(batches.bytes() - written.liveBytes()), batches.count() - live,
                 Formats.bytes(states.bytes()), states.count());
         out.flush();
 
