@@ -104,9 +104,15 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         OrderGenerator generator = new OrderGenerator(theSeed, slots);
-        OrderGenerator.Plan plan = generator.plan(updates);
-
-        try (DemoJob.Cluster cluster = new DemoJob.Cluster(parallelism)) {
+        OrderGenerator.Plan plan;
+        DemoJob.Cluster cluster;
+        try (Progress status = Progress.start(err, progress.mode, "demo", -1, "")) {
+            status.status("replaying the generator for the expected state ...");
+            plan = generator.plan(updates);
+            status.status("starting an embedded Flink MiniCluster ...");
+            cluster = new DemoJob.Cluster(parallelism);
+        }
+        try (cluster) {
             return run(cluster, generator, plan, where, started, out, err);
         }
     }
@@ -120,7 +126,11 @@ final class DemoCommand implements Callable<Integer> {
         Stored batches;
         Stored states;
         try (BlobStore store = BlobStores.open(where, DemoJob.COLLECTION)) {
-            JobClient job = DemoJob.submitWrite(cluster, where, generator, plan.events());
+            JobClient job;
+            try (Progress status = Progress.start(err, progress.mode, "writing", -1, "")) {
+                status.status("submitting the job ...");
+                job = DemoJob.submitWrite(cluster, where, generator, plan.events());
+            }
             JobExecutionResult result = awaitWrite(job, store, plan, err);
             writeTime = Duration.ofMillis(result.getNetRuntime());
             written = new StateLog(store).readLatest().orElseThrow(() -> CliException.failure(
@@ -166,6 +176,7 @@ final class DemoCommand implements Callable<Integer> {
         long readStart = System.nanoTime();
         List<Update<String, String>> rows = new ArrayList<>();
         try (Progress bar = Progress.start(err, progress.mode, "reading", plan.finalState().size(), "rows")) {
+            bar.status("submitting the job ...");
             DemoJob.read(cluster, where, u -> {
                 rows.add(u);
                 bar.update(rows.size());
@@ -211,6 +222,7 @@ final class DemoCommand implements Callable<Integer> {
         CollectionState state = null;
         long span = plan.lastTime() - OrderGenerator.START + 1;
         try (Progress bar = Progress.start(err, progress.mode, "writing", span, "events sealed")) {
+            bar.status("waiting for the job to start ...");
             while (true) {
                 try {
                     return result.get(POLL_MILLIS, TimeUnit.MILLISECONDS);

@@ -103,12 +103,27 @@ final class Progress implements AutoCloseable {
         lastShownNanos = now;
         String line = line(done, now);
         if (mode == Mode.BAR) {
-            String padded = line.length() < lastWidth ? line + " ".repeat(lastWidth - line.length()) : line;
-            err.print('\r' + padded);
-            lastWidth = line.length();
+            draw(line);
         } else {
             err.println(line);
+            err.flush();
         }
+    }
+
+    /**
+     * Shows a short status at once in place of the bar, e.g. what is being started before there is
+     * anything to count. Only a bar shows it; plain text stays quiet.
+     */
+    void status(String text) {
+        if (mode == Mode.BAR) {
+            draw(label + ": " + text);
+        }
+    }
+
+    private void draw(String line) {
+        String padded = line.length() < lastWidth ? line + " ".repeat(lastWidth - line.length()) : line;
+        err.print('\r' + padded);
+        lastWidth = line.length();
         err.flush();
     }
 

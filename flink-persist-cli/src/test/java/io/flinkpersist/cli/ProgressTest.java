@@ -60,6 +60,21 @@ class ProgressTest {
     }
 
     @Test
+    void aStatusShowsAtOnceOnlyInABar() {
+        try (Progress p = start(Progress.Mode.BAR, -1)) {
+            p.status("starting a much longer thing ...");
+            p.status("short");
+        }
+        assertThat(text.toString()).isEqualTo(
+                "\rvalidating: starting a much longer thing ..." + "\rvalidating: short" + " ".repeat(44 - 17) + "\r" + " ".repeat(17) + "\r");
+        text.getBuffer().setLength(0);
+        try (Progress p = start(Progress.Mode.PLAIN, -1)) {
+            p.status("starting ...");
+        }
+        assertThat(text.toString()).isEmpty();
+    }
+
+    @Test
     void anUnknownTotalShowsTheCount() {
         try (Progress p = start(Progress.Mode.BAR, -1)) {
             nanos.set(61_000_000_000L);
