@@ -230,7 +230,8 @@ final class DemoCommand implements Callable<Integer> {
                     state = poll(log, state);
                     if (state != null) {
                         long sealed = state.seal().isClosed() ? span : Math.max(0, state.seal().time() - OrderGenerator.START);
-                        bar.detail("state " + state.seqNo() + ", trace " + Formats.count(state.trace().size(), "batch", "batches"));
+                        bar.detail("state " + state.seqNo() + ", trace " + Formats.count(state.trace().size(), "batch", "batches")
+                                + (state.seal().isClosed() ? "; closed, the sink finishes its last maintenance round" : ""));
                         bar.update(sealed);
                     }
                 } catch (InterruptedException e) {
