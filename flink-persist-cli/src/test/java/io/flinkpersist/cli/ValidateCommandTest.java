@@ -140,6 +140,19 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aCorruptedLatestStateRecordFailsNamingIt() throws Exception {
+        String key = StateRecordCodec.key(collection.state.seqNo());
+        Path record = collection.location.resolve(TestingCollection.NAME).resolve(key);
+        byte[] bytes = Files.readAllBytes(record);
+        bytes[bytes.length - 1] ^= 0x01;
+        Files.write(record, bytes);
+        Cli r = validate();
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(r.err()).startsWith("persist validate: Cannot open collection orders at " + dir
+                + ": its latest state cannot be read: Cannot decode blob " + key + ": ");
+    }
+
+    @Test
     void aGapInTheStateRecordsIsAProblem() throws Exception {
         long seqNo = collection.state.seqNo() - 2;
         Files.delete(collection.location.resolve(TestingCollection.NAME).resolve(StateRecordCodec.key(seqNo)));
