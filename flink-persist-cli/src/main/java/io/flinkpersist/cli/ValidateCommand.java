@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         header = "Check every invariant and every batch file; list orphans.",
         description = {
-            "Checks every invariant of the latest state and of each stored state record, that every referenced batch file exists and decodes (every update read with the validating reader), and lists orphaned batch files. Prints one line per problem. Reads only."
+            "Checks every invariant of the latest state and of each stored state record, that every referenced batch file exists with its recorded size and decodes (every update read with the validating reader; footer statistics and page indexes compared with the data), and lists orphaned batch files. Prints one line per problem. Reads only."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no problems (orphans alone are warnings)", "1:problems found, or no such collection", "2:bad arguments"})
