@@ -61,7 +61,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     public void commit(Collection<CommitRequest<PersistCommittable>> requests) throws IOException, InterruptedException {
         List<CommitRequest<PersistCommittable>> ordered = new ArrayList<>(requests);
         ordered.sort(Comparator.comparingLong(r -> r.getCommittable().checkpointId()));
-        for (CommitRequest<PersistCommittable> request : ordered) {
+        for (int i = 0; i < ordered.size(); i++) {
+            CommitRequest<PersistCommittable> request = ordered.get(i);
             PersistCommittable c = request.getCommittable();
             long start = System.nanoTime();
             if (settings.commitHook() != null) {
@@ -102,8 +103,12 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                     throw new InterruptedException("Commit of checkpoint " + c.checkpointId() + " interrupted");
                 }
                 LOG.warn("Commit of checkpoint {} to collection {} failed; retrying", c.checkpointId(), settings.collection(), e);
-                request.retryLater();
-                continue;
+                // Later checkpoints wait too: committing their seal first would make this one's
+                // batches late.
+                for (CommitRequest<PersistCommittable> later : ordered.subList(i, ordered.size())) {
+                    later.retryLater();
+                }
+                return;
             }
             if (maintenance != null) {
                 maintenance.trigger();
