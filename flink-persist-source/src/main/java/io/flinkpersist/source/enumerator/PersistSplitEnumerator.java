@@ -116,41 +116,10 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(from - 1)), !pinOutstanding);
         io.flinkpersist.state.CollectionState state = collection.state();
         long to = state.seal().time();
-        List<io.flinkpersist.read.BatchSlice> units = new ArrayList<>();
-        for (io.flinkpersist.state.TraceBatchMeta b : state.trace()) {
-            boolean overlaps = b.desc().lower().isBefore(to) && !b.desc().upper().lessEqual(from);
-            if (overlaps) {
-                units.addAll(rowGroups(io.flinkpersist.read.BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
-            }
-        }
-        for (io.flinkpersist.state.UnsealedBatchMeta b : state.unsealed()) {
-            if (b.tsUpper() >= from && b.tsLower() < to && state.traceUpper().lessEqual(b.tsUpper())) {
-                units.addAll(rowGroups(io.flinkpersist.read.BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
-            }
-        }
-        io.flinkpersist.read.ReadTimes times =
-                new io.flinkpersist.read.ReadTimes(state.traceUpper(), from, io.flinkpersist.Frontier.at(to), 0);
-        List<PersistSplit> splits = new ArrayList<>();
-        int i = 0;
-        for (io.flinkpersist.read.SnapshotPart part :
-                io.flinkpersist.read.SplitPlanner.balance(units, Math.max(1, context.currentParallelism()), times)) {
-            if (!part.slices().isEmpty()) {
-                splits.add(new PersistSplit("interval-" + to + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
-            }
-        }
+        List<PersistSplit> splits =
+                PersistSplitPlanner.interval(collection.store(), state, from, Math.max(1, context.currentParallelism()));
         installPending = true;
         return new Interval(from, to, splits);
-    }
-
-    private List<io.flinkpersist.read.BatchSlice> rowGroups(io.flinkpersist.read.BatchSlice whole) throws IOException {
-        List<io.flinkpersist.read.BatchSlice> out = new ArrayList<>();
-        for (io.flinkpersist.batch.RowGroupInfo g : io.flinkpersist.batch.BatchReader.readFooter(collection.store(), whole.key()).rowGroups()) {
-            long bytes = Math.max(1, g.compressedBytes());
-            out.add(whole.trace() != null
-                    ? io.flinkpersist.read.BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
-                    : io.flinkpersist.read.BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
-        }
-        return out;
     }
 
     /** Coordinator thread: hand out a planned interval and announce its seal to every reader. */

@@ -1,14 +1,20 @@
 package io.flinkpersist.source.enumerator;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchFooter;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateOrder;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.ReadTimes;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.read.SnapshotPart;
+import io.flinkpersist.read.SplitPlanner;
 import io.flinkpersist.source.split.PersistSplit;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -94,6 +100,50 @@ public final class PersistSplitPlanner {
     }
 
     /** Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when adjacent. */
+    /**
+     * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code state}:
+     * the row groups of every trace batch whose description overlaps the interval and of every
+     * unsealed batch holding times in it at or after the trace upper, balanced by bytes into at most
+     * {@code parts} raw splits that keep only the interval's times. Needs {@code since <= from} in
+     * {@code state}, so that no time in the interval has been advanced.
+     */
+    public static List<PersistSplit> interval(BlobStore store, CollectionState state, long from, int parts) throws IOException {
+        long to = state.seal().time();
+        List<BatchSlice> units = new ArrayList<>();
+        for (TraceBatchMeta b : state.trace()) {
+            boolean overlaps = b.desc().lower().lessThan(Frontier.at(to)) && b.desc().upper().isBefore(from);
+            if (overlaps) {
+                units.addAll(rowGroups(store, BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+            }
+        }
+        for (UnsealedBatchMeta b : state.unsealed()) {
+            if (b.tsUpper() >= from && b.tsLower() < to && state.traceUpper().lessEqual(b.tsUpper())) {
+                units.addAll(rowGroups(store, BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+            }
+        }
+        ReadTimes times = new ReadTimes(state.traceUpper(), from, Frontier.at(to), 0);
+        List<PersistSplit> splits = new ArrayList<>();
+        int i = 0;
+        for (SnapshotPart part : SplitPlanner.balance(units, parts, times)) {
+            if (!part.slices().isEmpty()) {
+                splits.add(new PersistSplit("interval-" + to + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
+            }
+        }
+        return splits;
+    }
+
+    /** One slice per row group of a whole batch, weighed by its compressed bytes. */
+    private static List<BatchSlice> rowGroups(BlobStore store, BatchSlice whole) throws IOException {
+        List<BatchSlice> out = new ArrayList<>();
+        for (RowGroupInfo g : BatchReader.readFooter(store, whole.key()).rowGroups()) {
+            long bytes = Math.max(1, g.compressedBytes());
+            out.add(whole.trace() != null
+                    ? BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
+                    : BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
+        }
+        return out;
+    }
+
     private static void addOverlapping(List<BatchSlice> out, BatchSlice whole, List<RowGroupInfo> groups, byte[] lower, byte[] upper) {
         int from = -1;
         long bytes = 0;
