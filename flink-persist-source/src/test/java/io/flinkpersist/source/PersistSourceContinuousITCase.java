@@ -189,6 +189,14 @@ class PersistSourceContinuousITCase {
             Thread.sleep(100);
         }
         reader.cancel().get(30, TimeUnit.SECONDS);
+        // The enumerator releases its lease as the job winds down: let it finish before the directory goes.
+        try (io.flinkpersist.PersistCollection c = io.flinkpersist.PersistCollection.open(dir, "followed")) {
+            long released = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!c.refresh().leases().isEmpty() && System.nanoTime() < released) {
+                Thread.sleep(50);
+            }
+            assertThat(c.state().leases()).as("reader leases after the job was cancelled").isEmpty();
+        }
         System.out.printf("continuous: %d watermark checks, last watermark %d, final seal %d%n",
                 probe.checks.get(), probe.lastWatermark.get(), finalSeal);
         assertThat(probe.failure.get()).isNull();
