@@ -71,10 +71,12 @@ public final class PersistOptions {
     public static final ConfigOption<Long> SINK_HISTORY_RETENTION =
             ConfigOptions.key("sink.history-retention")
                     .longType()
-                    .defaultValue(0L)
+                    .defaultValue(1L)
                     .withDescription(
-                            "How many time units since (the compaction frontier) trails the seal; times older than that"
-                                    + " are merged and can no longer be read as of. 0 keeps only the latest complete time.");
+                            "How many time units since (the compaction frontier) trails the seal: times t with"
+                                    + " seal - retention <= t < seal can be read as of (scan.as-of), older times are merged."
+                                    + " 1 keeps the latest complete time; 0 keeps none, and a continuous scan then starts"
+                                    + " only at the next seal.");
 
     public static final ConfigOption<Boolean> SINK_MAINTENANCE =
             ConfigOptions.key("sink.maintenance")
