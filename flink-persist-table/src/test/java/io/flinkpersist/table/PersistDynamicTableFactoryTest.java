@@ -71,7 +71,8 @@ class PersistDynamicTableFactoryTest {
         columns.addAll(List.of(extra));
         List<WatermarkSpec> watermarks =
                 watermark ? List.of(WatermarkSpec.of("ts", new FieldReferenceExpression("ts", DataTypes.TIMESTAMP(3), 0, 2))) : List.of();
-        ResolvedSchema schema = new ResolvedSchema(columns, watermarks, primaryKey ? UniqueConstraint.primaryKey("pk", List.of("id")) : null);
+        ResolvedSchema schema =
+                new ResolvedSchema(columns, watermarks, primaryKey ? UniqueConstraint.primaryKey("pk", List.of("id")) : null, List.of());
         CatalogTable table = CatalogTable.newBuilder()
                 .schema(Schema.newBuilder().fromResolvedSchema(schema).build())
                 .options(options)
@@ -254,7 +255,8 @@ class PersistDynamicTableFactoryTest {
                 List.of(Column.physical("id", DataTypes.BIGINT().notNull()),
                         Column.computed("ts", new FieldReferenceExpression("ts", DataTypes.TIMESTAMP(3), 0, 0))),
                 List.of(WatermarkSpec.of("ts", new FieldReferenceExpression("ts", DataTypes.TIMESTAMP(3), 0, 1))),
-                null);
+                null,
+                List.of());
         ResolvedCatalogTable table = new ResolvedCatalogTable(
                 CatalogTable.newBuilder().schema(Schema.newBuilder().fromResolvedSchema(computed).build()).options(options()).build(), computed);
         assertThatThrownBy(() -> sink(table))
