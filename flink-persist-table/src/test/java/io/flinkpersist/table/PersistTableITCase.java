@@ -1,5 +1,6 @@
 package io.flinkpersist.table;
 
+import static io.flinkpersist.table.TableTestSupport.awaitNoReaders;
 import static io.flinkpersist.table.TableTestSupport.batch;
 import static io.flinkpersist.table.TableTestSupport.collect;
 import static io.flinkpersist.table.TableTestSupport.messages;
@@ -130,6 +131,7 @@ class PersistTableITCase {
             assertThat(multiset(collect(reader.executeSql("SELECT * FROM per_customer")))).isEqualTo(expectedPerCustomer);
             assertThat(multiset(collect(reader.executeSql("SELECT * FROM histogram")))).isEqualTo(expectedHistogram);
         }
+        awaitNoReaders(dir, "per_customer", "histogram");
     }
 
     @Test
@@ -189,6 +191,7 @@ class PersistTableITCase {
             rows.close();
         }
         assertThat(received).isEmpty();
+        awaitNoReaders(dir, "scores");
     }
 
     /** The next {@code n} rows of a continuous scan, waiting up to a minute. */
@@ -238,6 +241,7 @@ class PersistTableITCase {
         List<Row> asOf = collect(reader.executeSql("SELECT id FROM events_by_time"));
         assertThat(asOf).hasSize(500);
         assertThat(asOf.stream().mapToLong(r -> (Long) r.getField(0)).max().getAsLong()).isEqualTo(500);
+        awaitNoReaders(dir, "events_by_time");
 
         // A continuous scan passes the seal's watermarks on to a rowtime declared from them.
         TableEnvironment follower = streaming();

@@ -83,5 +83,6 @@ class ReadmeSqlITCase {
         Map<String, Integer> expected = multiset(collect(direct.executeSql(insert.substring(insert.indexOf("SELECT")))));
         assertThat(expected).hasSizeBetween(10, 39);
         assertThat(read).isEqualTo(expected);
+        TableTestSupport.awaitNoReaders(dir, "customer_totals");
     }
 }

@@ -1,10 +1,13 @@
 package io.flinkpersist.table;
 
+import io.flinkpersist.PersistCollection;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -49,6 +52,25 @@ final class TableTestSupport {
             m.merge(r.toString(), 1, Integer::sum);
         }
         return m;
+    }
+
+    /**
+     * Waits until no reader holds a lease on the collections: a scan's enumerator releases its lease
+     * (one more state version) as its job shuts down, after the last row was collected. Tests wait
+     * for it before their directory is deleted.
+     */
+    static void awaitNoReaders(Path location, String... collections) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String name : collections) {
+            try (PersistCollection c = PersistCollection.open(location, name)) {
+                while (!c.refresh().leases().isEmpty()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("Readers of collection " + name + " did not release their leases: " + c.state().leases());
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
     }
 
     /** Every message in a throwable's cause chain, joined, for asserting what a failure says. */
