@@ -51,7 +51,12 @@ if [[ $build == 1 ]]; then
     echo "Building the bench module (Flink $flink_version)..."
     (cd "$root" && mvn -B -q package -Pbench -pl bench -am -DskipTests -Dflink.version="$flink_version")
 fi
-cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+# The project's own modules from this tree's build, never from a local repository.
+cp="$here/target/classes"
+for module in flink-persist-core flink-persist-sink flink-persist-source; do
+    cp="$cp:$root/$module/target/classes"
+done
+cp="$cp:$(tr ':' '\n' <"$here/target/classpath.txt" | grep -v '/io/flinkpersist/' | paste -sd: -)"
 
 if [[ $mode == jmh ]]; then
     mkdir -p "$results"
