@@ -60,7 +60,7 @@ cp="$cp:$(tr ':' '\n' <"$here/target/classpath.txt" | grep -v '/io/flinkpersist/
 
 if [[ $mode == jmh ]]; then
     mkdir -p "$results"
-    java -Xmx4g -cp "$cp" org.openjdk.jmh.Main -rf json -rff "$results/jmh.json" "$@" | tee "$results/jmh.txt"
+    java -Xmx4g -cp "$cp" org.openjdk.jmh.Main -rf json -rff "$results/jmh.json" "$@" | sed "s#$root/##" | tee "$results/jmh.txt"
     exit 0
 fi
 
