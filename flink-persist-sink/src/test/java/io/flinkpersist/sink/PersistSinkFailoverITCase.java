@@ -333,10 +333,11 @@ class PersistSinkFailoverITCase {
                 int reader = random.nextInt(PARALLELISM);
                 plan.mapTargets.add(reader * share + (long) (progress * share));
             }
+            // Commit failures within the first 25 commit calls: a fast run makes fewer than 40.
             long call = 2 + random.nextInt(4);
             for (int k = 0; k < COMMIT_FAILURES; k++) {
                 plan.commitCallsToFail.add(call);
-                call += 3 + random.nextInt(6);
+                call += 2 + random.nextInt(3);
             }
             return plan;
         }
