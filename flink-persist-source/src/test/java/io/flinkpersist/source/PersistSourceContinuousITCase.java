@@ -127,7 +127,8 @@ class PersistSourceContinuousITCase {
     private static final class Paced implements MapFunction<Long, Update<String, String>> {
         @Override
         public Update<String, String> map(Long i) throws Exception {
-            if (i % 500 == 0) {
+            // At least 3 s per writer however fast the machine, so the reader follows many seals.
+            if (i % 100 == 0) {
                 Thread.sleep(3);
             }
             return generated(i);
