@@ -24,7 +24,8 @@ class DemoCommandITCase {
                 .contains("parallelism     2 sink writers, 2 source readers")
                 .containsPattern("updates         100,00[01] in [\\d.]+ s \\(job run time\\) = [\\d,]+ updates/s")
                 .contains("seal            {} (closed)")
-                .containsPattern("since           \\{\\d+} = 2026-01-01T")
+                // Since follows the seal from the first commit on; a run over before its second checkpoint keeps 0.
+                .containsPattern("since           \\{\\d+} = (2026-01-01T|1970-01-01T00:00:00Z)")
                 .containsPattern("trace           \\d+ batch")
                 .containsPattern("bytes on disk   [\\d.]+ [KM]iB")
                 .containsPattern("snapshot rows   [\\d,]+ in ")
