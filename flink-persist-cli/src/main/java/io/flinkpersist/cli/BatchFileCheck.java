@@ -1,12 +1,12 @@
 package io.flinkpersist.cli;
 
 import io.flinkpersist.batch.BatchReader;
+import io.flinkpersist.batch.BlobInputFile;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.batch.UpdateOrder;
 import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -20,9 +20,6 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.internal.column.columnindex.ColumnIndex;
 import org.apache.parquet.internal.column.columnindex.OffsetIndex;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
-import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -70,7 +67,7 @@ final class BatchFileCheck {
 
     private void run() throws IOException {
         try (BlobReader blob = store.open(key);
-                ParquetFileReader file = ParquetFileReader.open(new Input(blob), HadoopReadOptions.builder(new Configuration(false)).build())) {
+                ParquetFileReader file = ParquetFileReader.open(new BlobInputFile(blob), HadoopReadOptions.builder(new Configuration(false)).build())) {
             List<BlockMetaData> blocks = file.getFooter().getBlocks();
             for (int g = 0; g < blocks.size(); g++) {
                 checkRowGroup(file, g, blocks.get(g));
@@ -260,57 +257,6 @@ final class BatchFileCheck {
 
         String show(byte[] v) {
             return column >= 2 ? Long.toString(ByteBuffer.wrap(v).getLong()) : Formats.hex(v);
-        }
-    }
-
-    /** Parquet's view of a blob, through positional reads. */
-    private static final class Input implements InputFile {
-        private final BlobReader blob;
-        private final long length;
-
-        Input(BlobReader blob) throws IOException {
-            this.blob = blob;
-            this.length = blob.length();
-        }
-
-        @Override
-        public long getLength() {
-            return length;
-        }
-
-        @Override
-        public SeekableInputStream newStream() {
-            long[] position = {0};
-            InputStream in = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-                }
-
-                @Override
-                public int read(byte[] buffer, int offset, int len) throws IOException {
-                    if (len == 0) {
-                        return 0;
-                    }
-                    int n = blob.read(position[0], buffer, offset, len);
-                    if (n > 0) {
-                        position[0] += n;
-                    }
-                    return n;
-                }
-            };
-            return new DelegatingSeekableInputStream(in) {
-                @Override
-                public long getPos() {
-                    return position[0];
-                }
-
-                @Override
-                public void seek(long newPos) {
-                    position[0] = newPos;
-                }
-            };
         }
     }
 }

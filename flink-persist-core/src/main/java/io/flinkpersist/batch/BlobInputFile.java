@@ -12,12 +12,12 @@ import org.apache.parquet.io.SeekableInputStream;
  * a {@link StorageFailure} so that they can be told apart from corrupt contents after Parquet has
  * wrapped them (see {@link BatchFormat#decodeFailure}). Closing streams does not close the reader.
  */
-final class BlobInputFile implements InputFile {
+public final class BlobInputFile implements InputFile {
 
     private final BlobReader reader;
     private final long length;
 
-    BlobInputFile(BlobReader reader) throws IOException {
+    public BlobInputFile(BlobReader reader) throws IOException {
         this.reader = reader;
         this.length = reader.length();
     }
