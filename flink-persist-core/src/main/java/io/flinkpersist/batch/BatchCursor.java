@@ -6,14 +6,9 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
-import org.apache.parquet.schema.MessageType;
 
 /**
  * The cursor of {@link BatchReader#open}: decodes a range of row groups one at a time with column
@@ -21,34 +16,16 @@ import org.apache.parquet.schema.MessageType;
  */
 final class BatchCursor implements UpdateCursor {
 
-    private static final GroupConverter NO_CONVERTER =
-            new GroupConverter() {
-                private final PrimitiveConverter primitive = new PrimitiveConverter() {};
-
-                @Override
-                public Converter getConverter(int fieldIndex) {
-                    return primitive;
-                }
-
-                @Override
-                public void start() {}
-
-                @Override
-                public void end() {}
-            };
-
     private final String key;
     private final BlobReader blob;
     private final ParquetFileReader file;
     private final BatchFooter footer;
-    private final MessageType schema;
     private final List<ColumnDescriptor> columns;
-    private final String createdBy;
     private final int toRowGroup;
 
     private int nextRowGroup;
     private PageReadStore pages;
-    private final ColumnReader[] readers = new ColumnReader[4];
+    private final ColumnDecoder[] decoders = new ColumnDecoder[4];
     private long rowsLeftInGroup;
     /** The file-wide number of the next row to decode. */
     private long row;
@@ -68,9 +45,7 @@ final class BatchCursor implements UpdateCursor {
         this.blob = blob;
         this.file = file;
         this.footer = footer;
-        this.schema = file.getFooter().getFileMetaData().getSchema();
-        this.columns = schema.getColumns();
-        this.createdBy = file.getFooter().getFileMetaData().getCreatedBy();
+        this.columns = file.getFooter().getFileMetaData().getSchema().getColumns();
         this.nextRowGroup = fromRowGroup;
         this.toRowGroup = toRowGroup;
         long before = 0;
@@ -116,14 +91,10 @@ final class BatchCursor implements UpdateCursor {
                 }
                 loadRowGroup(nextRowGroup++);
             }
-            byte[] k = readers[BatchFormat.K].getBinary().getBytes();
-            readers[BatchFormat.K].consume();
-            byte[] v = readers[BatchFormat.V].getBinary().getBytes();
-            readers[BatchFormat.V].consume();
-            long t = readers[BatchFormat.T].getLong();
-            readers[BatchFormat.T].consume();
-            long d = readers[BatchFormat.D].getLong();
-            readers[BatchFormat.D].consume();
+            byte[] k = decoders[BatchFormat.K].nextBinary();
+            byte[] v = decoders[BatchFormat.V].nextBinary();
+            long t = decoders[BatchFormat.T].nextLong();
+            long d = decoders[BatchFormat.D].nextLong();
             rowsLeftInGroup--;
             check(k, v, t, d);
             key0 = k;
@@ -157,10 +128,9 @@ final class BatchCursor implements UpdateCursor {
                             + "), row "
                             + row);
         }
-        ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, NO_CONVERTER, schema, createdBy);
-        for (int c = 0; c < readers.length; c++) {
-            readers[c] = store.getColumnReader(columns.get(c));
-            if (readers[c].getTotalValueCount() != expected) {
+        for (int c = 0; c < decoders.length; c++) {
+            PageReader columnPages = pages.getPageReader(columns.get(c));
+            if (columnPages.getTotalValueCount() != expected) {
                 throw new CorruptBlobException(
                         key,
                         "column "
@@ -170,10 +140,11 @@ final class BatchCursor implements UpdateCursor {
                                 + " has the wrong number of values (rows="
                                 + expected
                                 + ", values="
-                                + readers[c].getTotalValueCount()
+                                + columnPages.getTotalValueCount()
                                 + "), row "
                                 + row);
             }
+            decoders[c] = new ColumnDecoder(key, columns.get(c), columnPages);
         }
         rowsLeftInGroup = expected;
     }
@@ -258,7 +229,7 @@ final class BatchCursor implements UpdateCursor {
     private void releasePages() {
         PageReadStore p = pages;
         pages = null;
-        Arrays.fill(readers, null);
+        Arrays.fill(decoders, null);
         if (p != null) {
             p.close();
         }

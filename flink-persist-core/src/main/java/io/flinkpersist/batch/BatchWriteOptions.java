@@ -12,10 +12,11 @@ import java.util.Objects;
  *   <li>{@code rowGroupSizeBytes}: the target size of a row group, default 8 MiB. A row group is the
  *       unit of reading, so it bounds the memory of a reader.
  *   <li>{@code pageSizeBytes}: the target size of a page, default 1 MiB.
- *   <li>{@code keyValueDictionary}: dictionary encoding for the key and value columns, default off:
- *       for sorted, mostly distinct keys it costs 5–15% CPU and saves little. Time and diff columns
- *       always use Parquet's default (dictionary on).
  * </ul>
+ *
+ * <p>Sizes count the values as Parquet's {@code PLAIN} encoding lays them out before compression
+ * (4 + length bytes per key and value, 8 per time and diff); every column is {@code PLAIN}, see
+ * {@link BatchFileEncoder}.
  *
  * <p>Column statistics and page indexes are always written; the reader relies on the key column's
  * statistics for {@link RowGroupInfo#minKey()} and {@link RowGroupInfo#maxKey()}.
@@ -33,22 +34,19 @@ public final class BatchWriteOptions {
     public static final int DEFAULT_PAGE_SIZE_BYTES = 1 << 20;
 
     private static final BatchWriteOptions DEFAULTS =
-            new BatchWriteOptions(Compression.ZSTD, DEFAULT_ROW_GROUP_SIZE_BYTES, DEFAULT_PAGE_SIZE_BYTES, false);
+            new BatchWriteOptions(Compression.ZSTD, DEFAULT_ROW_GROUP_SIZE_BYTES, DEFAULT_PAGE_SIZE_BYTES);
 
     private final Compression compression;
     private final long rowGroupSizeBytes;
     private final int pageSizeBytes;
-    private final boolean keyValueDictionary;
 
-    private BatchWriteOptions(
-            Compression compression, long rowGroupSizeBytes, int pageSizeBytes, boolean keyValueDictionary) {
+    private BatchWriteOptions(Compression compression, long rowGroupSizeBytes, int pageSizeBytes) {
         this.compression = compression;
         this.rowGroupSizeBytes = rowGroupSizeBytes;
         this.pageSizeBytes = pageSizeBytes;
-        this.keyValueDictionary = keyValueDictionary;
     }
 
-    /** ZSTD, 8 MiB row groups, 1 MiB pages, no dictionary for keys and values. */
+    /** ZSTD, 8 MiB row groups, 1 MiB pages. */
     public static BatchWriteOptions defaults() {
         return DEFAULTS;
     }
@@ -65,13 +63,9 @@ public final class BatchWriteOptions {
         return pageSizeBytes;
     }
 
-    public boolean keyValueDictionary() {
-        return keyValueDictionary;
-    }
-
     public BatchWriteOptions withCompression(Compression compression) {
         Objects.requireNonNull(compression, "compression");
-        return new BatchWriteOptions(compression, rowGroupSizeBytes, pageSizeBytes, keyValueDictionary);
+        return new BatchWriteOptions(compression, rowGroupSizeBytes, pageSizeBytes);
     }
 
     /** Sets the target row group size; at least 1 KiB. */
@@ -82,7 +76,7 @@ public final class BatchWriteOptions {
                             + bytes
                             + ")");
         }
-        return new BatchWriteOptions(compression, bytes, pageSizeBytes, keyValueDictionary);
+        return new BatchWriteOptions(compression, bytes, pageSizeBytes);
     }
 
     /** Sets the target page size; at least 64 bytes. */
@@ -93,11 +87,7 @@ public final class BatchWriteOptions {
                             + bytes
                             + ")");
         }
-        return new BatchWriteOptions(compression, rowGroupSizeBytes, bytes, keyValueDictionary);
-    }
-
-    public BatchWriteOptions withKeyValueDictionary(boolean enabled) {
-        return new BatchWriteOptions(compression, rowGroupSizeBytes, pageSizeBytes, enabled);
+        return new BatchWriteOptions(compression, rowGroupSizeBytes, bytes);
     }
 
     @Override
@@ -108,13 +98,12 @@ public final class BatchWriteOptions {
         BatchWriteOptions other = (BatchWriteOptions) o;
         return compression == other.compression
                 && rowGroupSizeBytes == other.rowGroupSizeBytes
-                && pageSizeBytes == other.pageSizeBytes
-                && keyValueDictionary == other.keyValueDictionary;
+                && pageSizeBytes == other.pageSizeBytes;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(compression, rowGroupSizeBytes, pageSizeBytes, keyValueDictionary);
+        return Objects.hash(compression, rowGroupSizeBytes, pageSizeBytes);
     }
 
     @Override
@@ -125,8 +114,6 @@ public final class BatchWriteOptions {
                 + rowGroupSizeBytes
                 + ", pageSizeBytes="
                 + pageSizeBytes
-                + ", keyValueDictionary="
-                + keyValueDictionary
                 + ")";
     }
 }

@@ -9,12 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
 
 /**
  * Writes one batch file: a Parquet file of updates {@code message batch { required binary k;
@@ -46,8 +40,8 @@ public final class BatchWriter implements Closeable {
     private final String key;
     private final BlobWriter blob;
     private final BlobOutputFile outputFile;
-    private final ParquetWriter<BatchWriteSupport.Row> parquet;
-    private final BatchWriteSupport.Row row = new BatchWriteSupport.Row();
+    private final BatchFileEncoder encoder;
+    private final Map<String, String> footer;
 
     private Phase phase = Phase.OPEN;
     private long count;
@@ -59,11 +53,12 @@ public final class BatchWriter implements Closeable {
     private int prevValueLength;
     private long prevTime;
 
-    private BatchWriter(String key, BlobWriter blob, BlobOutputFile outputFile, ParquetWriter<BatchWriteSupport.Row> parquet) {
+    private BatchWriter(String key, BlobWriter blob, BlobOutputFile outputFile, BatchFileEncoder encoder, Map<String, String> footer) {
         this.key = key;
         this.blob = blob;
         this.outputFile = outputFile;
-        this.parquet = parquet;
+        this.encoder = encoder;
+        this.footer = footer;
     }
 
     /**
@@ -102,21 +97,7 @@ public final class BatchWriter implements Closeable {
         BlobWriter blob = store.create(key);
         try {
             BlobOutputFile file = new BlobOutputFile(key, blob);
-            ParquetWriter<BatchWriteSupport.Row> parquet =
-                    new Builder(file, new BatchWriteSupport(footer))
-                            .withConf(BatchFormat.hadoopConf())
-                            .withWriteMode(ParquetFileWriter.Mode.CREATE)
-                            .withCompressionCodec(codec(options.compression()))
-                            .withRowGroupSize(options.rowGroupSizeBytes())
-                            .withPageSize(options.pageSizeBytes())
-                            .withDictionaryEncoding(true)
-                            .withDictionaryEncoding("k", options.keyValueDictionary())
-                            .withDictionaryEncoding("v", options.keyValueDictionary())
-                            .withStatisticsEnabled(true)
-                            .withStatisticsTruncateLength(Integer.MAX_VALUE)
-                            .withPageWriteChecksumEnabled(true)
-                            .build();
-            return new BatchWriter(key, blob, file, parquet);
+            return new BatchWriter(key, blob, file, new BatchFileEncoder(file, options), footer);
         } catch (IOException | RuntimeException e) {
             try {
                 blob.close();
@@ -124,19 +105,6 @@ public final class BatchWriter implements Closeable {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    private static CompressionCodecName codec(BatchWriteOptions.Compression compression) {
-        switch (compression) {
-            case UNCOMPRESSED:
-                return CompressionCodecName.UNCOMPRESSED;
-            case SNAPPY:
-                return CompressionCodecName.SNAPPY;
-            case ZSTD:
-                return CompressionCodecName.ZSTD;
-            default:
-                throw new IllegalArgumentException("Cannot map compression: unknown codec (compression=" + compression + ")");
         }
     }
 
@@ -206,20 +174,14 @@ public final class BatchWriter implements Closeable {
                             + count
                             + ")");
         }
-        row.k = k;
-        row.v = v;
-        row.t = t;
-        row.d = d;
         boolean written = false;
         try {
-            parquet.write(row);
+            encoder.add(k, v, t, d);
             written = true;
         } finally {
             if (!written) {
                 phase = Phase.FAILED;
             }
-            row.k = null;
-            row.v = null;
         }
         rememberPrevious(k, v, t);
         count++;
@@ -261,7 +223,7 @@ public final class BatchWriter implements Closeable {
         checkOpen("finish");
         boolean published = false;
         try {
-            parquet.close();
+            encoder.finish(footer);
             long size = blob.position();
             blob.publish();
             published = true;
@@ -277,7 +239,11 @@ public final class BatchWriter implements Closeable {
                 phase = Phase.CLOSED;
                 outputFile.discard();
             }
-            blob.close();
+            try {
+                encoder.release();
+            } finally {
+                blob.close();
+            }
         }
     }
 
@@ -291,17 +257,7 @@ public final class BatchWriter implements Closeable {
         phase = Phase.CLOSED;
         outputFile.discard();
         try {
-            // Marks Parquet's writer aborted, so that close() only releases buffers and codecs.
-            parquet.write(null);
-        } catch (BatchWriteSupport.AbortSignal expected) {
-            // as intended
-        } catch (IOException | RuntimeException ignored) {
-            // the writer is being abandoned; nothing it says matters any more
-        }
-        try {
-            parquet.close();
-        } catch (IOException | RuntimeException ignored) {
-            // as above: the file is discarded
+            encoder.release();
         } finally {
             blob.close();
         }
@@ -322,25 +278,6 @@ public final class BatchWriter implements Closeable {
                 return "broken by an earlier write failure; close it and write the batch again";
             default:
                 return "closed";
-        }
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<BatchWriteSupport.Row, Builder> {
-        private final BatchWriteSupport support;
-
-        Builder(OutputFile file, BatchWriteSupport support) {
-            super(file);
-            this.support = support;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<BatchWriteSupport.Row> getWriteSupport(Configuration conf) {
-            return support;
         }
     }
 }

@@ -1,0 +1,188 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.CorruptBlobException;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ValuesType;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Decodes the values of one column chunk of a batch file, a page at a time, from Parquet's page
+ * reader (which reads, verifies checksums and decompresses). {@code PLAIN} pages, the only kind
+ * {@link BatchFileEncoder} writes, are decoded by a direct loop over the page bytes; any other
+ * encoding (dictionaries, delta encodings, as other Parquet writers and earlier versions write
+ * them) goes through Parquet's own {@link ValuesReader} for it. Levels must be empty: every batch
+ * column is required and flat.
+ *
+ * <p>Every length is checked against the page, so a garbled page fails with {@link
+ * CorruptBlobException}, never with an out-of-bounds read.
+ */
+final class ColumnDecoder {
+
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final byte[][] NO_BINARIES = new byte[0][];
+    private static final long[] NO_LONGS = new long[0];
+
+    private final String key;
+    private final ColumnDescriptor column;
+    private final PageReader pages;
+    private final boolean binary;
+    private final Dictionary dictionary;
+
+    private byte[][] binaries = NO_BINARIES;
+    private long[] longs = NO_LONGS;
+    private int count;
+    private int next;
+
+    ColumnDecoder(String key, ColumnDescriptor column, PageReader pages) throws IOException {
+        this.key = key;
+        this.column = column;
+        this.pages = pages;
+        this.binary = column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY;
+        DictionaryPage page = pages.readDictionaryPage();
+        this.dictionary = page == null ? null : page.getEncoding().initDictionary(column, page);
+    }
+
+    /** The next value of a binary column; a fresh array, owned by the caller. */
+    byte[] nextBinary() throws IOException {
+        if (next == count) {
+            readPage();
+        }
+        return binaries[next++];
+    }
+
+    /** The next value of an int64 column. */
+    long nextLong() throws IOException {
+        if (next == count) {
+            readPage();
+        }
+        return longs[next++];
+    }
+
+    private void readPage() throws IOException {
+        DataPage page = pages.readPage();
+        if (page == null) {
+            throw corrupt("the column chunk ends before its row group does");
+        }
+        int n = page.getValueCount();
+        if (n <= 0) {
+            throw corrupt("a data page holds no values (values=" + n + ")");
+        }
+        Encoding encoding;
+        ByteBufferInputStream in;
+        if (page instanceof DataPageV1) {
+            DataPageV1 v1 = (DataPageV1) page;
+            in = v1.getBytes().toInputStream();
+            // Required, flat columns: both level readers have width 0 and consume nothing, but are
+            // run so that an encoding with a length prefix (RLE) is stepped over as it should be.
+            v1.getRlEncoding().getValuesReader(column, ValuesType.REPETITION_LEVEL).initFromPage(n, in);
+            v1.getDlEncoding().getValuesReader(column, ValuesType.DEFINITION_LEVEL).initFromPage(n, in);
+            encoding = v1.getValueEncoding();
+        } else if (page instanceof DataPageV2) {
+            DataPageV2 v2 = (DataPageV2) page;
+            if (v2.getRepetitionLevels().size() != 0 || v2.getDefinitionLevels().size() != 0) {
+                throw corrupt("a data page of a required, flat column has levels");
+            }
+            in = v2.getData().toInputStream();
+            encoding = v2.getDataEncoding();
+        } else {
+            throw corrupt("unknown data page kind " + page.getClass().getSimpleName());
+        }
+        if (binary) {
+            if (binaries.length < n) {
+                binaries = new byte[n][];
+            }
+        } else if (longs.length < n) {
+            longs = new long[n];
+        }
+        if (encoding == Encoding.PLAIN) {
+            ByteBuffer buffer = in.slice(in.available());
+            byte[] data;
+            int offset;
+            if (buffer.hasArray()) {
+                data = buffer.array();
+                offset = buffer.arrayOffset() + buffer.position();
+            } else {
+                data = new byte[buffer.remaining()];
+                buffer.duplicate().get(data);
+                offset = 0;
+            }
+            int end = offset + buffer.remaining();
+            if (binary) {
+                decodePlainBinaries(data, offset, end, n);
+            } else {
+                decodePlainLongs(data, offset, end, n);
+            }
+        } else {
+            decodeWithParquet(encoding, in, n);
+        }
+        count = n;
+        next = 0;
+    }
+
+    private void decodePlainBinaries(byte[] data, int offset, int end, int n) throws CorruptBlobException {
+        int at = offset;
+        for (int i = 0; i < n; i++) {
+            if (end - at < 4) {
+                throw corrupt("a PLAIN page ends inside value " + i + " of " + n);
+            }
+            int length = (int) INT_LE.get(data, at);
+            at += 4;
+            if (length < 0 || length > end - at) {
+                throw corrupt("value " + i + " of a PLAIN page has length " + length + ", beyond the page's " + (end - at) + " remaining bytes");
+            }
+            binaries[i] = Arrays.copyOfRange(data, at, at + length);
+            at += length;
+        }
+    }
+
+    private void decodePlainLongs(byte[] data, int offset, int end, int n) throws CorruptBlobException {
+        if ((long) n * 8 > end - offset) {
+            throw corrupt("a PLAIN page of " + n + " int64 values has only " + (end - offset) + " bytes");
+        }
+        for (int i = 0; i < n; i++) {
+            longs[i] = (long) LONG_LE.get(data, offset + 8 * i);
+        }
+    }
+
+    private void decodeWithParquet(Encoding encoding, ByteBufferInputStream in, int n) throws IOException {
+        ValuesReader reader;
+        if (encoding.usesDictionary()) {
+            if (dictionary == null) {
+                throw corrupt("a " + encoding + " page has no dictionary page before it");
+            }
+            reader = encoding.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
+        } else {
+            reader = encoding.getValuesReader(column, ValuesType.VALUES);
+        }
+        reader.initFromPage(n, in);
+        if (binary) {
+            for (int i = 0; i < n; i++) {
+                binaries[i] = reader.readBytes().getBytes();
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                longs[i] = reader.readLong();
+            }
+        }
+    }
+
+    private CorruptBlobException corrupt(String what) {
+        return new CorruptBlobException(key, "column " + column.getPath()[0] + ": " + what);
+    }
+}
