@@ -55,6 +55,9 @@ final class BatchFileCheck {
     }
 
     /** The problems found in batch {@code key}'s statistics and page indexes; empty if none. */
+    /** The footer metadata key the engine writes on every batch: {@code unsealed} or {@code trace}. */
+    static final String KIND_KEY = "flink-persist.kind";
+
     static List<String> check(BlobStore store, String key) throws IOException {
         BatchFileCheck c = new BatchFileCheck(store, key);
         c.run();
@@ -68,6 +71,10 @@ final class BatchFileCheck {
     private void run() throws IOException {
         try (BlobReader blob = store.open(key);
                 ParquetFileReader file = ParquetFileReader.open(new BlobInputFile(blob), HadoopReadOptions.builder(new Configuration(false)).build())) {
+            String kind = file.getFooter().getFileMetaData().getKeyValueMetaData().get(KIND_KEY);
+            if (!"unsealed".equals(kind) && !"trace".equals(kind)) {
+                problem("the footer metadata %s is %s, but the engine writes unsealed or trace", KIND_KEY, kind == null ? "missing" : "'" + kind + "'");
+            }
             List<BlockMetaData> blocks = file.getFooter().getBlocks();
             for (int g = 0; g < blocks.size(); g++) {
                 checkRowGroup(file, g, blocks.get(g));
@@ -169,7 +176,12 @@ final class BatchFileCheck {
     }
 
     private void checkStatistics(int g, int c, Statistics<?> stats, Bounds actual) {
-        if (stats == null || stats.isEmpty() || actual.min == null) {
+        if (actual.min == null) {
+            return;
+        }
+        if (stats == null || stats.isEmpty()) {
+            // The engine's writer always writes them; Parquet drops statistics it cannot trust (min above max).
+            problem("row group %d, column %s: the footer has no usable statistics", g, COLUMNS[c]);
             return;
         }
         if (!stats.hasNonNullValue()) {
