@@ -48,6 +48,8 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     private Frontier lateBound;
     /** The largest watermark seen, in Flink's terms (all timestamps at or below it are done). */
     private long watermark = Long.MIN_VALUE;
+    /** The largest watermark seen before the end of input's final one ({@code Long.MAX_VALUE}). */
+    private long eventWatermark = Long.MIN_VALUE;
     private long lastActivityMillis;
     private boolean activeSinceCheckpoint;
     private boolean throttled;
@@ -125,6 +127,9 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     public void writeWatermark(Watermark mark) {
         if (mark.getTimestamp() > watermark) {
             watermark = mark.getTimestamp();
+            if (watermark != Long.MAX_VALUE) {
+                eventWatermark = watermark;
+            }
             activeSinceCheckpoint = true;
             lastActivityMillis = clock.getAsLong();
         }
@@ -166,7 +171,11 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     /** The seal the watermark allows: every time at or below the watermark is complete. */
     private Optional<Frontier> sealCandidate() {
         if (watermark == Long.MAX_VALUE) {
-            return settings.closeOnEndOfInput() ? Optional.of(Frontier.closed()) : Optional.empty();
+            if (settings.closeOnEndOfInput()) {
+                return Optional.of(Frontier.closed());
+            }
+            // The input ended: seal what the last real watermark covered, and leave the rest open.
+            return eventWatermark < 0 ? Optional.empty() : Optional.of(Frontier.at(eventWatermark + 1));
         }
         if (watermark < 0) {
             return Optional.empty();

@@ -95,6 +95,24 @@ class PersistSinkWriterTest {
     }
 
     @Test
+    void theEndOfInputSealsUpToTheLastRealWatermarkWithoutClosing() throws Exception {
+        PersistSinkWriter<String, String> w = writer(LateUpdatePolicy.FAIL);
+        w.write(Update.of("k", "v", 5, 1), NO_CONTEXT);
+        w.writeWatermark(new Watermark(9));
+        assertThat(w.prepareCommit().iterator().next().sealCandidate()).contains(Frontier.at(10));
+        // Between checkpoints: more updates, a later watermark, then the input ends.
+        w.write(Update.of("k", "v", 30, 1), NO_CONTEXT);
+        w.write(Update.of("k", "v", 60, 1), NO_CONTEXT);
+        w.writeWatermark(new Watermark(40));
+        w.writeWatermark(new Watermark(Long.MAX_VALUE));
+        w.flush(true);
+        WriterResult last = w.prepareCommit().iterator().next();
+        assertThat(last.sealCandidate()).as("sealed to the last real watermark, not closed").contains(Frontier.at(41));
+        assertThat(last.batches()).hasSize(1);
+        w.close();
+    }
+
+    @Test
     void theWritersOwnReportedWatermarkBoundsLateness() throws Exception {
         PersistSinkWriter<String, String> w = writer(LateUpdatePolicy.FAIL);
         w.writeWatermark(new Watermark(99));
