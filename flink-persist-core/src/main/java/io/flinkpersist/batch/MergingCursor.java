@@ -2,6 +2,7 @@ package io.flinkpersist.batch;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,7 +14,16 @@ import java.util.List;
  */
 public final class MergingCursor implements UpdateCursor {
 
-    private final UpdateCursor[] heap;
+    /*
+     * The heap holds input slots; each slot caches its input's current update, so that ordering
+     * the heap compares arrays instead of calling through the cursor interface.
+     */
+    private final UpdateCursor[] inputs;
+    private final int[] heap;
+    private final byte[][] headKeys;
+    private final byte[][] headValues;
+    private final long[] headTimes;
+    private final long[] headDiffs;
     private int live;
     private boolean started;
 
@@ -23,7 +33,13 @@ public final class MergingCursor implements UpdateCursor {
     private long diff;
 
     public MergingCursor(List<? extends UpdateCursor> inputs) {
-        this.heap = inputs.toArray(new UpdateCursor[0]);
+        this.inputs = inputs.toArray(new UpdateCursor[0]);
+        int n = this.inputs.length;
+        this.heap = new int[n];
+        this.headKeys = new byte[n][];
+        this.headValues = new byte[n][];
+        this.headTimes = new long[n];
+        this.headDiffs = new long[n];
     }
 
     /** Consolidates a single non-decreasing input. */
@@ -36,17 +52,33 @@ public final class MergingCursor implements UpdateCursor {
     private void start() throws IOException {
         started = true;
         live = 0;
-        for (int i = 0; i < heap.length; i++) {
-            UpdateCursor c = heap[i];
-            if (c.advance()) {
-                heap[live++] = c;
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i].advance()) {
+                load(i);
+                heap[live++] = i;
             } else {
-                c.close();
+                close(i);
             }
         }
         for (int i = live / 2 - 1; i >= 0; i--) {
             siftDown(i);
         }
+    }
+
+    private void load(int slot) {
+        UpdateCursor c = inputs[slot];
+        headKeys[slot] = c.key();
+        headValues[slot] = c.value();
+        headTimes[slot] = c.time();
+        headDiffs[slot] = c.diff();
+    }
+
+    private void close(int slot) throws IOException {
+        UpdateCursor c = inputs[slot];
+        inputs[slot] = null;
+        headKeys[slot] = null;
+        headValues[slot] = null;
+        c.close();
     }
 
     @Override
@@ -55,26 +87,25 @@ public final class MergingCursor implements UpdateCursor {
             start();
         }
         while (live > 0) {
-            UpdateCursor top = heap[0];
-            byte[] k = top.key();
-            byte[] v = top.value();
-            long t = top.time();
+            int top = heap[0];
+            byte[] k = headKeys[top];
+            byte[] v = headValues[top];
+            long t = headTimes[top];
             long sum = 0;
             // Pop every input positioned on (k, v, t), summing their diffs.
             do {
-                sum += heap[0].diff();
-                UpdateCursor c = heap[0];
-                if (c.advance()) {
-                    siftDown(0);
+                int slot = heap[0];
+                sum += headDiffs[slot];
+                if (inputs[slot].advance()) {
+                    load(slot);
                 } else {
-                    c.close();
+                    close(slot);
                     heap[0] = heap[--live];
-                    heap[live] = null;
-                    if (live > 0) {
-                        siftDown(0);
-                    }
                 }
-            } while (live > 0 && equalsCurrent(heap[0], k, v, t));
+                if (live > 1) {
+                    siftDown(0);
+                }
+            } while (live > 0 && headTimes[heap[0]] == t && Arrays.equals(headKeys[heap[0]], k) && Arrays.equals(headValues[heap[0]], v));
             if (sum != 0) {
                 key = k;
                 value = v;
@@ -86,12 +117,8 @@ public final class MergingCursor implements UpdateCursor {
         return false;
     }
 
-    private static boolean equalsCurrent(UpdateCursor c, byte[] k, byte[] v, long t) {
-        return c.time() == t && java.util.Arrays.equals(c.key(), k) && java.util.Arrays.equals(c.value(), v);
-    }
-
     private void siftDown(int i) {
-        UpdateCursor x = heap[i];
+        int x = heap[i];
         while (true) {
             int child = 2 * i + 1;
             if (child >= live) {
@@ -109,8 +136,8 @@ public final class MergingCursor implements UpdateCursor {
         heap[i] = x;
     }
 
-    private static boolean less(UpdateCursor a, UpdateCursor b) {
-        return UpdateOrder.compare(a.key(), a.value(), a.time(), b.key(), b.value(), b.time()) < 0;
+    private boolean less(int a, int b) {
+        return UpdateOrder.compare(headKeys[a], headValues[a], headTimes[a], headKeys[b], headValues[b], headTimes[b]) < 0;
     }
 
     @Override
@@ -136,18 +163,16 @@ public final class MergingCursor implements UpdateCursor {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        int n = started ? live : heap.length;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < inputs.length; i++) {
             try {
-                if (heap[i] != null) {
-                    heap[i].close();
+                if (inputs[i] != null) {
+                    close(i);
                 }
             } catch (IOException e) {
                 if (first == null) {
                     first = e;
                 }
             }
-            heap[i] = null;
         }
         live = 0;
         started = true;
