@@ -65,7 +65,7 @@ if [[ $mode == jmh ]]; then
 fi
 
 mkdir -p "$results" "$work/logs"
-rm -f "$results/runs.csv" "$results/checkpoints.csv" "$results/results.md" "$results/throughput.png" "$results/checkpoints.png"
+rm -f "$results/runs.csv" "$results/checkpoints.csv" "$results/heap.csv" "$results/results.md" "$results/throughput.png" "$results/checkpoints.png"
 rm -f "$work"/logs/*.log
 
 step() {  # step NAME ARGS...: one harness step in a fresh JVM with its own temporary directory
@@ -74,18 +74,20 @@ step() {  # step NAME ARGS...: one harness step in a fresh JVM with its own temp
     local tmp="$work/tmp"
     rm -rf "$tmp"
     mkdir -p "$tmp"
-    if ! java "-Xmx$heap" -XX:+UseG1GC "-Djava.io.tmpdir=$tmp" -Dlog4j2.configurationFile=log4j2.properties \
+    if ! java "-Xmx$heap" "${gc:--XX:+UseG1GC}" "-Djava.io.tmpdir=$tmp" -Dlog4j2.configurationFile=log4j2.properties \
         -cp "$cp" io.flinkpersist.bench.harness.Harness "$@" --work "$work" --results "$results" "${pass[@]}" \
         >"$work/logs/$name.log" 2>&1; then
         echo "Step $name failed; its log:" >&2
         tail -50 "$work/logs/$name.log" >&2
         exit 1
     fi
-    grep -E '^(reference|ingest|read)( [a-z]+)?:' "$work/logs/$name.log" | cut -c1-400 || true
+    grep -E '^(reference|ingest|read|heap)( [a-z]+)?:' "$work/logs/$name.log" | cut -c1-400 || true
     rm -rf "$tmp"
 }
 
 step reference reference
+# The serial collector's heap figures after a full GC are exact, which this measurement needs.
+gc=-XX:+UseSerialGC step heap heap
 read -r -a order <<<"$systems"
 n=${#order[@]}
 for ((rep = 1; rep <= repetitions; rep++)); do

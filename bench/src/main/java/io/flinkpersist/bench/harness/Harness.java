@@ -39,6 +39,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Harness reference   --work DIR [workload options]   the expected final state, and one consolidated Parquet file of it
  * Harness ingest      --system persist|paimon|files --rep R --order O --work DIR --results DIR [options]
  * Harness read        --system persist|paimon|files --rep R --order O --work DIR --results DIR [options]
+ * Harness heap        --work DIR --results DIR [options]   the heap a persist writer's buffer retains when it spills
  * Harness report      --work DIR --results DIR         Markdown table, plots
  * </pre>
  *
@@ -67,6 +68,7 @@ public final class Harness {
                 case "reference" -> reference(options);
                 case "ingest" -> ingest(options);
                 case "read" -> read(options);
+                case "heap" -> heap(options);
                 case "report" -> Report.write(Path.of(options.get("work")), Path.of(options.get("results")));
                 default -> throw new IllegalArgumentException("Unknown command " + args[0] + ": use reference, ingest, read or report");
             }
@@ -285,6 +287,80 @@ public final class Harness {
         System.out.println("read " + system + ": " + row);
         if (!"ok".equals(row.get("state_check"))) {
             throw new IllegalStateException("The " + system + " read does not return the expected final state: " + row.get("state_check"));
+        }
+    }
+
+    // ---- the writer's heap ----
+
+    /**
+     * Measures what a persist writer's buffer holds on the heap when it spills: the workload's updates
+     * go into an {@link UpdateBuffer} until its {@code usedBytes()} reaches the bound, as {@code
+     * PersistSinkWriter} does, and the heap retained after a full GC is compared with the idle
+     * baseline; then the buffer is spilled with {@link PersistCollection#writeBatch} (the writer's own
+     * spill) and the heap measured again. Done for the sink's default bound and a quarter of it, so
+     * the report can show that the heap follows the bound. Appends one row per bound to {@code
+     * heap.csv}.
+     */
+    static void heap(Map<String, String> options) throws IOException {
+        Workload w = Workload.fromOptions(options);
+        Path work = Path.of(options.get("work"));
+        Path results = Path.of(options.get("results"));
+        long defaultBound = Long.parseLong(options.getOrDefault("buffer-size", Long.toString(io.flinkpersist.sink.PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
+        Path dir = work.resolve("heap");
+        StringBuilder lines = new StringBuilder();
+        // Load and initialise what a spill uses (Parquet, codecs, the blob store) before any baseline.
+        try (PersistCollection c = PersistCollection.open(dir, "warm-up")) {
+            UpdateBuffer small = new UpdateBuffer();
+            small.add(new byte[] {1}, new byte[] {2}, 0, 1);
+            c.writeBatch(small);
+        }
+        for (long bound : new long[] {defaultBound / 4, defaultBound}) {
+            deleteRecursively(dir);
+            // Keys and values of the workload's sizes made from a counter, so nothing but the buffer
+            // grows between the baseline and the measurement (the workload generator keeps a table).
+            byte[] k = new byte[w.keySize()];
+            byte[] v = new byte[w.valueSize()];
+            long baseline = RunProbe.settledHeap();
+            UpdateBuffer buffer = new UpdateBuffer();
+            long added = 0;
+            while (buffer.usedBytes() < bound) {
+                fill(k, WorkloadGenerator.mix(added));
+                fill(v, WorkloadGenerator.mix(~added));
+                buffer.add(k, v, added, (added & 4) == 0 ? 1 : -1);
+                added++;
+            }
+            long full;
+            long capacity = buffer.memoryBytes();
+            long spilledBytes;
+            try (PersistCollection c = PersistCollection.open(dir, "heap")) {
+                // The collection's own objects are not the buffer's: measure from here.
+                full = RunProbe.settledHeap() - baseline;
+                spilledBytes = c.writeBatch(buffer).map(b -> b.sizeBytes()).orElse(0L);
+                buffer.clear();
+                long afterSpill = RunProbe.settledHeap() - baseline;
+                java.lang.ref.Reference.reachabilityFence(buffer);
+                lines.append(String.format(
+                        Locale.ROOT,
+                        "%d,%d,%d,%d,%d,%d%n",
+                        bound, added, full, capacity, afterSpill, spilledBytes));
+                System.out.printf(
+                        Locale.ROOT,
+                        "heap: bound %d MiB: %,d updates buffered; retained after GC at the spill %.1f MiB (%.2f× the bound; the buffer's arrays %.1f MiB);"
+                                + " after the spill and clear(), which keeps the capacity, %.1f MiB; batch %,d bytes%n",
+                        bound >> 20, added, full / 1048576.0, full / (double) bound, capacity / 1048576.0, afterSpill / 1048576.0, spilledBytes);
+            }
+        }
+        Files.createDirectories(results);
+        Files.writeString(results.resolve("heap.csv"), "bound_bytes,updates,retained_at_spill_bytes,buffer_capacity_bytes,retained_after_spill_bytes,batch_bytes\n" + lines);
+        deleteRecursively(dir);
+    }
+
+    private static void fill(byte[] out, long seed) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) (seed >>> (8 * (i & 7)));
+            if ((i & 7) == 7) {
+                seed = WorkloadGenerator.mix(seed);
+            }
         }
     }
 
