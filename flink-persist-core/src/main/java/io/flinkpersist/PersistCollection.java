@@ -258,6 +258,25 @@ public final class PersistCollection implements Closeable {
         return plan.isPresent() && commit(maintainer.compact(plan.get())).changed();
     }
 
+    /**
+     * Merges the newest adjacent pair of trace batches wholly before since, whatever their levels
+     * ({@link CompactionPolicy#pickFullCompaction}). Called until it returns false, it leaves the
+     * trace before since as one batch: for a collection whose writing has ended, the smallest and
+     * fastest to read. Returns whether it merged a pair.
+     */
+    public boolean compactTrace() throws IOException {
+        Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickFullCompaction(state);
+        if (plan.isEmpty()) {
+            return false;
+        }
+        Transition.ApplyCompaction merged = maintainer.compact(plan.get());
+        int level = CompactionPolicy.fullMergedLevel(state, plan.get(), merged.merged().sizeBytes());
+        Transition.NewTraceBatch m = merged.merged();
+        return commit(new Transition.ApplyCompaction(
+                        merged.first(), merged.second(), new Transition.NewTraceBatch(m.key(), m.desc(), level, m.sizeBytes(), m.updateCount())))
+                .changed();
+    }
+
     /** Runs maintenance steps until one does nothing; returns the number of steps that did work. */
     public int maintainUntilIdle() throws IOException {
         int steps = 0;

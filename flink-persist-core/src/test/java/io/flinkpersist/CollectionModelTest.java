@@ -157,9 +157,12 @@ class CollectionModelTest {
             } else if (r < 74) {
                 op = "trim";
                 c.trim();
-            } else if (r < 85) {
+            } else if (r < 82) {
                 op = "compact";
                 c.compact();
+            } else if (r < 85) {
+                op = "compactTrace";
+                c.compactTrace();
             } else if (r < 88) {
                 op = "gc";
                 c.collectGarbage();

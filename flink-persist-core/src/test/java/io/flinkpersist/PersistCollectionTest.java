@@ -12,10 +12,12 @@ import io.flinkpersist.blob.BlobWriter;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.blob.OutcomeUnknownException;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -147,6 +149,54 @@ class PersistCollectionTest {
         assertThatThrownBy(() -> PersistCollection.open(store.sharing()))
                 .isInstanceOf(io.flinkpersist.blob.CorruptBlobException.class)
                 .hasMessageStartingWith("Cannot decode blob " + latest + ": state record checksum mismatch");
+    }
+
+    @Test
+    void compactTraceMergesEverythingBeforeSinceIntoOneBatchNewestFirst() throws IOException {
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
+        java.util.Random random = new java.util.Random(3);
+        for (int t = 0; t < 12; t++) {
+            Rec[] recs = new Rec[60];
+            for (int i = 0; i < recs.length; i++) {
+                recs[i] = Rec.of("k" + random.nextInt(40), "v" + random.nextInt(3), t, random.nextInt(3) == 0 ? -1 : 1);
+            }
+            c.append(updates(recs));
+            c.seal(t + 1);
+            c.maintainUntilIdle(); // one level-0 batch per seal: since is still 0, nothing is merged
+        }
+        c.allowCompaction(8);
+        c.compact();
+        c.compact(); // some level 1 batches before the level 0 ones
+        CollectionState before = c.refresh();
+        assertThat(before.trace().stream().map(TraceBatchMeta::level).distinct().count()).isGreaterThan(1);
+        Map<String, Long> contents = sums(c.snapshot().readConsolidated());
+
+        int merges = 0;
+        while (c.compactTrace()) {
+            merges++;
+            c.state().validate();
+        }
+        CollectionState after = c.state();
+        List<TraceBatchMeta> trace = after.trace();
+        assertThat(merges).isEqualTo(before.trace().size() - 5);
+        assertThat(trace).hasSize(5);
+        assertThat(trace.get(0).desc().lower()).isEqualTo(Frontier.at(0));
+        assertThat(trace.get(0).desc().upper()).isEqualTo(Frontier.at(8));
+        assertThat(trace.subList(1, 5)).as("batches not wholly before since stay").isEqualTo(before.trace().subList(before.trace().size() - 4, before.trace().size()));
+        for (int i = 1; i < trace.size(); i++) {
+            assertThat(trace.get(i).level()).as("levels are non-increasing (I7)").isLessThanOrEqualTo(trace.get(i - 1).level());
+        }
+        assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
+        assertThat(c.compactTrace()).isFalse();
+    }
+
+    private static Map<String, Long> sums(io.flinkpersist.batch.UpdateCursor cursor) throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Rec r : Rec.readAll(cursor)) {
+            out.merge(r.key() + "/" + r.value(), r.diff(), Long::sum);
+        }
+        out.values().removeIf(d -> d == 0);
+        return out;
     }
 
     @Test

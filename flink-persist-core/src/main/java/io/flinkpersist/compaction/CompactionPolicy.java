@@ -114,6 +114,37 @@ public final class CompactionPolicy {
         return Optional.empty();
     }
 
+    /**
+     * The newest adjacent pair of trace batches wholly before since, whatever their levels: merged
+     * newest first until none is left, the trace before since becomes one batch, and each merge
+     * rewrites the smaller, newer data more often than the large, old batch.
+     */
+    public static Optional<CompactionPlan> pickFullCompaction(CollectionState state) {
+        Frontier since = state.since();
+        if (since.isClosed()) {
+            return Optional.empty();
+        }
+        List<TraceBatchMeta> trace = state.trace();
+        for (int i = trace.size() - 1; i >= 1; i--) {
+            TraceBatchMeta second = trace.get(i);
+            if (second.desc().upper().lessEqual(since)) {
+                return Optional.of(new CompactionPlan(trace.get(i - 1), second, since));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The level of a full compaction's result: {@link #mergedLevel}, but never above the level of
+     * the batch before the pair (levels are non-increasing, I7).
+     */
+    public static int fullMergedLevel(CollectionState state, CompactionPlan plan, long mergedSizeBytes) {
+        int level = mergedLevel(plan, mergedSizeBytes);
+        List<TraceBatchMeta> trace = state.trace();
+        int at = trace.indexOf(plan.first());
+        return at > 0 ? Math.min(level, trace.get(at - 1).level()) : level;
+    }
+
     /** The level of a merge result: one up if it is larger than both inputs, else the inputs' level. */
     public static int mergedLevel(CompactionPlan plan, long mergedSizeBytes) {
         int level = plan.first().level();

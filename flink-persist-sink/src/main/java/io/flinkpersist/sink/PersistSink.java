@@ -56,7 +56,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * <p><b>Late updates</b> (time before the seal) are handled by {@link LateUpdatePolicy}. <b>End of
  * a bounded input</b>: the final watermark ({@code Long.MAX_VALUE}) does not seal the collection
  * unless {@code closeOnEndOfInput(true)}; everything written is committed, and the seal stays at
- * the last real watermark, so a later job can continue the collection.
+ * the last real watermark, so a later job can continue the collection. After that last commit,
+ * maintenance (if on) drains what is sealed and compacts the trace before since into one batch
+ * before the job finishes (waiting up to 30 s), so a finished job leaves a compact collection.
  *
  * <p>Requires aligned checkpoints (the default).
  *

@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * with its own collection handle: every result is committed by compare-and-set like any other
  * change, so it never holds up a checkpoint or a commit. A round is started by {@link #trigger()}
  * after each commit, and every second; triggers during a round start one more round after it.
+ *
+ * <p>After the job's last commit ({@link #finishInput()}: the input of every writer has ended), the
+ * next round also compacts the whole trace before since into one batch, merging the newest pairs
+ * first, so that a finished bounded job leaves its collection compact. {@link #close()} waits for
+ * that round (up to its time limit); a merge it cuts short is simply not committed.
  */
 @Internal
 final class MaintenanceRunner implements AutoCloseable {
@@ -30,6 +35,7 @@ final class MaintenanceRunner implements AutoCloseable {
     private final Consumer<CollectionState> onState;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean inputEnded = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
     private PersistCollection collection;
     private long lastGcMillis;
@@ -59,6 +65,12 @@ final class MaintenanceRunner implements AutoCloseable {
         }
     }
 
+    /** The job's input has ended: the next round compacts the whole trace; starts it. */
+    void finishInput() {
+        inputEnded.set(true);
+        trigger();
+    }
+
     long failures() {
         return failures.get();
     }
@@ -75,6 +87,12 @@ final class MaintenanceRunner implements AutoCloseable {
             for (int i = 0; i < MAX_STEPS_PER_ROUND && collection.maintain().didWork(); i++) {
                 onState.accept(collection.state());
             }
+            if (inputEnded.get()) {
+                // Drains first (above), so that everything sealed is in the trace; then one batch.
+                while (!Thread.currentThread().isInterrupted() && collection.compactTrace()) {
+                    onState.accept(collection.state());
+                }
+            }
             long now = System.currentTimeMillis();
             if (now - lastGcMillis >= settings.gcInterval().toMillis()) {
                 PersistCollection.GcReport report = collection.collectGarbage();
@@ -90,7 +108,10 @@ final class MaintenanceRunner implements AutoCloseable {
         }
     }
 
-    /** Lets a round in progress finish (up to 30 s), so no drain is left without its evict. */
+    /**
+     * Lets a round in progress or queued finish (up to 30 s), so no drain is left without its evict
+     * and the compaction after the end of input completes.
+     */
     @Override
     public void close() throws IOException {
         executor.shutdown();

@@ -143,8 +143,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         boolean sealable = true;
         boolean anyActive = false;
         int reported = 0;
+        boolean allEnded = true;
         for (WriterResult r : results) {
             reported++;
+            allEnded &= r.ended();
             batches.addAll(r.batches());
             if (r.idle() || (r.ended() && r.sealCandidate().isEmpty())) {
                 // Idle, or ended without closing the collection: it holds nothing back.
@@ -159,6 +161,6 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         }
         boolean complete = reported >= subtasks;
         Optional<Frontier> sealTo = complete && sealable && anyActive ? Optional.ofNullable(seal) : Optional.empty();
-        return new PersistCommittable(writerId, checkpointId, batches, sealTo);
+        return new PersistCommittable(writerId, checkpointId, batches, sealTo, complete && allEnded);
     }
 }

@@ -15,12 +15,20 @@ import org.apache.flink.annotation.Internal;
  * @param checkpointId the checkpoint this commit belongs to
  * @param batches the batches of all writer subtasks
  * @param seal the minimum seal candidate over the writers, if every non-idle writer has one
+ * @param inputEnded whether the input of every writer subtask has ended: this is the job's last
+ *     commit, after which the committer compacts the trace before it closes
  */
 @Internal
-public record PersistCommittable(String writerId, long checkpointId, List<NewUnsealedBatch> batches, Optional<Frontier> seal) {
+public record PersistCommittable(
+        String writerId, long checkpointId, List<NewUnsealedBatch> batches, Optional<Frontier> seal, boolean inputEnded) {
     public PersistCommittable {
         Objects.requireNonNull(writerId, "writerId");
         batches = List.copyOf(batches);
         Objects.requireNonNull(seal, "seal");
+    }
+
+    /** A commit while some writer's input goes on. */
+    public PersistCommittable(String writerId, long checkpointId, List<NewUnsealedBatch> batches, Optional<Frontier> seal) {
+        this(writerId, checkpointId, batches, seal, false);
     }
 }

@@ -81,6 +81,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 Optional<Frontier> seal = c.seal().filter(current::lessThan);
                 if (c.batches().isEmpty() && seal.isEmpty()) {
                     // Nothing to record: an idle checkpoint writes no state version.
+                    if (c.inputEnded() && maintenance != null) {
+                        maintenance.finishInput();
+                    }
                     continue;
                 }
                 CollectionState state = handle.commitAppend(c.batches(), seal, Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
@@ -111,7 +114,11 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 return;
             }
             if (maintenance != null) {
-                maintenance.trigger();
+                if (c.inputEnded()) {
+                    maintenance.finishInput();
+                } else {
+                    maintenance.trigger();
+                }
             }
         }
     }

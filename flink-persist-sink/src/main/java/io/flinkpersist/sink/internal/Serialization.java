@@ -53,9 +53,12 @@ public final class Serialization {
         }
     }
 
-    /** Serializer of {@link PersistCommittable}, version 1. */
+    /**
+     * Serializer of {@link PersistCommittable}, version 2: version 1 and then the input-ended flag.
+     * Reads versions 1 (the flag is false) and 2.
+     */
     public static final class CommittableSerializer implements SimpleVersionedSerializer<PersistCommittable> {
-        public static final int VERSION = 1;
+        public static final int VERSION = 2;
 
         @Override
         public int getVersion() {
@@ -70,15 +73,18 @@ public final class Serialization {
                 out.writeLong(c.checkpointId());
                 writeBatches(out, c.batches());
                 writeFrontier(out, c.seal());
+                out.writeBoolean(c.inputEnded());
             }
             return bytes.toByteArray();
         }
 
         @Override
         public PersistCommittable deserialize(int version, byte[] serialized) throws IOException {
-            checkVersion("committable", version, VERSION);
+            checkVersion("committable", version, 1, VERSION);
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-                PersistCommittable c = new PersistCommittable(in.readUTF(), in.readLong(), readBatches(in), readFrontier(in));
+                PersistCommittable c =
+                        new PersistCommittable(
+                                in.readUTF(), in.readLong(), readBatches(in), readFrontier(in), version >= 2 && in.readBoolean());
                 checkEnd("committable", in);
                 return c;
             }
@@ -86,9 +92,14 @@ public final class Serialization {
     }
 
     static void checkVersion(String what, int version, int current) throws IOException {
-        if (version != current) {
+        checkVersion(what, version, current, current);
+    }
+
+    static void checkVersion(String what, int version, int oldest, int current) throws IOException {
+        if (version < oldest || version > current) {
             throw new IOException(
-                    "Cannot deserialize " + what + ": unknown serializer version " + version + " (this build reads version " + current + ")");
+                    "Cannot deserialize " + what + ": unknown serializer version " + version + " (this build reads "
+                            + (oldest == current ? "version " + current : "versions " + oldest + " to " + current) + ")");
         }
     }
 

@@ -50,6 +50,19 @@ class PersistCommitCoordinatorTest {
     }
 
     @Test
+    void theInputHasEndedOnlyWhenEveryWriterSaysSo() {
+        WriterResult ended0 = new WriterResult(0, List.of(), Optional.of(Frontier.at(30)), false, true);
+        WriterResult ended1 = new WriterResult(1, List.of(), Optional.empty(), false, true);
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), ended1)).inputEnded()).isFalse();
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(ended0, ended1)).inputEnded()).isTrue();
+        assertThat(PersistCommitCoordinator.combine("s", 1, 3, List.of(ended0, ended1)).inputEnded())
+                .as("a writer has not reported")
+                .isFalse();
+        // A writer that ended at an earlier checkpoint is not counted (the caller lowers subtasks).
+        assertThat(PersistCommitCoordinator.combine("s", 1, 1, List.of(ended1)).inputEnded()).isTrue();
+    }
+
+    @Test
     void anEndedWriterHoldsNothingBack() {
         WriterResult ended = new WriterResult(1, List.of(), Optional.empty(), false, true);
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), ended)).seal())

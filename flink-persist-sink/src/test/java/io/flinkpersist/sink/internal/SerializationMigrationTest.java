@@ -32,6 +32,8 @@ class SerializationMigrationTest {
     static final WriterResult RESULT = new WriterResult(3, BATCHES, Optional.of(Frontier.at(21)), false, false);
     static final PersistCommittable COMMITTABLE =
             new PersistCommittable("sink-5d1c0b7e", 42, BATCHES, Optional.of(Frontier.closed()));
+    static final PersistCommittable LAST_COMMITTABLE =
+            new PersistCommittable("sink-5d1c0b7e", 43, BATCHES, Optional.of(Frontier.at(99)), true);
 
     @Test
     void roundTrips() throws IOException {
@@ -40,18 +42,19 @@ class SerializationMigrationTest {
         assertThat(r.deserialize(1, r.serialize(RESULT))).isEqualTo(RESULT);
         WriterResult idle = new WriterResult(0, List.of(), Optional.empty(), true, true);
         assertThat(r.deserialize(1, r.serialize(idle))).isEqualTo(idle);
-        assertThat(c.deserialize(1, c.serialize(COMMITTABLE))).isEqualTo(COMMITTABLE);
+        assertThat(c.deserialize(2, c.serialize(COMMITTABLE))).isEqualTo(COMMITTABLE);
+        assertThat(c.deserialize(2, c.serialize(LAST_COMMITTABLE))).isEqualTo(LAST_COMMITTABLE);
     }
 
     @Test
     void unknownVersionsAndTrailingBytesFail() throws IOException {
         Serialization.CommittableSerializer c = new Serialization.CommittableSerializer();
         byte[] bytes = c.serialize(COMMITTABLE);
-        assertThatThrownBy(() -> c.deserialize(2, bytes))
+        assertThatThrownBy(() -> c.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize committable: unknown serializer version 2 (this build reads version 1)");
+                .hasMessage("Cannot deserialize committable: unknown serializer version 3 (this build reads versions 1 to 2)");
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
-        assertThatThrownBy(() -> c.deserialize(1, longer))
+        assertThatThrownBy(() -> c.deserialize(2, longer))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize committable: 3 trailing bytes");
         Serialization.WriterResultSerializer r = new Serialization.WriterResultSerializer();
@@ -68,12 +71,22 @@ class SerializationMigrationTest {
 
     @Test
     void committableV1GoldenBytes() throws IOException {
-        checkGolden("committable-v1.bin", new Serialization.CommittableSerializer(), COMMITTABLE);
+        checkGolden("committable-v1.bin", 1, new Serialization.CommittableSerializer(), COMMITTABLE);
+    }
+
+    @Test
+    void committableV2GoldenBytes() throws IOException {
+        checkGolden("committable-v2.bin", 2, new Serialization.CommittableSerializer(), LAST_COMMITTABLE);
     }
 
     private static <T> void checkGolden(String name, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
+        checkGolden(name, 1, serializer, value);
+    }
+
+    private static <T> void checkGolden(String name, int version, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
         Path file = GOLDEN.resolve(name);
-        if (Boolean.getBoolean("golden.regenerate")) {
+        // A released version's bytes are never rewritten: only the current version's may be created.
+        if (Boolean.getBoolean("golden.regenerate") && version == serializer.getVersion() && !Files.exists(file)) {
             Files.createDirectories(GOLDEN);
             Files.write(file, serializer.serialize(value));
         }
@@ -81,9 +94,9 @@ class SerializationMigrationTest {
             fail("Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true", file);
         }
         // What an older job wrote must still be read...
-        assertThat(serializer.deserialize(1, Files.readAllBytes(file))).isEqualTo(value);
-        // ...and version 1 must still be written the same way while it is the current version.
-        if (serializer.getVersion() == 1) {
+        assertThat(serializer.deserialize(version, Files.readAllBytes(file))).isEqualTo(value);
+        // ...and the current version must still be written the same way.
+        if (serializer.getVersion() == version) {
             assertThat(serializer.serialize(value)).isEqualTo(Files.readAllBytes(file));
         }
     }
