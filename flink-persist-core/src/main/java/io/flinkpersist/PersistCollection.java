@@ -18,6 +18,7 @@ import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.RetiredBlob;
 import io.flinkpersist.state.StateLog;
+import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
@@ -259,22 +260,34 @@ public final class PersistCollection implements Closeable {
     }
 
     /**
-     * Merges the newest adjacent pair of trace batches wholly before since, whatever their levels
-     * ({@link CompactionPolicy#pickFullCompaction}). Called until it returns false, it leaves the
-     * trace before since as one batch: for a collection whose writing has ended, the smallest and
-     * fastest to read. Returns whether it merged a pair.
+     * Merges all trace batches wholly before since into one, in one pass ({@link
+     * CompactionPolicy#pickFullCompaction}): for a collection whose writing has ended, the smallest
+     * and fastest to read. When the seal is ahead of the trace and at or before since, the sealed
+     * unsealed updates are drained into that same pass. Returns whether it changed the trace.
      */
     public boolean compactTrace() throws IOException {
-        Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickFullCompaction(state);
-        if (plan.isEmpty()) {
-            return false;
+        Optional<CompactionPolicy.DrainPlan> drain = CompactionPolicy.pickDrain(state);
+        List<TraceBatchMeta> trace = state.trace();
+        Frontier since = state.since();
+        if (drain.isPresent()
+                && !trace.isEmpty()
+                && drain.get().upper().lessEqual(since)
+                && trace.stream().allMatch(b -> b.desc().upper().lessEqual(since))) {
+            // The sealed unsealed updates and the whole trace, all before since: one pass, one batch.
+            return commit(maintainer.drainMerge(drain.get(), trace, since)).changed();
         }
-        Transition.ApplyCompaction merged = maintainer.compact(plan.get());
-        int level = CompactionPolicy.fullMergedLevel(state, plan.get(), merged.merged().sizeBytes());
-        Transition.NewTraceBatch m = merged.merged();
-        return commit(new Transition.ApplyCompaction(
-                        merged.first(), merged.second(), new Transition.NewTraceBatch(m.key(), m.desc(), level, m.sizeBytes(), m.updateCount())))
-                .changed();
+        Optional<List<TraceBatchMeta>> run = CompactionPolicy.pickFullCompaction(state);
+        return run.isPresent() && commit(maintainer.merge(run.get(), since)).changed();
+    }
+
+    /** Drains, evicts and trims until none has anything to do (no compaction); returns whether any did. */
+    public boolean drainUntilIdle() throws IOException {
+        refresh();
+        boolean any = false;
+        while (drain() | evict() | trim()) {
+            any = true;
+        }
+        return any;
     }
 
     /** Runs maintenance steps until one does nothing; returns the number of steps that did work. */

@@ -12,6 +12,7 @@ import io.flinkpersist.blob.BlobWriter;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.blob.OutcomeUnknownException;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.Description;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
@@ -152,7 +153,7 @@ class PersistCollectionTest {
     }
 
     @Test
-    void compactTraceMergesEverythingBeforeSinceIntoOneBatchNewestFirst() throws IOException {
+    void compactTraceMergesEverythingBeforeSinceIntoOneBatchInOnePass() throws IOException {
         PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
         java.util.Random random = new java.util.Random(3);
         for (int t = 0; t < 12; t++) {
@@ -171,21 +172,54 @@ class PersistCollectionTest {
         assertThat(before.trace().stream().map(TraceBatchMeta::level).distinct().count()).isGreaterThan(1);
         Map<String, Long> contents = sums(c.snapshot().readConsolidated());
 
-        int merges = 0;
-        while (c.compactTrace()) {
-            merges++;
-            c.state().validate();
-        }
+        assertThat(c.compactTrace()).isTrue();
         CollectionState after = c.state();
+        after.validate();
+        assertThat(after.seqNo()).as("one commit").isEqualTo(before.seqNo() + 1);
         List<TraceBatchMeta> trace = after.trace();
-        assertThat(merges).isEqualTo(before.trace().size() - 5);
         assertThat(trace).hasSize(5);
+        assertThat(trace.get(0).level()).isGreaterThanOrEqualTo(before.trace().get(0).level());
+        assertThat(after.retired()).hasSize(before.retired().size() + before.trace().size() - 4);
         assertThat(trace.get(0).desc().lower()).isEqualTo(Frontier.at(0));
         assertThat(trace.get(0).desc().upper()).isEqualTo(Frontier.at(8));
         assertThat(trace.subList(1, 5)).as("batches not wholly before since stay").isEqualTo(before.trace().subList(before.trace().size() - 4, before.trace().size()));
         for (int i = 1; i < trace.size(); i++) {
             assertThat(trace.get(i).level()).as("levels are non-increasing (I7)").isLessThanOrEqualTo(trace.get(i - 1).level());
         }
+        assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
+        assertThat(c.compactTrace()).isFalse();
+    }
+
+    @Test
+    void compactTraceDrainsWhatIsSealedIntoTheSamePass() throws IOException {
+        PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
+        java.util.Random random = new java.util.Random(4);
+        for (int t = 0; t < 6; t++) {
+            Rec[] recs = new Rec[40];
+            for (int i = 0; i < recs.length; i++) {
+                recs[i] = Rec.of("k" + random.nextInt(30), "v" + random.nextInt(2), 10 * t + random.nextInt(15), random.nextInt(3) == 0 ? -1 : 1);
+            }
+            c.append(updates(recs));
+            c.seal(10 * t + 10);
+            if (t < 4) {
+                c.maintainUntilIdle();
+            }
+        }
+        c.allowCompaction(60);
+        CollectionState before = c.refresh();
+        assertThat(before.traceUpper()).isEqualTo(Frontier.at(40));
+        assertThat(before.trace()).hasSizeGreaterThan(1);
+        Map<String, Long> contents = sums(c.snapshot().readConsolidated());
+
+        assertThat(c.compactTrace()).isTrue();
+        CollectionState after = c.state();
+        after.validate();
+        assertThat(after.seqNo()).as("one commit").isEqualTo(before.seqNo() + 1);
+        assertThat(after.trace()).singleElement().satisfies(b -> assertThat(b.desc()).isEqualTo(Description.of(0, 60, 60)));
+        assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
+        // The unsealed batches now below the trace upper go with the next evict and trim.
+        assertThat(c.drainUntilIdle()).isTrue();
+        assertThat(c.state().unsealed()).allSatisfy(b -> assertThat(b.tsLower()).isGreaterThanOrEqualTo(60));
         assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
         assertThat(c.compactTrace()).isFalse();
     }

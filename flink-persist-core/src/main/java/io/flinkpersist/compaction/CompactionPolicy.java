@@ -115,34 +115,36 @@ public final class CompactionPolicy {
     }
 
     /**
-     * The newest adjacent pair of trace batches wholly before since, whatever their levels: merged
-     * newest first until none is left, the trace before since becomes one batch, and each merge
-     * rewrites the smaller, newer data more often than the large, old batch.
+     * The trace batches wholly before since, oldest first, if there are at least two: merged in one
+     * pass, they leave the trace before since as one batch.
      */
-    public static Optional<CompactionPlan> pickFullCompaction(CollectionState state) {
+    public static Optional<List<TraceBatchMeta>> pickFullCompaction(CollectionState state) {
         Frontier since = state.since();
         if (since.isClosed()) {
             return Optional.empty();
         }
-        List<TraceBatchMeta> trace = state.trace();
-        for (int i = trace.size() - 1; i >= 1; i--) {
-            TraceBatchMeta second = trace.get(i);
-            if (second.desc().upper().lessEqual(since)) {
-                return Optional.of(new CompactionPlan(trace.get(i - 1), second, since));
+        List<TraceBatchMeta> run = new ArrayList<>();
+        for (TraceBatchMeta b : state.trace()) {
+            if (!b.desc().upper().lessEqual(since)) {
+                break;
             }
+            run.add(b);
         }
-        return Optional.empty();
+        return run.size() < 2 ? Optional.empty() : Optional.of(run);
     }
 
     /**
-     * The level of a full compaction's result: {@link #mergedLevel}, but never above the level of
-     * the batch before the pair (levels are non-increasing, I7).
+     * The level of a full compaction's result: one above its highest input if it is larger than
+     * every input, else that input's level. It starts the trace, so levels stay non-increasing (I7).
      */
-    public static int fullMergedLevel(CollectionState state, CompactionPlan plan, long mergedSizeBytes) {
-        int level = mergedLevel(plan, mergedSizeBytes);
-        List<TraceBatchMeta> trace = state.trace();
-        int at = trace.indexOf(plan.first());
-        return at > 0 ? Math.min(level, trace.get(at - 1).level()) : level;
+    public static int fullMergedLevel(List<TraceBatchMeta> inputs, long mergedSizeBytes) {
+        int level = 0;
+        boolean grew = true;
+        for (TraceBatchMeta b : inputs) {
+            level = Math.max(level, b.level());
+            grew &= mergedSizeBytes > b.sizeBytes();
+        }
+        return grew ? level + 1 : level;
     }
 
     /** The level of a merge result: one up if it is larger than both inputs, else the inputs' level. */

@@ -14,6 +14,7 @@ import io.flinkpersist.compaction.CompactionPolicy.DrainPlan;
 import io.flinkpersist.compaction.CompactionPolicy.TrimPlan;
 import io.flinkpersist.read.BatchCursors;
 import io.flinkpersist.state.Description;
+import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewTraceBatch;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
@@ -120,6 +121,71 @@ public final class Maintainer {
                 plan.first().key(),
                 plan.second().key(),
                 new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
+    }
+
+    /**
+     * Merges consecutive trace batches {@code inputs} (oldest first) in one pass with times advanced
+     * to {@code since}; level by {@link CompactionPolicy#fullMergedLevel}.
+     */
+    public Transition.ApplyMerge merge(List<TraceBatchMeta> inputs, Frontier since) throws IOException {
+        List<UpdateCursor> cursors = new ArrayList<>(inputs.size());
+        List<String> keys = new ArrayList<>(inputs.size());
+        try {
+            for (TraceBatchMeta b : inputs) {
+                cursors.add(Cursors.advanceTimes(BatchCursors.openTrace(store, b), since.time()));
+                keys.add(b.key());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : cursors) {
+                try {
+                    c.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        Description desc = new Description(inputs.get(0).desc().lower(), inputs.get(inputs.size() - 1).desc().upper(), since);
+        String key = newBatchKey();
+        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
+        return new Transition.ApplyMerge(
+                keys, new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount()));
+    }
+
+    /**
+     * Drains {@code plan} and merges it, in one pass, with the trace's last batches {@code trace}
+     * (oldest first, ending at the plan's lower), all times advanced to {@code since}; level by
+     * {@link CompactionPolicy#fullMergedLevel} over the trace inputs.
+     */
+    public Transition.ApplyDrainMerge drainMerge(DrainPlan plan, List<TraceBatchMeta> trace, Frontier since) throws IOException {
+        List<UpdateCursor> cursors = new ArrayList<>();
+        List<String> keys = new ArrayList<>(trace.size());
+        try {
+            for (TraceBatchMeta b : trace) {
+                cursors.add(Cursors.advanceTimes(BatchCursors.openTrace(store, b), since.time()));
+                keys.add(b.key());
+            }
+            for (UpdateCursor drained : BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper())) {
+                cursors.add(Cursors.advanceTimes(drained, since.time()));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : cursors) {
+                try {
+                    c.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        Description desc = new Description(trace.get(0).desc().lower(), plan.upper(), since);
+        String key = newBatchKey();
+        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
+        return new Transition.ApplyDrainMerge(
+                keys,
+                plan.lower(),
+                plan.upper(),
+                new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(trace, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount()));
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {

@@ -65,6 +65,10 @@ public final class Arrangement {
             applied = applyTrim(state, t);
         } else if (transition instanceof ApplyCompaction c) {
             applied = applyCompaction(state, c);
+        } else if (transition instanceof Transition.ApplyMerge m) {
+            applied = applyMerge(state, m);
+        } else if (transition instanceof Transition.ApplyDrainMerge m) {
+            applied = applyDrainMerge(state, m);
         } else if (transition instanceof ForgetRetired f) {
             applied = forgetRetired(state, f);
         } else if (transition instanceof Transition.AcquireLease l) {
@@ -350,6 +354,108 @@ public final class Arrangement {
                         .build(),
                 true,
                 List.of(old.key()),
+                List.of());
+    }
+
+    private static Applied applyMerge(CollectionState state, Transition.ApplyMerge m) {
+        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
+        List<String> inputs = m.inputs();
+        NewTraceBatch merged = m.merged();
+        int index = -1;
+        for (int i = 0; i + inputs.size() <= trace.size() && index < 0; i++) {
+            boolean run = true;
+            for (int j = 0; j < inputs.size() && run; j++) {
+                run = trace.get(i + j).key().equals(inputs.get(j));
+            }
+            if (run) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            return Applied.unchanged(state, List.of(merged.key()));
+        }
+        TraceBatchMeta firstIn = trace.get(index);
+        TraceBatchMeta lastIn = trace.get(index + inputs.size() - 1);
+        Description d = merged.desc();
+        boolean sinceCovers = true;
+        for (int j = 0; j < inputs.size(); j++) {
+            sinceCovers &= trace.get(index + j).desc().since().lessEqual(d.since());
+        }
+        if (!d.lower().equals(firstIn.desc().lower()) || !d.upper().equals(lastIn.desc().upper()) || !sinceCovers) {
+            throw new IllegalArgumentException(
+                    "Cannot apply merge: merged batch "
+                            + merged.key()
+                            + " describes "
+                            + d
+                            + ", which does not cover its inputs from "
+                            + firstIn.desc()
+                            + " to "
+                            + lastIn.desc()
+                            + " at or beyond their since");
+        }
+        int after = index + inputs.size();
+        boolean fitsBefore = index == 0 || trace.get(index - 1).level() >= merged.level();
+        boolean fitsAfter = after >= trace.size() || trace.get(after).level() <= merged.level();
+        if (!fitsBefore || !fitsAfter) {
+            // Planned against an older trace whose levels have changed around the run (I7). Stale.
+            return Applied.unchanged(state, List.of(merged.key()));
+        }
+        List<String> retired = new ArrayList<>(inputs);
+        trace.subList(index, after).clear();
+        trace.add(index, merged.toMeta());
+        long seqNo = state.seqNo() + 1;
+        return new Applied(
+                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
+                true,
+                retired,
+                List.of());
+    }
+
+    private static Applied applyDrainMerge(CollectionState state, Transition.ApplyDrainMerge m) {
+        NewTraceBatch merged = m.merged();
+        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
+        int index = trace.size() - m.trace().size();
+        boolean fits = index >= 0 && state.traceUpper().equals(m.lower()) && m.upper().lessEqual(state.seal());
+        for (int j = 0; fits && j < m.trace().size(); j++) {
+            fits = trace.get(index + j).key().equals(m.trace().get(j));
+        }
+        if (!fits) {
+            return Applied.unchanged(state, List.of(merged.key()));
+        }
+        Description d = merged.desc();
+        boolean sinceCovers = true;
+        for (TraceBatchMeta b : trace.subList(index, trace.size())) {
+            sinceCovers &= b.desc().since().lessEqual(d.since());
+        }
+        if (!m.lower().lessThan(m.upper())
+                || !d.lower().equals(trace.get(index).desc().lower())
+                || !d.upper().equals(m.upper())
+                || !sinceCovers) {
+            throw new IllegalArgumentException(
+                    "Cannot apply drain and merge: merged batch "
+                            + merged.key()
+                            + " describes "
+                            + d
+                            + ", which does not cover its trace inputs from "
+                            + trace.get(index).desc()
+                            + " and the drained ["
+                            + m.lower()
+                            + ", "
+                            + m.upper()
+                            + ") at or beyond their since");
+        }
+        if (index > 0 && trace.get(index - 1).level() < merged.level()) {
+            // Planned against an older trace whose levels have changed before the run (I7). Stale.
+            return Applied.unchanged(state, List.of(merged.key()));
+        }
+        List<String> retired = new ArrayList<>(m.trace());
+        trace.subList(index, trace.size()).clear();
+        trace.add(merged.toMeta());
+        long seqNo = state.seqNo() + 1;
+        return new Applied(
+                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
+                true,
+                retired,
                 List.of());
     }
 

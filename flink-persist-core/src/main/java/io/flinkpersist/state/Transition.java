@@ -105,6 +105,38 @@ public sealed interface Transition {
         }
     }
 
+    /**
+     * Replaces the consecutive trace batches {@code inputs} (two or more, oldest first) by their
+     * merge. No-op if they are no longer there as a run (a stale result).
+     */
+    record ApplyMerge(List<String> inputs, NewTraceBatch merged) implements Transition {
+        public ApplyMerge {
+            inputs = List.copyOf(inputs);
+            Objects.requireNonNull(merged, "merged");
+            if (inputs.size() < 2) {
+                throw new IllegalArgumentException("Cannot merge trace batches: need at least two (inputs=" + inputs + ")");
+            }
+        }
+    }
+
+    /**
+     * A drain of the unsealed updates in {@code [lower, upper)} merged, in the same pass, with the
+     * trace batches {@code trace} (the trace's last batches, oldest first; their upper is {@code
+     * lower}): they are replaced by one batch ending at {@code upper}. No-op if the trace upper is no
+     * longer {@code lower} or those batches are no longer the trace's end (a stale result).
+     */
+    record ApplyDrainMerge(List<String> trace, Frontier lower, Frontier upper, NewTraceBatch merged) implements Transition {
+        public ApplyDrainMerge {
+            trace = List.copyOf(trace);
+            Objects.requireNonNull(lower, "lower");
+            Objects.requireNonNull(upper, "upper");
+            Objects.requireNonNull(merged, "merged");
+            if (trace.isEmpty()) {
+                throw new IllegalArgumentException("Cannot drain and merge: no trace batch to merge with (use ApplyDrain)");
+            }
+        }
+    }
+
     /** Forgets retired blobs that garbage collection has deleted. */
     record ForgetRetired(List<String> keys) implements Transition {
         public ForgetRetired {

@@ -408,6 +408,84 @@ class ArrangementTest {
                 .hasMessageStartingWith("Cannot apply compaction: merged batch m2 describes [{0}, {15}) since {5}");
     }
 
+    // ---- ApplyMerge ----
+
+    @Test
+    void mergeReplacesARunOfBatchesAndRetiresThemAll() {
+        CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(15)));
+        Applied a = changed(s, new Transition.ApplyMerge(List.of("t1", "t2", "t3"), traceBatch("m", 0, 15, 15, 1)));
+        assertThat(a.state().trace()).containsExactly(new TraceBatchMeta("m", Description.of(0, 15, 15), 1, 200, 20));
+        assertThat(a.retired()).containsExactly("t1", "t2", "t3");
+        assertThat(a.state().retired()).extracting(RetiredBlob::key).containsExactlyInAnyOrder("t1", "t2", "t3");
+        assertThat(a.state().traceUpper()).isEqualTo(s.traceUpper());
+
+        // A run inside the trace; the batch after it must not have a higher level.
+        Applied middle = changed(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m12", 0, 10, 10, 0)));
+        assertThat(traceKeys(middle.state())).containsExactly("m12", "t3");
+    }
+
+    @Test
+    void staleOrBrokenRunsAreUnchangedAndOrphanTheMerge() {
+        CollectionState s = threeTraceBatches();
+        CollectionState merged = next(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
+        assertThat(unchanged(merged, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m-again", 0, 10, 10, 1))))
+                .containsExactly("m-again");
+        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t1", "t3"), traceBatch("m-gap", 0, 15, 10, 1))))
+                .containsExactly("m-gap");
+        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t2", "t1"), traceBatch("m-swapped", 0, 10, 10, 1))))
+                .containsExactly("m-swapped");
+        // Merging t2, t3 at level 1 would sit after t1 at level 0 (I7): stale.
+        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t2", "t3"), traceBatch("m-high", 5, 15, 10, 1))))
+                .containsExactly("m-high");
+        assertThatThrownBy(() -> new Transition.ApplyMerge(List.of("t1"), traceBatch("m-one", 0, 5, 10, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need at least two");
+    }
+
+    @Test
+    void aMergeNotCoveringItsRunFails() {
+        CollectionState s = threeTraceBatches();
+        assertThatThrownBy(() -> Arrangement.apply(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m", 0, 8, 10, 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Cannot apply merge: merged batch m describes [{0}, {8}) since {10}, which does not cover its inputs"
+                                + " from [{0}, {5}) since {0} to [{5}, {10}) since {0} at or beyond their since");
+    }
+
+    // ---- ApplyDrainMerge ----
+
+    @Test
+    void drainMergeReplacesTheTraceEndAndMovesTheTraceUpper() {
+        // Trace t1 [0,5), t2 [5,10), t3 [10,15); seal {20}; since {20}.
+        CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(20)));
+        Applied a = changed(s, new Transition.ApplyDrainMerge(List.of("t2", "t3"), Frontier.at(15), Frontier.at(20), traceBatch("m", 5, 20, 20, 0)));
+        assertThat(traceKeys(a.state())).containsExactly("t1", "m");
+        assertThat(a.state().traceUpper()).isEqualTo(Frontier.at(20));
+        assertThat(a.retired()).containsExactly("t2", "t3");
+
+        Applied all = changed(s, new Transition.ApplyDrainMerge(List.of("t1", "t2", "t3"), Frontier.at(15), Frontier.at(18), traceBatch("m", 0, 18, 20, 1)));
+        assertThat(all.state().trace()).containsExactly(new TraceBatchMeta("m", Description.of(0, 18, 20), 1, 200, 20));
+    }
+
+    @Test
+    void staleOrBrokenDrainMergesAreRefused() {
+        CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(20)));
+        // Not the trace's end, a drain from the wrong lower, beyond the seal, a level above the batch before.
+        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t1", "t2"), Frontier.at(15), Frontier.at(20), traceBatch("x1", 0, 20, 20, 0))))
+                .containsExactly("x1");
+        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(12), Frontier.at(20), traceBatch("x2", 10, 20, 20, 0))))
+                .containsExactly("x2");
+        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(21), traceBatch("x3", 10, 21, 20, 0))))
+                .containsExactly("x3");
+        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(20), traceBatch("x4", 10, 20, 20, 1))))
+                .containsExactly("x4");
+        assertThatThrownBy(() -> Arrangement.apply(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(20), traceBatch("x5", 10, 19, 20, 0))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Cannot apply drain and merge: merged batch x5 describes [{10}, {19}) since {20}");
+        assertThatThrownBy(() -> new Transition.ApplyDrainMerge(List.of(), Frontier.at(15), Frontier.at(20), traceBatch("x6", 15, 20, 20, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     // ---- ForgetRetired ----
 
     @Test

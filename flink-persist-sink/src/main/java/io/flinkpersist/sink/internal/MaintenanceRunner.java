@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * after each commit, and every second; triggers during a round start one more round after it.
  *
  * <p>After the job's last commit ({@link #finishInput()}: the input of every writer has ended), the
- * next round also compacts the whole trace before since into one batch, merging the newest pairs
- * first, so that a finished bounded job leaves its collection compact. {@link #close()} waits for
+ * next rounds drain what is sealed and merge the whole trace before since into one batch in one
+ * pass, so that a finished bounded job leaves its collection compact. {@link #close()} waits for
  * that round (up to its time limit); a merge it cuts short is simply not committed.
  */
 @Internal
@@ -84,12 +84,21 @@ final class MaintenanceRunner implements AutoCloseable {
             if (collection == null) {
                 collection = settings.open();
             }
-            for (int i = 0; i < MAX_STEPS_PER_ROUND && collection.maintain().didWork(); i++) {
-                onState.accept(collection.state());
-            }
             if (inputEnded.get()) {
-                // Drains first (above), so that everything sealed is in the trace; then one batch.
-                while (!Thread.currentThread().isInterrupted() && collection.compactTrace()) {
+                // What is sealed and the trace before since into one batch, in one pass where since
+                // allows (else drains first), instead of level by level; then evicts and trims.
+                collection.refresh();
+                boolean merged = collection.compactTrace();
+                boolean drained = collection.drainUntilIdle();
+                if (drained && collection.compactTrace()) {
+                    merged = true;
+                }
+                if (merged || drained) {
+                    onState.accept(collection.state());
+                }
+            } else {
+                // Stops early once the input has ended: the next round merges everything at once.
+                for (int i = 0; i < MAX_STEPS_PER_ROUND && !inputEnded.get() && collection.maintain().didWork(); i++) {
                     onState.accept(collection.state());
                 }
             }
