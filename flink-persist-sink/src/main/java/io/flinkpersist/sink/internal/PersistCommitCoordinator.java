@@ -135,7 +135,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     /**
      * One checkpoint's commit: all batches, and the minimum seal candidate of the writers that are
      * neither idle nor ended — only if every writer subtask that has not ended reported and every
-     * such active one has a candidate.
+     * such active one has a candidate. When every writer's input has ended, the seal is the latest
+     * of their candidates (their last real watermarks, or closed).
      */
     static PersistCommittable combine(String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
         List<NewUnsealedBatch> batches = new ArrayList<>();
@@ -144,12 +145,16 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         boolean anyActive = false;
         int reported = 0;
         boolean allEnded = true;
+        Frontier endedSeal = null;
         for (WriterResult r : results) {
             reported++;
             allEnded &= r.ended();
             batches.addAll(r.batches());
-            if (r.idle() || (r.ended() && r.sealCandidate().isEmpty())) {
-                // Idle, or ended without closing the collection: it holds nothing back.
+            if (r.ended() && r.sealCandidate().isPresent()) {
+                endedSeal = endedSeal == null ? r.sealCandidate().get() : Frontier.max(endedSeal, r.sealCandidate().get());
+            }
+            if (r.idle() || r.ended()) {
+                // Idle, or its input ended (all its updates are written): it holds nothing back.
                 continue;
             }
             anyActive = true;
@@ -160,7 +165,15 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             }
         }
         boolean complete = reported >= subtasks;
-        Optional<Frontier> sealTo = complete && sealable && anyActive ? Optional.ofNullable(seal) : Optional.empty();
+        Optional<Frontier> sealTo;
+        if (complete && anyActive) {
+            sealTo = sealable ? Optional.ofNullable(seal) : Optional.empty();
+        } else if (complete && allEnded) {
+            // Every input has ended: seal to the latest of their last watermarks (closed if they close).
+            sealTo = Optional.ofNullable(endedSeal);
+        } else {
+            sealTo = Optional.empty();
+        }
         return new PersistCommittable(writerId, checkpointId, batches, sealTo, complete && allEnded);
     }
 }

@@ -67,6 +67,22 @@ class PersistCommitCoordinatorTest {
         WriterResult ended = new WriterResult(1, List.of(), Optional.empty(), false, true);
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), ended)).seal())
                 .contains(Frontier.at(30));
+        // Not with its last watermark either: all its updates are written.
+        WriterResult endedEarly = new WriterResult(1, List.of(), Optional.of(Frontier.at(10)), false, true);
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(result(0, 30L, false), endedEarly)).seal())
+                .contains(Frontier.at(30));
+    }
+
+    @Test
+    void whenEveryInputHasEndedTheSealIsTheLatestLastWatermark() {
+        WriterResult a = new WriterResult(0, List.of(), Optional.of(Frontier.at(10)), false, true);
+        WriterResult b = new WriterResult(1, List.of(), Optional.of(Frontier.at(41)), false, true);
+        WriterResult none = new WriterResult(1, List.of(), Optional.empty(), false, true);
+        WriterResult closing = new WriterResult(1, List.of(), Optional.of(Frontier.closed()), false, true);
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(a, b)).seal()).contains(Frontier.at(41));
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(a, none)).seal()).contains(Frontier.at(10));
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(a, closing)).seal()).contains(Frontier.closed());
+        assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(none)).seal()).as("one has not reported").isEmpty();
     }
 
     @Test
