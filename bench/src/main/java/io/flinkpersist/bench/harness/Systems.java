@@ -59,7 +59,7 @@ final class Systems {
     static String settings(String system, long bufferSize, long checkpointMillis) {
         return switch (system) {
             case "persist" -> "PersistSink: buffer " + (bufferSize >> 20) + " MiB per writer, maintenance on, since follows the seal"
-                    + " (history retention 0), GC every checkpoint interval, the collection left open at the end of input (the sink's default: updates after the last checkpoint's watermark stay unsealed and are read from unsealed batches); zstd";
+                    + " (history retention 0), GC every checkpoint interval, the collection left open at the end of input (the sink's default: the last commit seals up to the last real watermark, later updates stay unsealed and are read from unsealed batches), then the end-of-input drain and merge of the trace into one batch, which the ingest's wall time includes; zstd";
             case "paimon" -> "Paimon primary-key table (k, v), bucket = parallelism, deduplicate merge engine, snapshots retained: 1"
                     + " (the latest state only, as persist); other options default (zstd, async compaction)";
             case "files" -> "FileSink bulk format, ParquetRowDataBuilder (Flink's defaults: snappy, rolls on every checkpoint); no sort, no compaction";
