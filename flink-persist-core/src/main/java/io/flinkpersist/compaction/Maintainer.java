@@ -128,28 +128,10 @@ public final class Maintainer {
      * to {@code since}; level by {@link CompactionPolicy#fullMergedLevel}.
      */
     public Transition.ApplyMerge merge(List<TraceBatchMeta> inputs, Frontier since) throws IOException {
-        List<UpdateCursor> cursors = new ArrayList<>(inputs.size());
-        List<String> keys = new ArrayList<>(inputs.size());
-        try {
-            for (TraceBatchMeta b : inputs) {
-                cursors.add(Cursors.advanceTimes(BatchCursors.openTrace(store, b), since.time()));
-                keys.add(b.key());
-            }
-        } catch (IOException | RuntimeException e) {
-            for (UpdateCursor c : cursors) {
-                try {
-                    c.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
+        List<UpdateCursor> cursors = openTrace(inputs, since, List.of());
         Description desc = new Description(inputs.get(0).desc().lower(), inputs.get(inputs.size() - 1).desc().upper(), since);
-        String key = newBatchKey();
-        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
-        return new Transition.ApplyMerge(
-                keys, new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount()));
+        NewTraceBatch merged = writeMerged(cursors, desc, inputs);
+        return new Transition.ApplyMerge(inputs.stream().map(TraceBatchMeta::key).toList(), merged);
     }
 
     /**
@@ -158,17 +140,25 @@ public final class Maintainer {
      * {@link CompactionPolicy#fullMergedLevel} over the trace inputs.
      */
     public Transition.ApplyDrainMerge drainMerge(DrainPlan plan, List<TraceBatchMeta> trace, Frontier since) throws IOException {
-        List<UpdateCursor> cursors = new ArrayList<>();
-        List<String> keys = new ArrayList<>(trace.size());
+        List<UpdateCursor> cursors =
+                openTrace(trace, since, BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper()));
+        Description desc = new Description(trace.get(0).desc().lower(), plan.upper(), since);
+        NewTraceBatch merged = writeMerged(cursors, desc, trace);
+        return new Transition.ApplyDrainMerge(trace.stream().map(TraceBatchMeta::key).toList(), plan.lower(), plan.upper(), merged);
+    }
+
+    /**
+     * Opens {@code trace} and then takes {@code more}, all with times advanced to {@code since}; on
+     * a failure closes whatever it holds, {@code more} included.
+     */
+    private List<UpdateCursor> openTrace(List<TraceBatchMeta> trace, Frontier since, List<UpdateCursor> more) throws IOException {
+        List<UpdateCursor> cursors = new ArrayList<>(trace.size() + more.size());
         try {
             for (TraceBatchMeta b : trace) {
                 cursors.add(Cursors.advanceTimes(BatchCursors.openTrace(store, b), since.time()));
-                keys.add(b.key());
-            }
-            for (UpdateCursor drained : BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper())) {
-                cursors.add(Cursors.advanceTimes(drained, since.time()));
             }
         } catch (IOException | RuntimeException e) {
+            cursors.addAll(more);
             for (UpdateCursor c : cursors) {
                 try {
                     c.close();
@@ -178,14 +168,17 @@ public final class Maintainer {
             }
             throw e;
         }
-        Description desc = new Description(trace.get(0).desc().lower(), plan.upper(), since);
+        for (UpdateCursor c : more) {
+            cursors.add(Cursors.advanceTimes(c, since.time()));
+        }
+        return cursors;
+    }
+
+    /** Merges {@code cursors} into a new trace batch; its level by {@link CompactionPolicy#fullMergedLevel}. */
+    private NewTraceBatch writeMerged(List<UpdateCursor> cursors, Description desc, List<TraceBatchMeta> inputs) throws IOException {
         String key = newBatchKey();
         BatchStats stats = writeTrace(key, new MergingCursor(cursors));
-        return new Transition.ApplyDrainMerge(
-                keys,
-                plan.lower(),
-                plan.upper(),
-                new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(trace, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount()));
+        return new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount());
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {

@@ -400,9 +400,15 @@ public final class Arrangement {
             // Planned against an older trace whose levels have changed around the run (I7). Stale.
             return Applied.unchanged(state, List.of(merged.key()));
         }
+        return replaceTrace(state, trace, index, after, merged, inputs);
+    }
+
+    /** Replaces {@code trace[from, to)} by {@code merged} and retires {@code inputs}, their keys. */
+    private static Applied replaceTrace(
+            CollectionState state, List<TraceBatchMeta> trace, int from, int to, NewTraceBatch merged, List<String> inputs) {
         List<String> retired = new ArrayList<>(inputs);
-        trace.subList(index, after).clear();
-        trace.add(index, merged.toMeta());
+        trace.subList(from, to).clear();
+        trace.add(from, merged.toMeta());
         long seqNo = state.seqNo() + 1;
         return new Applied(
                 state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
@@ -448,15 +454,7 @@ public final class Arrangement {
             // Planned against an older trace whose levels have changed before the run (I7). Stale.
             return Applied.unchanged(state, List.of(merged.key()));
         }
-        List<String> retired = new ArrayList<>(m.trace());
-        trace.subList(index, trace.size()).clear();
-        trace.add(merged.toMeta());
-        long seqNo = state.seqNo() + 1;
-        return new Applied(
-                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
-                true,
-                retired,
-                List.of());
+        return replaceTrace(state, trace, index, trace.size(), merged, m.trace());
     }
 
     private static Applied applyCompaction(CollectionState state, ApplyCompaction c) {
