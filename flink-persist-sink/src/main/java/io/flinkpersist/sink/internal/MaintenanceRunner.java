@@ -103,7 +103,9 @@ final class MaintenanceRunner implements AutoCloseable {
                 }
             }
             long now = System.currentTimeMillis();
-            if (now - lastGcMillis >= settings.gcInterval().toMillis()) {
+            // After the input ended, every round collects: the job is about to finish, and the
+            // batches the final merge retired should not outlive it.
+            if (inputEnded.get() || now - lastGcMillis >= settings.gcInterval().toMillis()) {
                 PersistCollection.GcReport report = collection.collectGarbage();
                 lastGcMillis = now;
                 LOG.debug("Garbage collection of {}: {}", settings.collection(), report);
