@@ -45,6 +45,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
 
     private transient ListState<String> writerIdState;
     private transient ListState<Integer> endedState;
+    private transient ListState<Long> endedSealState;
     private transient String writerId;
     /** Per checkpoint: the results received and the number of writer subtasks. */
     private transient TreeMap<Long, Pending> pending;
@@ -52,6 +53,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private transient java.util.Set<Integer> ended;
     /** The writer parallelism the ended set refers to; after a rescale it means nothing. */
     private transient int endedParallelism;
+    /** The latest seal candidate of a writer whose input ended (its last real watermark), if any. */
+    private transient Frontier endedSeal;
 
     private static final class Pending {
         int subtasks;
@@ -79,6 +82,12 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             endedParallelism = stored.next();
             stored.forEachRemaining(ended::add);
         }
+        // Added later than the ended set: absent in older savepoints, which then seal as before.
+        endedSealState =
+                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-ended-seal", Types.LONG));
+        for (Long storage : endedSealState.get()) {
+            endedSeal = Frontier.fromStorageLong(storage);
+        }
     }
 
     @Override
@@ -89,6 +98,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             p.subtasks = Math.max(p.subtasks, summary.getNumberOfSubtasks());
             if (summary.getNumberOfSubtasks() != endedParallelism) {
                 ended.clear();
+                endedSeal = null;
                 endedParallelism = summary.getNumberOfSubtasks();
             }
         } else if (message instanceof CommittableWithLineage<WriterResult> lineage) {
@@ -96,6 +106,9 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             p.results.put(r.subtask(), r);
             if (r.ended()) {
                 ended.add(r.subtask());
+                if (r.sealCandidate().isPresent()) {
+                    endedSeal = endedSeal == null ? r.sealCandidate().get() : Frontier.max(endedSeal, r.sealCandidate().get());
+                }
             }
         }
     }
@@ -114,6 +127,7 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         stored.add(endedParallelism);
         stored.addAll(ended);
         endedState.update(stored);
+        endedSealState.update(endedSeal == null ? List.of() : List.of(endedSeal.toStorageLong()));
     }
 
     @Override
@@ -126,7 +140,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             Map.Entry<Long, Pending> e = pending.pollFirstEntry();
             Pending p = e.getValue();
             long endedElsewhere = ended.stream().filter(s -> !p.results.containsKey(s)).count();
-            PersistCommittable c = combine(writerId, e.getKey(), p.subtasks - (int) endedElsewhere, p.results.values());
+            PersistCommittable c =
+                    combine(writerId, e.getKey(), p.subtasks - (int) endedElsewhere, p.results.values(), Optional.ofNullable(endedSeal));
             output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, e.getKey(), 1, 0)));
             output.collect(new StreamRecord<>(new CommittableWithLineage<>(c, e.getKey(), 0)));
         }
@@ -139,13 +154,22 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
      * of their candidates (their last real watermarks, or closed).
      */
     static PersistCommittable combine(String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
+        return combine(writerId, checkpointId, subtasks, results, Optional.empty());
+    }
+
+    /**
+     * As {@link #combine(String, long, int, Iterable)}, where {@code earlierEnded} is the latest seal
+     * candidate of writers whose input ended at an earlier checkpoint (they report no more).
+     */
+    static PersistCommittable combine(
+            String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results, Optional<Frontier> earlierEnded) {
         List<NewUnsealedBatch> batches = new ArrayList<>();
         Frontier seal = null;
         boolean sealable = true;
         boolean anyActive = false;
         int reported = 0;
         boolean allEnded = true;
-        Frontier endedSeal = null;
+        Frontier endedSeal = earlierEnded.orElse(null);
         for (WriterResult r : results) {
             reported++;
             allEnded &= r.ended();

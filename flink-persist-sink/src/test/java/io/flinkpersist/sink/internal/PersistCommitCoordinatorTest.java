@@ -83,6 +83,12 @@ class PersistCommitCoordinatorTest {
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(a, none)).seal()).contains(Frontier.at(10));
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(a, closing)).seal()).contains(Frontier.closed());
         assertThat(PersistCommitCoordinator.combine("s", 1, 2, List.of(none)).seal()).as("one has not reported").isEmpty();
+        // A writer that ended at an earlier checkpoint reports no more, but its last watermark counts.
+        assertThat(PersistCommitCoordinator.combine("s", 1, 1, List.of(a), Optional.of(Frontier.at(41))).seal()).contains(Frontier.at(41));
+        assertThat(PersistCommitCoordinator.combine("s", 1, 1, List.of(b), Optional.of(Frontier.at(10))).seal()).contains(Frontier.at(41));
+        // While another writer is active, it decides alone.
+        assertThat(PersistCommitCoordinator.combine("s", 1, 1, List.of(result(0, 30L, false)), Optional.of(Frontier.at(41))).seal())
+                .contains(Frontier.at(30));
     }
 
     @Test
