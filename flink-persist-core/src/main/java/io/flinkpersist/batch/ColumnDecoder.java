@@ -83,8 +83,8 @@ final class ColumnDecoder {
         if (page instanceof DataPageV1) {
             DataPageV1 v1 = (DataPageV1) page;
             in = v1.getBytes().toInputStream();
-            // Required, flat columns: both level readers have width 0 and consume nothing, but are
-            // run so that an encoding with a length prefix (RLE) is stepped over as it should be.
+            // Required, flat columns: both level readers have width 0 and consume nothing; they are
+            // run as Parquet's own column reader runs them, so the values start where it starts them.
             v1.getRlEncoding().getValuesReader(column, ValuesType.REPETITION_LEVEL).initFromPage(n, in);
             v1.getDlEncoding().getValuesReader(column, ValuesType.DEFINITION_LEVEL).initFromPage(n, in);
             encoding = v1.getValueEncoding();

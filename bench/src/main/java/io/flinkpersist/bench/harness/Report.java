@@ -144,7 +144,7 @@ final class Report {
         ratio(md, runs, "checkpoint median", "ingest", "cp_median_ms");
 
         md.append("\n## Targets\n\n");
-        targets(md, runs, work, Files.exists(results.resolve("heap.csv")) ? readCsv(results.resolve("heap.csv")) : null);
+        targets(md, runs, Files.exists(results.resolve("heap.csv")) ? readCsv(results.resolve("heap.csv")) : null);
 
         md.append("\n## Settings\n\n");
         long bufferSize = Long.parseLong(first(runs, "buffer_size", Long.toString(io.flinkpersist.sink.PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
@@ -167,7 +167,7 @@ final class Report {
         System.out.print(md);
     }
 
-    private static void targets(StringBuilder md, List<Map<String, String>> runs, Path work, List<Map<String, String>> heapRows) {
+    private static void targets(StringBuilder md, List<Map<String, String>> runs, List<Map<String, String>> heapRows) {
         double pIngest = median(select(runs, "persist", "ingest"), "updates_per_s");
         double aIngest = median(select(runs, "paimon", "ingest"), "updates_per_s");
         double fIngest = median(select(runs, "files", "ingest"), "updates_per_s");

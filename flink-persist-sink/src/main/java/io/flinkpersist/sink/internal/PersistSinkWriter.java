@@ -6,7 +6,6 @@ import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.compaction.CompactionPolicy;
-import io.flinkpersist.sink.LateUpdatePolicy;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import java.io.IOException;
