@@ -46,7 +46,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * followed by the watermark {@code s' - 1} (Flink's "no more timestamps at or below"), emitted
  * only after every reader has emitted every update below {@code s'}. Use a watermark strategy that
  * passes the source's own watermarks on, e.g. {@code WatermarkStrategy.noWatermarks()} in
- * streaming mode.
+ * streaming mode. When the collection's seal closes (a writer with {@code closeOnEndOfInput}),
+ * the read emits the rest of the collection, then the final watermark {@code Long.MAX_VALUE}, and
+ * ends: from then on it is bounded, also after a restore.
  *
  * <p>The lease keeps the blobs of what is being read from garbage collection while the job runs;
  * a continuous read also holds since just below its progress. It is renewed in the background and
@@ -89,7 +91,7 @@ public final class PersistSource<K, V>
     @Override
     public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(SplitEnumeratorContext<PersistSplit> context) {
         return new PersistSplitEnumerator(
-                context, settings, new PersistEnumeratorState("source-" + UUID.randomUUID(), -1, List.of(), 0));
+                context, settings, new PersistEnumeratorState("source-" + UUID.randomUUID(), -1, List.of(), io.flinkpersist.Frontier.minimum()));
     }
 
     @Override

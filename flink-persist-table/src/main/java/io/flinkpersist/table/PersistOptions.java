@@ -128,7 +128,8 @@ public final class PersistOptions {
                             "snapshot: a consolidated snapshot, insert-only and bounded (works in batch mode). continuous:"
                                     + " the snapshot, then each newly sealed interval as a changelog of inserts and deletes,"
                                     + " with a watermark at each seal (declare WATERMARK FOR col AS SOURCE_WATERMARK() to use"
-                                    + " them); unbounded.");
+                                    + " them); unbounded until the collection's seal closes, then it ends after the final"
+                                    + " watermark.");
 
     public static final ConfigOption<Long> SCAN_AS_OF =
             ConfigOptions.key("scan.as-of")

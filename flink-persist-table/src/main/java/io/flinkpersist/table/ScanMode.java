@@ -11,7 +11,10 @@ import org.apache.flink.configuration.description.InlineElement;
 public enum ScanMode implements DescribedEnum {
     /** A consolidated snapshot: each row once per unit of its net multiplicity, insert-only, bounded. */
     SNAPSHOT("snapshot", "A consolidated snapshot: insert-only and bounded (works in batch mode)."),
-    /** The snapshot, then every newly sealed interval as a changelog, with watermarks at the seal; unbounded. */
+    /**
+     * The snapshot, then every newly sealed interval as a changelog, with watermarks at the seal;
+     * unbounded until the collection's seal closes.
+     */
     CONTINUOUS("continuous", "The snapshot, then each newly sealed interval as a changelog of inserts and deletes, unbounded.");
 
     private final String value;

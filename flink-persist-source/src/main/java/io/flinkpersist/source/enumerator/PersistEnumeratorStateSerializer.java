@@ -1,5 +1,6 @@
 package io.flinkpersist.source.enumerator;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.PersistSplitSerializer;
 import java.io.ByteArrayInputStream;
@@ -33,7 +34,7 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             for (PersistSplit s : state.unassigned()) {
                 PersistSplitSerializer.write(out, s);
             }
-            out.writeLong(state.progress());
+            out.writeLong(state.progress().toStorageLong());
         }
         return bytes.toByteArray();
     }
@@ -56,11 +57,20 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             for (int i = 0; i < n; i++) {
                 splits.add(PersistSplitSerializer.read(in, version));
             }
-            long progress = version >= 2 ? in.readLong() : 0;
+            Frontier progress = version >= 2 ? readProgress(in) : Frontier.minimum();
             if (in.available() > 0) {
                 throw new IOException("Cannot deserialize enumerator state: " + in.available() + " trailing bytes");
             }
             return new PersistEnumeratorState(lease, pinned, splits, progress);
         }
+    }
+
+    /** The progress as {@link Frontier#toStorageLong()} wrote it: a time, or {@code Long.MAX_VALUE} for closed. */
+    private static Frontier readProgress(DataInputStream in) throws IOException {
+        long encoded = in.readLong();
+        if (encoded < 0) {
+            throw new IOException("Cannot deserialize enumerator state: negative progress " + encoded);
+        }
+        return Frontier.fromStorageLong(encoded);
     }
 }

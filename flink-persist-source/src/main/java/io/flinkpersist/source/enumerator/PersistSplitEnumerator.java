@@ -1,9 +1,12 @@
 package io.flinkpersist.source.enumerator;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
+import io.flinkpersist.source.split.SealEvents;
+import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,8 +37,11 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private final List<PersistSplit> unassigned;
     private long pinnedSeqNo;
     private PersistCollection collection;
-    /** Continuous: every update below it is planned into splits. Written in the coordinator thread. */
-    private volatile long progress;
+    /**
+     * Continuous: every update below it is planned into splits; closed once the collection's seal
+     * closed and its last interval was planned. Written in the coordinator thread.
+     */
+    private volatile Frontier progress;
     /** Continuous: seals announced to readers and not yet acknowledged by all of them. */
     private final java.util.TreeMap<Long, java.util.Set<Integer>> unacknowledged = new java.util.TreeMap<>();
     /**
@@ -67,7 +73,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     @Override
     public void start() {
         context.metricGroup().gauge("pendingSplits", () -> unassigned.size());
-        context.metricGroup().gauge("sealLag", () -> settings.continuous() ? Math.max(0, latestSeal - progress) : 0L);
+        context.metricGroup().gauge("sealLag", this::sealLag);
         try {
             collection = settings.open();
             if (pinnedSeqNo < 0) {
@@ -91,8 +97,13 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         }
     }
 
-    /** A newly sealed interval, planned in a worker thread. */
-    private record Interval(long from, long to, List<PersistSplit> splits) {}
+    private long sealLag() {
+        Frontier p = progress;
+        return settings.continuous() && !p.isClosed() ? Math.max(0, latestSeal - p.time()) : 0L;
+    }
+
+    /** A newly sealed interval {@code [from, to)}, planned in a worker thread; {@code to} may be closed. */
+    private record Interval(long from, Frontier to, List<PersistSplit> splits) {}
 
     /**
      * Worker thread: if the seal passed the progress, plan the interval's splits. First renews the
@@ -102,20 +113,20 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
      * at or after the pin, and in which no time at or after the progress has been advanced by since.
      */
     private Interval pollSeal() throws IOException {
-        if (installPending) {
+        if (installPending || progress.isClosed()) {
             return null;
         }
-        long from = progress;
-        io.flinkpersist.state.CollectionState polled = collection.refresh();
+        long from = progress.time();
+        CollectionState polled = collection.refresh();
         if (!polled.seal().isClosed()) {
             latestSeal = polled.seal().time();
         }
-        if (polled.seal().isClosed() || polled.seal().time() <= from) {
+        if (!Frontier.at(from).lessThan(polled.seal())) {
             return null;
         }
-        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(from - 1)), !pinOutstanding);
-        io.flinkpersist.state.CollectionState state = collection.state();
-        long to = state.seal().time();
+        collection.renewLease(leaseId, Optional.of(Frontier.at(from - 1)), !pinOutstanding);
+        CollectionState state = collection.state();
+        Frontier to = state.seal();
         List<PersistSplit> splits =
                 PersistSplitPlanner.interval(collection.store(), state, from, Math.max(1, context.currentParallelism()));
         installPending = true;
@@ -131,7 +142,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         if (interval == null) {
             return;
         }
-        if (interval.from() != progress) {
+        if (progress.isClosed() || interval.from() != progress.time()) {
             throw new IllegalStateException(
                     "Cannot follow collection " + settings.collection() + ": planned interval [" + interval.from() + ", "
                             + interval.to() + ") does not start at the progress " + progress);
@@ -167,14 +178,28 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         if (!assignment.isEmpty()) {
             context.assignSplits(new org.apache.flink.api.connector.source.SplitsAssignment<>(assignment));
         }
-        if (progress > 0) {
+        if (Frontier.minimum().lessThan(progress)) {
             for (int reader : readers) {
-                unacknowledged.computeIfAbsent(progress, s -> new java.util.HashSet<>()).add(reader);
-                context.sendEventToSourceReader(reader, new io.flinkpersist.source.split.SealEvents.SealAdvanced(progress));
+                unacknowledged.computeIfAbsent(progress.toStorageLong(), s -> new java.util.HashSet<>()).add(reader);
+                context.sendEventToSourceReader(reader, SealEvents.SealAdvanced.of(progress));
             }
             announced = true;
         }
         updatePinOutstanding();
+        signalEndIfClosed(readers);
+    }
+
+    /**
+     * Continuous: once the collection's seal closed and its last interval is handed out, nothing new
+     * can come: tell every reader there are no more splits, so each finishes after its last split
+     * and the final watermark, and the job ends on its own.
+     */
+    private void signalEndIfClosed(java.util.Collection<Integer> readers) {
+        if (progress.isClosed() && unassigned.isEmpty()) {
+            for (int reader : readers) {
+                context.signalNoMoreSplits(reader);
+            }
+        }
     }
 
     private void updatePinOutstanding() {
@@ -183,7 +208,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
 
     @Override
     public void handleSourceEvent(int subtask, org.apache.flink.api.connector.source.SourceEvent event) {
-        if (event instanceof io.flinkpersist.source.split.SealEvents.SealAcknowledged ack) {
+        if (event instanceof SealEvents.SealAcknowledged ack) {
             for (java.util.Set<Integer> waiting : unacknowledged.headMap(ack.seal(), true).values()) {
                 waiting.remove(subtask);
             }
@@ -205,7 +230,9 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             LOG.info("Reader lease {} ended while the job was stopped; taking it again", leaseId);
         }
         java.util.OptionalLong hold =
-                settings.continuous() && progress > 0 ? java.util.OptionalLong.of(progress - 1) : java.util.OptionalLong.empty();
+                settings.continuous() && Frontier.minimum().lessThan(progress) && !progress.isClosed()
+                        ? java.util.OptionalLong.of(progress.time() - 1)
+                        : java.util.OptionalLong.empty();
         try {
             collection.leasedSnapshot(leaseId, hold);
         } catch (IllegalArgumentException e) {
@@ -254,7 +281,9 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
 
     /**
      * Continuous start: hold since where it is (or at the as-of time), wait until the seal passes it,
-     * and read the snapshot of everything below the seal as of the latest complete time.
+     * and read the snapshot of everything below the seal as of the latest complete time. A collection
+     * whose seal is already closed is read whole (as of the as-of time, if one is given, followed by
+     * the rest), and the read ends after it.
      */
     private Snapshot continuousStart() throws IOException {
         collection.leasedSnapshot(leaseId, settings.asOfTime());
@@ -274,10 +303,16 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             collection.renewLease(leaseId, Optional.empty(), true);
         }
         collection.renewLease(leaseId, Optional.empty(), true);
-        io.flinkpersist.state.CollectionState state = collection.state();
+        CollectionState state = collection.state();
+        if (state.seal().isClosed() && settings.asOfTime().isEmpty()) {
+            // Every time is complete: the snapshot is the whole collection and nothing follows it.
+            progress = Frontier.closed();
+            collection.renewLease(leaseId, Optional.of(Frontier.closed()), false);
+            return Snapshot.of(collection.store(), state);
+        }
         long start = settings.asOfTime().isPresent() ? hold + 1 : state.seal().time();
-        collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.at(start - 1)), false);
-        progress = start;
+        collection.renewLease(leaseId, Optional.of(Frontier.at(start - 1)), false);
+        progress = Frontier.at(start);
         return Snapshot.of(collection.store(), state).asOf(start - 1);
     }
 
@@ -291,6 +326,7 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     public void handleSplitRequest(int subtask, String requesterHostname) {
         if (settings.continuous()) {
             // Continuous reads push splits to readers, together with the seal they end below.
+            signalEndIfClosed(List.of(subtask));
             return;
         }
         if (!unassigned.isEmpty()) {

@@ -101,32 +101,34 @@ public final class PersistSplitPlanner {
 
     /** Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when adjacent. */
     /**
-     * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code state}:
+     * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code state}
+     * (with a closed seal, every update at or after {@code from}):
      * the row groups of every trace batch whose description overlaps the interval and of every
      * unsealed batch holding times in it at or after the trace upper, balanced by bytes into at most
      * {@code parts} raw splits that keep only the interval's times. Needs {@code since <= from} in
      * {@code state}, so that no time in the interval has been advanced.
      */
     public static List<PersistSplit> interval(BlobStore store, CollectionState state, long from, int parts) throws IOException {
-        long to = state.seal().time();
+        Frontier to = state.seal();
         List<BatchSlice> units = new ArrayList<>();
         for (TraceBatchMeta b : state.trace()) {
-            boolean overlaps = b.desc().lower().lessThan(Frontier.at(to)) && b.desc().upper().isBefore(from);
+            boolean overlaps = b.desc().lower().lessThan(to) && b.desc().upper().isBefore(from);
             if (overlaps) {
                 units.addAll(rowGroups(store, BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
             }
         }
         for (UnsealedBatchMeta b : state.unsealed()) {
-            if (b.tsUpper() >= from && b.tsLower() < to && state.traceUpper().lessEqual(b.tsUpper())) {
+            if (b.tsUpper() >= from && to.isBefore(b.tsLower()) && state.traceUpper().lessEqual(b.tsUpper())) {
                 units.addAll(rowGroups(store, BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
             }
         }
-        ReadTimes times = new ReadTimes(state.traceUpper(), from, Frontier.at(to), 0);
+        ReadTimes times = new ReadTimes(state.traceUpper(), from, to, 0);
+        String name = to.isClosed() ? "closed" : Long.toString(to.time());
         List<PersistSplit> splits = new ArrayList<>();
         int i = 0;
         for (SnapshotPart part : SplitPlanner.balance(units, parts, times)) {
             if (!part.slices().isEmpty()) {
-                splits.add(new PersistSplit("interval-" + to + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
+                splits.add(new PersistSplit("interval-" + name + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
             }
         }
         return splits;

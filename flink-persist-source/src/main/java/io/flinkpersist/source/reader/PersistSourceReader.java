@@ -1,10 +1,12 @@
 package io.flinkpersist.source.reader;
 
 import io.flinkpersist.Codec;
+import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.PersistSplitState;
+import io.flinkpersist.source.split.SealEvents;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -64,7 +66,7 @@ public final class PersistSourceReader<K, V>
 
     @Override
     public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
-        if (event instanceof io.flinkpersist.source.split.SealEvents.SealAdvanced sealed) {
+        if (event instanceof SealEvents.SealAdvanced sealed) {
             pendingSeals.add(sealed.seal());
             emitReadySeals();
         } else {
@@ -90,22 +92,23 @@ public final class PersistSourceReader<K, V>
 
     /**
      * Emits the watermark {@code seal - 1} of every announced seal below which this reader holds no
-     * unread update (no unfinished split ends at or below it), and acknowledges it.
+     * unread update (no unfinished split ends at or below it), and acknowledges it. A closed seal
+     * gives the final watermark, {@code Long.MAX_VALUE}, once every split is read.
      */
     private void emitReadySeals() {
         while (output != null && !pendingSeals.isEmpty()) {
-            long seal = pendingSeals.first();
-            for (io.flinkpersist.Frontier bound : unfinished.values()) {
-                if (bound.lessEqual(io.flinkpersist.Frontier.at(seal))) {
+            SealEvents.SealAdvanced seal = new SealEvents.SealAdvanced(pendingSeals.first());
+            for (Frontier bound : unfinished.values()) {
+                if (bound.lessEqual(seal.frontier())) {
                     return;
                 }
             }
             pendingSeals.pollFirst();
-            if (seal - 1 > lastWatermark) {
-                lastWatermark = seal - 1;
-                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(seal - 1));
+            if (seal.watermark() > lastWatermark) {
+                lastWatermark = seal.watermark();
+                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(lastWatermark));
             }
-            context.sendSourceEventToCoordinator(new io.flinkpersist.source.split.SealEvents.SealAcknowledged(seal));
+            context.sendSourceEventToCoordinator(new SealEvents.SealAcknowledged(seal.seal()));
         }
     }
 

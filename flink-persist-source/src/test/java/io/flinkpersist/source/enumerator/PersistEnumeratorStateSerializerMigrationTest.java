@@ -4,6 +4,7 @@ import static io.flinkpersist.source.split.PersistSplitSerializerMigrationTest.c
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.source.split.PersistSplitSerializerMigrationTest;
 import java.io.IOException;
 import java.util.Arrays;
@@ -20,31 +21,42 @@ class PersistEnumeratorStateSerializerMigrationTest {
 
     /** Before planning: a lease, nothing pinned, nothing to assign. */
     static final PersistEnumeratorState UNPLANNED =
-            new PersistEnumeratorState("source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", -1, List.of(), 0);
+            new PersistEnumeratorState("source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", -1, List.of(), Frontier.minimum());
 
     /** After planning, with every kind of split still unassigned. */
     static final PersistEnumeratorState PLANNED =
             new PersistEnumeratorState(
-                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", 42, PersistSplitSerializerMigrationTest.fixtures(), 0);
+                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", 42, PersistSplitSerializerMigrationTest.fixtures(), Frontier.minimum());
 
     /** Planned, everything assigned; the largest state version. */
-    static final PersistEnumeratorState DRAINED = new PersistEnumeratorState("l", Long.MAX_VALUE, List.of(), 0);
+    static final PersistEnumeratorState DRAINED = new PersistEnumeratorState("l", Long.MAX_VALUE, List.of(), Frontier.minimum());
 
     /** A continuous read that has planned every update below 17, with an interval split unassigned. */
     static final PersistEnumeratorState CONTINUOUS =
-            new PersistEnumeratorState("source-c", 43, List.of(PersistSplitSerializerMigrationTest.INTERVAL), 17);
+            new PersistEnumeratorState("source-c", 43, List.of(PersistSplitSerializerMigrationTest.INTERVAL), Frontier.at(17));
+
+    /** A continuous read of a collection whose seal closed: everything is planned. */
+    static final PersistEnumeratorState CLOSED = new PersistEnumeratorState("source-c", 44, List.of(), Frontier.closed());
 
     private final PersistEnumeratorStateSerializer serializer = new PersistEnumeratorStateSerializer();
 
     @Test
     void roundTrips() throws IOException {
-        for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED, DRAINED, CONTINUOUS)) {
+        for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED, DRAINED, CONTINUOUS, CLOSED)) {
             PersistEnumeratorState back = serializer.deserialize(PersistEnumeratorStateSerializer.VERSION, serializer.serialize(state));
             assertThat(back).isEqualTo(state);
             assertThat(back.planned()).isEqualTo(state.planned());
         }
         assertThat(UNPLANNED.planned()).isFalse();
         assertThat(PLANNED.planned()).isTrue();
+    }
+
+    @Test
+    void closedProgressIsWrittenAsTheFrontiersStorageLong() throws IOException {
+        byte[] bytes = serializer.serialize(CLOSED);
+        byte[] tail = Arrays.copyOfRange(bytes, bytes.length - 8, bytes.length);
+        assertThat(tail).containsExactly(0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+        assertThat(serializer.deserialize(2, bytes).progress().isClosed()).isTrue();
     }
 
     @Test
