@@ -12,6 +12,18 @@ public final class Codecs {
         return BytesCodec.INSTANCE;
     }
 
+    /**
+     * Bytes that a layer above has already encoded with the encoding named {@code name}: passed
+     * through unchanged, and recorded with the collection as {@code name}, so that the collection
+     * knows what its bytes are (the SQL connector uses it for its row encodings).
+     */
+    public static Codec<byte[]> preEncoded(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Invalid encoding name '" + name + "': give the stable name of the encoding");
+        }
+        return new PreEncodedCodec(name);
+    }
+
     /** UTF-8 strings; storage order is code point order. */
     public static Codec<String> string() {
         return StringCodec.INSTANCE;
@@ -31,6 +43,25 @@ public final class Codecs {
         @Override
         public String codecName() {
             return "bytes";
+        }
+
+        @Override
+        public byte[] encode(byte[] value) {
+            return value;
+        }
+
+        @Override
+        public byte[] decode(byte[] bytes) {
+            return bytes;
+        }
+    }
+
+    private record PreEncodedCodec(String name) implements Codec<byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String codecName() {
+            return name;
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
@@ -50,25 +51,128 @@ public final class PersistCollection implements Closeable {
     private final CollectionConfig config;
     private CollectionState state;
 
-    private PersistCollection(BlobStore store, CollectionConfig config) throws IOException {
+    private PersistCollection(BlobStore store, CollectionConfig config, StateLog log, CollectionState state) {
         this.store = store;
         this.config = config;
-        this.log = new StateLog(store);
+        this.log = log;
         this.maintainer = new Maintainer(store, config.writeOptions());
-        this.state = log.openOrCreate();
+        this.state = state;
     }
 
     /** Opens (creating if needed) the collection whose blobs live in {@code store}. */
     public static PersistCollection open(BlobStore store) throws IOException {
-        return new PersistCollection(store, CollectionConfig.defaults());
+        return open(store, CollectionConfig.defaults());
     }
 
     public static PersistCollection open(BlobStore store, BatchWriteOptions writeOptions) throws IOException {
-        return new PersistCollection(store, CollectionConfig.defaults().withWriteOptions(writeOptions));
+        return open(store, CollectionConfig.defaults().withWriteOptions(writeOptions));
     }
 
+    /** Opens (creating if needed, without a schema) the collection whose blobs live in {@code store}. */
     public static PersistCollection open(BlobStore store, CollectionConfig config) throws IOException {
-        return new PersistCollection(store, config);
+        StateLog log = new StateLog(store);
+        return new PersistCollection(store, config, log, log.openOrCreate());
+    }
+
+    /**
+     * Opens the collection in {@code store} for writing through codecs of {@code schema}: creates it
+     * holding that schema if it does not exist, records the schema in a collection that has none
+     * yet (one created before schemas were recorded), and refuses a collection holding another.
+     *
+     * @throws IllegalArgumentException if the collection holds another schema; the message names both
+     */
+    public static PersistCollection open(BlobStore store, CollectionConfig config, CollectionSchema schema) throws IOException {
+        StateLog log = new StateLog(store);
+        PersistCollection c = new PersistCollection(store, config, log, log.openOrCreate(Optional.of(schema)));
+        try {
+            c.recordSchema(schema);
+        } catch (IllegalArgumentException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Opens an existing collection for reading; never creates anything, and needs only read access
+     * to the store until something is written through the handle.
+     *
+     * @throws CollectionNotFoundException if the store holds no collection
+     */
+    public static PersistCollection openExisting(BlobStore store, CollectionConfig config) throws IOException {
+        StateLog log = new StateLog(store);
+        Optional<CollectionState> latest = log.readLatest();
+        if (latest.isEmpty()) {
+            throw new CollectionNotFoundException(store.describe());
+        }
+        return new PersistCollection(store, config, log, latest.get());
+    }
+
+    /**
+     * Opens existing collection {@code name} under {@code location} for reading, as {@link
+     * #openExisting(BlobStore, CollectionConfig)}.
+     *
+     * @throws CollectionNotFoundException if there is no such collection; the message names the
+     *     location, the collection and the collections that exist there
+     */
+    public static PersistCollection openExisting(String location, String name, CollectionConfig config) throws IOException {
+        BlobStore store = BlobStores.open(location, name);
+        StateLog log = new StateLog(store);
+        Optional<CollectionState> latest;
+        try {
+            latest = log.readLatest();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        if (latest.isEmpty()) {
+            store.close();
+            throw new CollectionNotFoundException(location, name, BlobStores.collectionsAt(location));
+        }
+        return new PersistCollection(store, config, log, latest.get());
+    }
+
+    /** As {@link #openExisting(String, String, CollectionConfig)}, under a local directory. */
+    public static PersistCollection openExisting(Path location, String name) throws IOException {
+        return openExisting(location.toString(), name, CollectionConfig.defaults());
+    }
+
+    /**
+     * Checks that a reader of {@code schema} may read this collection: it holds the same schema, or
+     * none (written before schemas were recorded).
+     *
+     * @throws IllegalArgumentException if it holds another schema; the message names both
+     */
+    public void checkSchema(CollectionSchema schema) {
+        Optional<CollectionSchema> held = state.schema();
+        if (held.isPresent() && !held.get().equals(schema)) {
+            throw schemaMismatch("read", schema, held.get());
+        }
+    }
+
+    /**
+     * Records {@code schema} as what the collection holds if it has none yet.
+     *
+     * @throws IllegalArgumentException if it holds another schema; the message names both
+     */
+    public CollectionState recordSchema(CollectionSchema schema) throws IOException {
+        if (state.schema().isPresent()) {
+            if (!state.schema().get().equals(schema)) {
+                throw schemaMismatch("write", schema, state.schema().get());
+            }
+            return state;
+        }
+        try {
+            return commit(new Transition.RecordSchema(schema)).state();
+        } catch (IllegalArgumentException e) {
+            throw schemaMismatch("write", schema, state.schema().orElseThrow(() -> e));
+        }
+    }
+
+    private IllegalArgumentException schemaMismatch(String verb, CollectionSchema used, CollectionSchema held) {
+        return new IllegalArgumentException(
+                "Cannot " + verb + " collection " + store.describe() + " with " + used + ": it holds " + held
+                        + " (use the codecs it was written with, or another collection)");
     }
 
     public CollectionConfig config() {
@@ -77,7 +181,7 @@ public final class PersistCollection implements Closeable {
 
     /** Opens (creating if needed) collection {@code name} under the local directory {@code location}. */
     public static PersistCollection open(Path location, String name) throws IOException {
-        return open(new LocalFileBlobStore(location.resolve(io.flinkpersist.blob.BlobStores.checkName(name))));
+        return open(new LocalFileBlobStore(location.resolve(BlobStores.checkName(name))));
     }
 
     /**
@@ -85,7 +189,16 @@ public final class PersistCollection implements Closeable {
      * a {@code file:} URI or a Hadoop filesystem URI such as {@code hdfs://namenode:8020/persist}.
      */
     public static PersistCollection open(String location, String name, CollectionConfig config) throws IOException {
-        return open(io.flinkpersist.blob.BlobStores.open(location, name), config);
+        return open(BlobStores.open(location, name), config);
+    }
+
+    /**
+     * Opens collection {@code name} under {@code location} for writing through codecs of {@code
+     * schema}, as {@link #open(BlobStore, CollectionConfig, CollectionSchema)}.
+     */
+    public static PersistCollection open(String location, String name, CollectionConfig config, CollectionSchema schema)
+            throws IOException {
+        return open(BlobStores.open(location, name), config, schema);
     }
 
     public BlobStore store() {

@@ -10,11 +10,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -33,8 +35,12 @@ import org.apache.parquet.io.api.Binary;
  *       inside their column chunk without overlapping.
  *   <li>Column index: one entry per page; every page's min and max bound the page's values (exactly
  *       for the int64 columns; binary bounds may be truncated, so they must only enclose them).
- *   <li>Footer statistics: exactly the row group's min and max of every column (the writer does not
- *       truncate them).
+ *   <li>Footer statistics: exactly the row group's min and max of every column. Parquet leaves the
+ *       min and max of a binary column out when together they take {@value #MAX_STATS_BYTES} bytes or
+ *       more (long keys, large values): their absence is healthy then, and a defect only where the
+ *       data's min and max are smaller. Binary statistics truncated by a writer that truncates them
+ *       are healthy when they enclose the data: the min a prefix of the least value, the max a
+ *       shorter value above the greatest.
  * </ul>
  *
  * The data itself (order, consolidation, non-zero diffs, schema, page checksums) is checked by
@@ -44,6 +50,9 @@ import org.apache.parquet.io.api.Binary;
 final class BatchFileCheck {
 
     private static final String[] COLUMNS = {"k", "v", "t", "d"};
+
+    /** The size from which Parquet leaves a binary column's min and max out of its statistics. */
+    static final long MAX_STATS_BYTES = ParquetMetadataConverter.MAX_STATS_SIZE;
 
     private final BlobStore store;
     private final String key;
@@ -179,21 +188,43 @@ final class BatchFileCheck {
         if (actual.min == null) {
             return;
         }
-        if (stats == null || stats.isEmpty()) {
+        boolean binary = c < 2;
+        if (stats == null || stats.isEmpty() || !stats.hasNonNullValue()) {
+            long size = (long) actual.min.length + actual.max.length;
+            if (binary && size >= MAX_STATS_BYTES) {
+                return; // left out by Parquet, as it does for values this large: healthy
+            }
             // The engine's writer always writes them; Parquet drops statistics it cannot trust (min above max).
-            problem("row group %d, column %s: the footer has no usable statistics", g, COLUMNS[c]);
-            return;
-        }
-        if (!stats.hasNonNullValue()) {
-            problem("row group %d, column %s: the footer statistics claim no values", g, COLUMNS[c]);
+            problem(stats == null || stats.isEmpty()
+                            ? "row group %d, column %s: the footer has no usable statistics%s"
+                            : "row group %d, column %s: the footer statistics claim no values%s",
+                    g, COLUMNS[c], binary ? String.format(Locale.ROOT,
+                            " (Parquet keeps the min and max of values this small: %d bytes together, below %d)", size, MAX_STATS_BYTES)
+                            : "");
             return;
         }
         byte[] min = statBytes(stats.genericGetMin());
         byte[] max = statBytes(stats.genericGetMax());
+        if (binary && truncatedEnclosing(min, max, actual)) {
+            return;
+        }
         if (actual.compare(min, actual.min) != 0 || actual.compare(max, actual.max) != 0) {
             problem("row group %d, column %s: the footer statistics [%s, %s] differ from the data [%s, %s]",
                     g, COLUMNS[c], actual.show(min), actual.show(max), actual.show(actual.min), actual.show(actual.max));
         }
+    }
+
+    /**
+     * Whether binary statistics are a truncation that encloses the data (and not exact): the min a
+     * prefix of the least value, the max shorter than the greatest and above it.
+     */
+    private static boolean truncatedEnclosing(byte[] min, byte[] max, Bounds actual) {
+        boolean minOk = Arrays.equals(min, actual.min)
+                || (min.length < actual.min.length && Arrays.equals(min, Arrays.copyOf(actual.min, min.length)));
+        boolean maxOk = Arrays.equals(max, actual.max)
+                || (max.length < actual.max.length && actual.compare(max, actual.max) > 0);
+        boolean exact = Arrays.equals(min, actual.min) && Arrays.equals(max, actual.max);
+        return minOk && maxOk && !exact;
     }
 
     private void checkColumnIndex(int g, int c, ColumnIndex index, Bounds[] pages) {

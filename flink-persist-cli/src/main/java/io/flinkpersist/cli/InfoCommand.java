@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         header = "Show a collection's frontiers, batches per level, leases and bytes.",
         description = {
-            "Shows a collection's latest state: state seqno, seal, since and trace upper, trace batches per level with sizes, unsealed batches, reader leases, writers and the bytes stored. Reads only; never changes the collection."
+            "Shows a collection's latest state: state seqno, seal, since and trace upper, the key and value codecs, trace batches per level with sizes, unsealed batches, reader leases, writers and the bytes stored. Reads only; never changes the collection."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown", "1:no such collection, or it cannot be read", "2:bad arguments"})
@@ -99,6 +99,12 @@ final class InfoCommand implements Callable<Integer> {
                 Formats.frontier(s.since()),
                 s.requestedSince().equals(s.since()) ? "" : " (requested " + s.requestedSince() + ", held back by a lease)");
         out.printf("  trace upper   %s%n", Formats.frontier(s.traceUpper()));
+        if (s.schema().isPresent()) {
+            out.printf("  key codec     %s%n", s.schema().get().keyCodec());
+            out.printf("  value codec   %s%n", s.schema().get().valueCodec());
+        } else {
+            out.printf("  codecs        not recorded (written before codecs were recorded; the next writer records its own)%n");
+        }
         long traceUpdates = s.trace().stream().mapToLong(TraceBatchMeta::updateCount).sum();
         long traceBytes = s.trace().stream().mapToLong(TraceBatchMeta::sizeBytes).sum();
         out.printf("Trace: %s, %s, %s%n", Formats.count(s.trace().size(), "batch", "batches"), Formats.count(traceUpdates, "update", "updates"), Formats.bytes(traceBytes));
@@ -150,6 +156,11 @@ final class InfoCommand implements Callable<Integer> {
         frontier(j, "since", s.since());
         frontier(j, "requestedSince", s.requestedSince());
         frontier(j, "traceUpper", s.traceUpper());
+        if (s.schema().isPresent()) {
+            j.member("keyCodec", s.schema().get().keyCodec()).member("valueCodec", s.schema().get().valueCodec());
+        } else {
+            j.name("keyCodec").nullValue().name("valueCodec").nullValue();
+        }
         j.name("traceLevels").beginArray();
         for (Level l : levels(s)) {
             j.beginObject()

@@ -31,6 +31,8 @@ class InfoCommandTest {
                 .contains("seal          " + s.seal())
                 .contains("since         " + s.since())
                 .contains("trace upper   " + s.traceUpper())
+                .contains("key codec     string-utf8")
+                .contains("value codec   string-utf8")
                 .contains("Trace: " + Formats.count(s.trace().size(), "batch", "batches"))
                 .contains("Unsealed: " + Formats.count(s.unsealed().size(), "batch", "batches"))
                 .contains("Leases: 1", "reader-1  hold " + s.since() + "  pins state")
@@ -66,6 +68,7 @@ class InfoCommandTest {
                 .contains("\"seal\":" + s.seal().time() + ",")
                 .contains("\"since\":" + s.since().time() + ",")
                 .contains("\"traceUpper\":" + s.traceUpper().time() + ",")
+                .contains("\"keyCodec\":\"string-utf8\",\"valueCodec\":\"string-utf8\",")
                 .contains("\"liveBytes\":" + s.liveBytes() + ",")
                 .contains("\"leases\":[{\"id\":\"reader-1\",\"hold\":" + s.since().time() + ",");
         for (TraceBatchMeta b : s.trace()) {

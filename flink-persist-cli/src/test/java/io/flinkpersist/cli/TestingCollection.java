@@ -1,6 +1,7 @@
 package io.flinkpersist.cli;
 
 import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codecs;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
@@ -40,7 +41,7 @@ final class TestingCollection {
         Random random = new Random(seed);
         CollectionConfig config =
                 CollectionConfig.defaults().withWriteOptions(BatchWriteOptions.defaults().withRowGroupSizeBytes(8 << 10));
-        try (PersistCollection c = PersistCollection.open(location.toString(), NAME, config)) {
+        try (PersistCollection c = PersistCollection.open(location.toString(), NAME, config, CollectionSchema.of(Codecs.string(), Codecs.string()))) {
             for (int round = 0; round < ROUNDS; round++) {
                 List<Update<String, String>> batch = new ArrayList<>();
                 for (int i = 0; i < 300; i++) {

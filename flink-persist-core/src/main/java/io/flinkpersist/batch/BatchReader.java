@@ -12,6 +12,7 @@ import java.util.Objects;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.internal.column.columnindex.ColumnIndex;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -231,12 +232,11 @@ public final class BatchReader {
             List<BlockMetaData> blocks = meta.getBlocks();
             List<RowGroupInfo> groups = new ArrayList<>(blocks.size());
             long total = 0;
-            byte[] previousMax = null;
+            RowGroupInfo previous = null;
             for (int i = 0; i < blocks.size(); i++) {
-                RowGroupInfo g = rowGroup(key, i, blocks.get(i));
+                RowGroupInfo g = rowGroup(key, i, blocks.get(i), file);
                 if (g.hasKeyBounds()) {
-                    if (UpdateOrder.compareBytes(g.minKey(), g.maxKey()) > 0
-                            || (previousMax != null && UpdateOrder.compareBytes(previousMax, g.minKey()) > 0)) {
+                    if (UpdateOrder.compareBytes(g.minKey(), g.maxKey()) > 0 || outOfOrder(previous, g)) {
                         throw new CorruptBlobException(
                                 key,
                                 "row group key bounds are out of order (I8) (rowGroup="
@@ -246,10 +246,10 @@ public final class BatchReader {
                                         + ", maxKey="
                                         + BatchFormat.hex(g.maxKey())
                                         + ", previousMaxKey="
-                                        + BatchFormat.hex(previousMax)
+                                        + BatchFormat.hex(previous == null ? null : previous.maxKey())
                                         + ")");
                     }
-                    previousMax = g.maxKey();
+                    previous = g;
                 }
                 total += g.rowCount();
                 groups.add(g);
@@ -260,7 +260,24 @@ public final class BatchReader {
         }
     }
 
-    private static RowGroupInfo rowGroup(String key, int index, BlockMetaData block) throws CorruptBlobException {
+    /**
+     * Whether the key bounds of consecutive row groups contradict sorted keys. Exact bounds must not
+     * overlap; truncated ones may (keys sharing a long prefix), so with them only the one inference
+     * that holds for any enclosing bounds is checked: the earlier lower bound is at most the later
+     * upper bound.
+     */
+    private static boolean outOfOrder(RowGroupInfo previous, RowGroupInfo g) {
+        if (previous == null) {
+            return false;
+        }
+        if (previous.keyBoundsExact() && g.keyBoundsExact()) {
+            return UpdateOrder.compareBytes(previous.maxKey(), g.minKey()) > 0;
+        }
+        return UpdateOrder.compareBytes(previous.minKey(), g.maxKey()) > 0;
+    }
+
+    private static RowGroupInfo rowGroup(String key, int index, BlockMetaData block, ParquetFileReader file)
+            throws IOException {
         List<ColumnChunkMetaData> columns = block.getColumns();
         if (columns.size() != 4 || !columns.get(BatchFormat.K).getPath().toDotString().equals("k")) {
             throw new CorruptBlobException(
@@ -280,8 +297,31 @@ public final class BatchReader {
         if (stats != null && !stats.isEmpty() && stats.hasNonNullValue()) {
             min = ((Binary) stats.genericGetMin()).getBytes();
             max = ((Binary) stats.genericGetMax()).getBytes();
+            return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max, true);
         }
-        return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max);
+        // Parquet leaves binary statistics out when min and max take 4 KiB or more (long keys). The
+        // column index keeps page bounds truncated to a prefix: enclosing, so still good for planning.
+        ColumnChunkMetaData k = columns.get(BatchFormat.K);
+        ColumnIndex pages = k.getColumnIndexReference() == null ? null : file.readColumnIndex(k);
+        if (pages != null && !pages.getMinValues().isEmpty()) {
+            for (int p = 0; p < pages.getMinValues().size(); p++) {
+                if (pages.getNullPages().get(p)) {
+                    continue;
+                }
+                byte[] pageMin = bytes(pages.getMinValues().get(p));
+                byte[] pageMax = bytes(pages.getMaxValues().get(p));
+                min = min == null || UpdateOrder.compareBytes(pageMin, min) < 0 ? pageMin : min;
+                max = max == null || UpdateOrder.compareBytes(pageMax, max) > 0 ? pageMax : max;
+            }
+        }
+        return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max, false);
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        java.nio.ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     private static void closeQuietly(AutoCloseable c, Throwable failure) {

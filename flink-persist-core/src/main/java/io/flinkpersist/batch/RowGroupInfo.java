@@ -10,13 +10,23 @@ import java.util.Objects;
  * @param rowCount the number of updates in the row group
  * @param compressedBytes the stored size of its column chunks
  * @param uncompressedBytes their size before compression
- * @param minKey the least key, from the {@code k} column statistics; null when the writer recorded no
- *     key statistics for the row group (Parquet drops statistics of values over 4 KiB), see {@link
- *     #hasKeyBounds()}
- * @param maxKey the greatest key, null exactly when {@code minKey} is
+ * @param minKey a lower bound of the keys: the least key, from the {@code k} column's footer
+ *     statistics; where Parquet left those out (it drops binary statistics whose min and max take
+ *     4 KiB or more), the least page minimum of the column index, which may be truncated to a prefix
+ *     of the least key. Null when neither exists, see {@link #hasKeyBounds()}
+ * @param maxKey an upper bound of the keys, from the same source: the greatest key, or a truncated
+ *     page maximum at or above it; null exactly when {@code minKey} is
+ * @param keyBoundsExact whether the bounds are the least and greatest keys themselves (footer
+ *     statistics), not enclosing truncations of them (column index)
  */
 public record RowGroupInfo(
-        int index, long rowCount, long compressedBytes, long uncompressedBytes, byte[] minKey, byte[] maxKey) {
+        int index,
+        long rowCount,
+        long compressedBytes,
+        long uncompressedBytes,
+        byte[] minKey,
+        byte[] maxKey,
+        boolean keyBoundsExact) {
 
     public RowGroupInfo {
         if ((minKey == null) != (maxKey == null)) {
@@ -25,6 +35,11 @@ public record RowGroupInfo(
                             + index
                             + ")");
         }
+    }
+
+    /** A row group whose bounds, if any, are its exact least and greatest keys. */
+    public RowGroupInfo(int index, long rowCount, long compressedBytes, long uncompressedBytes, byte[] minKey, byte[] maxKey) {
+        this(index, rowCount, compressedBytes, uncompressedBytes, minKey, maxKey, minKey != null);
     }
 
     /** Whether {@link #minKey()} and {@link #maxKey()} are known. */
@@ -40,12 +55,14 @@ public record RowGroupInfo(
                 && compressedBytes == r.compressedBytes
                 && uncompressedBytes == r.uncompressedBytes
                 && Arrays.equals(minKey, r.minKey)
-                && Arrays.equals(maxKey, r.maxKey);
+                && Arrays.equals(maxKey, r.maxKey)
+                && keyBoundsExact == r.keyBoundsExact;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(index, rowCount, compressedBytes, uncompressedBytes, Arrays.hashCode(minKey), Arrays.hashCode(maxKey));
+        return Objects.hash(
+                index, rowCount, compressedBytes, uncompressedBytes, Arrays.hashCode(minKey), Arrays.hashCode(maxKey), keyBoundsExact);
     }
 
     @Override
@@ -62,6 +79,7 @@ public record RowGroupInfo(
                 + BatchFormat.hex(minKey)
                 + ", maxKey="
                 + BatchFormat.hex(maxKey)
+                + (keyBoundsExact || minKey == null ? "" : ", bounds truncated")
                 + ")";
     }
 }

@@ -160,16 +160,19 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     /** The local filesystem whose files are hard-linked; null when publishing by rename. */
     private final RawLocalFileSystem local;
 
+    /** Whether the root and its temp area were created by this instance's first write. */
+    private volatile boolean prepared;
+
     /** Parent directories known to exist (and locally, to be durable); cleared on a surprise. */
     private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
 
     /**
-     * Opens (creating it if missing) the store rooted at {@code rootUri}, e.g. {@code
+     * Opens the store rooted at {@code rootUri} (created by the first write), e.g. {@code
      * hdfs://namenode:8020/persist/orders}. A URI without a scheme uses {@code fs.defaultFS}.
      *
      * @throws IllegalArgumentException if the scheme has no atomic put-if-absent (see the class
      *     description) or the URI is not a valid path
-     * @throws BlobStoreException if the filesystem cannot be reached or the root not created
+     * @throws BlobStoreException if the filesystem cannot be reached
      */
     public HadoopBlobStore(String rootUri, Configuration conf) throws IOException {
         this(parse(rootUri), conf);
@@ -221,20 +224,38 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                                 + ")", e);
             }
         }
-        try {
-            if (link) {
-                File rootFile = local.pathToFile(root);
-                Files.createDirectories(rootFile.toPath().resolve(TEMP_DIRECTORY));
-                File parent = rootFile.getParentFile();
-                if (parent != null) {
-                    LocalFileBlobStore.syncDirectory(parent.toPath());
-                }
-                LocalFileBlobStore.syncDirectory(rootFile.toPath());
-            } else if (!fs.mkdirs(tempDirectory)) {
-                throw new IOException("mkdirs returned false for " + tempDirectory);
+    }
+
+    /**
+     * Before the first write: creates the root and its temp area (locally, durably). Opening the
+     * store touches nothing, so that reading needs only read access.
+     *
+     * @throws BlobStoreException if they cannot be created
+     */
+    private void prepareForWrites() throws IOException {
+        if (prepared) {
+            return;
+        }
+        synchronized (this) {
+            if (prepared) {
+                return;
             }
-        } catch (IOException e) {
-            throw new BlobStoreException("Cannot open blob store: " + e + " (location=" + location + ")", e);
+            try {
+                if (local != null) {
+                    File rootFile = local.pathToFile(root);
+                    Files.createDirectories(rootFile.toPath().resolve(TEMP_DIRECTORY));
+                    File parent = rootFile.getParentFile();
+                    if (parent != null) {
+                        LocalFileBlobStore.syncDirectory(parent.toPath());
+                    }
+                    LocalFileBlobStore.syncDirectory(rootFile.toPath());
+                } else if (!fs.mkdirs(tempDirectory)) {
+                    throw new IOException("mkdirs returned false for " + tempDirectory);
+                }
+            } catch (IOException e) {
+                throw new BlobStoreException("Cannot write to blob store: " + e + " (location=" + location + ")", e);
+            }
+            prepared = true;
         }
     }
 
@@ -268,6 +289,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     @Override
     public BlobWriter create(String key) throws IOException {
         Path target = resolve(key);
+        prepareForWrites();
         Path temp = new Path(tempDirectory, UUID.randomUUID() + TEMP_SUFFIX);
         try {
             if (local != null) {

@@ -114,31 +114,56 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
     private final Path root;
     private final Path tempDirectory;
     private final String location;
-    private final boolean hardLinks;
+    private final boolean allowHardLinks;
+
+    /**
+     * Whether publishes use hard links; null until the first write prepares the store. Opening a
+     * store touches nothing, so that reading needs only read access.
+     */
+    private volatile Boolean hardLinks;
 
     /** Directories known to exist with a synced entry in their parent; never shrinks but on error. */
     private final Set<Path> durableDirectories = ConcurrentHashMap.newKeySet();
 
     /**
-     * Opens (creating it if missing) the store rooted at {@code root}.
-     *
-     * @throws BlobStoreException if the root or its temp area cannot be created or written
+     * Opens the store rooted at {@code root} without touching the filesystem: reads of a missing
+     * root find nothing, and the first write creates the root and its temp area (and probes for
+     * hard links), so a read-only root can be read.
      */
-    public LocalFileBlobStore(Path root) throws IOException {
+    public LocalFileBlobStore(Path root) {
         this(root, true);
     }
 
     /** As {@link #LocalFileBlobStore(Path)}; {@code allowHardLinks=false} forces the move fallback. */
-    LocalFileBlobStore(Path root, boolean allowHardLinks) throws IOException {
+    LocalFileBlobStore(Path root, boolean allowHardLinks) {
         this.root = root.toAbsolutePath().normalize();
         this.location = this.root.toUri().toString();
         this.tempDirectory = this.root.resolve(TEMP_DIRECTORY);
-        try {
-            createDirectoryDurably(this.root);
-            Files.createDirectories(tempDirectory);
-            this.hardLinks = allowHardLinks && probeHardLinks();
-        } catch (IOException e) {
-            throw new BlobStoreException("Cannot open blob store: " + e + " (location=" + location + ")", e);
+        this.allowHardLinks = allowHardLinks;
+    }
+
+    /**
+     * Before the first write: creates the root (durably) and its temp area, and probes for hard
+     * links. Racing callers in this JVM do it once; other processes tolerate each other.
+     *
+     * @throws BlobStoreException if the root or its temp area cannot be created or written
+     */
+    private boolean prepareForWrites() throws IOException {
+        Boolean links = hardLinks;
+        if (links != null) {
+            return links;
+        }
+        synchronized (this) {
+            if (hardLinks == null) {
+                try {
+                    createDirectoryDurably(root);
+                    Files.createDirectories(tempDirectory);
+                    hardLinks = allowHardLinks && probeHardLinks();
+                } catch (IOException e) {
+                    throw new BlobStoreException("Cannot write to blob store: " + e + " (location=" + location + ")", e);
+                }
+            }
+            return hardLinks;
         }
     }
 
@@ -173,6 +198,7 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
     @Override
     public BlobWriter create(String key) throws IOException {
         Path target = resolve(key);
+        prepareForWrites();
         Path temp = tempDirectory.resolve(UUID.randomUUID() + TEMP_SUFFIX);
         FileChannel channel;
         try {
@@ -329,9 +355,12 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         return tempDirectory;
     }
 
-    /** Whether publishes use hard links (true) or the single-process move fallback (false). */
-    public boolean usesHardLinks() {
-        return hardLinks;
+    /**
+     * Whether publishes use hard links (true) or the single-process move fallback (false); prepares
+     * the store for writes if no write has yet.
+     */
+    public boolean usesHardLinks() throws IOException {
+        return prepareForWrites();
     }
 
     /**
@@ -346,7 +375,7 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
             throw e instanceof BlobStoreException ? e : failure("publish", key, e);
         }
         try {
-            if (hardLinks) {
+            if (Boolean.TRUE.equals(hardLinks)) {
                 link(key, temp, target);
             } else {
                 move(key, temp, target);

@@ -79,6 +79,8 @@ public final class Arrangement {
             applied = changeLeases(state, leases -> leases.remove(l.id()));
         } else if (transition instanceof Transition.ExpireLeases e) {
             applied = changeLeases(state, leases -> leases.values().removeIf(x -> x.isExpired(e.nowMillis())));
+        } else if (transition instanceof Transition.RecordSchema r) {
+            applied = recordSchema(state, r.schema());
         } else {
             throw new IllegalArgumentException("Cannot apply transition: unknown type " + transition);
         }
@@ -87,6 +89,19 @@ public final class Arrangement {
             state.validateSuccessor(applied.state());
         }
         return applied;
+    }
+
+    private static Applied recordSchema(CollectionState state, io.flinkpersist.CollectionSchema schema) {
+        if (state.schema().isPresent()) {
+            if (!state.schema().get().equals(schema)) {
+                throw new IllegalArgumentException(
+                        "Cannot use the collection with " + schema + ": it holds " + state.schema().get()
+                                + " (use the codecs it was written with, or another collection)");
+            }
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).schema(java.util.Optional.of(schema)).build(), true, List.of(), List.of());
     }
 
     private static Applied append(CollectionState state, Append append) {

@@ -1,11 +1,13 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -48,6 +50,7 @@ public final class CollectionState {
     private final List<RetiredBlob> retired;
     private final Frontier requestedSince;
     private final SortedMap<String, ReaderLease> leases;
+    private final CollectionSchema schema;
 
     private CollectionState(Builder b) {
         this.seqNo = b.seqNo;
@@ -60,6 +63,7 @@ public final class CollectionState {
         this.retired = List.copyOf(b.retired);
         this.requestedSince = b.requestedSince == null ? this.since : b.requestedSince;
         this.leases = Collections.unmodifiableSortedMap(new TreeMap<>(b.leases));
+        this.schema = b.schema;
     }
 
     /** The state of a new, empty collection: version 0, seal and since {@code {0}}. */
@@ -124,6 +128,14 @@ public final class CollectionState {
     /** Reader leases by id. */
     public SortedMap<String, ReaderLease> leases() {
         return leases;
+    }
+
+    /**
+     * The key and value encodings the collection holds, recorded when it was created; empty for a
+     * collection created before schemas were recorded and not written since.
+     */
+    public Optional<CollectionSchema> schema() {
+        return Optional.ofNullable(schema);
     }
 
     /** The smallest state version a lease pins, if any lease exists. */
@@ -301,12 +313,13 @@ public final class CollectionState {
                 && writers.equals(s.writers)
                 && retired.equals(s.retired)
                 && requestedSince.equals(s.requestedSince)
-                && leases.equals(s.leases);
+                && leases.equals(s.leases)
+                && Objects.equals(schema, s.schema);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(seqNo, seal, since, nextSeqNo, unsealed, trace, writers, retired, requestedSince, leases);
+        return Objects.hash(seqNo, seal, since, nextSeqNo, unsealed, trace, writers, retired, requestedSince, leases, schema);
     }
 
     @Override
@@ -343,6 +356,8 @@ public final class CollectionState {
         /** Null means "same as since". */
         private Frontier requestedSince;
         private Map<String, ReaderLease> leases = Map.of();
+        /** Null means "not recorded". */
+        private CollectionSchema schema;
 
         private Builder() {}
 
@@ -357,6 +372,7 @@ public final class CollectionState {
             retired = s.retired;
             requestedSince = s.requestedSince;
             leases = s.leases;
+            schema = s.schema;
         }
 
         public Builder seqNo(long seqNo) {
@@ -406,6 +422,11 @@ public final class CollectionState {
 
         public Builder leases(Map<String, ReaderLease> leases) {
             this.leases = leases;
+            return this;
+        }
+
+        public Builder schema(Optional<CollectionSchema> schema) {
+            this.schema = schema.orElse(null);
             return this;
         }
 

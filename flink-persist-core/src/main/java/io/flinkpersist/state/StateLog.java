@@ -43,11 +43,21 @@ public final class StateLog {
      * @throws CorruptBlobException if the latest record does not decode
      */
     public CollectionState openOrCreate() throws IOException {
+        return openOrCreate(Optional.empty());
+    }
+
+    /**
+     * Reads the latest state, creating version 0 holding {@code schema} for a new collection. An
+     * existing collection is returned as it is: recording or checking its schema is the caller's.
+     *
+     * @throws CorruptBlobException if the latest record does not decode
+     */
+    public CollectionState openOrCreate(Optional<io.flinkpersist.CollectionSchema> schema) throws IOException {
         Optional<CollectionState> latest = readLatest();
         if (latest.isPresent()) {
             return latest.get();
         }
-        CollectionState initial = CollectionState.initial();
+        CollectionState initial = CollectionState.initial().toBuilder().schema(schema).build();
         try {
             store.putIfAbsent(StateRecordCodec.key(0), StateRecordCodec.encode(initial));
         } catch (BlobAlreadyExistsException e) {

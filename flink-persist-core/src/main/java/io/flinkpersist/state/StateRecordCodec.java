@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.ByteArrayInputStream;
@@ -10,9 +11,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -21,9 +24,11 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   int   magic 0x46505354 ("FPST")
- *   short format version (2; version 1 is still read)
+ *   short format version (3; versions 1 and 2 are still read)
  *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs,
- *         and since version 2: requested since, reader leases
+ *         since version 2: requested since, reader leases,
+ *         since version 3: the schema (a presence byte, then the key and value codec names, each an
+ *         int length and UTF-8 bytes)
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -39,8 +44,11 @@ public final class StateRecordCodec {
     public static final String STATE_PREFIX = "state/";
 
     static final int MAGIC = 0x46505354;
-    public static final short CURRENT_VERSION = 2;
-    /** The oldest version this build still reads. Version 1 had no leases and no requested since. */
+    public static final short CURRENT_VERSION = 3;
+    /**
+     * The oldest version this build still reads. Version 1 had no leases and no requested since;
+     * versions 1 and 2 had no schema.
+     */
     public static final short OLDEST_READABLE_VERSION = 1;
     private static final int MAX_COUNT = 50_000_000;
 
@@ -113,6 +121,11 @@ public final class StateRecordCodec {
                 out.writeLong(l.sinceHold().toStorageLong());
                 out.writeLong(l.pinnedSeqNo());
                 out.writeLong(l.expiresAtMillis());
+            }
+            out.writeBoolean(s.schema().isPresent());
+            if (s.schema().isPresent()) {
+                writeString(out, s.schema().get().keyCodec());
+                writeString(out, s.schema().get().valueCodec());
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
@@ -238,7 +251,26 @@ public final class StateRecordCodec {
             }
             b.leases(leases);
         }
+        if (version >= 3 && in.readBoolean()) {
+            b.schema(Optional.of(new CollectionSchema(readString(in), readString(in))));
+        }
         return b.build();
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > CollectionSchema.MAX_NAME_BYTES) {
+            throw new IOException("implausible string length " + n);
+        }
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static int count(DataInputStream in) throws IOException {

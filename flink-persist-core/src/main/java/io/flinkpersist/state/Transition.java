@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import java.util.List;
 import java.util.Objects;
@@ -178,4 +179,14 @@ public sealed interface Transition {
 
     /** Drops the leases whose expiry is at or before {@code nowMillis}. */
     record ExpireLeases(long nowMillis) implements Transition {}
+
+    /**
+     * Records what the collection holds, if it has no schema yet (a collection created before
+     * schemas were recorded); the same schema is a no-op, a different one an error naming both.
+     */
+    record RecordSchema(CollectionSchema schema) implements Transition {
+        public RecordSchema {
+            Objects.requireNonNull(schema, "schema");
+        }
+    }
 }

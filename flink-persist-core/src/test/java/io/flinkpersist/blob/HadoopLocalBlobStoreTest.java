@@ -70,6 +70,7 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
     @Test
     void leftoverTemporaryFilesAreListedWithTheirAgeAndCanBeDeleted() throws IOException {
         Path crashed = root.resolve(".tmp/0b5f3c1e-crashed.tmp");
+        Files.createDirectories(crashed.getParent()); // as the crashed process's first write did
         Files.write(crashed, bytes("half"));
         Files.setLastModifiedTime(crashed, FileTime.fromMillis(1_000));
         store.putIfAbsent("k", bytes("v"));

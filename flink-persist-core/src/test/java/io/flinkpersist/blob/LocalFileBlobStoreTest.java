@@ -29,7 +29,7 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
-    void usesHardLinksWhereTheFilesystemHasThem() {
+    void usesHardLinksWhereTheFilesystemHasThem() throws IOException {
         assertThat(local().usesHardLinks()).isTrue();
         assertThat(store.describe()).startsWith("file:").contains(root.getFileName().toString());
     }
@@ -45,9 +45,11 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
     @Test
     void rejectsARootThatIsAFile(@TempDir Path parent) throws IOException {
         Path file = Files.write(parent.resolve("file"), bytes("x"));
-        assertThatThrownBy(() -> new LocalFileBlobStore(file))
+        LocalFileBlobStore onAFile = new LocalFileBlobStore(file);
+        assertThatThrownBy(() -> onAFile.putIfAbsent("k", bytes("v")))
                 .isInstanceOf(BlobStoreException.class)
-                .hasMessageStartingWith("Cannot open blob store");
+                .hasMessageStartingWith("Cannot write to blob store");
+        assertThat(Files.readAllBytes(file)).isEqualTo(bytes("x"));
     }
 
     @Test
@@ -130,6 +132,7 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
     void leftoverTemporaryFilesAreNotListedAndDoNotBlockPublishing() throws IOException {
         // A crash mid-write leaves a temp file; one between link and cleanup leaves a second name.
         Path crashed = local().temporaryDirectory().resolve("0b5f3c1e-crashed.tmp");
+        Files.createDirectories(crashed.getParent()); // as the crashed process's first write did
         Files.write(crashed, bytes("half"));
         Files.setLastModifiedTime(crashed, FileTime.fromMillis(0));
         store.putIfAbsent("state/00000000000000000001", bytes("one"));

@@ -31,9 +31,13 @@ class StateRecordCodecTest {
     private static final Path GOLDEN =
             Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v1.bin");
 
-    /** Format version 2, the current one: pinned by the encoding test. */
+    /** Format version 2, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN_V2 =
             Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v2.bin");
+
+    /** Format version 3, the current one: pinned by the encoding test. */
+    private static final Path GOLDEN_V3 =
+            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v3.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -203,16 +207,16 @@ class StateRecordCodecTest {
         String key = StateRecordCodec.key(s.seqNo());
         byte[] record = StateRecordCodec.encode(s);
         assertThat(ByteBuffer.wrap(record).getShort(4)).isEqualTo(StateRecordCodec.CURRENT_VERSION);
-        ByteBuffer.wrap(record).putShort(4, (short) 3);
+        ByteBuffer.wrap(record).putShort(4, (short) 4);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 3 (this build reads versions 1 to 2; a newer flink-persist may read it)");
+                "unsupported state record version 4 (this build reads versions 1 to 3; a newer flink-persist may read it)");
         ByteBuffer.wrap(record).putShort(4, (short) 0);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 0 (this build reads versions 1 to 2; a newer flink-persist may read it)");
+                "unsupported state record version 0 (this build reads versions 1 to 3; a newer flink-persist may read it)");
     }
 
     @Test
@@ -315,26 +319,46 @@ class StateRecordCodecTest {
                 .build();
     }
 
+    /** The fixed state of the version-3 golden file: the version-2 state plus a schema. */
+    private static CollectionState goldenV3() {
+        return goldenV2().toBuilder()
+                .schema(java.util.Optional.of(new io.flinkpersist.CollectionSchema("string-utf8", "persist-row-compact-v1(näme STRING)")))
+                .build();
+    }
+
     @Test
     void encodingMatchesGoldenBytes() throws IOException {
-        byte[] encoded = StateRecordCodec.encode(goldenV2());
+        byte[] encoded = StateRecordCodec.encode(goldenV3());
         if (Boolean.getBoolean(REGENERATE)) {
-            Files.createDirectories(GOLDEN_V2.getParent());
-            Files.write(GOLDEN_V2, encoded);
+            Files.createDirectories(GOLDEN_V3.getParent());
+            Files.write(GOLDEN_V3, encoded);
         }
-        if (!Files.exists(GOLDEN_V2)) {
+        if (!Files.exists(GOLDEN_V3)) {
             fail(
-                    "Golden file %s is missing. It pins state record format version 2; restore it from version"
+                    "Golden file %s is missing. It pins state record format version 3; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN_V2.toAbsolutePath(),
+                    GOLDEN_V3.toAbsolutePath(),
                     REGENERATE);
         }
         assertThat(encoded)
                 .as("encoding of the golden state; a format change needs a new version and golden file")
-                .isEqualTo(Files.readAllBytes(GOLDEN_V2));
-        CollectionState decoded = StateRecordCodec.decode(StateRecordCodec.key(7), Files.readAllBytes(GOLDEN_V2));
+                .isEqualTo(Files.readAllBytes(GOLDEN_V3));
+        CollectionState decoded = StateRecordCodec.decode(StateRecordCodec.key(7), Files.readAllBytes(GOLDEN_V3));
+        assertThat(decoded).isEqualTo(goldenV3());
+        assertThat(decoded.schema()).isPresent();
+        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 3);
+    }
+
+    @Test
+    void version2GoldenBytesDecodeWithoutASchema() throws IOException {
+        if (!Files.exists(GOLDEN_V2)) {
+            fail("Golden file %s is missing; restore it from version control", GOLDEN_V2.toAbsolutePath());
+        }
+        byte[] bytes = Files.readAllBytes(GOLDEN_V2);
+        assertThat(ByteBuffer.wrap(bytes).getShort(4)).isEqualTo((short) 2);
+        CollectionState decoded = StateRecordCodec.decode(StateRecordCodec.key(7), bytes);
         assertThat(decoded).isEqualTo(goldenV2());
-        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 2);
+        assertThat(decoded.schema()).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flinkpersist.sink;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codec;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.sink.internal.SinkSettings;
@@ -151,6 +152,7 @@ public final class PersistSinkBuilder<K, V> {
                 new SinkSettings(
                         location,
                         collection,
+                        CollectionSchema.of(keyCodec, valueCodec),
                         bufferSizeBytes,
                         lateUpdates,
                         idleTimeout,

@@ -1,5 +1,6 @@
 package io.flinkpersist.source;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codec;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
@@ -106,7 +107,7 @@ public final class PersistSourceBuilder<K, V> {
                 "the poll interval of a continuous read must be at least 1 ms (was " + pollInterval + ")");
         TypeInformation<Update<K, V>> type =
                 producedType != null ? producedType : (TypeInformation<Update<K, V>>) (TypeInformation<?>) TypeInformation.of(new TypeHint<Update<Object, Object>>() {});
-        return new PersistSource<>(new SourceSettings(location, collection, asOf, consolidated, leaseDuration, pollInterval), keyCodec, valueCodec, type);
+        return new PersistSource<>(new SourceSettings(location, collection, CollectionSchema.of(keyCodec, valueCodec), asOf, consolidated, leaseDuration, pollInterval), keyCodec, valueCodec, type);
     }
 
     private static void require(boolean ok, String message) {

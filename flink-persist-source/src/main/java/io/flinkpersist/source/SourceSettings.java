@@ -1,6 +1,7 @@
 package io.flinkpersist.source;
 
 import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import java.io.IOException;
 import java.io.Serializable;
@@ -14,6 +15,8 @@ import org.apache.flink.annotation.Internal;
  *
  * @param location where collections live
  * @param collection the collection's name
+ * @param schema the key and value codecs the source reads with, checked against the collection's
+ *     schema
  * @param asOf the time to read as of, or {@code Long.MIN_VALUE} for the whole snapshot
  * @param consolidated whether each {@code (key, value)} is emitted once with its net diff
  * @param leaseDuration how long the reader lease lives without renewal
@@ -21,7 +24,7 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public record SourceSettings(
-        String location, String collection, long asOf, boolean consolidated, Duration leaseDuration, Duration pollInterval)
+        String location, String collection, CollectionSchema schema, long asOf, boolean consolidated, Duration leaseDuration, Duration pollInterval)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -29,6 +32,7 @@ public record SourceSettings(
     public SourceSettings {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
     }
 
@@ -40,7 +44,21 @@ public record SourceSettings(
         return asOf == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(asOf);
     }
 
+    /**
+     * Opens the collection for reading: never creates it, and refuses one that holds another schema.
+     *
+     * @throws io.flinkpersist.CollectionNotFoundException if there is no such collection
+     * @throws IllegalArgumentException if the collection holds another schema
+     */
     public PersistCollection open() throws IOException {
-        return PersistCollection.open(location, collection, CollectionConfig.defaults().withLeaseDuration(leaseDuration));
+        PersistCollection c =
+                PersistCollection.openExisting(location, collection, CollectionConfig.defaults().withLeaseDuration(leaseDuration));
+        try {
+            c.checkSchema(schema);
+        } catch (IllegalArgumentException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 }

@@ -158,6 +158,11 @@ class PersistSourceContinuousITCase {
                         .bufferSize(256 << 10)
                         .build());
         JobClient writer = writerEnv.executeAsync("writer");
+        // A reader fails on a collection that does not exist yet: start it once the writer created it.
+        long created = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!dir.resolve("followed").resolve("state").toFile().isDirectory() && System.nanoTime() < created) {
+            Thread.sleep(20);
+        }
 
         StreamExecutionEnvironment readerEnv = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         readerEnv.setParallelism(2);

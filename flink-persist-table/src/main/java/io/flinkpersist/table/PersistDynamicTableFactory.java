@@ -126,8 +126,8 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
                 PersistSink.<byte[], byte[]>builder()
                         .location(options.get(LOCATION))
                         .collection(options.get(COLLECTION))
-                        .keyCodec(Codecs.bytes())
-                        .valueCodec(Codecs.bytes())
+                        .keyCodec(Codecs.preEncoded(layout.keyCodec().schemaName()))
+                        .valueCodec(Codecs.preEncoded(layout.valueCodec().schemaName()))
                         .bufferSize(options.get(SINK_BUFFER_SIZE).getBytes())
                         .lateUpdates(options.get(SINK_LATE_UPDATES))
                         .idleTimeout(options.get(SINK_IDLE_TIMEOUT))
@@ -158,8 +158,8 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
                 PersistSource.<byte[], byte[]>builder()
                         .location(options.get(LOCATION))
                         .collection(options.get(COLLECTION))
-                        .keyCodec(Codecs.bytes())
-                        .valueCodec(Codecs.bytes())
+                        .keyCodec(Codecs.preEncoded(layout.keyCodec().schemaName()))
+                        .valueCodec(Codecs.preEncoded(layout.valueCodec().schemaName()))
                         .consolidated(true)
                         .leaseDuration(options.get(SCAN_LEASE_DURATION));
         options.getOptional(SCAN_AS_OF).ifPresent(builder::asOf);

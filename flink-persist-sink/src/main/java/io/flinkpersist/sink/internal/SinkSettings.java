@@ -1,6 +1,7 @@
 package io.flinkpersist.sink.internal;
 
 import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import org.apache.flink.annotation.Internal;
  *
  * @param location where collections live (a directory, {@code file:} or {@code hdfs://} URI)
  * @param collection the collection's name
+ * @param schema the key and value codecs the sink writes with, recorded in (and checked against)
+ *     the collection
  * @param bufferSizeBytes the writer buffer's memory bound; a full buffer is spilled as a batch
  * @param lateUpdates what to do with updates before the seal
  * @param idleTimeout after how long without updates or watermark progress a writer stops holding
@@ -32,6 +35,7 @@ import org.apache.flink.annotation.Internal;
 public record SinkSettings(
         String location,
         String collection,
+        CollectionSchema schema,
         long bufferSizeBytes,
         LateUpdatePolicy lateUpdates,
         Duration idleTimeout,
@@ -50,6 +54,7 @@ public record SinkSettings(
     public SinkSettings {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(lateUpdates, "lateUpdates");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(gcInterval, "gcInterval");
@@ -68,7 +73,11 @@ public record SinkSettings(
         void beforeCommit(long checkpointId) throws Exception;
     }
 
+    /**
+     * Opens the collection for writing: creates it holding the schema, records the schema in a
+     * collection that has none yet, and refuses one that holds another.
+     */
     public PersistCollection open() throws IOException {
-        return PersistCollection.open(location, collection, CollectionConfig.defaults().withGcGracePeriod(gcGracePeriod));
+        return PersistCollection.open(location, collection, CollectionConfig.defaults().withGcGracePeriod(gcGracePeriod), schema);
     }
 }

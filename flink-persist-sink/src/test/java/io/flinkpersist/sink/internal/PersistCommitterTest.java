@@ -2,6 +2,7 @@ package io.flinkpersist.sink.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.sink.LateUpdatePolicy;
@@ -69,7 +70,7 @@ class PersistCommitterTest {
 
     private PersistCommitter committer() {
         SinkSettings settings = new SinkSettings(
-                dir.toString(), "c", 64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), null, false, 1000,
+                dir.toString(), "c", new CollectionSchema("bytes", "bytes"), 64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), null, false, 1000,
                 Duration.ofMinutes(5), Duration.ofHours(1), false, null, null);
         return new PersistCommitter(
                 settings, InternalSinkCommitterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup()));

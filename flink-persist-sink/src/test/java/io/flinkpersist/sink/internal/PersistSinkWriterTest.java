@@ -3,6 +3,7 @@ package io.flinkpersist.sink.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codecs;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
@@ -37,7 +38,7 @@ class PersistSinkWriterTest {
 
     private SinkSettings settings(LateUpdatePolicy late) {
         return new SinkSettings(
-                dir.toString(), "w", 64 << 10, late, Duration.ofSeconds(10), 0L, true, 1000,
+                dir.toString(), "w", CollectionSchema.of(Codecs.string(), Codecs.string()), 64 << 10, late, Duration.ofSeconds(10), 0L, true, 1000,
                 Duration.ofMinutes(5), Duration.ofHours(1), false, null, null);
     }
 

@@ -28,7 +28,7 @@ class ClosedSealEnumeratorTest {
     @TempDir Path dir;
 
     private SourceSettings settings() {
-        return new SourceSettings(dir.toString(), "c", Long.MIN_VALUE, false, Duration.ofMinutes(1), Duration.ofMillis(10));
+        return new SourceSettings(dir.toString(), "c", new io.flinkpersist.CollectionSchema("bytes", "bytes"), Long.MIN_VALUE, false, Duration.ofMinutes(1), Duration.ofMillis(10));
     }
 
     private void append(PersistCollection c, long time) throws Exception {

@@ -274,7 +274,7 @@ class PersistSplitPlannerTest {
     private static List<RawUpdate> read(PersistSplit split) throws Exception {
         List<RawUpdate> out = new ArrayList<>();
         PersistSplitReader reader =
-                new PersistSplitReader(new SourceSettings(dir.toString(), NAME, Long.MIN_VALUE, split.mode() == PersistSplit.Mode.CONSOLIDATED, Duration.ofMinutes(1), null));
+                new PersistSplitReader(new SourceSettings(dir.toString(), NAME, new io.flinkpersist.CollectionSchema("bytes", "bytes"), Long.MIN_VALUE, split.mode() == PersistSplit.Mode.CONSOLIDATED, Duration.ofMinutes(1), null));
         try {
             reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
             for (int fetches = 0; fetches < 100_000; fetches++) {

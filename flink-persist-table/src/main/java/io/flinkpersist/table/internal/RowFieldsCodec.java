@@ -34,6 +34,7 @@ public final class RowFieldsCodec implements Codec<RowData> {
     private final int[] positions;
     private final FieldCodec[] fields;
     private final String name;
+    private final String schemaName;
 
     private RowFieldsCodec(boolean ordered, RowType table, int[] positions) {
         this.ordered = ordered;
@@ -46,6 +47,12 @@ public final class RowFieldsCodec implements Codec<RowData> {
         this.name =
                 (ordered ? "persist-row-ordered-v1(" : "persist-row-compact-v1(")
                         + Arrays.stream(fields).map(FieldCodec::name).collect(Collectors.joining(","))
+                        + ")";
+        this.schemaName =
+                (ordered ? "persist-row-ordered-v1(" : "persist-row-compact-v1(")
+                        + Arrays.stream(positions)
+                                .mapToObj(p -> table.getFieldNames().get(p) + " " + table.getTypeAt(p).copy(true).asSummaryString())
+                                .collect(Collectors.joining(", "))
                         + ")";
     }
 
@@ -67,6 +74,15 @@ public final class RowFieldsCodec implements Codec<RowData> {
     @Override
     public String codecName() {
         return name;
+    }
+
+    /**
+     * The encoding with its columns' names and types (nullability aside, which the encoding does not
+     * depend on), e.g. {@code persist-row-ordered-v1(id BIGINT)}: what a table's collection records
+     * as its schema.
+     */
+    public String schemaName() {
+        return schemaName;
     }
 
     @Override
