@@ -166,6 +166,10 @@ class LargeUpdatesITCase {
                         .build());
         env.execute("write large updates");
 
+        Cli validate = Cli.run("validate", "--progress", "off", dir, NAME);
+        assertThat(validate.lines().stream().filter(l -> l.startsWith("PROBLEM "))).isEmpty();
+        assertThat(validate.exitCode()).isEqualTo(ExitCodes.OK);
+
         try (PersistCollection c = PersistCollection.openExisting(dir.toString(), NAME, CollectionConfig.defaults())) {
             assertThat(c.state().seal().isClosed()).isTrue();
             assertThat(c.state().trace()).as("drained and compacted").isNotEmpty();
@@ -186,9 +190,5 @@ class LargeUpdatesITCase {
 
         assertThat(consolidate(read(true))).as("consolidated read").isEqualTo(expected);
         assertThat(consolidate(read(false))).as("raw read, consolidated here").isEqualTo(expected);
-
-        Cli validate = Cli.run("validate", "--progress", "off", dir, NAME);
-        assertThat(validate.lines().stream().filter(l -> l.startsWith("PROBLEM "))).isEmpty();
-        assertThat(validate.exitCode()).isEqualTo(ExitCodes.OK);
     }
 }

@@ -325,8 +325,8 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     @Override
     public void handleSplitRequest(int subtask, String requesterHostname) {
         if (settings.continuous()) {
-            // Continuous reads push splits to readers, together with the seal they end below.
-            signalEndIfClosed(List.of(subtask));
+            // Continuous reads push splits to readers, together with the seal they end below (and,
+            // once the seal closed, the end: see distributeAndAnnounce).
             return;
         }
         if (!unassigned.isEmpty()) {
