@@ -19,7 +19,8 @@ public final class Codecs {
      */
     public static Codec<byte[]> preEncoded(String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("Invalid encoding name '" + name + "': give the stable name of the encoding");
+            throw new IllegalArgumentException(
+                    "Invalid encoding name '" + name + "': give the stable name of the encoding");
         }
         return new PreEncodedCodec(name);
     }

@@ -45,14 +45,21 @@ public final class CollectionConfig {
         this.gcGracePeriod = nonNegative(gcGracePeriod, "gcGracePeriod");
         if (retainedStateRecords < 1) {
             throw new IllegalArgumentException(
-                    "Invalid retainedStateRecords " + retainedStateRecords + ": keep at least 1 state record below the latest");
+                    "Invalid retainedStateRecords "
+                            + retainedStateRecords
+                            + ": keep at least 1 state record below the latest");
         }
         this.retainedStateRecords = retainedStateRecords;
     }
 
     public static CollectionConfig defaults() {
         return new CollectionConfig(
-                BatchWriteOptions.defaults(), Clock.systemUTC(), Duration.ofMinutes(15), Duration.ofHours(1), 100, BatchCache.disabled());
+                BatchWriteOptions.defaults(),
+                Clock.systemUTC(),
+                Duration.ofMinutes(15),
+                Duration.ofHours(1),
+                100,
+                BatchCache.disabled());
     }
 
     public BatchWriteOptions writeOptions() {
@@ -80,23 +87,28 @@ public final class CollectionConfig {
     }
 
     public CollectionConfig withCache(BatchCache c) {
-        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, retainedStateRecords, c);
+        return new CollectionConfig(
+                writeOptions, clock, leaseDuration, gcGracePeriod, retainedStateRecords, c);
     }
 
     public CollectionConfig withWriteOptions(BatchWriteOptions o) {
-        return new CollectionConfig(o, clock, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
+        return new CollectionConfig(
+                o, clock, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withClock(Clock c) {
-        return new CollectionConfig(writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
+        return new CollectionConfig(
+                writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withLeaseDuration(Duration d) {
-        return new CollectionConfig(writeOptions, clock, d, gcGracePeriod, retainedStateRecords, cache);
+        return new CollectionConfig(
+                writeOptions, clock, d, gcGracePeriod, retainedStateRecords, cache);
     }
 
     public CollectionConfig withGcGracePeriod(Duration d) {
-        return new CollectionConfig(writeOptions, clock, leaseDuration, d, retainedStateRecords, cache);
+        return new CollectionConfig(
+                writeOptions, clock, leaseDuration, d, retainedStateRecords, cache);
     }
 
     public CollectionConfig withRetainedStateRecords(int n) {
@@ -106,7 +118,8 @@ public final class CollectionConfig {
     private static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException("Invalid " + name + " " + d + ": it must be positive");
+            throw new IllegalArgumentException(
+                    "Invalid " + name + " " + d + ": it must be positive");
         }
         return d;
     }
@@ -114,7 +127,8 @@ public final class CollectionConfig {
     private static Duration nonNegative(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative()) {
-            throw new IllegalArgumentException("Invalid " + name + " " + d + ": it must not be negative");
+            throw new IllegalArgumentException(
+                    "Invalid " + name + " " + d + ": it must not be negative");
         }
         return d;
     }

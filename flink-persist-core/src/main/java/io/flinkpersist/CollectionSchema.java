@@ -35,12 +35,21 @@ public record CollectionSchema(String keyCodec, String valueCodec) implements Se
     private static void checkName(String which, String name) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException(
-                    "Invalid " + which + " codec name '" + name + "': Codec.codecName() must return a stable, non-blank name");
+                    "Invalid "
+                            + which
+                            + " codec name '"
+                            + name
+                            + "': Codec.codecName() must return a stable, non-blank name");
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             throw new IllegalArgumentException(
-                    "Invalid " + which + " codec name: longer than " + MAX_NAME_BYTES + " bytes (starts with '"
-                            + name.substring(0, 60) + "')");
+                    "Invalid "
+                            + which
+                            + " codec name: longer than "
+                            + MAX_NAME_BYTES
+                            + " bytes (starts with '"
+                            + name.substring(0, 60)
+                            + "')");
         }
     }
 

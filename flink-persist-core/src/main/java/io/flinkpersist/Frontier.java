@@ -4,8 +4,8 @@ import java.util.OptionalLong;
 
 /**
  * A frontier over the totally ordered times {@code 0 <= t < Long.MAX_VALUE}: either {@code {t}},
- * meaning every time at or after {@code t} is still open, or closed (the empty antichain), meaning no
- * time is open. Closed is greater than every {@code {t}}.
+ * meaning every time at or after {@code t} is still open, or closed (the empty antichain), meaning
+ * no time is open. Closed is greater than every {@code {t}}.
  *
  * <p>Used for a collection's {@code seal} (times below it are complete) and {@code since} (times
  * below it are indistinguishable from it).
@@ -115,7 +115,9 @@ public final class Frontier implements Comparable<Frontier> {
         return a.time <= b.time ? a : b;
     }
 
-    /** Encodes the frontier as a long for storage: the element, or {@code Long.MAX_VALUE} if closed. */
+    /**
+     * Encodes the frontier as a long for storage: the element, or {@code Long.MAX_VALUE} if closed.
+     */
     public long toStorageLong() {
         return time;
     }

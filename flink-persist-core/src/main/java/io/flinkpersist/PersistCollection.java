@@ -1,24 +1,21 @@
 package io.flinkpersist;
 
 import io.flinkpersist.batch.BatchWriteOptions;
-import io.flinkpersist.blob.BlobInfo;
-import io.flinkpersist.blob.TemporaryFiles;
-import io.flinkpersist.state.ReaderLease;
-import io.flinkpersist.state.StateRecordCodec;
-import java.util.HashSet;
-import java.util.OptionalLong;
-import java.util.Set;
 import io.flinkpersist.batch.UpdateBuffer;
+import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.blob.LocalFileBlobStore;
+import io.flinkpersist.blob.TemporaryFiles;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.RetiredBlob;
 import io.flinkpersist.state.StateLog;
+import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
@@ -27,8 +24,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +51,8 @@ public final class PersistCollection implements Closeable {
     private final CollectionConfig config;
     private CollectionState state;
 
-    private PersistCollection(BlobStore store, CollectionConfig config, StateLog log, CollectionState state) {
+    private PersistCollection(
+            BlobStore store, CollectionConfig config, StateLog log, CollectionState state) {
         this.store = store;
         this.config = config;
         this.log = log;
@@ -64,26 +65,34 @@ public final class PersistCollection implements Closeable {
         return open(store, CollectionConfig.defaults());
     }
 
-    public static PersistCollection open(BlobStore store, BatchWriteOptions writeOptions) throws IOException {
+    public static PersistCollection open(BlobStore store, BatchWriteOptions writeOptions)
+            throws IOException {
         return open(store, CollectionConfig.defaults().withWriteOptions(writeOptions));
     }
 
-    /** Opens (creating if needed, without a schema) the collection whose blobs live in {@code store}. */
-    public static PersistCollection open(BlobStore store, CollectionConfig config) throws IOException {
+    /**
+     * Opens (creating if needed, without a schema) the collection whose blobs live in {@code
+     * store}.
+     */
+    public static PersistCollection open(BlobStore store, CollectionConfig config)
+            throws IOException {
         StateLog log = new StateLog(store);
         return new PersistCollection(store, config, log, log.openOrCreate());
     }
 
     /**
-     * Opens the collection in {@code store} for writing through codecs of {@code schema}: creates it
-     * holding that schema if it does not exist, records the schema in a collection that has none
+     * Opens the collection in {@code store} for writing through codecs of {@code schema}: creates
+     * it holding that schema if it does not exist, records the schema in a collection that has none
      * yet (one created before schemas were recorded), and refuses a collection holding another.
      *
-     * @throws IllegalArgumentException if the collection holds another schema; the message names both
+     * @throws IllegalArgumentException if the collection holds another schema; the message names
+     *     both
      */
-    public static PersistCollection open(BlobStore store, CollectionConfig config, CollectionSchema schema) throws IOException {
+    public static PersistCollection open(
+            BlobStore store, CollectionConfig config, CollectionSchema schema) throws IOException {
         StateLog log = new StateLog(store);
-        PersistCollection c = new PersistCollection(store, config, log, log.openOrCreate(Optional.of(schema)));
+        PersistCollection c =
+                new PersistCollection(store, config, log, log.openOrCreate(Optional.of(schema)));
         try {
             c.recordSchema(schema);
         } catch (IllegalArgumentException e) {
@@ -99,7 +108,8 @@ public final class PersistCollection implements Closeable {
      *
      * @throws CollectionNotFoundException if the store holds no collection
      */
-    public static PersistCollection openExisting(BlobStore store, CollectionConfig config) throws IOException {
+    public static PersistCollection openExisting(BlobStore store, CollectionConfig config)
+            throws IOException {
         StateLog log = new StateLog(store);
         Optional<CollectionState> latest = log.readLatest();
         if (latest.isEmpty()) {
@@ -115,7 +125,8 @@ public final class PersistCollection implements Closeable {
      * @throws CollectionNotFoundException if there is no such collection; the message names the
      *     location, the collection and the collections that exist there
      */
-    public static PersistCollection openExisting(String location, String name, CollectionConfig config) throws IOException {
+    public static PersistCollection openExisting(
+            String location, String name, CollectionConfig config) throws IOException {
         BlobStore store = BlobStores.open(location, name);
         StateLog log = new StateLog(store);
         Optional<CollectionState> latest;
@@ -127,7 +138,8 @@ public final class PersistCollection implements Closeable {
         }
         if (latest.isEmpty()) {
             store.close();
-            throw new CollectionNotFoundException(location, name, BlobStores.collectionsAt(location));
+            throw new CollectionNotFoundException(
+                    location, name, BlobStores.collectionsAt(location));
         }
         return new PersistCollection(store, config, log, latest.get());
     }
@@ -169,9 +181,17 @@ public final class PersistCollection implements Closeable {
         }
     }
 
-    private IllegalArgumentException schemaMismatch(String verb, CollectionSchema used, CollectionSchema held) {
+    private IllegalArgumentException schemaMismatch(
+            String verb, CollectionSchema used, CollectionSchema held) {
         return new IllegalArgumentException(
-                "Cannot " + verb + " collection " + store.describe() + " with " + used + ": it holds " + held
+                "Cannot "
+                        + verb
+                        + " collection "
+                        + store.describe()
+                        + " with "
+                        + used
+                        + ": it holds "
+                        + held
                         + " (use the codecs it was written with, or another collection)");
     }
 
@@ -179,7 +199,10 @@ public final class PersistCollection implements Closeable {
         return config;
     }
 
-    /** Opens (creating if needed) collection {@code name} under the local directory {@code location}. */
+    /**
+     * Opens (creating if needed) collection {@code name} under the local directory {@code
+     * location}.
+     */
     public static PersistCollection open(Path location, String name) throws IOException {
         return open(new LocalFileBlobStore(location.resolve(BlobStores.checkName(name))));
     }
@@ -188,7 +211,8 @@ public final class PersistCollection implements Closeable {
      * Opens (creating if needed) collection {@code name} under {@code location}: a local directory,
      * a {@code file:} URI or a Hadoop filesystem URI such as {@code hdfs://namenode:8020/persist}.
      */
-    public static PersistCollection open(String location, String name, CollectionConfig config) throws IOException {
+    public static PersistCollection open(String location, String name, CollectionConfig config)
+            throws IOException {
         return open(BlobStores.open(location, name), config);
     }
 
@@ -196,7 +220,8 @@ public final class PersistCollection implements Closeable {
      * Opens collection {@code name} under {@code location} for writing through codecs of {@code
      * schema}, as {@link #open(BlobStore, CollectionConfig, CollectionSchema)}.
      */
-    public static PersistCollection open(String location, String name, CollectionConfig config, CollectionSchema schema)
+    public static PersistCollection open(
+            String location, String name, CollectionConfig config, CollectionSchema schema)
             throws IOException {
         return open(BlobStores.open(location, name), config, schema);
     }
@@ -261,10 +286,16 @@ public final class PersistCollection implements Closeable {
 
     /** Appends typed updates through codecs. */
     public <K, V> CollectionState append(
-            Iterable<Update<K, V>> updates, Codec<K> keyCodec, Codec<V> valueCodec) throws IOException {
+            Iterable<Update<K, V>> updates, Codec<K> keyCodec, Codec<V> valueCodec)
+            throws IOException {
         List<Update<byte[], byte[]>> encoded = new ArrayList<>();
         for (Update<K, V> u : updates) {
-            encoded.add(Update.of(keyCodec.encode(u.key()), valueCodec.encode(u.value()), u.time(), u.diff()));
+            encoded.add(
+                    Update.of(
+                            keyCodec.encode(u.key()),
+                            valueCodec.encode(u.value()),
+                            u.time(),
+                            u.diff()));
         }
         return append(encoded);
     }
@@ -279,15 +310,15 @@ public final class PersistCollection implements Closeable {
     }
 
     /**
-     * Commits batches written by {@link #writeBatch} together with an optional seal, atomically. With
-     * a token, replaying a commit already made by that writer for that checkpoint changes nothing.
-     * Before a commit that is not such a replay, every batch is checked to exist, so a state never
-     * names a missing blob.
+     * Commits batches written by {@link #writeBatch} together with an optional seal, atomically.
+     * With a token, replaying a commit already made by that writer for that checkpoint changes
+     * nothing. Before a commit that is not such a replay, every batch is checked to exist, so a
+     * state never names a missing blob.
      *
-     * @throws IllegalArgumentException if the collection refuses the batches (e.g. a late update) or
-     *     the seal regresses; the batches are left in place
-     * @throws io.flinkpersist.blob.BlobNotFoundException if a batch is gone, e.g. collected as garbage
-     *     because it stayed uncommitted for longer than the grace period
+     * @throws IllegalArgumentException if the collection refuses the batches (e.g. a late update)
+     *     or the seal regresses; the batches are left in place
+     * @throws io.flinkpersist.blob.BlobNotFoundException if a batch is gone, e.g. collected as
+     *     garbage because it stayed uncommitted for longer than the grace period
      */
     public CollectionState commitAppend(
             List<NewUnsealedBatch> batches, Optional<Frontier> sealTo, Optional<WriterToken> token)
@@ -295,7 +326,8 @@ public final class PersistCollection implements Closeable {
         refresh();
         boolean replay =
                 token.isPresent()
-                        && state.writers().getOrDefault(token.get().writerId(), Long.MIN_VALUE) >= token.get().checkpointId();
+                        && state.writers().getOrDefault(token.get().writerId(), Long.MIN_VALUE)
+                                >= token.get().checkpointId();
         if (!replay) {
             for (NewUnsealedBatch b : batches) {
                 store.open(b.key()).close();
@@ -333,13 +365,16 @@ public final class PersistCollection implements Closeable {
     // ---------------------------------------------------------------- maintenance
 
     /** What one maintenance step did. */
-    public record MaintenanceStep(boolean drained, boolean evicted, boolean trimmed, boolean compacted) {
+    public record MaintenanceStep(
+            boolean drained, boolean evicted, boolean trimmed, boolean compacted) {
         public boolean didWork() {
             return drained || evicted || trimmed || compacted;
         }
     }
 
-    /** One step of maintenance on the latest state: a drain, an evict, a trim and one compaction. */
+    /**
+     * One step of maintenance on the latest state: a drain, an evict, a trim and one compaction.
+     */
     public MaintenanceStep maintain() throws IOException {
         refresh();
         return new MaintenanceStep(drain(), evict(), trim(), compact());
@@ -359,7 +394,9 @@ public final class PersistCollection implements Closeable {
         return CompactionPolicy.needsEvict(state) && commit(new Transition.Evict()).changed();
     }
 
-    /** Rewrites the first unsealed batch that straddles the trace upper without its drained part. */
+    /**
+     * Rewrites the first unsealed batch that straddles the trace upper without its drained part.
+     */
     public boolean trim() throws IOException {
         Optional<CompactionPolicy.TrimPlan> plan = CompactionPolicy.pickTrim(state);
         return plan.isPresent() && commit(maintainer.trim(plan.get())).changed();
@@ -385,14 +422,18 @@ public final class PersistCollection implements Closeable {
                 && !trace.isEmpty()
                 && drain.get().upper().lessEqual(since)
                 && trace.stream().allMatch(b -> b.desc().upper().lessEqual(since))) {
-            // The sealed unsealed updates and the whole trace, all before since: one pass, one batch.
+            // The sealed unsealed updates and the whole trace, all before since: one pass, one
+            // batch.
             return commit(maintainer.drainMerge(drain.get(), trace, since)).changed();
         }
         Optional<List<TraceBatchMeta>> run = CompactionPolicy.pickFullCompaction(state);
         return run.isPresent() && commit(maintainer.merge(run.get(), since)).changed();
     }
 
-    /** Drains, evicts and trims until none has anything to do (no compaction); returns whether any did. */
+    /**
+     * Drains, evicts and trims until none has anything to do (no compaction); returns whether any
+     * did.
+     */
     public boolean drainUntilIdle() throws IOException {
         refresh();
         boolean any = false;
@@ -420,8 +461,11 @@ public final class PersistCollection implements Closeable {
      * CollectionConfig#leaseDuration()}; release it when done.
      */
     public Snapshot leasedSnapshot(String leaseId, OptionalLong asOf) throws IOException {
-        Optional<Frontier> hold = asOf.isPresent() ? Optional.of(Frontier.at(asOf.getAsLong())) : Optional.empty();
-        commit(new Transition.AcquireLease(leaseId, hold, now(), config.leaseDuration().toMillis()));
+        Optional<Frontier> hold =
+                asOf.isPresent() ? Optional.of(Frontier.at(asOf.getAsLong())) : Optional.empty();
+        commit(
+                new Transition.AcquireLease(
+                        leaseId, hold, now(), config.leaseDuration().toMillis()));
         Snapshot snapshot = Snapshot.of(store, state, config.cache());
         return asOf.isPresent() ? snapshot.asOf(asOf.getAsLong()) : snapshot;
     }
@@ -431,8 +475,11 @@ public final class PersistCollection implements Closeable {
      *
      * @throws io.flinkpersist.state.LeaseExpiredException if the lease expired or was released
      */
-    public ReaderLease renewLease(String leaseId, Optional<Frontier> hold, boolean repin) throws IOException {
-        commit(new Transition.RenewLease(leaseId, hold, repin, now(), config.leaseDuration().toMillis()));
+    public ReaderLease renewLease(String leaseId, Optional<Frontier> hold, boolean repin)
+            throws IOException {
+        commit(
+                new Transition.RenewLease(
+                        leaseId, hold, repin, now(), config.leaseDuration().toMillis()));
         return state.leases().get(leaseId);
     }
 
@@ -452,7 +499,8 @@ public final class PersistCollection implements Closeable {
     // ---------------------------------------------------------------- garbage collection
 
     /** What one garbage collection deleted. */
-    public record GcReport(int retiredBlobs, int orphanedBlobs, int temporaryFiles, int stateRecords) {
+    public record GcReport(
+            int retiredBlobs, int orphanedBlobs, int temporaryFiles, int stateRecords) {
         public int total() {
             return retiredBlobs + orphanedBlobs + temporaryFiles + stateRecords;
         }
@@ -504,7 +552,10 @@ public final class PersistCollection implements Closeable {
             Set<String> referenced = referencedKeys(refresh());
             for (BlobInfo b : old) {
                 if (!referenced.contains(b.key())) {
-                    LOG.info("Deleting orphaned batch {} (last modified {})", b.key(), b.lastModifiedMillis());
+                    LOG.info(
+                            "Deleting orphaned batch {} (last modified {})",
+                            b.key(),
+                            b.lastModifiedMillis());
                     store.delete(b.key());
                     orphans++;
                 }

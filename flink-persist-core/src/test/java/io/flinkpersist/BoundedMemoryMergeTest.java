@@ -32,7 +32,8 @@ class BoundedMemoryMergeTest {
                         300);
         assertThat(child.exitCode()).as(child.output()).isZero();
         Matcher m =
-                Pattern.compile("MERGED rows=(\\d+) rawBytes=(\\d+) maxHeap=(\\d+) peakHeapUsed=(\\d+) traceBatches=(\\d+)")
+                Pattern.compile(
+                                "MERGED rows=(\\d+) rawBytes=(\\d+) maxHeap=(\\d+) peakHeapUsed=(\\d+) traceBatches=(\\d+)")
                         .matcher(child.output());
         assertThat(m.find()).as(child.output()).isTrue();
         long rows = Long.parseLong(m.group(1));

@@ -16,7 +16,10 @@ class CodecsTest {
         for (int i = 0; i < values.length; i++) {
             assertThat(codec.decode(codec.encode(values[i]))).isEqualTo(values[i]);
             for (int j = 0; j < values.length; j++) {
-                assertThat(Integer.signum(UpdateOrder.compareBytes(codec.encode(values[i]), codec.encode(values[j]))))
+                assertThat(
+                                Integer.signum(
+                                        UpdateOrder.compareBytes(
+                                                codec.encode(values[i]), codec.encode(values[j]))))
                         .as("%d vs %d", values[i], values[j])
                         .isEqualTo(Integer.signum(Long.compare(values[i], values[j])));
             }
@@ -51,11 +54,13 @@ class CodecsTest {
         assertThat(Frontier.closed().isBefore(Long.MAX_VALUE - 1)).isTrue();
         assertThat(Frontier.at(5).advance(2)).isEqualTo(5);
         assertThat(Frontier.at(5).advance(7)).isEqualTo(7);
-        assertThat(Frontier.fromStorageLong(Frontier.closed().toStorageLong())).isEqualTo(Frontier.closed());
+        assertThat(Frontier.fromStorageLong(Frontier.closed().toStorageLong()))
+                .isEqualTo(Frontier.closed());
         assertThatThrownBy(() -> Frontier.at(-1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Invalid time -1");
-        assertThatThrownBy(() -> Frontier.closed().advance(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Frontier.closed().advance(1))
+                .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> Update.of(new byte[0], new byte[0], Long.MAX_VALUE, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
@@ -27,11 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random histories of appends (some late, some beyond the seal), seals, allowCompactions, drains,
- * evicts, trims, compactions (some stale), garbage collections and reopens, checked after every step
- * against a plain multiset: the state validates, storage holds the same state, the whole snapshot
- * equals the model advanced by since, and the snapshot as of every time in {@code [since, seal)}
- * equals the model as of that time (derived from the whole read every step; read through {@link
- * Snapshot#asOf} for one random time every step and for every time every 20 steps).
+ * evicts, trims, compactions (some stale), garbage collections and reopens, checked after every
+ * step against a plain multiset: the state validates, storage holds the same state, the whole
+ * snapshot equals the model advanced by since, and the snapshot as of every time in {@code [since,
+ * seal)} equals the model as of that time (derived from the whole read every step; read through
+ * {@link Snapshot#asOf} for one random time every step and for every time every 20 steps).
  *
  * <p>The faulty variant runs the same histories over a blob store that fails a seeded share of its
  * operations before or after applying them. An operation that fails leaves its outcome to be learnt
@@ -57,13 +58,16 @@ class CollectionModelTest {
             return Stream.of(Long.parseLong(fixed));
         }
         // Fixed by default so that a build is repeatable; -Dtest.randomSeeds=true adds a fresh one.
-        return Boolean.getBoolean("test.randomSeeds") ? Stream.of(101L, 7L, System.nanoTime()) : Stream.of(101L, 7L);
+        return Boolean.getBoolean("test.randomSeeds")
+                ? Stream.of(101L, 7L, System.nanoTime())
+                : Stream.of(101L, 7L);
     }
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void randomHistoryMatchesModel(long seed) throws IOException {
-        System.out.println("CollectionModelTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "CollectionModelTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
         InMemoryBlobStore store = new InMemoryBlobStore();
         new History(seed, store, store, null).run(STEPS);
     }
@@ -71,12 +75,21 @@ class CollectionModelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("faultySeeds")
     void randomHistoryOverFaultyStorageMatchesModel(long seed) throws IOException {
-        System.out.println("CollectionModelTest faulty seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "CollectionModelTest faulty seed "
+                        + seed
+                        + " (replay with -Dtest.seed="
+                        + seed
+                        + ")");
         InMemoryBlobStore truth = new InMemoryBlobStore();
         TestingFaultyBlobStore faulty = new TestingFaultyBlobStore(truth.sharing(), seed, 0.05);
         History h = new History(seed, truth, faulty, faulty);
         h.run(STEPS);
-        System.out.println("  injected failures: " + faulty.injectedFailures() + ", failed operations: " + h.failedOps);
+        System.out.println(
+                "  injected failures: "
+                        + faulty.injectedFailures()
+                        + ", failed operations: "
+                        + h.failedOps);
         assertThat(faulty.injectedFailures()).isGreaterThan(STEPS / 10);
     }
 
@@ -89,15 +102,18 @@ class CollectionModelTest {
         private final TestingFaultyBlobStore faults;
         private final BatchWriteOptions options;
         private PersistCollection c;
+
         /** The model: net diff per (key, value, time) of every update known to be stored. */
         private final Map<Rec, Long> model = new TreeMap<>(History::compareRec);
+
         private long seal;
         private long since;
         private int step;
         private String op = "";
         int failedOps;
 
-        History(long seed, InMemoryBlobStore truth, BlobStore ops, TestingFaultyBlobStore faults) throws IOException {
+        History(long seed, InMemoryBlobStore truth, BlobStore ops, TestingFaultyBlobStore faults)
+                throws IOException {
             this.seed = seed;
             this.random = new Random(seed);
             this.truth = truth;
@@ -126,7 +142,9 @@ class CollectionModelTest {
                     try {
                         step();
                     } catch (IOException e) {
-                        if (faults == null || !TestingFaultyBlobStore.isInjected(e) || e instanceof io.flinkpersist.blob.CorruptBlobException) {
+                        if (faults == null
+                                || !TestingFaultyBlobStore.isInjected(e)
+                                || e instanceof CorruptBlobException) {
                             throw e;
                         }
                         failedOps++;
@@ -135,7 +153,17 @@ class CollectionModelTest {
                     check();
                 } catch (AssertionError | RuntimeException | IOException e) {
                     throw new AssertionError(
-                            "seed " + seed + ", step " + step + " (" + op + "), state " + c.state() + ": " + e, e);
+                            "seed "
+                                    + seed
+                                    + ", step "
+                                    + step
+                                    + " ("
+                                    + op
+                                    + "), state "
+                                    + c.state()
+                                    + ": "
+                                    + e,
+                            e);
                 }
             }
         }
@@ -189,17 +217,26 @@ class CollectionModelTest {
             for (int i = 0; i < n; i++) {
                 long time = seal + random.nextInt(7);
                 long diff = random.nextBoolean() ? 1 + random.nextInt(2) : -1 - random.nextInt(2);
-                recs.add(Rec.of("k" + random.nextInt(8), "v" + random.nextInt(3) + marker, time, diff));
+                recs.add(
+                        Rec.of(
+                                "k" + random.nextInt(8),
+                                "v" + random.nextInt(3) + marker,
+                                time,
+                                diff));
             }
             if (late) {
-                recs.set(random.nextInt(n), Rec.of("k0", "v0" + marker, random.nextInt((int) Math.min(seal, 1000)), 1));
+                recs.set(
+                        random.nextInt(n),
+                        Rec.of("k0", "v0" + marker, random.nextInt((int) Math.min(seal, 1000)), 1));
                 op = "late append " + recs;
                 long before = truthState().seqNo();
                 assertThatThrownBy(() -> c.append(Rec.updates(recs.toArray(new Rec[0]))))
                         .satisfiesAnyOf(
-                                e -> assertThat(e)
-                                        .isInstanceOf(IllegalArgumentException.class)
-                                        .hasMessageContaining("before the seal {" + seal + "}"),
+                                e ->
+                                        assertThat(e)
+                                                .isInstanceOf(IllegalArgumentException.class)
+                                                .hasMessageContaining(
+                                                        "before the seal {" + seal + "}"),
                                 e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
                 assertThat(truthState().seqNo()).isEqualTo(before);
                 return;
@@ -224,9 +261,11 @@ class CollectionModelTest {
                 long to = random.nextInt((int) Math.min(seal, 1000));
                 assertThatThrownBy(() -> c.seal(to))
                         .satisfiesAnyOf(
-                                e -> assertThat(e)
-                                        .isInstanceOf(IllegalArgumentException.class)
-                                        .hasMessageContaining("before the current seal {" + seal + "}"),
+                                e ->
+                                        assertThat(e)
+                                                .isInstanceOf(IllegalArgumentException.class)
+                                                .hasMessageContaining(
+                                                        "before the current seal {" + seal + "}"),
                                 e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
                 return;
             }
@@ -242,9 +281,11 @@ class CollectionModelTest {
                 long to = random.nextInt((int) Math.min(since, 1000));
                 assertThatThrownBy(() -> c.allowCompaction(to))
                         .satisfiesAnyOf(
-                                e -> assertThat(e)
-                                        .isInstanceOf(IllegalArgumentException.class)
-                                        .hasMessageContaining("before the current since {" + since + "}"),
+                                e ->
+                                        assertThat(e)
+                                                .isInstanceOf(IllegalArgumentException.class)
+                                                .hasMessageContaining(
+                                                        "before the current since {" + since + "}"),
                                 e -> assertThat(TestingFaultyBlobStore.isInjected(e)).isTrue());
                 return;
             }
@@ -261,17 +302,21 @@ class CollectionModelTest {
             since = next;
         }
 
-        /** Computes a compaction, lets another handle change the trace, then commits the old result. */
+        /**
+         * Computes a compaction, lets another handle change the trace, then commits the old result.
+         */
         private void staleCompaction() throws IOException {
             c.refresh();
-            Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickCompaction(c.state());
+            Optional<CompactionPolicy.CompactionPlan> plan =
+                    CompactionPolicy.pickCompaction(c.state());
             if (plan.isEmpty()) {
                 op = "stale compaction (nothing to compact)";
                 return;
             }
             op = "stale compaction";
             Transition.ApplyCompaction result = new Maintainer(ops, options).compact(plan.get());
-            PersistCollection other = PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
+            PersistCollection other =
+                    PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
             boolean raced = random.nextBoolean() && other.compact();
             StateLog.Committed committed = new StateLog(ops).commit(c.refresh(), result);
             assertThat(committed.applied().changed()).isEqualTo(!raced);
@@ -294,18 +339,24 @@ class CollectionModelTest {
                 // The failed append is either wholly there or not at all.
                 Map<Rec, Long> expected = new TreeMap<>(History::compareRec);
                 for (Rec r : pending) {
-                    expected.merge(Rec.of(r.key(), r.value(), Math.max(r.time(), s.since().time()), 0), r.diff(), Long::sum);
+                    expected.merge(
+                            Rec.of(r.key(), r.value(), Math.max(r.time(), s.since().time()), 0),
+                            r.diff(),
+                            Long::sum);
                 }
                 expected.values().removeIf(d -> d == 0);
                 List<Rec> found = new ArrayList<>();
-                String marker = pending.get(0).value().substring(pending.get(0).value().indexOf('@'));
-                for (Rec r : Rec.readAll(io.flinkpersist.read.Snapshot.of(truth, s).readConsolidated())) {
+                String marker =
+                        pending.get(0).value().substring(pending.get(0).value().indexOf('@'));
+                for (Rec r : Rec.readAll(Snapshot.of(truth, s).readConsolidated())) {
                     if (r.value().endsWith(marker)) {
                         found.add(r);
                     }
                 }
                 if (!found.isEmpty()) {
-                    assertThat(found).as("a failed append is all there or not at all").isEqualTo(toList(expected));
+                    assertThat(found)
+                            .as("a failed append is all there or not at all")
+                            .isEqualTo(toList(expected));
                     addToModel(pending);
                 } else if (!expected.isEmpty()) {
                     op += " (failed, absent)";
@@ -324,13 +375,18 @@ class CollectionModelTest {
             Snapshot snapshot = Snapshot.of(truth, state);
             List<Rec> all = Rec.readAll(snapshot.readConsolidated());
             assertThat(all).isEqualTo(expectedAll());
-            // Every time in [since, seal): the snapshot's contents as of t, derived from the whole read...
+            // Every time in [since, seal): the snapshot's contents as of t, derived from the whole
+            // read...
             for (long t = since; t < seal; t++) {
                 assertThat(asOf(all, t)).as("snapshot as of %d", t).isEqualTo(expectedAsOf(t));
             }
-            // ...and read through the as-of path: one random time each step, all of them every 20 steps.
+            // ...and read through the as-of path: one random time each step, all of them every 20
+            // steps.
             if (since < seal) {
-                long from = step % 20 == 0 ? since : since + random.nextInt((int) Math.min(seal - since, 1000));
+                long from =
+                        step % 20 == 0
+                                ? since
+                                : since + random.nextInt((int) Math.min(seal - since, 1000));
                 long to = step % 20 == 0 ? seal : from + 1;
                 for (long t = from; t < to; t++) {
                     assertThat(Rec.readAll(snapshot.asOf(t).readConsolidated()))
@@ -353,7 +409,12 @@ class CollectionModelTest {
 
         private List<Rec> expectedAll() {
             Map<Rec, Long> out = new TreeMap<>(History::compareRec);
-            model.forEach((r, d) -> out.merge(Rec.of(r.key(), r.value(), Math.max(r.time(), since), 0), d, Long::sum));
+            model.forEach(
+                    (r, d) ->
+                            out.merge(
+                                    Rec.of(r.key(), r.value(), Math.max(r.time(), since), 0),
+                                    d,
+                                    Long::sum));
             return toList(out);
         }
 
@@ -370,11 +431,12 @@ class CollectionModelTest {
 
         private static List<Rec> toList(Map<Rec, Long> m) {
             List<Rec> out = new ArrayList<>();
-            m.forEach((r, d) -> {
-                if (d != 0) {
-                    out.add(Rec.of(r.key(), r.value(), r.time(), d));
-                }
-            });
+            m.forEach(
+                    (r, d) -> {
+                        if (d != 0) {
+                            out.add(Rec.of(r.key(), r.value(), r.time(), d));
+                        }
+                    });
             return out;
         }
 

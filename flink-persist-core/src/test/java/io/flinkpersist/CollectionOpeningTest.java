@@ -7,6 +7,7 @@ import io.flinkpersist.batch.UpdateCursor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Opening a collection: readers never create one and name what is there instead; a collection
  * records the codecs it was created with, and writers and readers with other codecs are refused
- * with both named; collections from before codecs were recorded stay readable and get the codecs
- * of their next writer.
+ * with both named; collections from before codecs were recorded stay readable and get the codecs of
+ * their next writer.
  */
 class CollectionOpeningTest {
 
-    private static final CollectionSchema STRINGS = CollectionSchema.of(Codecs.string(), Codecs.string());
-    private static final CollectionSchema LONG_KEYS = CollectionSchema.of(Codecs.longOrdered(), Codecs.string());
+    private static final CollectionSchema STRINGS =
+            CollectionSchema.of(Codecs.string(), Codecs.string());
+    private static final CollectionSchema LONG_KEYS =
+            CollectionSchema.of(Codecs.longOrdered(), Codecs.string());
 
     @TempDir Path dir;
 
@@ -30,7 +33,10 @@ class CollectionOpeningTest {
         Map<String, Long> out = new TreeMap<>();
         try (UpdateCursor cursor = c.snapshot().readConsolidated()) {
             while (cursor.advance()) {
-                String kv = Codecs.string().decode(cursor.key()) + "=" + Codecs.string().decode(cursor.value());
+                String kv =
+                        Codecs.string().decode(cursor.key())
+                                + "="
+                                + Codecs.string().decode(cursor.value());
                 out.merge(kv, cursor.diff(), Long::sum);
             }
         }
@@ -40,22 +46,33 @@ class CollectionOpeningTest {
 
     @Test
     void openingAMissingCollectionForReadingCreatesNothingAndNamesWhatIsThere() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "orders", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(
+                        dir.toString(), "orders", CollectionConfig.defaults(), STRINGS)) {
             c.append(List.of(Update.of("k", "v", 1, 1)), Codecs.string(), Codecs.string());
         }
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "customers", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(
+                        dir.toString(), "customers", CollectionConfig.defaults(), STRINGS)) {
             c.seal(3);
         }
-        assertThatThrownBy(() -> PersistCollection.openExisting(dir.toString(), "ordres", CollectionConfig.defaults()))
+        assertThatThrownBy(
+                        () ->
+                                PersistCollection.openExisting(
+                                        dir.toString(), "ordres", CollectionConfig.defaults()))
                 .isInstanceOf(CollectionNotFoundException.class)
-                .hasMessage("Cannot open collection ordres at " + dir + ": no such collection (no state records; collections"
-                        + " there: customers, orders; check the location and the name, or write to it first)");
+                .hasMessage(
+                        "Cannot open collection ordres at "
+                                + dir
+                                + ": no such collection (no state records; collections"
+                                + " there: customers, orders; check the location and the name, or write to it first)");
         assertThat(dir.resolve("ordres")).doesNotExist();
 
         Path empty = dir.resolve("nothing-here");
         assertThatThrownBy(() -> PersistCollection.openExisting(empty, "orders"))
                 .isInstanceOf(CollectionNotFoundException.class)
-                .hasMessageContaining("no such collection (no state records; no collection is there;");
+                .hasMessageContaining(
+                        "no such collection (no state records; no collection is there;");
         assertThat(empty).doesNotExist();
 
         try (PersistCollection c = PersistCollection.openExisting(dir, "orders")) {
@@ -65,33 +82,49 @@ class CollectionOpeningTest {
 
     @Test
     void aNewCollectionRecordsItsCodecsAndRefusesOthers() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
             assertThat(c.state().seqNo()).as("created holding the schema, in one version").isZero();
             assertThat(c.state().schema()).contains(STRINGS);
             c.append(List.of(Update.of("k", "v", 1, 1)), Codecs.string(), Codecs.string());
         }
         String location = dir.resolve("c").toUri().toString();
-        assertThatThrownBy(() -> PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), LONG_KEYS))
+        assertThatThrownBy(
+                        () ->
+                                PersistCollection.open(
+                                        dir.toString(),
+                                        "c",
+                                        CollectionConfig.defaults(),
+                                        LONG_KEYS))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot write collection " + location + " with key codec 'long-ordered', value codec 'string-utf8':"
-                        + " it holds key codec 'string-utf8', value codec 'string-utf8' (use the codecs it was written with, or"
-                        + " another collection)");
+                .hasMessage(
+                        "Cannot write collection "
+                                + location
+                                + " with key codec 'long-ordered', value codec 'string-utf8':"
+                                + " it holds key codec 'string-utf8', value codec 'string-utf8' (use the codecs it was written with, or"
+                                + " another collection)");
         try (PersistCollection c = PersistCollection.openExisting(dir, "c")) {
             assertThatThrownBy(() -> c.checkSchema(LONG_KEYS))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("Cannot read collection " + location + " with key codec 'long-ordered',")
-                    .hasMessageContaining("it holds key codec 'string-utf8', value codec 'string-utf8'");
+                    .hasMessageStartingWith(
+                            "Cannot read collection "
+                                    + location
+                                    + " with key codec 'long-ordered',")
+                    .hasMessageContaining(
+                            "it holds key codec 'string-utf8', value codec 'string-utf8'");
             c.checkSchema(STRINGS);
             assertThat(c.state().seqNo()).as("a refused writer committed nothing").isEqualTo(1);
         }
         // The same codecs again: nothing to record.
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
             assertThat(c.state().seqNo()).isEqualTo(1);
         }
     }
 
     @Test
-    void aCollectionFromBeforeCodecsWereRecordedStaysReadableAndGetsItsNextWritersCodecs() throws Exception {
+    void aCollectionFromBeforeCodecsWereRecordedStaysReadableAndGetsItsNextWritersCodecs()
+            throws Exception {
         try (PersistCollection c = PersistCollection.open(dir, "old")) {
             c.append(List.of(Update.of("k", "v", 1, 1)), Codecs.string(), Codecs.string());
             assertThat(c.state().schema()).isEmpty();
@@ -101,18 +134,27 @@ class CollectionOpeningTest {
             c.checkSchema(STRINGS);
             assertThat(read(c)).containsExactly(Map.entry("k=v", 1L));
         }
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "old", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(
+                        dir.toString(), "old", CollectionConfig.defaults(), STRINGS)) {
             assertThat(c.state().schema()).contains(STRINGS);
             assertThat(c.state().seqNo()).as("one commit records the codecs").isEqualTo(2);
         }
-        assertThatThrownBy(() -> PersistCollection.open(dir.toString(), "old", CollectionConfig.defaults(), LONG_KEYS))
+        assertThatThrownBy(
+                        () ->
+                                PersistCollection.open(
+                                        dir.toString(),
+                                        "old",
+                                        CollectionConfig.defaults(),
+                                        LONG_KEYS))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("it holds key codec 'string-utf8'");
     }
 
     @Test
     void openingForReadingWritesNothing() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), "c", CollectionConfig.defaults(), STRINGS)) {
             c.append(List.of(Update.of("k", "v", 1, 1)), Codecs.string(), Codecs.string());
             c.seal(2);
             c.maintainUntilIdle();
@@ -124,7 +166,9 @@ class CollectionOpeningTest {
             assertThat(read(c)).containsExactly(Map.entry("k=v", 1L));
             assertThat(c.refresh().seqNo()).isPositive();
         }
-        assertThat(listing(root)).as("the collection's files after opening and reading it").isEqualTo(before);
+        assertThat(listing(root))
+                .as("the collection's files after opening and reading it")
+                .isEqualTo(before);
         assertThat(root.resolve(".tmp")).doesNotExist();
     }
 
@@ -143,7 +187,7 @@ class CollectionOpeningTest {
             return;
         }
         try (var paths = Files.walk(p)) {
-            for (Path q : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path q : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(q);
             }
         }

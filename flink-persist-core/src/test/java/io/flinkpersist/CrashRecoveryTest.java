@@ -36,7 +36,8 @@ class CrashRecoveryTest {
     @Test
     void survivesRepeatedSigkill() throws Exception {
         long seed = Long.getLong("test.seed", System.nanoTime());
-        System.out.println("CrashRecoveryTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "CrashRecoveryTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
         Random random = new Random(seed);
         Path data = dir.resolve("collection");
         Set<Integer> acknowledged = new HashSet<>();
@@ -44,16 +45,22 @@ class CrashRecoveryTest {
         int killedMidAppend = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             Path log = dir.resolve("child-" + kill + ".log");
-            Process child = JavaProcess.start(
-                    CrashWorkerMain.class,
-                    List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"),
-                    List.of(data.toString(), Integer.toString(next), Long.toString(random.nextLong())),
-                    log);
+            Process child =
+                    JavaProcess.start(
+                            CrashWorkerMain.class,
+                            List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"),
+                            List.of(
+                                    data.toString(),
+                                    Integer.toString(next),
+                                    Long.toString(random.nextLong())),
+                            log);
             waitForLine(child, log, "READY");
             // Let it get some way in: a random number of acknowledged appends, then a random pause.
             waitForAcks(child, log, random.nextInt(5));
             Thread.sleep(random.nextInt(300));
-            assertThat(child.isAlive()).as("child %d died on its own:%n%s", kill, Files.readString(log)).isTrue();
+            assertThat(child.isAlive())
+                    .as("child %d died on its own:%n%s", kill, Files.readString(log))
+                    .isTrue();
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -82,11 +89,13 @@ class CrashRecoveryTest {
                     present.merge(i, 1, Integer::sum);
                 }
                 for (int i : acknowledged) {
-                    assertThat(present.get(i)).as("acknowledged append %d after kill %d", i, kill)
+                    assertThat(present.get(i))
+                            .as("acknowledged append %d after kill %d", i, kill)
                             .isEqualTo(CrashWorkerMain.UPDATES_PER_APPEND);
                 }
                 for (Map.Entry<Integer, Integer> e : present.entrySet()) {
-                    assertThat(e.getValue()).as("append %d is half visible after kill %d", e.getKey(), kill)
+                    assertThat(e.getValue())
+                            .as("append %d is half visible after kill %d", e.getKey(), kill)
                             .isEqualTo(CrashWorkerMain.UPDATES_PER_APPEND);
                     assertThat(e.getKey()).isLessThanOrEqualTo(begun);
                 }
@@ -102,7 +111,10 @@ class CrashRecoveryTest {
     private static void waitForAcks(Process p, Path log, int acks) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline && p.isAlive()) {
-            long seen = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("ACK ")).count();
+            long seen =
+                    Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                            .filter(l -> l.startsWith("ACK "))
+                            .count();
             if (seen >= acks) {
                 return;
             }
@@ -113,11 +125,13 @@ class CrashRecoveryTest {
     private static void waitForLine(Process p, Path log, String line) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readAllLines(log, StandardCharsets.UTF_8).contains(line)) {
+            if (Files.exists(log)
+                    && Files.readAllLines(log, StandardCharsets.UTF_8).contains(line)) {
                 return;
             }
             if (!p.isAlive()) {
-                throw new AssertionError("child ended before " + line + ":\n" + Files.readString(log));
+                throw new AssertionError(
+                        "child ended before " + line + ":\n" + Files.readString(log));
             }
             Thread.sleep(20);
         }

@@ -2,6 +2,7 @@ package io.flinkpersist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.CommitConflictException;
@@ -45,38 +46,51 @@ class FencingTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<List<String>>> results = new ArrayList<>();
         for (String writer : List.of("writer-a", "writer-b")) {
-            results.add(pool.submit(() -> {
-                List<String> acknowledged = new ArrayList<>();
-                PersistCollection c = PersistCollection.open(new LocalFileBlobStore(dir));
-                start.await();
-                for (int i = 1; i <= COMMITS_PER_WRITER; i++) {
-                    String value = writer + "-" + i;
-                    Update<byte[], byte[]> u = Update.of(
-                            ("key-" + (i % 17)).getBytes(StandardCharsets.UTF_8),
-                            value.getBytes(StandardCharsets.UTF_8),
-                            i,
-                            1);
-                    io.flinkpersist.batch.UpdateBuffer buffer = new io.flinkpersist.batch.UpdateBuffer();
-                    buffer.add(u.key(), u.value(), u.time(), u.diff());
-                    NewUnsealedBatch batch = c.writeBatch(buffer).orElseThrow();
-                    WriterToken token = new WriterToken(writer, i);
-                    try {
-                        c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token));
-                        acknowledged.add(value);
-                    } catch (CommitConflictException e) {
-                        // Reported as not committed: it must not appear.
-                    }
-                    if (i % 10 == 0) {
-                        // A replay of the same checkpoint (e.g. after a restore) is a no-op.
-                        long before = c.refresh().seqNo();
-                        c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token));
-                        replays.incrementAndGet();
-                        assertThat(c.state().writers().get(writer)).isEqualTo(i);
-                        assertThat(c.state().seqNo()).isGreaterThanOrEqualTo(before);
-                    }
-                }
-                return acknowledged;
-            }));
+            results.add(
+                    pool.submit(
+                            () -> {
+                                List<String> acknowledged = new ArrayList<>();
+                                PersistCollection c =
+                                        PersistCollection.open(new LocalFileBlobStore(dir));
+                                start.await();
+                                for (int i = 1; i <= COMMITS_PER_WRITER; i++) {
+                                    String value = writer + "-" + i;
+                                    Update<byte[], byte[]> u =
+                                            Update.of(
+                                                    ("key-" + (i % 17))
+                                                            .getBytes(StandardCharsets.UTF_8),
+                                                    value.getBytes(StandardCharsets.UTF_8),
+                                                    i,
+                                                    1);
+                                    UpdateBuffer buffer = new UpdateBuffer();
+                                    buffer.add(u.key(), u.value(), u.time(), u.diff());
+                                    NewUnsealedBatch batch = c.writeBatch(buffer).orElseThrow();
+                                    WriterToken token = new WriterToken(writer, i);
+                                    try {
+                                        c.commitAppend(
+                                                List.of(batch),
+                                                Optional.empty(),
+                                                Optional.of(token));
+                                        acknowledged.add(value);
+                                    } catch (CommitConflictException e) {
+                                        // Reported as not committed: it must not appear.
+                                    }
+                                    if (i % 10 == 0) {
+                                        // A replay of the same checkpoint (e.g. after a restore) is
+                                        // a no-op.
+                                        long before = c.refresh().seqNo();
+                                        c.commitAppend(
+                                                List.of(batch),
+                                                Optional.empty(),
+                                                Optional.of(token));
+                                        replays.incrementAndGet();
+                                        assertThat(c.state().writers().get(writer)).isEqualTo(i);
+                                        assertThat(c.state().seqNo())
+                                                .isGreaterThanOrEqualTo(before);
+                                    }
+                                }
+                                return acknowledged;
+                            }));
         }
         List<String> acknowledged = new ArrayList<>();
         for (Future<List<String>> f : results) {
@@ -99,7 +113,9 @@ class FencingTest {
         }
         assertThat(store.list(StateRecordCodec.STATE_PREFIX)).hasSize(versions + 1);
         assertThat(versions).isEqualTo(acknowledged.size());
-        assertThat(last.writers()).containsEntry("writer-a", (long) COMMITS_PER_WRITER).containsEntry("writer-b", (long) COMMITS_PER_WRITER);
+        assertThat(last.writers())
+                .containsEntry("writer-a", (long) COMMITS_PER_WRITER)
+                .containsEntry("writer-b", (long) COMMITS_PER_WRITER);
 
         Map<String, Long> counts = new HashMap<>();
         for (Rec r : Rec.readAll(PersistCollection.open(store).snapshot().readRaw())) {

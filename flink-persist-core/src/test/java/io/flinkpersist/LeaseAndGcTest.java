@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.CollectionState;
@@ -15,6 +16,10 @@ import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.testing.TestingClock;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +29,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LeaseAndGcTest {
 
@@ -39,15 +45,18 @@ class LeaseAndGcTest {
     void setUp() throws IOException {
         clock = new TestingClock(1_000_000);
         store = new InMemoryBlobStore("memory", clock::millis);
-        config = CollectionConfig.defaults()
-                .withClock(clock)
-                .withLeaseDuration(LEASE)
-                .withGcGracePeriod(GRACE)
-                .withRetainedStateRecords(20);
+        config =
+                CollectionConfig.defaults()
+                        .withClock(clock)
+                        .withLeaseDuration(LEASE)
+                        .withGcGracePeriod(GRACE)
+                        .withRetainedStateRecords(20);
         c = PersistCollection.open(store, config);
     }
 
-    /** Appends round {@code i}: 20 new keys at time i, sealed and drained, since following the seal. */
+    /**
+     * Appends round {@code i}: 20 new keys at time i, sealed and drained, since following the seal.
+     */
     private void round(PersistCollection h, int i) throws IOException {
         List<Update<byte[], byte[]>> u = new ArrayList<>();
         for (int j = 0; j < 20; j++) {
@@ -69,13 +78,15 @@ class LeaseAndGcTest {
         assertThat(c.state().since()).isEqualTo(Frontier.at(5));
         assertThat(c.state().requestedSince()).isEqualTo(Frontier.at(8));
         // Reading as of the held time still works.
-        assertThat(Rec.readAll(c.snapshot().asOf(5).readConsolidated())).containsExactly(Rec.of("k", "v", 5, 1));
+        assertThat(Rec.readAll(c.snapshot().asOf(5).readConsolidated()))
+                .containsExactly(Rec.of("k", "v", 5, 1));
 
         c.renewLease("reader", Optional.of(Frontier.at(7)), false);
         assertThat(c.state().since()).isEqualTo(Frontier.at(7));
         assertThatThrownBy(() -> c.renewLease("reader", Optional.of(Frontier.at(6)), false))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot renew lease reader: its hold {6} is before its current hold {7}");
+                .hasMessage(
+                        "Cannot renew lease reader: its hold {6} is before its current hold {7}");
 
         c.releaseLease("reader");
         assertThat(c.state().since()).isEqualTo(Frontier.at(8));
@@ -88,7 +99,8 @@ class LeaseAndGcTest {
         c.allowCompaction(4);
         assertThatThrownBy(() -> c.leasedSnapshot("r", OptionalLong.of(3)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot acquire lease r: its hold {3} is before since {4} (read as of a time at or after since)");
+                .hasMessage(
+                        "Cannot acquire lease r: its hold {3} is before since {4} (read as of a time at or after since)");
     }
 
     @Test
@@ -123,13 +135,19 @@ class LeaseAndGcTest {
         Set<String> pinnedBatches = new HashSet<>();
         snapshot.state().trace().forEach(b -> pinnedBatches.add(b.key()));
 
-        // A writer and its maintenance, in another handle, rewrite the whole trace while the reader reads.
+        // A writer and its maintenance, in another handle, rewrite the whole trace while the reader
+        // reads.
         PersistCollection writer = PersistCollection.open(store.sharing(), config);
         List<Rec> read = new ArrayList<>();
         try (UpdateCursor cursor = snapshot.readConsolidated()) {
             int n = 0;
             while (cursor.advance()) {
-                read.add(Rec.of(new String(cursor.key()), new String(cursor.value()), cursor.time(), cursor.diff()));
+                read.add(
+                        Rec.of(
+                                new String(cursor.key()),
+                                new String(cursor.value()),
+                                cursor.time(),
+                                cursor.diff()));
                 if (n++ % 20 == 0) {
                     round(writer, 20 + n);
                     writer.collectGarbage();
@@ -173,15 +191,16 @@ class LeaseAndGcTest {
     }
 
     @Test
-    void leftoverTemporaryFilesAreCollectedAfterTheGracePeriod(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void leftoverTemporaryFilesAreCollectedAfterTheGracePeriod(@TempDir Path dir)
             throws IOException {
-        io.flinkpersist.blob.LocalFileBlobStore local = new io.flinkpersist.blob.LocalFileBlobStore(dir);
-        PersistCollection h = PersistCollection.open(local, config.withClock(java.time.Clock.systemUTC()));
-        java.nio.file.Path leftover = local.temporaryDirectory().resolve("crashed-write.tmp");
-        java.nio.file.Files.write(leftover, new byte[] {1});
+        LocalFileBlobStore local = new LocalFileBlobStore(dir);
+        PersistCollection h = PersistCollection.open(local, config.withClock(Clock.systemUTC()));
+        Path leftover = local.temporaryDirectory().resolve("crashed-write.tmp");
+        Files.write(leftover, new byte[] {1});
         assertThat(h.collectGarbage().temporaryFiles()).isZero();
-        java.nio.file.Files.setLastModifiedTime(
-                leftover, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - GRACE.toMillis() - 1000));
+        Files.setLastModifiedTime(
+                leftover,
+                FileTime.fromMillis(System.currentTimeMillis() - GRACE.toMillis() - 1000));
         assertThat(h.collectGarbage().temporaryFiles()).isEqualTo(1);
         assertThat(leftover).doesNotExist();
     }
@@ -201,7 +220,8 @@ class LeaseAndGcTest {
         c.releaseLease("pin");
         c.collectGarbage();
         long latest = c.state().seqNo();
-        List<Long> kept = store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
+        List<Long> kept =
+                store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
         assertThat(kept.get(0)).isEqualTo(latest - 20);
         assertThat(kept.get(kept.size() - 1)).isEqualTo(latest);
         // Reopening finds the latest version by listing.
@@ -226,7 +246,8 @@ class LeaseAndGcTest {
         assertThat(Rec.readAll(c.snapshot().readConsolidated())).hasSize(61);
         // The history from the oldest kept record to the latest is one chain.
         StateLog log = new StateLog(store);
-        List<Long> kept = store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
+        List<Long> kept =
+                store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
         CollectionState prev = log.readRecord(kept.get(0)).orElseThrow();
         for (int i = 1; i < kept.size(); i++) {
             assertThat(kept.get(i)).isEqualTo(kept.get(i - 1) + 1);

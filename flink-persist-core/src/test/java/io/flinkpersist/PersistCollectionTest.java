@@ -4,22 +4,31 @@ import static io.flinkpersist.Rec.updates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.UpdateBuffer;
+import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobInfo;
+import io.flinkpersist.blob.BlobNotFoundException;
 import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobWriter;
+import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.blob.OutcomeUnknownException;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Description;
+import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PersistCollectionTest {
@@ -52,8 +61,14 @@ class PersistCollectionTest {
         c.commitAppend(List.of(batch), Optional.of(Frontier.at(2)), Optional.of(token));
         CollectionState after = c.state();
         // Replaying checkpoint 7 (or an older one) changes nothing and keeps the batch.
-        assertThat(c.commitAppend(List.of(batch), Optional.of(Frontier.at(2)), Optional.of(token))).isEqualTo(after);
-        assertThat(c.commitAppend(List.of(), Optional.empty(), Optional.of(new WriterToken("sink-1", 6)))).isEqualTo(after);
+        assertThat(c.commitAppend(List.of(batch), Optional.of(Frontier.at(2)), Optional.of(token)))
+                .isEqualTo(after);
+        assertThat(
+                        c.commitAppend(
+                                List.of(),
+                                Optional.empty(),
+                                Optional.of(new WriterToken("sink-1", 6))))
+                .isEqualTo(after);
         assertThat(c.store().get(batch.key())).isPresent();
         assertThat(after.writers()).containsEntry("sink-1", 7L);
         assertThat(after.seal()).isEqualTo(Frontier.at(2));
@@ -68,8 +83,13 @@ class PersistCollectionTest {
         NewUnsealedBatch lost = c.writeBatch(buffer(Rec.of("k", "v", 4, 1))).orElseThrow();
         c.store().delete(lost.key());
         long before = c.state().seqNo();
-        assertThatThrownBy(() -> c.commitAppend(List.of(lost), Optional.empty(), Optional.of(new WriterToken("sink-1", 2))))
-                .isInstanceOf(io.flinkpersist.blob.BlobNotFoundException.class)
+        assertThatThrownBy(
+                        () ->
+                                c.commitAppend(
+                                        List.of(lost),
+                                        Optional.empty(),
+                                        Optional.of(new WriterToken("sink-1", 2))))
+                .isInstanceOf(BlobNotFoundException.class)
                 .hasMessageContaining(lost.key());
         assertThat(c.refresh().seqNo()).isEqualTo(before);
         // Replaying checkpoint 1 after its batch was compacted away and collected is still a no-op.
@@ -77,7 +97,8 @@ class PersistCollectionTest {
         c.maintainUntilIdle();
         c.collectGarbage();
         assertThat(c.store().get(batch.key())).isEmpty();
-        assertThat(c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token)).seqNo()).isEqualTo(c.state().seqNo());
+        assertThat(c.commitAppend(List.of(batch), Optional.empty(), Optional.of(token)).seqNo())
+                .isEqualTo(c.state().seqNo());
     }
 
     @Test
@@ -107,8 +128,10 @@ class PersistCollectionTest {
 
     @Test
     void snapshotsReadThroughTheCache() throws IOException {
-        io.flinkpersist.batch.BatchCache cache = new io.flinkpersist.batch.BatchCache(1 << 20);
-        PersistCollection c = PersistCollection.open(new InMemoryBlobStore(), CollectionConfig.defaults().withCache(cache));
+        BatchCache cache = new BatchCache(1 << 20);
+        PersistCollection c =
+                PersistCollection.open(
+                        new InMemoryBlobStore(), CollectionConfig.defaults().withCache(cache));
         c.append(updates(Rec.of("a", "v", 1, 1), Rec.of("b", "v", 2, 1)));
         c.seal(2);
         c.drain();
@@ -130,46 +153,55 @@ class PersistCollectionTest {
         c.append(updates(Rec.of("b", "v", 1, 1)));
         String first = c.state().unsealed().get(0).key();
         String second = c.state().unsealed().get(1).key();
-        String latest = io.flinkpersist.state.StateRecordCodec.key(c.state().seqNo());
+        String latest = StateRecordCodec.key(c.state().seqNo());
 
         // A batch cut short.
         byte[] bytes = store.get(first).orElseThrow();
-        store.corrupt(first, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        store.corrupt(first, Arrays.copyOf(bytes, bytes.length / 2));
         assertThatThrownBy(() -> Rec.readAll(c.snapshot().readConsolidated()))
-                .isInstanceOf(io.flinkpersist.blob.CorruptBlobException.class)
+                .isInstanceOf(CorruptBlobException.class)
                 .hasMessageContaining(first);
         // A missing batch.
         store.corrupt(first, bytes);
         store.delete(second);
         assertThatThrownBy(() -> Rec.readAll(c.snapshot().readConsolidated()))
-                .isInstanceOf(io.flinkpersist.blob.BlobNotFoundException.class)
+                .isInstanceOf(BlobNotFoundException.class)
                 .hasMessageContaining(second);
-        // A truncated state record: the collection does not open rather than open at an older state.
+        // A truncated state record: the collection does not open rather than open at an older
+        // state.
         byte[] record = store.get(latest).orElseThrow();
-        store.corrupt(latest, java.util.Arrays.copyOf(record, record.length - 3));
+        store.corrupt(latest, Arrays.copyOf(record, record.length - 3));
         assertThatThrownBy(() -> PersistCollection.open(store.sharing()))
-                .isInstanceOf(io.flinkpersist.blob.CorruptBlobException.class)
-                .hasMessageStartingWith("Cannot decode blob " + latest + ": state record checksum mismatch");
+                .isInstanceOf(CorruptBlobException.class)
+                .hasMessageStartingWith(
+                        "Cannot decode blob " + latest + ": state record checksum mismatch");
     }
 
     @Test
     void compactTraceMergesEverythingBeforeSinceIntoOneBatchInOnePass() throws IOException {
         PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
-        java.util.Random random = new java.util.Random(3);
+        Random random = new Random(3);
         for (int t = 0; t < 12; t++) {
             Rec[] recs = new Rec[60];
             for (int i = 0; i < recs.length; i++) {
-                recs[i] = Rec.of("k" + random.nextInt(40), "v" + random.nextInt(3), t, random.nextInt(3) == 0 ? -1 : 1);
+                recs[i] =
+                        Rec.of(
+                                "k" + random.nextInt(40),
+                                "v" + random.nextInt(3),
+                                t,
+                                random.nextInt(3) == 0 ? -1 : 1);
             }
             c.append(updates(recs));
             c.seal(t + 1);
-            c.maintainUntilIdle(); // one level-0 batch per seal: since is still 0, nothing is merged
+            c.maintainUntilIdle(); // one level-0 batch per seal: since is still 0, nothing
+            // is merged
         }
         c.allowCompaction(8);
         c.compact();
         c.compact(); // some level 1 batches before the level 0 ones
         CollectionState before = c.refresh();
-        assertThat(before.trace().stream().map(TraceBatchMeta::level).distinct().count()).isGreaterThan(1);
+        assertThat(before.trace().stream().map(TraceBatchMeta::level).distinct().count())
+                .isGreaterThan(1);
         Map<String, Long> contents = sums(c.snapshot().readConsolidated());
 
         assertThat(c.compactTrace()).isTrue();
@@ -182,9 +214,14 @@ class PersistCollectionTest {
         assertThat(after.retired()).hasSize(before.retired().size() + before.trace().size() - 4);
         assertThat(trace.get(0).desc().lower()).isEqualTo(Frontier.at(0));
         assertThat(trace.get(0).desc().upper()).isEqualTo(Frontier.at(8));
-        assertThat(trace.subList(1, 5)).as("batches not wholly before since stay").isEqualTo(before.trace().subList(before.trace().size() - 4, before.trace().size()));
+        assertThat(trace.subList(1, 5))
+                .as("batches not wholly before since stay")
+                .isEqualTo(
+                        before.trace().subList(before.trace().size() - 4, before.trace().size()));
         for (int i = 1; i < trace.size(); i++) {
-            assertThat(trace.get(i).level()).as("levels are non-increasing (I7)").isLessThanOrEqualTo(trace.get(i - 1).level());
+            assertThat(trace.get(i).level())
+                    .as("levels are non-increasing (I7)")
+                    .isLessThanOrEqualTo(trace.get(i - 1).level());
         }
         assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
         assertThat(c.compactTrace()).isFalse();
@@ -193,11 +230,16 @@ class PersistCollectionTest {
     @Test
     void compactTraceDrainsWhatIsSealedIntoTheSamePass() throws IOException {
         PersistCollection c = PersistCollection.open(new InMemoryBlobStore());
-        java.util.Random random = new java.util.Random(4);
+        Random random = new Random(4);
         for (int t = 0; t < 6; t++) {
             Rec[] recs = new Rec[40];
             for (int i = 0; i < recs.length; i++) {
-                recs[i] = Rec.of("k" + random.nextInt(30), "v" + random.nextInt(2), 10 * t + random.nextInt(15), random.nextInt(3) == 0 ? -1 : 1);
+                recs[i] =
+                        Rec.of(
+                                "k" + random.nextInt(30),
+                                "v" + random.nextInt(2),
+                                10 * t + random.nextInt(15),
+                                random.nextInt(3) == 0 ? -1 : 1);
             }
             c.append(updates(recs));
             c.seal(10 * t + 10);
@@ -215,17 +257,20 @@ class PersistCollectionTest {
         CollectionState after = c.state();
         after.validate();
         assertThat(after.seqNo()).as("one commit").isEqualTo(before.seqNo() + 1);
-        assertThat(after.trace()).singleElement().satisfies(b -> assertThat(b.desc()).isEqualTo(Description.of(0, 60, 60)));
+        assertThat(after.trace())
+                .singleElement()
+                .satisfies(b -> assertThat(b.desc()).isEqualTo(Description.of(0, 60, 60)));
         assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
         // The unsealed batches now below the trace upper go with the next evict and trim.
         assertThat(c.drainUntilIdle()).isTrue();
-        assertThat(c.state().unsealed()).allSatisfy(b -> assertThat(b.tsLower()).isGreaterThanOrEqualTo(60));
+        assertThat(c.state().unsealed())
+                .allSatisfy(b -> assertThat(b.tsLower()).isGreaterThanOrEqualTo(60));
         assertThat(sums(c.snapshot().readConsolidated())).isEqualTo(contents);
         assertThat(c.compactTrace()).isFalse();
     }
 
-    private static Map<String, Long> sums(io.flinkpersist.batch.UpdateCursor cursor) throws IOException {
-        Map<String, Long> out = new java.util.TreeMap<>();
+    private static Map<String, Long> sums(UpdateCursor cursor) throws IOException {
+        Map<String, Long> out = new TreeMap<>();
         for (Rec r : Rec.readAll(cursor)) {
             out.merge(r.key() + "/" + r.value(), r.diff(), Long::sum);
         }
@@ -235,7 +280,7 @@ class PersistCollectionTest {
 
     @Test
     void invalidNamesAreRejected() {
-        assertThatThrownBy(() -> PersistCollection.open(java.nio.file.Path.of("/tmp"), "../x"))
+        assertThatThrownBy(() -> PersistCollection.open(Path.of("/tmp"), "../x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Invalid collection name '../x'");
     }
@@ -249,7 +294,9 @@ class PersistCollectionTest {
         return b;
     }
 
-    /** Fails the next put of a state record with an unknown outcome, after or before applying it. */
+    /**
+     * Fails the next put of a state record with an unknown outcome, after or before applying it.
+     */
     private static final class TestingFlakyStateStore implements BlobStore {
         final InMemoryBlobStore inner;
         private Boolean failNext;

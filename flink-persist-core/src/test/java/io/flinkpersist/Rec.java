@@ -15,7 +15,10 @@ public record Rec(String key, String value, long time, long diff) {
 
     public Update<byte[], byte[]> toUpdate() {
         return Update.of(
-                key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), time, diff);
+                key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8),
+                time,
+                diff);
     }
 
     public static List<Update<byte[], byte[]>> updates(Rec... recs) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.MergingCursor;
+import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
@@ -17,12 +18,15 @@ import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Description;
 import io.flinkpersist.state.RetiredBlob;
 import io.flinkpersist.state.SeqNoRange;
+import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +44,16 @@ class SeedConformanceTest {
     void setUp() throws IOException {
         store = new InMemoryBlobStore();
         // Uncompressed, so that batch sizes (and so compaction levels) are deterministic.
-        c = PersistCollection.open(
-                store, BatchWriteOptions.defaults().withCompression(BatchWriteOptions.Compression.UNCOMPRESSED));
+        c =
+                PersistCollection.open(
+                        store,
+                        BatchWriteOptions.defaults()
+                                .withCompression(BatchWriteOptions.Compression.UNCOMPRESSED));
     }
 
     private List<Rec> unsealedRange(long lo, Frontier hi) throws IOException {
-        return readAll(new MergingCursor(BatchCursors.unsealedRange(store, c.state().unsealed(), lo, hi)));
+        return readAll(
+                new MergingCursor(BatchCursors.unsealedRange(store, c.state().unsealed(), lo, hi)));
     }
 
     private List<Rec> unsealedBatch(int index) throws IOException {
@@ -86,15 +94,15 @@ class SeedConformanceTest {
                 c.writeBatch(bufferOf(Rec.of("k", "v", 1, 1))).orElseThrow();
         PersistCollection other = PersistCollection.open(store.sharing());
         other.seal(5);
-        assertThatThrownBy(() -> c.commitAppend(List.of(batch), java.util.Optional.empty(), java.util.Optional.empty()))
+        assertThatThrownBy(() -> c.commitAppend(List.of(batch), Optional.empty(), Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("time 1, before the seal {5}");
         assertThat(store.get(batch.key())).isPresent();
         assertThat(c.state().unsealed()).isEmpty();
     }
 
-    private static io.flinkpersist.batch.UpdateBuffer bufferOf(Rec... recs) {
-        io.flinkpersist.batch.UpdateBuffer b = new io.flinkpersist.batch.UpdateBuffer();
+    private static UpdateBuffer bufferOf(Rec... recs) {
+        UpdateBuffer b = new UpdateBuffer();
         for (Rec r : recs) {
             Update<byte[], byte[]> u = r.toUpdate();
             b.add(u.key(), u.value(), u.time(), u.diff());
@@ -119,11 +127,14 @@ class SeedConformanceTest {
         assertThat(unsealedRange(0, Frontier.closed()))
                 .containsExactly(Rec.of("k", "v", 0, 2), Rec.of("k", "v", 1, 2));
         assertThat(c.state().unsealed())
-                .extracting(UnsealedBatchMeta::seqNos, UnsealedBatchMeta::tsLower, UnsealedBatchMeta::tsUpper)
+                .extracting(
+                        UnsealedBatchMeta::seqNos,
+                        UnsealedBatchMeta::tsLower,
+                        UnsealedBatchMeta::tsUpper)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(new SeqNoRange(0, 1), 0L, 0L),
-                        org.assertj.core.groups.Tuple.tuple(new SeqNoRange(1, 2), 1L, 1L),
-                        org.assertj.core.groups.Tuple.tuple(new SeqNoRange(2, 3), 0L, 1L));
+                        Tuple.tuple(new SeqNoRange(0, 1), 0L, 0L),
+                        Tuple.tuple(new SeqNoRange(1, 2), 1L, 1L),
+                        Tuple.tuple(new SeqNoRange(2, 3), 0L, 1L));
 
         // Nothing can be evicted yet.
         assertThat(c.evict()).isFalse();
@@ -188,7 +199,8 @@ class SeedConformanceTest {
         String before = c.state().unsealed().get(0).key();
         assertThat(c.trim()).isTrue();
 
-        assertThat(unsealedBatch(0)).containsExactly(Rec.of("k", "v", 1, 1), Rec.of("k", "v", 2, 1));
+        assertThat(unsealedBatch(0))
+                .containsExactly(Rec.of("k", "v", 1, 1), Rec.of("k", "v", 2, 1));
         UnsealedBatchMeta after = c.state().unsealed().get(0);
         assertThat(after.seqNos()).isEqualTo(range);
         assertThat(after.tsLower()).isEqualTo(1);
@@ -215,17 +227,28 @@ class SeedConformanceTest {
         s = Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(6))).state();
         assertThat(s.since()).isEqualTo(Frontier.at(6));
         // Repeat.
-        Arrangement.Applied same = Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(6)));
+        Arrangement.Applied same =
+                Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(6)));
         assertThat(same.changed()).isFalse();
         // Regress.
         CollectionState at6 = s;
-        assertThatThrownBy(() -> Arrangement.apply(at6, new Transition.AllowCompaction(Frontier.at(5))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        at6, new Transition.AllowCompaction(Frontier.at(5))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot allow compaction to {5}: it is before the current since {6} (since only advances)");
+                .hasMessage(
+                        "Cannot allow compaction to {5}: it is before the current since {6} (since only advances)");
         // To the seal, and beyond it.
-        assertThat(Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(10))).state().since())
+        assertThat(
+                        Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(10)))
+                                .state()
+                                .since())
                 .isEqualTo(Frontier.at(10));
-        assertThat(Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(11))).state().since())
+        assertThat(
+                        Arrangement.apply(s, new Transition.AllowCompaction(Frontier.at(11)))
+                                .state()
+                                .since())
                 .isEqualTo(Frontier.at(11));
     }
 
@@ -238,7 +261,8 @@ class SeedConformanceTest {
         CollectionState at11 = s;
         assertThatThrownBy(() -> Arrangement.apply(at11, new Transition.Seal(Frontier.at(10))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot seal collection at {10}: it is before the current seal {11} (the seal only advances)");
+                .hasMessage(
+                        "Cannot seal collection at {10}: it is before the current seal {11} (the seal only advances)");
     }
 
     /** Builds the seed's trace [0,1) {k@0, k2@0}, [1,3) {k@2, k3@2}, [3,9) {k@5} through drains. */
@@ -254,7 +278,8 @@ class SeedConformanceTest {
         assertThat(c.drain()).isTrue();
         assertThat(c.state().trace())
                 .extracting(TraceBatchMeta::desc)
-                .containsExactly(Description.of(0, 1, 0), Description.of(1, 3, 0), Description.of(3, 9, 0));
+                .containsExactly(
+                        Description.of(0, 1, 0), Description.of(1, 3, 0), Description.of(3, 9, 0));
     }
 
     @Test
@@ -265,23 +290,28 @@ class SeedConformanceTest {
         c.allowCompaction(3);
         assertThat(c.compact()).isTrue();
         // The two merged inputs are retired, the newer first.
-        assertThat(keys(c.state().retired())).containsExactly(before.get(1).key(), before.get(0).key());
+        assertThat(keys(c.state().retired()))
+                .containsExactly(before.get(1).key(), before.get(0).key());
         // Nothing more to compact.
         assertThat(c.compact()).isFalse();
 
         assertThat(c.state().trace())
                 .extracting(TraceBatchMeta::desc, TraceBatchMeta::level)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(Description.of(0, 3, 3), 1),
-                        org.assertj.core.groups.Tuple.tuple(Description.of(3, 9, 0), 0));
+                        Tuple.tuple(Description.of(0, 3, 3), 1),
+                        Tuple.tuple(Description.of(3, 9, 0), 0));
         assertThat(traceBatch(0))
-                .containsExactly(Rec.of("k", "v", 3, 2), Rec.of("k2", "v2", 3, 1), Rec.of("k3", "v3", 3, 1));
+                .containsExactly(
+                        Rec.of("k", "v", 3, 2), Rec.of("k2", "v2", 3, 1), Rec.of("k3", "v3", 3, 1));
         assertThat(traceBatch(1)).containsExactly(Rec.of("k", "v", 5, 1));
         assertThat(c.state().since()).isEqualTo(Frontier.at(3));
         assertThat(c.state().traceUpper()).isEqualTo(Frontier.at(9));
         assertThat(readAll(c.snapshot().readConsolidated()))
                 .containsExactly(
-                        Rec.of("k", "v", 3, 2), Rec.of("k", "v", 5, 1), Rec.of("k2", "v2", 3, 1), Rec.of("k3", "v3", 3, 1));
+                        Rec.of("k", "v", 3, 2),
+                        Rec.of("k", "v", 5, 1),
+                        Rec.of("k2", "v2", 3, 1),
+                        Rec.of("k3", "v3", 3, 1));
 
         c.append(updates(Rec.of("k", "v", 10, 1)));
         c.seal(11);
@@ -296,11 +326,14 @@ class SeedConformanceTest {
         assertThat(c.state().trace())
                 .extracting(TraceBatchMeta::desc, TraceBatchMeta::level)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(Description.of(0, 3, 3), 1),
-                        org.assertj.core.groups.Tuple.tuple(Description.of(3, 11, 11), 0));
+                        Tuple.tuple(Description.of(0, 3, 3), 1),
+                        Tuple.tuple(Description.of(3, 11, 11), 0));
         assertThat(traceBatch(1)).containsExactly(Rec.of("k", "v", 11, 2));
         assertThat(readAll(c.snapshot().readConsolidated()))
-                .containsExactly(Rec.of("k", "v", 11, 4), Rec.of("k2", "v2", 11, 1), Rec.of("k3", "v3", 11, 1));
+                .containsExactly(
+                        Rec.of("k", "v", 11, 4),
+                        Rec.of("k2", "v2", 11, 1),
+                        Rec.of("k3", "v3", 11, 1));
     }
 
     @Test
@@ -314,7 +347,11 @@ class SeedConformanceTest {
         c.allowCompaction(30);
 
         List<Rec> expected =
-                List.of(Rec.of("k1", "v1", 30, 1), Rec.of("k2", "v2", 30, 1), Rec.of("k3", "v3", 30, 1), Rec.of("k4", "v4", 30, 1));
+                List.of(
+                        Rec.of("k1", "v1", 30, 1),
+                        Rec.of("k2", "v2", 30, 1),
+                        Rec.of("k3", "v3", 30, 1),
+                        Rec.of("k4", "v4", 30, 1));
         assertThat(c.snapshot().since()).isEqualTo(Frontier.at(30));
         assertThat(c.snapshot().seal()).isEqualTo(Frontier.at(10));
         assertThat(readAll(c.snapshot().readConsolidated())).isEqualTo(expected);
@@ -339,13 +376,17 @@ class SeedConformanceTest {
         // ...but a merge at since 2 is well defined: [0,1) + [1,3) gives [0,3) since 2.
         List<TraceBatchMeta> t = c.state().trace();
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
-        Transition.ApplyCompaction result = m.compact(new CompactionPolicy.CompactionPlan(t.get(0), t.get(1), Frontier.at(2)));
+        Transition.ApplyCompaction result =
+                m.compact(new CompactionPolicy.CompactionPlan(t.get(0), t.get(1), Frontier.at(2)));
         assertThat(result.merged().desc()).isEqualTo(Description.of(0, 3, 2));
         assertThat(result.merged().level()).isEqualTo(1);
         assertThat(readAll(BatchReader.open(store, result.merged().key())))
-                .containsExactly(Rec.of("k", "v", 2, 2), Rec.of("k2", "v2", 2, 1), Rec.of("k3", "v3", 2, 1));
-        CollectionState applied = new io.flinkpersist.state.StateLog(store).commit(c.state(), result).latest();
-        assertThat(applied.trace()).extracting(TraceBatchMeta::desc).containsExactly(Description.of(0, 3, 2));
+                .containsExactly(
+                        Rec.of("k", "v", 2, 2), Rec.of("k2", "v2", 2, 1), Rec.of("k3", "v3", 2, 1));
+        CollectionState applied = new StateLog(store).commit(c.state(), result).latest();
+        assertThat(applied.trace())
+                .extracting(TraceBatchMeta::desc)
+                .containsExactly(Description.of(0, 3, 2));
     }
 
     @Test
@@ -359,7 +400,8 @@ class SeedConformanceTest {
         c.allowCompaction(3);
         assertThat(c.compact()).isTrue();
         // k@0 +1 and k@1 -1 both advance to 3 and cancel.
-        assertThat(traceBatch(0)).containsExactly(Rec.of("k2", "v2", 3, 1), Rec.of("k3", "v3", 3, 1));
+        assertThat(traceBatch(0))
+                .containsExactly(Rec.of("k2", "v2", 3, 1), Rec.of("k3", "v3", 3, 1));
     }
 
     @Test
@@ -369,18 +411,32 @@ class SeedConformanceTest {
         List<TraceBatchMeta> t = c.state().trace();
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
         // Not consecutive.
-        assertThatThrownBy(() -> m.compact(new CompactionPolicy.CompactionPlan(t.get(0), t.get(2), Frontier.at(9))))
+        assertThatThrownBy(
+                        () ->
+                                m.compact(
+                                        new CompactionPolicy.CompactionPlan(
+                                                t.get(0), t.get(2), Frontier.at(9))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("they are not consecutive (first=[{0}, {1}) since {0}, second=[{3}, {9}) since {0})");
+                .hasMessageContaining(
+                        "they are not consecutive (first=[{0}, {1}) since {0}, second=[{3}, {9}) since {0})");
         // Overlapping (a batch with itself).
-        assertThatThrownBy(() -> m.compact(new CompactionPolicy.CompactionPlan(t.get(1), t.get(1), Frontier.at(9))))
+        assertThatThrownBy(
+                        () ->
+                                m.compact(
+                                        new CompactionPolicy.CompactionPlan(
+                                                t.get(1), t.get(1), Frontier.at(9))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not consecutive");
         // Output since below an input's since.
         TraceBatchMeta compacted = new TraceBatchMeta("x", Description.of(0, 1, 5), 0, 10, 1);
-        assertThatThrownBy(() -> m.compact(new CompactionPolicy.CompactionPlan(compacted, t.get(1), Frontier.at(4))))
+        assertThatThrownBy(
+                        () ->
+                                m.compact(
+                                        new CompactionPolicy.CompactionPlan(
+                                                compacted, t.get(1), Frontier.at(4))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("the output since {4} must be a time at or after both input sinces ({5}, {0})");
+                .hasMessageContaining(
+                        "the output since {4} must be a time at or after both input sinces ({5}, {0})");
     }
 
     @Test
@@ -388,15 +444,16 @@ class SeedConformanceTest {
         traceOfThreeBatches();
         c.allowCompaction(9);
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
-        CompactionPolicy.CompactionPlan plan = CompactionPolicy.pickCompaction(c.state()).orElseThrow();
+        CompactionPolicy.CompactionPlan plan =
+                CompactionPolicy.pickCompaction(c.state()).orElseThrow();
         Transition.ApplyCompaction stale = m.compact(plan);
         // Another handle compacts the same pair first.
         PersistCollection other = PersistCollection.open(store.sharing());
         assertThat(other.compact()).isTrue();
         c.refresh();
         CollectionState before = c.state();
-        io.flinkpersist.state.StateLog log = new io.flinkpersist.state.StateLog(store);
-        io.flinkpersist.state.StateLog.Committed result = log.commit(before, stale);
+        StateLog log = new StateLog(store);
+        StateLog.Committed result = log.commit(before, stale);
         assertThat(result.applied().changed()).isFalse();
         assertThat(result.applied().orphaned()).containsExactly(stale.merged().key());
         assertThat(c.refresh()).isEqualTo(before);
@@ -404,16 +461,25 @@ class SeedConformanceTest {
 
     @Test
     void batchSorting() throws IOException {
-        c.append(updates(
-                Rec.of("b", "v", 3, 1), Rec.of("a", "z", 1, 1), Rec.of("a", "a", 2, 1), Rec.of("a", "a", 1, 1)));
-        List<Rec> sorted = List.of(
-                Rec.of("a", "a", 1, 1), Rec.of("a", "a", 2, 1), Rec.of("a", "z", 1, 1), Rec.of("b", "v", 3, 1));
+        c.append(
+                updates(
+                        Rec.of("b", "v", 3, 1),
+                        Rec.of("a", "z", 1, 1),
+                        Rec.of("a", "a", 2, 1),
+                        Rec.of("a", "a", 1, 1)));
+        List<Rec> sorted =
+                List.of(
+                        Rec.of("a", "a", 1, 1),
+                        Rec.of("a", "a", 2, 1),
+                        Rec.of("a", "z", 1, 1),
+                        Rec.of("b", "v", 3, 1));
         // Unsealed batches are stored sorted, too.
         assertThat(unsealedBatch(0)).isEqualTo(sorted);
         c.seal(4);
         c.drain();
         assertThat(traceBatch(0)).isEqualTo(sorted);
-        assertThat(BatchReader.readFooter(store, c.state().trace().get(0).key()).totalRows()).isEqualTo(4);
+        assertThat(BatchReader.readFooter(store, c.state().trace().get(0).key()).totalRows())
+                .isEqualTo(4);
     }
 
     @Test

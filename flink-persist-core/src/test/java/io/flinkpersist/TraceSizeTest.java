@@ -23,7 +23,8 @@ class TraceSizeTest {
         PersistCollection c =
                 PersistCollection.open(
                         new InMemoryBlobStore(),
-                        BatchWriteOptions.defaults().withCompression(BatchWriteOptions.Compression.UNCOMPRESSED));
+                        BatchWriteOptions.defaults()
+                                .withCompression(BatchWriteOptions.Compression.UNCOMPRESSED));
         int maxSeen = 0;
         for (int i = 0; i < DRAINS; i++) {
             List<Update<byte[], byte[]>> updates = new ArrayList<>();
@@ -41,7 +42,9 @@ class TraceSizeTest {
             }
             CollectionState s = c.state();
             int bound = log2Floor(i + 1) + 2;
-            assertThat(s.trace().size()).as("trace batches after %d drains", i + 1).isLessThanOrEqualTo(bound);
+            assertThat(s.trace().size())
+                    .as("trace batches after %d drains", i + 1)
+                    .isLessThanOrEqualTo(bound);
             assertThat(s.unsealed()).as("unsealed batches after drain %d", i + 1).isEmpty();
             maxSeen = Math.max(maxSeen, s.trace().size());
         }

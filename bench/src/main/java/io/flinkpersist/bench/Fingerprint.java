@@ -2,9 +2,9 @@ package io.flinkpersist.bench;
 
 /**
  * An order-independent digest of a multiset of {@code (key, value)} pairs: the count {@code Σ diff}
- * and the sum {@code Σ diff · h(key, value)} (mod 2^64). Both are linear in the diffs, so the digest
- * of a raw changelog equals the digest of its consolidation: three systems storing the same state
- * give the same digest whether they hand back raw updates or consolidated rows.
+ * and the sum {@code Σ diff · h(key, value)} (mod 2^64). Both are linear in the diffs, so the
+ * digest of a raw changelog equals the digest of its consolidation: three systems storing the same
+ * state give the same digest whether they hand back raw updates or consolidated rows.
  */
 public final class Fingerprint {
 

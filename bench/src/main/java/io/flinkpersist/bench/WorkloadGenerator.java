@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 /**
  * Produces the updates of a {@link Workload} in order, deterministically: the same workload always
  * gives the same stream. Keys and values are pure functions of a key index and of the position of
- * the inserting update (its <em>pair id</em>), so the live pairs can be rebuilt from their ids.
- * Not thread-safe.
+ * the inserting update (its <em>pair id</em>), so the live pairs can be rebuilt from their ids. Not
+ * thread-safe.
  */
 public final class WorkloadGenerator {
 
@@ -30,7 +30,10 @@ public final class WorkloadGenerator {
     public WorkloadGenerator(Workload workload) {
         this.workload = workload;
         this.random = new SplittableRandom(workload.seed());
-        this.zipfCdf = workload.skew() == Workload.Skew.ZIPF ? zipfCdf(workload.keys(), workload.zipfExponent()) : null;
+        this.zipfCdf =
+                workload.skew() == Workload.Skew.ZIPF
+                        ? zipfCdf(workload.keys(), workload.zipfExponent())
+                        : null;
         this.live = new int[(int) workload.updates()];
         this.key = new byte[workload.keySize()];
         this.value = new byte[workload.valueSize()];
@@ -50,12 +53,15 @@ public final class WorkloadGenerator {
     }
 
     /**
-     * Moves to the next update; {@link #key()}, {@link #value()}, {@link #time()} and {@link #diff()}
-     * then describe it (the arrays are reused: copy what you keep).
+     * Moves to the next update; {@link #key()}, {@link #value()}, {@link #time()} and {@link
+     * #diff()} then describe it (the arrays are reused: copy what you keep).
      */
     public void advance() {
         if (!hasNext()) {
-            throw new IllegalStateException("Cannot advance workload generator: all " + workload.updates() + " updates were produced");
+            throw new IllegalStateException(
+                    "Cannot advance workload generator: all "
+                            + workload.updates()
+                            + " updates were produced");
         }
         long i = next++;
         int id;
@@ -71,7 +77,10 @@ public final class WorkloadGenerator {
         }
         keyOf(id, key);
         valueOf(id, value);
-        long back = workload.outOfOrderness() == 0 ? 0 : Math.floorMod(mix(i ^ TIME_SALT), workload.outOfOrderness() + 1);
+        long back =
+                workload.outOfOrderness() == 0
+                        ? 0
+                        : Math.floorMod(mix(i ^ TIME_SALT), workload.outOfOrderness() + 1);
         time = Math.max(0, i - back);
     }
 
@@ -116,12 +125,17 @@ public final class WorkloadGenerator {
         fill(keyIndexOf(id), KEY_SALT, out);
     }
 
-    /** Writes the value of pair {@code id} into {@code out} (of the workload's value size): unique per id. */
+    /**
+     * Writes the value of pair {@code id} into {@code out} (of the workload's value size): unique
+     * per id.
+     */
     public void valueOf(int id, byte[] out) {
         fill(id, VALUE_SALT ^ workload.seed(), out);
     }
 
-    /** The first 8 bytes are a bijection of {@code n}, so distinct {@code n} give distinct arrays. */
+    /**
+     * The first 8 bytes are a bijection of {@code n}, so distinct {@code n} give distinct arrays.
+     */
     private static void fill(long n, long salt, byte[] out) {
         long h = mix(n + salt);
         for (int b = 0; b < 8; b++) {

@@ -36,10 +36,10 @@ import org.apache.parquet.io.api.Binary;
  *   <li>Column index: one entry per page; every page's min and max bound the page's values (exactly
  *       for the int64 columns; binary bounds may be truncated, so they must only enclose them).
  *   <li>Footer statistics: exactly the row group's min and max of every column. Parquet leaves the
- *       min and max of a binary column out when together they take {@value #MAX_STATS_BYTES} bytes or
- *       more (long keys, large values): their absence is healthy then, and a defect only where the
- *       data's min and max are smaller. Binary statistics truncated by a writer that truncates them
- *       are healthy when they enclose the data: the min a prefix of the least value, the max a
+ *       min and max of a binary column out when together they take {@value #MAX_STATS_BYTES} bytes
+ *       or more (long keys, large values): their absence is healthy then, and a defect only where
+ *       the data's min and max are smaller. Binary statistics truncated by a writer that truncates
+ *       them are healthy when they enclose the data: the min a prefix of the least value, the max a
  *       shorter value above the greatest.
  * </ul>
  *
@@ -64,7 +64,9 @@ final class BatchFileCheck {
     }
 
     /** The problems found in batch {@code key}'s statistics and page indexes; empty if none. */
-    /** The footer metadata key the engine writes on every batch: {@code unsealed} or {@code trace}. */
+    /**
+     * The footer metadata key the engine writes on every batch: {@code unsealed} or {@code trace}.
+     */
     static final String KIND_KEY = "flink-persist.kind";
 
     static List<String> check(BlobStore store, String key) throws IOException {
@@ -79,10 +81,15 @@ final class BatchFileCheck {
 
     private void run() throws IOException {
         try (BlobReader blob = store.open(key);
-                ParquetFileReader file = ParquetFileReader.open(new BlobInputFile(blob), HadoopReadOptions.builder(new Configuration(false)).build())) {
+                ParquetFileReader file =
+                        ParquetFileReader.open(
+                                new BlobInputFile(blob),
+                                HadoopReadOptions.builder(new Configuration(false)).build())) {
             String kind = file.getFooter().getFileMetaData().getKeyValueMetaData().get(KIND_KEY);
             if (!"unsealed".equals(kind) && !"trace".equals(kind)) {
-                problem("the footer metadata %s is %s, but the engine writes unsealed or trace", KIND_KEY, kind == null ? "missing" : "'" + kind + "'");
+                problem(
+                        "the footer metadata %s is %s, but the engine writes unsealed or trace",
+                        KIND_KEY, kind == null ? "missing" : "'" + kind + "'");
             }
             List<BlockMetaData> blocks = file.getFooter().getBlocks();
             for (int g = 0; g < blocks.size(); g++) {
@@ -91,7 +98,8 @@ final class BatchFileCheck {
         }
     }
 
-    private void checkRowGroup(ParquetFileReader file, int g, BlockMetaData block) throws IOException {
+    private void checkRowGroup(ParquetFileReader file, int g, BlockMetaData block)
+            throws IOException {
         List<ColumnChunkMetaData> chunks = block.getColumns();
         long rows = block.getRowCount();
         OffsetIndex[] offsets = new OffsetIndex[COLUMNS.length];
@@ -99,10 +107,18 @@ final class BatchFileCheck {
         for (int c = 0; c < COLUMNS.length; c++) {
             ColumnChunkMetaData chunk = chunks.get(c);
             try {
-                offsets[c] = chunk.getOffsetIndexReference() == null ? null : file.readOffsetIndex(chunk);
-                indexes[c] = chunk.getColumnIndexReference() == null ? null : file.readColumnIndex(chunk);
+                offsets[c] =
+                        chunk.getOffsetIndexReference() == null
+                                ? null
+                                : file.readOffsetIndex(chunk);
+                indexes[c] =
+                        chunk.getColumnIndexReference() == null
+                                ? null
+                                : file.readColumnIndex(chunk);
             } catch (IOException | RuntimeException e) {
-                problem("row group %d, column %s: the page index does not decode: %s", g, COLUMNS[c], Formats.messages(e));
+                problem(
+                        "row group %d, column %s: the page index does not decode: %s",
+                        g, COLUMNS[c], Formats.messages(e));
                 offsets[c] = null;
                 indexes[c] = null;
                 continue;
@@ -111,9 +127,15 @@ final class BatchFileCheck {
                 offsets[c] = null;
                 indexes[c] = null;
             }
-            if (indexes[c] != null && (offsets[c] == null || indexes[c].getMinValues().size() != offsets[c].getPageCount())) {
-                problem("row group %d, column %s: the column index has %d pages but the offset index %s", g, COLUMNS[c],
-                        indexes[c].getMinValues().size(), offsets[c] == null ? "is unusable" : offsets[c].getPageCount());
+            if (indexes[c] != null
+                    && (offsets[c] == null
+                            || indexes[c].getMinValues().size() != offsets[c].getPageCount())) {
+                problem(
+                        "row group %d, column %s: the column index has %d pages but the offset index %s",
+                        g,
+                        COLUMNS[c],
+                        indexes[c].getMinValues().size(),
+                        offsets[c] == null ? "is unusable" : offsets[c].getPageCount());
                 indexes[c] = null;
             }
         }
@@ -134,11 +156,14 @@ final class BatchFileCheck {
         long row = 0;
         try (UpdateCursor cursor = BatchReader.open(store, key, g, g + 1)) {
             while (cursor.advance()) {
-                byte[][] values = {cursor.key(), cursor.value(), longBytes(cursor.time()), longBytes(cursor.diff())};
+                byte[][] values = {
+                    cursor.key(), cursor.value(), longBytes(cursor.time()), longBytes(cursor.diff())
+                };
                 for (int c = 0; c < COLUMNS.length; c++) {
                     group[c].add(values[c]);
                     if (pages[c] != null) {
-                        while (page[c] + 1 < pages[c].length && offsets[c].getFirstRowIndex(page[c] + 1) <= row) {
+                        while (page[c] + 1 < pages[c].length
+                                && offsets[c].getFirstRowIndex(page[c] + 1) <= row) {
                             page[c]++;
                         }
                         pages[c][page[c]].add(values[c]);
@@ -159,13 +184,15 @@ final class BatchFileCheck {
         }
     }
 
-    private boolean offsetIndexSound(int g, int c, ColumnChunkMetaData chunk, OffsetIndex index, long rows) {
+    private boolean offsetIndexSound(
+            int g, int c, ColumnChunkMetaData chunk, OffsetIndex index, long rows) {
         int n = index.getPageCount();
         long start = chunk.getStartingPos();
         long end = start + chunk.getTotalSize();
         if (n < 1 || (rows > 0 && index.getFirstRowIndex(0) != 0)) {
-            problem("row group %d, column %s: the offset index has %d pages, the first at row %d", g, COLUMNS[c], n,
-                    n < 1 ? -1 : index.getFirstRowIndex(0));
+            problem(
+                    "row group %d, column %s: the offset index has %d pages, the first at row %d",
+                    g, COLUMNS[c], n, n < 1 ? -1 : index.getFirstRowIndex(0));
             return false;
         }
         long previousEnd = start;
@@ -173,9 +200,13 @@ final class BatchFileCheck {
             long offset = index.getOffset(p);
             long size = index.getCompressedPageSize(p);
             long first = index.getFirstRowIndex(p);
-            if (offset < previousEnd || size <= 0 || offset + size > end
-                    || first >= rows || (p > 0 && first <= index.getFirstRowIndex(p - 1))) {
-                problem("row group %d, column %s: offset index page %d is out of place (offset=%d, size=%d, firstRow=%d; chunk [%d, %d), %d rows)",
+            if (offset < previousEnd
+                    || size <= 0
+                    || offset + size > end
+                    || first >= rows
+                    || (p > 0 && first <= index.getFirstRowIndex(p - 1))) {
+                problem(
+                        "row group %d, column %s: offset index page %d is out of place (offset=%d, size=%d, firstRow=%d; chunk [%d, %d), %d rows)",
                         g, COLUMNS[c], p, offset, size, first, start, end, rows);
                 return false;
             }
@@ -194,12 +225,20 @@ final class BatchFileCheck {
             if (binary && size >= MAX_STATS_BYTES) {
                 return; // left out by Parquet, as it does for values this large: healthy
             }
-            // The engine's writer always writes them; Parquet drops statistics it cannot trust (min above max).
-            problem(stats == null || stats.isEmpty()
+            // The engine's writer always writes them; Parquet drops statistics it cannot trust (min
+            // above max).
+            problem(
+                    stats == null || stats.isEmpty()
                             ? "row group %d, column %s: the footer has no usable statistics%s"
                             : "row group %d, column %s: the footer statistics claim no values%s",
-                    g, COLUMNS[c], binary ? String.format(Locale.ROOT,
-                            " (Parquet keeps the min and max of values this small: %d bytes together, below %d)", size, MAX_STATS_BYTES)
+                    g,
+                    COLUMNS[c],
+                    binary
+                            ? String.format(
+                                    Locale.ROOT,
+                                    " (Parquet keeps the min and max of values this small: %d bytes together, below %d)",
+                                    size,
+                                    MAX_STATS_BYTES)
                             : "");
             return;
         }
@@ -209,8 +248,14 @@ final class BatchFileCheck {
             return;
         }
         if (actual.compare(min, actual.min) != 0 || actual.compare(max, actual.max) != 0) {
-            problem("row group %d, column %s: the footer statistics [%s, %s] differ from the data [%s, %s]",
-                    g, COLUMNS[c], actual.show(min), actual.show(max), actual.show(actual.min), actual.show(actual.max));
+            problem(
+                    "row group %d, column %s: the footer statistics [%s, %s] differ from the data [%s, %s]",
+                    g,
+                    COLUMNS[c],
+                    actual.show(min),
+                    actual.show(max),
+                    actual.show(actual.min),
+                    actual.show(actual.max));
         }
     }
 
@@ -219,10 +264,13 @@ final class BatchFileCheck {
      * prefix of the least value, the max shorter than the greatest and above it.
      */
     private static boolean truncatedEnclosing(byte[] min, byte[] max, Bounds actual) {
-        boolean minOk = Arrays.equals(min, actual.min)
-                || (min.length < actual.min.length && Arrays.equals(min, Arrays.copyOf(actual.min, min.length)));
-        boolean maxOk = Arrays.equals(max, actual.max)
-                || (max.length < actual.max.length && actual.compare(max, actual.max) > 0);
+        boolean minOk =
+                Arrays.equals(min, actual.min)
+                        || (min.length < actual.min.length
+                                && Arrays.equals(min, Arrays.copyOf(actual.min, min.length)));
+        boolean maxOk =
+                Arrays.equals(max, actual.max)
+                        || (max.length < actual.max.length && actual.compare(max, actual.max) > 0);
         boolean exact = Arrays.equals(min, actual.min) && Arrays.equals(max, actual.max);
         return minOk && maxOk && !exact;
     }
@@ -238,12 +286,22 @@ final class BatchFileCheck {
             byte[] min = bytes(mins.get(p), c);
             byte[] max = bytes(maxes.get(p), c);
             boolean exact = c >= 2;
-            boolean ok = exact
-                    ? actual.compare(min, actual.min) == 0 && actual.compare(max, actual.max) == 0
-                    : actual.compare(min, actual.min) <= 0 && actual.compare(max, actual.max) >= 0;
+            boolean ok =
+                    exact
+                            ? actual.compare(min, actual.min) == 0
+                                    && actual.compare(max, actual.max) == 0
+                            : actual.compare(min, actual.min) <= 0
+                                    && actual.compare(max, actual.max) >= 0;
             if (!ok) {
-                problem("row group %d, column %s: the column index bounds page %d by [%s, %s] but its values span [%s, %s]",
-                        g, COLUMNS[c], p, actual.show(min), actual.show(max), actual.show(actual.min), actual.show(actual.max));
+                problem(
+                        "row group %d, column %s: the column index bounds page %d by [%s, %s] but its values span [%s, %s]",
+                        g,
+                        COLUMNS[c],
+                        p,
+                        actual.show(min),
+                        actual.show(max),
+                        actual.show(actual.min),
+                        actual.show(actual.max));
             }
         }
     }

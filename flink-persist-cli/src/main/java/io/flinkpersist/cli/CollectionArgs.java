@@ -8,7 +8,8 @@ final class CollectionArgs {
     @Parameters(
             index = "0",
             paramLabel = "<location>",
-            description = "Where collections live: a directory, a file: URI or a Hadoop URI such as hdfs://namenode:8020/persist.")
+            description =
+                    "Where collections live: a directory, a file: URI or a Hadoop URI such as hdfs://namenode:8020/persist.")
     String location;
 
     @Parameters(index = "1", paramLabel = "<collection>", description = "The collection's name.")

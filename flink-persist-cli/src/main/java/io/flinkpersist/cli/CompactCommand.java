@@ -36,11 +36,16 @@ final class CompactCommand implements Callable<Integer> {
     @Option(
             names = "--advance-since",
             paramLabel = "<time>",
-            description = "First allow compaction up to this time (advance since; at most the seal is useful). "
-                    + "Times before it become indistinguishable: history before it is given up for good.")
+            description =
+                    "First allow compaction up to this time (advance since; at most the seal is useful). "
+                            + "Times before it become indistinguishable: history before it is given up for good.")
     Long advanceSince;
 
-    @Option(names = "--max-steps", paramLabel = "<n>", defaultValue = "10000", description = "Stop after this many steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-steps",
+            paramLabel = "<n>",
+            defaultValue = "10000",
+            description = "Stop after this many steps. Default: ${DEFAULT-VALUE}.")
     int maxSteps;
 
     @Override
@@ -50,8 +55,11 @@ final class CompactCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         ExistingCollection existing = args.open();
-        try (PersistCollection c = PersistCollection.open(existing.store(), CollectionConfig.defaults())) {
-            out.printf("Compacting collection %s at %s%n", existing.name(), existing.store().describe());
+        try (PersistCollection c =
+                PersistCollection.open(existing.store(), CollectionConfig.defaults())) {
+            out.printf(
+                    "Compacting collection %s at %s%n",
+                    existing.name(), existing.store().describe());
             CollectionState before = c.refresh();
             out.println("  before: " + summary(before));
             if (advanceSince != null) {
@@ -92,24 +100,36 @@ final class CompactCommand implements Callable<Integer> {
                     compactions++;
                     did.add("compacted");
                 }
-                out.printf("  step %d: %s -> state %d, %s%n", steps, did, c.state().seqNo(), levels(c.state()));
+                out.printf(
+                        "  step %d: %s -> state %d, %s%n",
+                        steps, did, c.state().seqNo(), levels(c.state()));
                 out.flush();
             }
             CollectionState after = c.state();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             out.printf(
                     "  %d steps in %s: %d drains, %d evicts, %d trims, %d compactions%s%n",
-                    steps, Formats.duration(took), drains, evicts, trims, compactions,
+                    steps,
+                    Formats.duration(took),
+                    drains,
+                    evicts,
+                    trims,
+                    compactions,
                     steps >= maxSteps ? " (stopped at --max-steps; run again to continue)" : "");
             out.println("  after:  " + summary(after));
-            long waiting = after.trace().stream().filter(b -> after.since().lessThan(b.desc().upper())).count();
+            long waiting =
+                    after.trace().stream()
+                            .filter(b -> after.since().lessThan(b.desc().upper()))
+                            .count();
             if (waiting > 1 && !after.since().isClosed()) {
                 out.printf(
                         "  %d trace batches end after since %s and wait for it to advance (a writer's history retention, or --advance-since)%n",
                         waiting, after.since());
             }
             if (!after.retired().isEmpty()) {
-                out.printf("  %d retired batches await garbage collection (persist gc)%n", after.retired().size());
+                out.printf(
+                        "  %d retired batches await garbage collection (persist gc)%n",
+                        after.retired().size());
             }
             out.flush();
         }
@@ -119,8 +139,13 @@ final class CompactCommand implements Callable<Integer> {
     static String summary(CollectionState s) {
         return String.format(
                 "state %d, seal %s, since %s, trace upper %s, %s, %s unsealed, live %s",
-                s.seqNo(), Formats.frontier(s.seal()), Formats.frontier(s.since()), Formats.frontier(s.traceUpper()),
-                levels(s), Formats.count(s.unsealed().size(), "batch", "batches"), Formats.bytes(s.liveBytes()));
+                s.seqNo(),
+                Formats.frontier(s.seal()),
+                Formats.frontier(s.since()),
+                Formats.frontier(s.traceUpper()),
+                levels(s),
+                Formats.count(s.unsealed().size(), "batch", "batches"),
+                Formats.bytes(s.liveBytes()));
     }
 
     /** E.g. {@code trace 5 batches (L2:1 L1:1 L0:3)}. */
@@ -129,6 +154,8 @@ final class CompactCommand implements Callable<Integer> {
         for (InfoCommand.Level l : InfoCommand.levels(s)) {
             j.add("L" + l.level() + ":" + l.batches());
         }
-        return "trace " + Formats.count(s.trace().size(), "batch", "batches") + (s.trace().isEmpty() ? "" : " " + j);
+        return "trace "
+                + Formats.count(s.trace().size(), "batch", "batches")
+                + (s.trace().isEmpty() ? "" : " " + j);
     }
 }

@@ -60,23 +60,38 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--dir",
             paramLabel = "<directory>",
-            description = "Where to create the collection '" + DemoJob.COLLECTION + "' (default: a new temporary directory). It must not exist there yet.")
+            description =
+                    "Where to create the collection '"
+                            + DemoJob.COLLECTION
+                            + "' (default: a new temporary directory). It must not exist there yet.")
     Path dir;
 
-    @Option(names = "--updates", paramLabel = "<n>", defaultValue = "1000000", description = "Changelog updates to write. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--updates",
+            paramLabel = "<n>",
+            defaultValue = "1000000",
+            description = "Changelog updates to write. Default: ${DEFAULT-VALUE}.")
     long updates;
 
-    @Option(names = "--parallelism", paramLabel = "<p>", defaultValue = "2", description = "Sink writers and source readers. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "<p>",
+            defaultValue = "2",
+            description = "Sink writers and source readers. Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
-    @Option(names = "--seed", paramLabel = "<seed>", description = "The generator's seed (default: random; the report prints it).")
+    @Option(
+            names = "--seed",
+            paramLabel = "<seed>",
+            description = "The generator's seed (default: random; the report prints it).")
     Long seed;
 
     @Option(
             names = "--slots",
             paramLabel = "<n>",
             defaultValue = "" + OrderGenerator.DEFAULT_SLOTS,
-            description = "Orders open at once, at most (the final state's size). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Orders open at once, at most (the final state's size). Default: ${DEFAULT-VALUE}.")
     int slots;
 
     @Override
@@ -88,7 +103,11 @@ final class DemoCommand implements Callable<Integer> {
             throw CliException.usage("Invalid --parallelism " + parallelism + ": give 1 to 64");
         }
         if (slots <= OrderGenerator.MAX_DELAY_MILLIS) {
-            throw CliException.usage("Invalid --slots " + slots + ": give more than " + OrderGenerator.MAX_DELAY_MILLIS);
+            throw CliException.usage(
+                    "Invalid --slots "
+                            + slots
+                            + ": give more than "
+                            + OrderGenerator.MAX_DELAY_MILLIS);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -97,10 +116,12 @@ final class DemoCommand implements Callable<Integer> {
         String where = location.toString();
         long started = System.nanoTime();
 
-        out.println("flink-persist demo: an orders changelog written with PersistSink, read back with PersistSource");
+        out.println(
+                "flink-persist demo: an orders changelog written with PersistSink, read back with PersistSource");
         out.printf("  seed            %d (replay with --seed %d)%n", theSeed, theSeed);
         out.printf("  collection      %s at %s%n", DemoJob.COLLECTION, where);
-        out.printf("  parallelism     %d sink writers, %d source readers%n", parallelism, parallelism);
+        out.printf(
+                "  parallelism     %d sink writers, %d source readers%n", parallelism, parallelism);
         out.flush();
 
         OrderGenerator generator = new OrderGenerator(theSeed, slots);
@@ -118,7 +139,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(
-            DemoJob.Cluster cluster, OrderGenerator generator, OrderGenerator.Plan plan, String where, long started, PrintWriter out, PrintWriter err)
+            DemoJob.Cluster cluster,
+            OrderGenerator generator,
+            OrderGenerator.Plan plan,
+            String where,
+            long started,
+            PrintWriter out,
+            PrintWriter err)
             throws Exception {
         // Write.
         CollectionState written;
@@ -133,8 +160,16 @@ final class DemoCommand implements Callable<Integer> {
             }
             JobExecutionResult result = awaitWrite(job, store, plan, err);
             writeTime = Duration.ofMillis(result.getNetRuntime());
-            written = new StateLog(store).readLatest().orElseThrow(() -> CliException.failure(
-                    "The write job finished but collection " + DemoJob.COLLECTION + " has no state at " + store.describe()));
+            written =
+                    new StateLog(store)
+                            .readLatest()
+                            .orElseThrow(
+                                    () ->
+                                            CliException.failure(
+                                                    "The write job finished but collection "
+                                                            + DemoJob.COLLECTION
+                                                            + " has no state at "
+                                                            + store.describe()));
             batches = Stored.of(store, Maintainer.BATCH_PREFIX);
             states = Stored.of(store, StateRecordCodec.STATE_PREFIX);
         }
@@ -142,51 +177,82 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Write");
         out.printf(
                 "  order events    %s: %s inserts, %s updates, %s deletes%n",
-                Formats.count(plan.events()), Formats.count(plan.inserts()), Formats.count(plan.changes()), Formats.count(plan.deletes()));
+                Formats.count(plan.events()),
+                Formats.count(plan.inserts()),
+                Formats.count(plan.changes()),
+                Formats.count(plan.deletes()));
         out.printf(
                 "  updates         %s in %s (job run time) = %s updates/s, a checkpoint every %d s%n",
-                Formats.count(plan.updates()), Formats.duration(writeTime), Formats.rate(plan.updates(), writeTime),
+                Formats.count(plan.updates()),
+                Formats.duration(writeTime),
+                Formats.rate(plan.updates(), writeTime),
                 DemoJob.CHECKPOINT_INTERVAL.toSeconds());
         out.printf(
                 "  event time      %s to %s, up to %d ms out of order%n",
-                Instant.ofEpochMilli(OrderGenerator.START), Instant.ofEpochMilli(plan.lastTime()), OrderGenerator.MAX_DELAY_MILLIS);
+                Instant.ofEpochMilli(OrderGenerator.START),
+                Instant.ofEpochMilli(plan.lastTime()),
+                OrderGenerator.MAX_DELAY_MILLIS);
         out.printf(
                 "  commits         state seqno %d, last checkpoint %s%n",
-                written.seqNo(), written.writers().values().stream().max(Long::compare).map(String::valueOf).orElse("none"));
+                written.seqNo(),
+                written.writers().values().stream()
+                        .max(Long::compare)
+                        .map(String::valueOf)
+                        .orElse("none"));
         out.printf("  seal            %s%n", Formats.frontier(written.seal()));
-        out.printf("  since           %s%s%n", Formats.frontier(written.since()),
-                written.since().isClosed() ? "" : " = " + Instant.ofEpochMilli(written.since().time()));
-        out.printf("  trace           %s%n", Formats.count(written.trace().size(), "batch", "batches"));
+        out.printf(
+                "  since           %s%s%n",
+                Formats.frontier(written.since()),
+                written.since().isClosed()
+                        ? ""
+                        : " = " + Instant.ofEpochMilli(written.since().time()));
+        out.printf(
+                "  trace           %s%n",
+                Formats.count(written.trace().size(), "batch", "batches"));
         for (InfoCommand.Level l : InfoCommand.levels(written)) {
             out.printf(
                     "    level %-2d      %s, %s updates, %s%n",
-                    l.level(), Formats.count(l.batches(), "batch", "batches"), Formats.count(l.updates()), Formats.bytes(l.bytes()));
+                    l.level(),
+                    Formats.count(l.batches(), "batch", "batches"),
+                    Formats.count(l.updates()),
+                    Formats.bytes(l.bytes()));
         }
-        out.printf("  unsealed        %s%n", Formats.count(written.unsealed().size(), "batch", "batches"));
+        out.printf(
+                "  unsealed        %s%n",
+                Formats.count(written.unsealed().size(), "batch", "batches"));
         int live = written.trace().size() + written.unsealed().size();
         out.printf(
                 "  bytes on disk   %s: live batches %s in %d, other batch files %s in %d (retired, awaiting gc), state records %s in %d%n",
                 Formats.bytes(batches.bytes() + states.bytes()),
-                Formats.bytes(written.liveBytes()), live,
-                Formats.bytes(batches.bytes() - written.liveBytes()), batches.count() - live,
-                Formats.bytes(states.bytes()), states.count());
+                Formats.bytes(written.liveBytes()),
+                live,
+                Formats.bytes(batches.bytes() - written.liveBytes()),
+                batches.count() - live,
+                Formats.bytes(states.bytes()),
+                states.count());
         out.flush();
 
         // Read.
         long readStart = System.nanoTime();
         List<Update<String, String>> rows = new ArrayList<>();
-        try (Progress bar = Progress.start(err, progress.mode, "reading", plan.finalState().size(), "rows")) {
+        try (Progress bar =
+                Progress.start(err, progress.mode, "reading", plan.finalState().size(), "rows")) {
             bar.status("submitting the job ...");
-            DemoJob.read(cluster, where, u -> {
-                rows.add(u);
-                bar.update(rows.size());
-            });
+            DemoJob.read(
+                    cluster,
+                    where,
+                    u -> {
+                        rows.add(u);
+                        bar.update(rows.size());
+                    });
         } catch (Exception e) {
             throw CliException.failure("The read job failed: " + Formats.messages(rootOf(e)), e);
         }
         Duration readTime = Duration.ofNanos(System.nanoTime() - readStart);
         out.println("Read (consolidated snapshot)");
-        out.printf("  snapshot rows   %s in %s%n", Formats.count(rows.size()), Formats.duration(readTime));
+        out.printf(
+                "  snapshot rows   %s in %s%n",
+                Formats.count(rows.size()), Formats.duration(readTime));
 
         // Check.
         Check check = Check.of(plan.finalState(), rows);
@@ -196,8 +262,12 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  " + problem);
         }
         out.printf("  result          %s%n", check.passed() ? "PASS" : "FAIL");
-        out.printf("  total time      %s%n", Formats.duration(Duration.ofNanos(System.nanoTime() - started)));
-        out.printf("Look inside: bin/persist info %s %s   (validate, dump, compact and gc work too)%n", where, DemoJob.COLLECTION);
+        out.printf(
+                "  total time      %s%n",
+                Formats.duration(Duration.ofNanos(System.nanoTime() - started)));
+        out.printf(
+                "Look inside: bin/persist info %s %s   (validate, dump, compact and gc work too)%n",
+                where, DemoJob.COLLECTION);
         out.flush();
         return check.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
@@ -209,14 +279,22 @@ final class DemoCommand implements Callable<Integer> {
         Path d = dir.toAbsolutePath().normalize();
         if (Files.exists(d.resolve(DemoJob.COLLECTION))) {
             throw CliException.usage(
-                    "Cannot run the demo in " + d + ": it already holds '" + DemoJob.COLLECTION + "'; choose another --dir or delete it");
+                    "Cannot run the demo in "
+                            + d
+                            + ": it already holds '"
+                            + DemoJob.COLLECTION
+                            + "'; choose another --dir or delete it");
         }
         Files.createDirectories(d);
         return d;
     }
 
-    /** Waits for the write job, showing how far the seal got; returns the collection's final state. */
-    private JobExecutionResult awaitWrite(JobClient job, BlobStore store, OrderGenerator.Plan plan, PrintWriter err) throws IOException {
+    /**
+     * Waits for the write job, showing how far the seal got; returns the collection's final state.
+     */
+    private JobExecutionResult awaitWrite(
+            JobClient job, BlobStore store, OrderGenerator.Plan plan, PrintWriter err)
+            throws IOException {
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         StateLog log = new StateLog(store);
         CollectionState state = null;
@@ -229,17 +307,28 @@ final class DemoCommand implements Callable<Integer> {
                 } catch (TimeoutException e) {
                     state = poll(log, state);
                     if (state != null) {
-                        long sealed = state.seal().isClosed() ? span : Math.max(0, state.seal().time() - OrderGenerator.START);
-                        bar.detail("state " + state.seqNo() + ", trace " + Formats.count(state.trace().size(), "batch", "batches")
-                                + (state.seal().isClosed() ? "; closed, the sink finishes its last maintenance round" : ""));
+                        long sealed =
+                                state.seal().isClosed()
+                                        ? span
+                                        : Math.max(0, state.seal().time() - OrderGenerator.START);
+                        bar.detail(
+                                "state "
+                                        + state.seqNo()
+                                        + ", trace "
+                                        + Formats.count(state.trace().size(), "batch", "batches")
+                                        + (state.seal().isClosed()
+                                                ? "; closed, the sink finishes its last maintenance round"
+                                                : ""));
                         bar.update(sealed);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     job.cancel();
-                    throw CliException.failure("Interrupted while the write job ran; it was cancelled");
+                    throw CliException.failure(
+                            "Interrupted while the write job ran; it was cancelled");
                 } catch (ExecutionException e) {
-                    throw CliException.failure("The write job failed: " + Formats.messages(rootOf(e)), e);
+                    throw CliException.failure(
+                            "The write job failed: " + Formats.messages(rootOf(e)), e);
                 }
             }
         }
@@ -265,7 +354,10 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The snapshot compared with the expected final state: every live order once, +1, with its last value. */
+    /**
+     * The snapshot compared with the expected final state: every live order once, +1, with its last
+     * value.
+     */
     record Check(List<String> problems) {
 
         private static final int SHOWN = 5;
@@ -299,11 +391,22 @@ final class DemoCommand implements Callable<Integer> {
                     note(examples, "missing " + e.getKey() + " -> " + e.getValue());
                 } else if (!got.equals(e.getValue())) {
                     wrong++;
-                    note(examples, "wrong value for " + e.getKey() + ": " + got + ", expected " + e.getValue());
+                    note(
+                            examples,
+                            "wrong value for "
+                                    + e.getKey()
+                                    + ": "
+                                    + got
+                                    + ", expected "
+                                    + e.getValue());
                 }
             }
-            long unexpected = actual.keySet().stream().filter(k -> !expected.containsKey(k)).count();
-            actual.keySet().stream().filter(k -> !expected.containsKey(k)).limit(SHOWN).forEach(k -> note(examples, "unexpected " + k + " -> " + actual.get(k)));
+            long unexpected =
+                    actual.keySet().stream().filter(k -> !expected.containsKey(k)).count();
+            actual.keySet().stream()
+                    .filter(k -> !expected.containsKey(k))
+                    .limit(SHOWN)
+                    .forEach(k -> note(examples, "unexpected " + k + " -> " + actual.get(k)));
             if (badDiffs > 0) {
                 problems.add("rows whose diff is not +1: " + Formats.count(badDiffs));
             }

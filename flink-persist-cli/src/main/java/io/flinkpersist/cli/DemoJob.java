@@ -66,20 +66,27 @@ final class DemoJob {
             conf.set(RestOptions.BIND_PORT, "0");
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
-            cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                    .setConfiguration(conf)
-                    .setNumTaskManagers(1)
-                    .setNumSlotsPerTaskManager(parallelism)
-                    .build());
+            cluster =
+                    new MiniCluster(
+                            new MiniClusterConfiguration.Builder()
+                                    .setConfiguration(conf)
+                                    .setNumTaskManagers(1)
+                                    .setNumSlotsPerTaskManager(parallelism)
+                                    .build());
             cluster.start();
         }
 
-        /** An environment that submits to this cluster; the job classes are on its classpath already. */
+        /**
+         * An environment that submits to this cluster; the job classes are on its classpath
+         * already.
+         */
         StreamExecutionEnvironment environment() throws Exception {
             URI rest = cluster.getRestAddress().get();
             Configuration client = new Configuration();
             client.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort(), client);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createRemoteEnvironment(
+                            rest.getHost(), rest.getPort(), client);
             env.setParallelism(parallelism);
             return env;
         }
@@ -90,8 +97,12 @@ final class DemoJob {
         }
     }
 
-    /** Submits the job that writes events {@code [0, events)} into the collection; returns at once. */
-    static JobClient submitWrite(Cluster cluster, String location, OrderGenerator generator, long events) throws Exception {
+    /**
+     * Submits the job that writes events {@code [0, events)} into the collection; returns at once.
+     */
+    static JobClient submitWrite(
+            Cluster cluster, String location, OrderGenerator generator, long events)
+            throws Exception {
         StreamExecutionEnvironment env = cluster.environment();
         env.enableCheckpointing(CHECKPOINT_INTERVAL.toMillis());
         env.fromSequence(0, events - 1)
@@ -101,7 +112,8 @@ final class DemoJob {
                 .setParallelism(1)
                 .name("order events")
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<OrderEvent>forBoundedOutOfOrderness(Duration.ofMillis(OrderGenerator.MAX_DELAY_MILLIS))
+                        WatermarkStrategy.<OrderEvent>forBoundedOutOfOrderness(
+                                        Duration.ofMillis(OrderGenerator.MAX_DELAY_MILLIS))
                                 .withTimestampAssigner((e, ts) -> e.time()))
                 .setParallelism(1)
                 .name("event time")
@@ -110,23 +122,25 @@ final class DemoJob {
                 .setParallelism(1)
                 .name("changelog")
                 .keyBy(new ByKey())
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(location)
-                        .collection(COLLECTION)
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .bufferSize(8L << 20)
-                        .historyRetention(0L)
-                        .maintenance(true)
-                        .gcInterval(Duration.ofSeconds(5))
-                        .closeOnEndOfInput(true)
-                        .build())
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(location)
+                                .collection(COLLECTION)
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .bufferSize(8L << 20)
+                                .historyRetention(0L)
+                                .maintenance(true)
+                                .gcInterval(Duration.ofSeconds(5))
+                                .closeOnEndOfInput(true)
+                                .build())
                 .name("persist: " + COLLECTION);
         return env.executeAsync("flink-persist demo: write " + COLLECTION);
     }
 
     /** Reads the collection as a consolidated snapshot, handing each update to {@code sink}. */
-    static void read(Cluster cluster, String location, Consumer<Update<String, String>> sink) throws Exception {
+    static void read(Cluster cluster, String location, Consumer<Update<String, String>> sink)
+            throws Exception {
         StreamExecutionEnvironment env = cluster.environment();
         PersistSource<String, String> source =
                 PersistSource.<String, String>builder()

@@ -28,7 +28,11 @@ import picocli.CommandLine.Spec;
             "Reads only, without a reader lease: a job's garbage collection may remove a batch during a long dump, which then fails and can be run again."
         },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:dumped", "1:no such collection, or a batch cannot be read", "2:bad arguments (e.g. --as-of outside [since, seal), a key the codec cannot render)"})
+        exitCodeList = {
+            "0:dumped",
+            "1:no such collection, or a batch cannot be read",
+            "2:bad arguments (e.g. --as-of outside [since, seal), a key the codec cannot render)"
+        })
 final class DumpCommand implements Callable<Integer> {
 
     /** Output formats. */
@@ -43,7 +47,10 @@ final class DumpCommand implements Callable<Integer> {
 
     @Mixin ProgressOption progress;
 
-    @Option(names = "--as-of", paramLabel = "<time>", description = "Read as of this time (needs since <= time < seal).")
+    @Option(
+            names = "--as-of",
+            paramLabel = "<time>",
+            description = "Read as of this time (needs since <= time < seal).")
     Long asOf;
 
     @Option(names = "--raw", description = "Every stored update, not consolidated across batches.")
@@ -53,20 +60,28 @@ final class DumpCommand implements Callable<Integer> {
             names = "--format",
             paramLabel = "<format>",
             defaultValue = "csv",
-            description = "csv (with a header line) or json (one object per line). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "csv (with a header line) or json (one object per line). Default: ${DEFAULT-VALUE}.")
     Format format = Format.CSV;
 
     @Option(
             names = "--codec",
             paramLabel = "<codec>",
             defaultValue = "string",
-            description = "How to render keys and values: string (UTF-8), bytes (hex) or long (order-preserving 8 bytes). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "How to render keys and values: string (UTF-8), bytes (hex) or long (order-preserving 8 bytes). Default: ${DEFAULT-VALUE}.")
     RenderCodec codec = RenderCodec.STRING;
 
-    @Option(names = "--key-codec", paramLabel = "<codec>", description = "Codec for keys only (default: --codec).")
+    @Option(
+            names = "--key-codec",
+            paramLabel = "<codec>",
+            description = "Codec for keys only (default: --codec).")
     RenderCodec keyCodec;
 
-    @Option(names = "--value-codec", paramLabel = "<codec>", description = "Codec for values only (default: --codec).")
+    @Option(
+            names = "--value-codec",
+            paramLabel = "<codec>",
+            description = "Codec for values only (default: --codec).")
     RenderCodec valueCodec;
 
     @Option(names = "--limit", paramLabel = "<n>", description = "Print at most this many updates.")
@@ -88,21 +103,38 @@ final class DumpCommand implements Callable<Integer> {
             if (format == Format.CSV) {
                 out.println("key,value,time,diff");
             }
-            try (Progress bar = Progress.start(spec.commandLine().getErr(), progress.mode, "dumping", total, "updates");
-                    UpdateCursor cursor = raw ? snapshot.readRaw() : Cursors.collapseTimes(snapshot.readConsolidated())) {
+            try (Progress bar =
+                            Progress.start(
+                                    spec.commandLine().getErr(),
+                                    progress.mode,
+                                    "dumping",
+                                    total,
+                                    "updates");
+                    UpdateCursor cursor =
+                            raw
+                                    ? snapshot.readRaw()
+                                    : Cursors.collapseTimes(snapshot.readConsolidated())) {
                 while ((limit == null || rows < limit) && cursor.advance()) {
                     String key = keys.render(cursor.key(), "key");
                     String value = values.render(cursor.value(), "value");
                     if (format == Format.CSV) {
-                        out.append(csv(key)).append(',').append(csv(value)).append(',')
-                                .append(Long.toString(cursor.time())).append(',').append(Long.toString(cursor.diff())).println();
+                        out.append(csv(key))
+                                .append(',')
+                                .append(csv(value))
+                                .append(',')
+                                .append(Long.toString(cursor.time()))
+                                .append(',')
+                                .append(Long.toString(cursor.diff()))
+                                .println();
                     } else {
-                        out.println(new Json().beginObject()
-                                .member("key", key)
-                                .member("value", value)
-                                .member("time", cursor.time())
-                                .member("diff", cursor.diff())
-                                .endObject());
+                        out.println(
+                                new Json()
+                                        .beginObject()
+                                        .member("key", key)
+                                        .member("value", value)
+                                        .member("time", cursor.time())
+                                        .member("diff", cursor.diff())
+                                        .endObject());
                     }
                     rows++;
                     bar.update(rows);
@@ -118,7 +150,8 @@ final class DumpCommand implements Callable<Integer> {
         try {
             snapshot = Snapshot.of(c.store(), s);
         } catch (IllegalArgumentException e) {
-            throw CliException.failure("Cannot dump collection " + c.name() + ": " + e.getMessage());
+            throw CliException.failure(
+                    "Cannot dump collection " + c.name() + ": " + e.getMessage());
         }
         if (asOf == null) {
             return snapshot;

@@ -1,13 +1,17 @@
 package io.flinkpersist.cli;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code 0}, {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT1H}). */
+/**
+ * Parses {@code 0}, {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or ISO-8601
+ * ({@code PT1H}).
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)?");
@@ -32,17 +36,22 @@ final class DurationConverter implements ITypeConverter<Duration> {
                 case "d":
                     return Duration.ofDays(n);
                 default:
-                    throw new TypeConversionException("'" + value + "' has no unit: write e.g. 30s, 10m or 1h");
+                    throw new TypeConversionException(
+                            "'" + value + "' has no unit: write e.g. 30s, 10m or 1h");
             }
         }
         try {
             Duration d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
             if (d.isNegative()) {
-                throw new TypeConversionException("'" + value + "' is negative: give a duration of 0 or more");
+                throw new TypeConversionException(
+                        "'" + value + "' is negative: give a duration of 0 or more");
             }
             return d;
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new TypeConversionException("'" + value + "' is not a duration: write e.g. 0, 500ms, 30s, 10m, 1h, 2d or PT1H");
+        } catch (DateTimeParseException e) {
+            throw new TypeConversionException(
+                    "'"
+                            + value
+                            + "' is not a duration: write e.g. 0, 500ms, 30s, 10m, 1h, 2d or PT1H");
         }
     }
 }

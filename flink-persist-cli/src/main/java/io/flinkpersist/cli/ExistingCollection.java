@@ -28,7 +28,8 @@ final class ExistingCollection implements AutoCloseable {
     private final StateLog log;
     private CollectionState state;
 
-    private ExistingCollection(String location, String name, BlobStore store, CollectionState state) {
+    private ExistingCollection(
+            String location, String name, BlobStore store, CollectionState state) {
         this.location = location;
         this.name = name;
         this.store = store;
@@ -49,7 +50,10 @@ final class ExistingCollection implements AutoCloseable {
             throw CliException.usage(e.getMessage());
         }
         if (location == null || location.isBlank()) {
-            throw CliException.usage("Invalid location '" + location + "': give a directory path, a file: URI or e.g. hdfs://namenode:8020/path");
+            throw CliException.usage(
+                    "Invalid location '"
+                            + location
+                            + "': give a directory path, a file: URI or e.g. hdfs://namenode:8020/path");
         }
         Optional<Path> local = localDirectory(location);
         if (local.isPresent()) {
@@ -67,7 +71,12 @@ final class ExistingCollection implements AutoCloseable {
             Optional<CollectionState> latest = new StateLog(store).readLatest();
             if (latest.isEmpty()) {
                 throw CliException.failure(
-                        cannotOpen(location, name, "no such collection (no state records in " + store.describe() + ")"));
+                        cannotOpen(
+                                location,
+                                name,
+                                "no such collection (no state records in "
+                                        + store.describe()
+                                        + ")"));
             }
             return new ExistingCollection(location, name, store, latest.get());
         } catch (IOException | RuntimeException e) {
@@ -75,7 +84,12 @@ final class ExistingCollection implements AutoCloseable {
             if (e instanceof CliException c) {
                 throw c;
             }
-            throw CliException.failure(cannotOpen(location, name, "its latest state cannot be read: " + Formats.messages(e)), e);
+            throw CliException.failure(
+                    cannotOpen(
+                            location,
+                            name,
+                            "its latest state cannot be read: " + Formats.messages(e)),
+                    e);
         }
     }
 
@@ -99,18 +113,27 @@ final class ExistingCollection implements AutoCloseable {
     /** Checks, without creating anything, that a local collection directory holds state records. */
     private static void checkLocalCollection(String location, String name, Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw CliException.failure(cannotOpen(location, name, "no such collection (directory " + dir.toAbsolutePath() + " does not exist)"));
+            throw CliException.failure(
+                    cannotOpen(
+                            location,
+                            name,
+                            "no such collection (directory "
+                                    + dir.toAbsolutePath()
+                                    + " does not exist)"));
         }
         Path stateDir = dir.resolve(name).resolve(StateRecordCodec.STATE_PREFIX);
         if (!Files.isDirectory(stateDir)) {
             List<String> present = collectionsIn(dir);
-            throw CliException.failure(cannotOpen(
-                    location,
-                    name,
-                    "no such collection (no state records under "
-                            + dir.resolve(name).toAbsolutePath()
-                            + (present.isEmpty() ? "; no collection is there" : "; collections there: " + String.join(", ", present))
-                            + ")"));
+            throw CliException.failure(
+                    cannotOpen(
+                            location,
+                            name,
+                            "no such collection (no state records under "
+                                    + dir.resolve(name).toAbsolutePath()
+                                    + (present.isEmpty()
+                                            ? "; no collection is there"
+                                            : "; collections there: " + String.join(", ", present))
+                                    + ")"));
         }
     }
 

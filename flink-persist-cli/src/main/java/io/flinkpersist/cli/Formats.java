@@ -68,12 +68,18 @@ final class Formats {
 
     /** The message of {@code e} followed by those of its causes, for a one-line error. */
     static String messages(Throwable e) {
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
+        StringBuilder sb =
+                new StringBuilder(
+                        String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
         Throwable cause = e.getCause();
         for (int depth = 0; cause != null && cause != e && depth < 5; depth++) {
             String m = cause.getMessage() != null ? cause.getMessage() : cause.toString();
             if (!sb.toString().contains(m)) {
-                sb.append(" (caused by ").append(cause.getClass().getSimpleName()).append(": ").append(m).append(')');
+                sb.append(" (caused by ")
+                        .append(cause.getClass().getSimpleName())
+                        .append(": ")
+                        .append(m)
+                        .append(')');
             }
             e = cause;
             cause = cause.getCause();

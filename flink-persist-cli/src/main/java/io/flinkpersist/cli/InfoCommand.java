@@ -38,10 +38,14 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin CollectionArgs args;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text (a closed frontier is null).")
+    @Option(
+            names = "--json",
+            description = "Print one JSON object instead of text (a closed frontier is null).")
     boolean json;
 
-    @Option(names = "--batches", description = "List every trace batch, not only the totals per level.")
+    @Option(
+            names = "--batches",
+            description = "List every trace batch, not only the totals per level.")
     boolean batches;
 
     /** Totals of one trace level. */
@@ -85,11 +89,22 @@ final class InfoCommand implements Callable<Integer> {
             t[2] += b.sizeBytes();
         }
         return byLevel.entrySet().stream()
-                .map(e -> new Level(e.getKey(), (int) e.getValue()[0], e.getValue()[1], e.getValue()[2]))
+                .map(
+                        e ->
+                                new Level(
+                                        e.getKey(),
+                                        (int) e.getValue()[0],
+                                        e.getValue()[1],
+                                        e.getValue()[2]))
                 .toList();
     }
 
-    private void text(PrintWriter out, ExistingCollection c, CollectionState s, Stored batchFiles, Stored stateRecords) {
+    private void text(
+            PrintWriter out,
+            ExistingCollection c,
+            CollectionState s,
+            Stored batchFiles,
+            Stored stateRecords) {
         long now = System.currentTimeMillis();
         out.printf("Collection %s at %s%n", c.name(), c.store().describe());
         out.printf("  state seqno   %d%n", s.seqNo());
@@ -97,44 +112,73 @@ final class InfoCommand implements Callable<Integer> {
         out.printf(
                 "  since         %s%s%n",
                 Formats.frontier(s.since()),
-                s.requestedSince().equals(s.since()) ? "" : " (requested " + s.requestedSince() + ", held back by a lease)");
+                s.requestedSince().equals(s.since())
+                        ? ""
+                        : " (requested " + s.requestedSince() + ", held back by a lease)");
         out.printf("  trace upper   %s%n", Formats.frontier(s.traceUpper()));
         if (s.schema().isPresent()) {
             out.printf("  key codec     %s%n", s.schema().get().keyCodec());
             out.printf("  value codec   %s%n", s.schema().get().valueCodec());
         } else {
-            out.printf("  codecs        not recorded (written before codecs were recorded; the next writer records its own)%n");
+            out.printf(
+                    "  codecs        not recorded (written before codecs were recorded; the next writer records its own)%n");
         }
         long traceUpdates = s.trace().stream().mapToLong(TraceBatchMeta::updateCount).sum();
         long traceBytes = s.trace().stream().mapToLong(TraceBatchMeta::sizeBytes).sum();
-        out.printf("Trace: %s, %s, %s%n", Formats.count(s.trace().size(), "batch", "batches"), Formats.count(traceUpdates, "update", "updates"), Formats.bytes(traceBytes));
+        out.printf(
+                "Trace: %s, %s, %s%n",
+                Formats.count(s.trace().size(), "batch", "batches"),
+                Formats.count(traceUpdates, "update", "updates"),
+                Formats.bytes(traceBytes));
         if (!s.trace().isEmpty()) {
             out.printf("  %-6s %8s %14s %12s%n", "level", "batches", "updates", "bytes");
             for (Level l : levels(s)) {
-                out.printf("  %-6d %8d %14s %12s%n", l.level(), l.batches(), Formats.count(l.updates()), Formats.bytes(l.bytes()));
+                out.printf(
+                        "  %-6d %8d %14s %12s%n",
+                        l.level(),
+                        l.batches(),
+                        Formats.count(l.updates()),
+                        Formats.bytes(l.bytes()));
             }
         }
         if (batches) {
             for (TraceBatchMeta b : s.trace()) {
                 out.printf(
                         "  L%d %s  %s updates  %s  %s%n",
-                        b.level(), b.desc(), Formats.count(b.updateCount()), Formats.bytes(b.sizeBytes()), b.key());
+                        b.level(),
+                        b.desc(),
+                        Formats.count(b.updateCount()),
+                        Formats.bytes(b.sizeBytes()),
+                        b.key());
             }
         }
-        long unsealedUpdates = s.unsealed().stream().mapToLong(UnsealedBatchMeta::updateCount).sum();
+        long unsealedUpdates =
+                s.unsealed().stream().mapToLong(UnsealedBatchMeta::updateCount).sum();
         long unsealedBytes = s.unsealed().stream().mapToLong(UnsealedBatchMeta::sizeBytes).sum();
-        out.printf("Unsealed: %s, %s, %s%n", Formats.count(s.unsealed().size(), "batch", "batches"), Formats.count(unsealedUpdates, "update", "updates"), Formats.bytes(unsealedBytes));
+        out.printf(
+                "Unsealed: %s, %s, %s%n",
+                Formats.count(s.unsealed().size(), "batch", "batches"),
+                Formats.count(unsealedUpdates, "update", "updates"),
+                Formats.bytes(unsealedBytes));
         for (UnsealedBatchMeta b : s.unsealed()) {
             out.printf(
                     "  seqnos [%d, %d)  times [%d, %d]  %s updates  %s  %s%n",
-                    b.seqNos().start(), b.seqNos().end(), b.tsLower(), b.tsUpper(),
-                    Formats.count(b.updateCount()), Formats.bytes(b.sizeBytes()), b.key());
+                    b.seqNos().start(),
+                    b.seqNos().end(),
+                    b.tsLower(),
+                    b.tsUpper(),
+                    Formats.count(b.updateCount()),
+                    Formats.bytes(b.sizeBytes()),
+                    b.key());
         }
         out.printf("Leases: %d%n", s.leases().size());
         for (ReaderLease l : s.leases().values()) {
             out.printf(
                     "  %s  hold %s  pins state %d  expires %s%s%n",
-                    l.id(), Formats.frontier(l.sinceHold()), l.pinnedSeqNo(), Instant.ofEpochMilli(l.expiresAtMillis()),
+                    l.id(),
+                    Formats.frontier(l.sinceHold()),
+                    l.pinnedSeqNo(),
+                    Instant.ofEpochMilli(l.expiresAtMillis()),
                     l.isExpired(now) ? " (expired)" : "");
         }
         out.printf("Writers: %d%n", s.writers().size());
@@ -143,21 +187,35 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.printf("Retired batches awaiting garbage collection: %d%n", s.retired().size());
         out.printf("Bytes%n");
-        out.printf("  live batches   %s in %s%n", Formats.bytes(s.liveBytes()), Formats.count(s.trace().size() + s.unsealed().size(), "batch", "batches"));
-        out.printf("  batch files    %s in %s (live, retired and unreferenced)%n", Formats.bytes(batchFiles.bytes()), Formats.count(batchFiles.count(), "file", "files"));
-        out.printf("  state records  %s in %s%n", Formats.bytes(stateRecords.bytes()), Formats.count(stateRecords.count(), "record", "records"));
-        out.printf("  total          %s%n", Formats.bytes(batchFiles.bytes() + stateRecords.bytes()));
+        out.printf(
+                "  live batches   %s in %s%n",
+                Formats.bytes(s.liveBytes()),
+                Formats.count(s.trace().size() + s.unsealed().size(), "batch", "batches"));
+        out.printf(
+                "  batch files    %s in %s (live, retired and unreferenced)%n",
+                Formats.bytes(batchFiles.bytes()),
+                Formats.count(batchFiles.count(), "file", "files"));
+        out.printf(
+                "  state records  %s in %s%n",
+                Formats.bytes(stateRecords.bytes()),
+                Formats.count(stateRecords.count(), "record", "records"));
+        out.printf(
+                "  total          %s%n", Formats.bytes(batchFiles.bytes() + stateRecords.bytes()));
     }
 
-    private static String json(ExistingCollection c, CollectionState s, Stored batchFiles, Stored stateRecords) {
+    private static String json(
+            ExistingCollection c, CollectionState s, Stored batchFiles, Stored stateRecords) {
         Json j = new Json().beginObject();
-        j.member("collection", c.name()).member("location", c.store().describe()).member("seqNo", s.seqNo());
+        j.member("collection", c.name())
+                .member("location", c.store().describe())
+                .member("seqNo", s.seqNo());
         frontier(j, "seal", s.seal());
         frontier(j, "since", s.since());
         frontier(j, "requestedSince", s.requestedSince());
         frontier(j, "traceUpper", s.traceUpper());
         if (s.schema().isPresent()) {
-            j.member("keyCodec", s.schema().get().keyCodec()).member("valueCodec", s.schema().get().valueCodec());
+            j.member("keyCodec", s.schema().get().keyCodec())
+                    .member("valueCodec", s.schema().get().valueCodec());
         } else {
             j.name("keyCodec").nullValue().name("valueCodec").nullValue();
         }
@@ -211,7 +269,8 @@ final class InfoCommand implements Callable<Integer> {
         j.member("retiredBatches", s.retired().size());
         j.member("liveBytes", s.liveBytes());
         j.member("batchFiles", batchFiles.count()).member("batchFileBytes", batchFiles.bytes());
-        j.member("stateRecords", stateRecords.count()).member("stateRecordBytes", stateRecords.bytes());
+        j.member("stateRecords", stateRecords.count())
+                .member("stateRecordBytes", stateRecords.bytes());
         j.member("totalBytes", batchFiles.bytes() + stateRecords.bytes());
         return j.endObject().toString();
     }

@@ -11,8 +11,10 @@ import java.util.Deque;
 final class Json {
 
     private final StringBuilder out = new StringBuilder();
+
     /** Per open container: whether it already has an element. */
     private final Deque<boolean[]> open = new ArrayDeque<>();
+
     private boolean afterName;
 
     Json beginObject() {

@@ -26,7 +26,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         name = "persist",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = {"Inspect, check and maintain flink-persist collections, and run the demo job."},
+        description = {
+            "Inspect, check and maintain flink-persist collections, and run the demo job."
+        },
         subcommands = {
             InfoCommand.class,
             ValidateCommand.class,
@@ -51,8 +53,10 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line with the given output streams and returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        PrintWriter outWriter =
+                new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter =
+                new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
             return commandLine(outWriter, errWriter).execute(args);
         } finally {
@@ -91,7 +95,10 @@ public final class Main implements Callable<Integer> {
                 err.println("Did you mean: " + String.join(" or ", suggestions) + "?");
             }
         }
-        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for its arguments and options.");
+        err.println(
+                "Try '"
+                        + command.getCommandSpec().qualifiedName()
+                        + " --help' for its arguments and options.");
         return ExitCodes.USAGE;
     }
 

@@ -11,7 +11,8 @@ package io.flinkpersist.cli;
  * @param newValue the version after the event; null for a delete
  * @param time the event time in epoch milliseconds
  */
-public record OrderEvent(long index, Kind kind, String orderId, String oldValue, String newValue, long time) {
+public record OrderEvent(
+        long index, Kind kind, String orderId, String oldValue, String newValue, long time) {
 
     /** What an event does to its order. */
     public enum Kind {

@@ -9,16 +9,16 @@ import java.util.Map;
  * gives the same stream on any machine, in a Flink job or in a plain loop, so the expected final
  * state can be computed without the store.
  *
- * <p>The stream cycles over {@code slots} order slots: event {@code i} is the {@code (i / slots)}-th
- * event of slot {@code i % slots}. Each slot runs one order after another; an order is inserted
- * ({@code NEW}), updated zero to three times ({@code PAID}, {@code PACKED}, {@code SHIPPED}), then
- * deleted, and the slot's next order begins. Every value is derived from the seed, the slot and the
- * order, so an update's or delete's old value is known without remembering it.
+ * <p>The stream cycles over {@code slots} order slots: event {@code i} is the {@code (i /
+ * slots)}-th event of slot {@code i % slots}. Each slot runs one order after another; an order is
+ * inserted ({@code NEW}), updated zero to three times ({@code PAID}, {@code PACKED}, {@code
+ * SHIPPED}), then deleted, and the slot's next order begins. Every value is derived from the seed,
+ * the slot and the order, so an update's or delete's old value is known without remembering it.
  *
  * <p>Event time: event {@code i} happens at {@code START + i} milliseconds, arriving up to {@link
- * #MAX_DELAY_MILLIS} late (its time is that much earlier than its position says). Consecutive events
- * of one slot are {@code slots} milliseconds apart, more than the delay, so each order's events keep
- * their order in event time.
+ * #MAX_DELAY_MILLIS} late (its time is that much earlier than its position says). Consecutive
+ * events of one slot are {@code slots} milliseconds apart, more than the delay, so each order's
+ * events keep their order in event time.
  */
 public final class OrderGenerator implements Serializable {
 
@@ -41,7 +41,11 @@ public final class OrderGenerator implements Serializable {
     public OrderGenerator(long seed, int slots) {
         if (slots * 1L <= MAX_DELAY_MILLIS) {
             throw new IllegalArgumentException(
-                    "Invalid slots " + slots + ": must exceed the out-of-orderness bound " + MAX_DELAY_MILLIS + " ms");
+                    "Invalid slots "
+                            + slots
+                            + ": must exceed the out-of-orderness bound "
+                            + MAX_DELAY_MILLIS
+                            + " ms");
         }
         this.seed = seed;
         this.slots = slots;
@@ -76,9 +80,16 @@ public final class OrderGenerator implements Serializable {
             return new OrderEvent(i, OrderEvent.Kind.INSERT, id, null, value(slot, order, 0), time);
         }
         if (step <= updates) {
-            return new OrderEvent(i, OrderEvent.Kind.UPDATE, id, value(slot, order, step - 1), value(slot, order, step), time);
+            return new OrderEvent(
+                    i,
+                    OrderEvent.Kind.UPDATE,
+                    id,
+                    value(slot, order, step - 1),
+                    value(slot, order, step),
+                    time);
         }
-        return new OrderEvent(i, OrderEvent.Kind.DELETE, id, value(slot, order, updates), null, time);
+        return new OrderEvent(
+                i, OrderEvent.Kind.DELETE, id, value(slot, order, updates), null, time);
     }
 
     /** How many times an order is updated between its insert and its delete: 0 to 3. */
@@ -94,7 +105,11 @@ public final class OrderGenerator implements Serializable {
         StringBuilder sb = new StringBuilder(48);
         sb.append("account=acct-");
         pad(sb, account, 4);
-        sb.append(" status=").append(STATUS[step]).append(" amount=").append(cents / 100).append('.');
+        sb.append(" status=")
+                .append(STATUS[step])
+                .append(" amount=")
+                .append(cents / 100)
+                .append('.');
         pad(sb, cents % 100, 2);
         return sb.toString();
     }
@@ -140,12 +155,20 @@ public final class OrderGenerator implements Serializable {
      * @param finalState each live order's key and its last value
      * @param lastTime the largest event time
      */
-    public record Plan(long events, long updates, long inserts, long changes, long deletes, Map<String, String> finalState, long lastTime) {}
+    public record Plan(
+            long events,
+            long updates,
+            long inserts,
+            long changes,
+            long deletes,
+            Map<String, String> finalState,
+            long lastTime) {}
 
     /** Replays the stream until it has made {@code targetUpdates} updates. */
     public Plan plan(long targetUpdates) {
         if (targetUpdates < 1) {
-            throw new IllegalArgumentException("Invalid number of updates " + targetUpdates + ": must be >= 1");
+            throw new IllegalArgumentException(
+                    "Invalid number of updates " + targetUpdates + ": must be >= 1");
         }
         Map<String, String> state = new HashMap<>();
         long updates = 0;

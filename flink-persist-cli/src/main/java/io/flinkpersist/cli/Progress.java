@@ -9,15 +9,15 @@ import java.util.function.LongSupplier;
  * Progress of long work on stderr.
  *
  * <ul>
- *   <li>{@link Mode#BAR}: one line redrawn in place at most ten times a second, erased when the work
- *       ends. For a terminal.
- *   <li>{@link Mode#PLAIN}: a plain line at most every ten seconds, nothing for shorter work. For logs
- *       and pipes, which it never floods.
+ *   <li>{@link Mode#BAR}: one line redrawn in place at most ten times a second, erased when the
+ *       work ends. For a terminal.
+ *   <li>{@link Mode#PLAIN}: a plain line at most every ten seconds, nothing for shorter work. For
+ *       logs and pipes, which it never floods.
  *   <li>{@link Mode#OFF}: nothing.
  * </ul>
  *
- * {@link Mode#AUTO} is a bar when stderr is a terminal and plain text otherwise. A total of {@code -1}
- * means unknown: the count is shown without a bar or a percentage.
+ * {@link Mode#AUTO} is a bar when stderr is a terminal and plain text otherwise. A total of {@code
+ * -1} means unknown: the count is shown without a bar or a percentage.
  */
 final class Progress implements AutoCloseable {
 
@@ -47,7 +47,8 @@ final class Progress implements AutoCloseable {
     private int lastWidth;
     private String detail = "";
 
-    private Progress(PrintWriter err, Mode mode, String label, long total, String unit, LongSupplier clock) {
+    private Progress(
+            PrintWriter err, Mode mode, String label, long total, String unit, LongSupplier clock) {
         this.err = err;
         this.mode = mode;
         this.label = label;
@@ -58,12 +59,21 @@ final class Progress implements AutoCloseable {
         this.lastShownNanos = startNanos;
     }
 
-    /** Starts showing progress of {@code label}, counting {@code unit}s up to {@code total} ({@code -1}: unknown). */
+    /**
+     * Starts showing progress of {@code label}, counting {@code unit}s up to {@code total} ({@code
+     * -1}: unknown).
+     */
     static Progress start(PrintWriter err, Mode mode, String label, long total, String unit) {
         return new Progress(err, resolve(mode), label, total, unit, System::nanoTime);
     }
 
-    static Progress start(PrintWriter err, Mode mode, String label, long total, String unit, LongSupplier nanoClock) {
+    static Progress start(
+            PrintWriter err,
+            Mode mode,
+            String label,
+            long total,
+            String unit,
+            LongSupplier nanoClock) {
         return new Progress(err, resolve(mode), label, total, unit, nanoClock);
     }
 
@@ -121,7 +131,8 @@ final class Progress implements AutoCloseable {
     }
 
     private void draw(String line) {
-        String padded = line.length() < lastWidth ? line + " ".repeat(lastWidth - line.length()) : line;
+        String padded =
+                line.length() < lastWidth ? line + " ".repeat(lastWidth - line.length()) : line;
         err.print('\r' + padded);
         lastWidth = line.length();
         err.flush();
@@ -135,9 +146,19 @@ final class Progress implements AutoCloseable {
             double fraction = Math.min(1.0, Math.max(0.0, (double) done / total));
             int filled = (int) Math.round(fraction * WIDTH);
             if (mode == Mode.BAR) {
-                sb.append(" [").append("#".repeat(filled)).append("-".repeat(WIDTH - filled)).append(']');
+                sb.append(" [")
+                        .append("#".repeat(filled))
+                        .append("-".repeat(WIDTH - filled))
+                        .append(']');
             }
-            sb.append(String.format(Locale.ROOT, " %3d%% %s/%s %s", Math.round(fraction * 100), Formats.count(done), Formats.count(total), unit));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            " %3d%% %s/%s %s",
+                            Math.round(fraction * 100),
+                            Formats.count(done),
+                            Formats.count(total),
+                            unit));
         } else {
             sb.append(' ').append(Formats.count(done)).append(' ').append(unit);
         }

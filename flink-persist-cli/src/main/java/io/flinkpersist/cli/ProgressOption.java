@@ -9,6 +9,7 @@ final class ProgressOption {
             names = "--progress",
             paramLabel = "<mode>",
             defaultValue = "auto",
-            description = "Progress on stderr: auto (a bar on a terminal, else a line every 10 s), bar, plain or off. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Progress on stderr: auto (a bar on a terminal, else a line every 10 s), bar, plain or off. Default: ${DEFAULT-VALUE}.")
     Progress.Mode mode = Progress.Mode.AUTO;
 }

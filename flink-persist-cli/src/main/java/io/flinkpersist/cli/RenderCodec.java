@@ -21,7 +21,10 @@ enum RenderCodec {
                         .toString();
             } catch (CharacterCodingException e) {
                 throw CliException.usage(
-                        "Cannot render " + what + " as a string: its bytes are not UTF-8 (hex " + Formats.hex(bytes)
+                        "Cannot render "
+                                + what
+                                + " as a string: its bytes are not UTF-8 (hex "
+                                + Formats.hex(bytes)
                                 + "); use --codec bytes");
             }
         }
@@ -39,7 +42,12 @@ enum RenderCodec {
         String render(byte[] bytes, String what) {
             if (bytes.length != 8) {
                 throw CliException.usage(
-                        "Cannot render " + what + " as a long: it has " + bytes.length + " bytes, not 8 (hex " + Formats.hex(bytes)
+                        "Cannot render "
+                                + what
+                                + " as a long: it has "
+                                + bytes.length
+                                + " bytes, not 8 (hex "
+                                + Formats.hex(bytes)
                                 + "); use --codec bytes or string");
             }
             return Long.toString(Codecs.longOrdered().decode(bytes));

@@ -38,15 +38,16 @@ import picocli.CommandLine.Spec;
  * non-zero if there is any.
  *
  * <ol>
- *   <li>Every stored state record decodes (format version, checksum), passes {@code validate()}, and
- *       follows its predecessor: seqno grows by one (I11), seal and since never regress (I1).
+ *   <li>Every stored state record decodes (format version, checksum), passes {@code validate()},
+ *       and follows its predecessor: seqno grows by one (I11), seal and since never regress (I1).
  *   <li>The latest state passes {@code CollectionState.validate()} (I1, I3–I7, I9, I11) and every
  *       lease pins a stored state record.
- *   <li>Every batch the latest state references exists with the recorded size and decodes fully with
- *       the validating reader: schema and format version, page checksums, sorted and consolidated
- *       without zero diffs (I8), the recorded update count, the trace description (I6), and the true
- *       time bounds of an unsealed batch (I4); its footer statistics and page indexes agree with its
- *       data ({@link BatchFileCheck}). A retired batch that a lease still pins must exist too.
+ *   <li>Every batch the latest state references exists with the recorded size and decodes fully
+ *       with the validating reader: schema and format version, page checksums, sorted and
+ *       consolidated without zero diffs (I8), the recorded update count, the trace description
+ *       (I6), and the true time bounds of an unsealed batch (I4); its footer statistics and page
+ *       indexes agree with its data ({@link BatchFileCheck}). A retired batch that a lease still
+ *       pins must exist too.
  *   <li>Batch files no state references (orphans) and leftover temporary files are listed as
  *       warnings: a failed or in-flight write leaves them, and garbage collection deletes them once
  *       older than its grace period.
@@ -64,7 +65,11 @@ import picocli.CommandLine.Spec;
             "Checks every invariant of the latest state and of each stored state record, that every referenced batch file exists with its recorded size and decodes (every update read with the validating reader; footer statistics and page indexes compared with the data), and lists orphaned batch files. Prints one line per problem. Reads only."
         },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:no problems (orphans alone are warnings)", "1:problems found, or no such collection", "2:bad arguments"})
+        exitCodeList = {
+            "0:no problems (orphans alone are warnings)",
+            "1:problems found, or no such collection",
+            "2:bad arguments"
+        })
 final class ValidateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -93,7 +98,11 @@ final class ValidateCommand implements Callable<Integer> {
             CollectionState s = c.refresh();
             out.printf(
                     "  state %d: seal %s, since %s, %d trace and %d unsealed batches, %s%n",
-                    s.seqNo(), Formats.frontier(s.seal()), Formats.frontier(s.since()), s.trace().size(), s.unsealed().size(),
+                    s.seqNo(),
+                    Formats.frontier(s.seal()),
+                    Formats.frontier(s.since()),
+                    s.trace().size(),
+                    s.unsealed().size(),
                     Formats.count(s.leases().size(), "lease", "leases"));
             try {
                 s.validate();
@@ -108,8 +117,10 @@ final class ValidateCommand implements Callable<Integer> {
 
             out.printf(
                     "  checked %s and %s: %s, %s%n",
-                    Formats.count(records, "state record", "state records"), Formats.count(batchesRead, "batch file", "batch files"),
-                    Formats.count(updatesRead, "update", "updates"), Formats.bytes(bytesRead));
+                    Formats.count(records, "state record", "state records"),
+                    Formats.count(batchesRead, "batch file", "batch files"),
+                    Formats.count(updatesRead, "update", "updates"),
+                    Formats.bytes(bytesRead));
             for (String w : warnings) {
                 out.println("WARNING " + w);
             }
@@ -117,7 +128,14 @@ final class ValidateCommand implements Callable<Integer> {
                 out.println("PROBLEM " + p);
             }
             if (problems.isEmpty()) {
-                out.println("OK: no problems found" + (warnings.isEmpty() ? "" : " (" + Formats.count(warnings.size(), "warning", "warnings") + ")"));
+                out.println(
+                        "OK: no problems found"
+                                + (warnings.isEmpty()
+                                        ? ""
+                                        : " ("
+                                                + Formats.count(
+                                                        warnings.size(), "warning", "warnings")
+                                                + ")"));
             } else {
                 out.println(Formats.count(problems.size(), "problem", "problems") + " found");
             }
@@ -168,9 +186,13 @@ final class ValidateCommand implements Callable<Integer> {
             }
             if (previous != null) {
                 if (previous.seqNo() + 1 != s.seqNo()) {
-                    problem(key, "I11 violated: state records are missing between "
-                            + StateRecordCodec.key(previous.seqNo()) + " and " + key
-                            + " (only the oldest records may be pruned)");
+                    problem(
+                            key,
+                            "I11 violated: state records are missing between "
+                                    + StateRecordCodec.key(previous.seqNo())
+                                    + " and "
+                                    + key
+                                    + " (only the oldest records may be pruned)");
                 } else {
                     try {
                         previous.validateSuccessor(s);
@@ -188,24 +210,48 @@ final class ValidateCommand implements Callable<Integer> {
         for (ReaderLease lease : s.leases().values()) {
             String pinned = StateRecordCodec.key(lease.pinnedSeqNo());
             if (store.get(pinned).isEmpty()) {
-                problem(pinned, "I11 violated: lease " + lease.id() + " pins state " + lease.pinnedSeqNo() + " but its record is gone");
+                problem(
+                        pinned,
+                        "I11 violated: lease "
+                                + lease.id()
+                                + " pins state "
+                                + lease.pinnedSeqNo()
+                                + " but its record is gone");
             }
         }
     }
 
-    private void checkBatches(ExistingCollection c, CollectionState s, Map<String, BlobInfo> batchFiles) throws IOException {
+    private void checkBatches(
+            ExistingCollection c, CollectionState s, Map<String, BlobInfo> batchFiles)
+            throws IOException {
         long totalBytes = s.liveBytes();
         long doneBytes = 0;
-        try (Progress bar = Progress.start(spec.commandLine().getErr(), progress.mode, "validating", totalBytes, "bytes")) {
+        try (Progress bar =
+                Progress.start(
+                        spec.commandLine().getErr(),
+                        progress.mode,
+                        "validating",
+                        totalBytes,
+                        "bytes")) {
             for (TraceBatchMeta b : s.trace()) {
-                if (present(c, b.key(), b.sizeBytes(), batchFiles, "trace batch L" + b.level() + " " + b.desc())) {
+                if (present(
+                        c,
+                        b.key(),
+                        b.sizeBytes(),
+                        batchFiles,
+                        "trace batch L" + b.level() + " " + b.desc())) {
                     readTrace(c.store(), b);
                 }
                 doneBytes += b.sizeBytes();
                 bar.update(doneBytes);
             }
             for (UnsealedBatchMeta b : s.unsealed()) {
-                if (present(c, b.key(), b.sizeBytes(), batchFiles, "unsealed batch seqnos " + b.seqNos())) {
+                if (present(
+                        c,
+                        b.key(),
+                        b.sizeBytes(),
+                        batchFiles,
+                        "unsealed batch seqnos " + b.seqNos())) {
                     readUnsealed(c.store(), b);
                 }
                 doneBytes += b.sizeBytes();
@@ -218,11 +264,20 @@ final class ValidateCommand implements Callable<Integer> {
      * Whether batch {@code key} is there with its recorded size; reports it otherwise, unless the
      * newest state no longer needs it (a job compacted it away and collected it meanwhile).
      */
-    private boolean present(ExistingCollection c, String key, long size, Map<String, BlobInfo> batchFiles, String what)
+    private boolean present(
+            ExistingCollection c,
+            String key,
+            long size,
+            Map<String, BlobInfo> batchFiles,
+            String what)
             throws IOException {
         BlobInfo info = batchFiles.get(key);
         if (info == null) {
-            info = c.store().list(key).stream().filter(b -> b.key().equals(key)).findFirst().orElse(null);
+            info =
+                    c.store().list(key).stream()
+                            .filter(b -> b.key().equals(key))
+                            .findFirst()
+                            .orElse(null);
         }
         if (info == null) {
             if (stillNeeded(c, key)) {
@@ -231,7 +286,14 @@ final class ValidateCommand implements Callable<Integer> {
             return false;
         }
         if (info.sizeBytes() != size) {
-            problem(key, "the file has " + info.sizeBytes() + " bytes but the state records " + size + " for the " + what);
+            problem(
+                    key,
+                    "the file has "
+                            + info.sizeBytes()
+                            + " bytes but the state records "
+                            + size
+                            + " for the "
+                            + what);
         }
         return true;
     }
@@ -246,7 +308,9 @@ final class ValidateCommand implements Callable<Integer> {
         }
         OptionalLong minPinned = latest.minPinnedSeqNo();
         for (RetiredBlob r : latest.retired()) {
-            if (r.key().equals(key) && minPinned.isPresent() && minPinned.getAsLong() < r.retiredAt()) {
+            if (r.key().equals(key)
+                    && minPinned.isPresent()
+                    && minPinned.getAsLong() < r.retiredAt()) {
                 return true;
             }
         }
@@ -257,7 +321,12 @@ final class ValidateCommand implements Callable<Integer> {
         try (UpdateCursor cursor = BatchCursors.openTrace(store, b)) {
             long rows = drain(cursor, b.key(), null);
             if (rows != b.updateCount()) {
-                problem(b.key(), "the file holds " + rows + " updates but the state records " + b.updateCount());
+                problem(
+                        b.key(),
+                        "the file holds "
+                                + rows
+                                + " updates but the state records "
+                                + b.updateCount());
             }
             checkFile(store, b.key());
         } catch (BlobNotFoundException e) {
@@ -273,11 +342,24 @@ final class ValidateCommand implements Callable<Integer> {
         try (UpdateCursor cursor = BatchCursors.openUnsealed(store, b)) {
             long rows = drain(cursor, b.key(), bounds);
             if (rows != b.updateCount()) {
-                problem(b.key(), "the file holds " + rows + " updates but the state records " + b.updateCount());
+                problem(
+                        b.key(),
+                        "the file holds "
+                                + rows
+                                + " updates but the state records "
+                                + b.updateCount());
             }
             if (rows > 0 && (bounds[0] != b.tsLower() || bounds[1] != b.tsUpper())) {
-                problem(b.key(), "I4 violated: the updates' times span [" + bounds[0] + ", " + bounds[1]
-                        + "] but the state records tsLower=" + b.tsLower() + ", tsUpper=" + b.tsUpper());
+                problem(
+                        b.key(),
+                        "I4 violated: the updates' times span ["
+                                + bounds[0]
+                                + ", "
+                                + bounds[1]
+                                + "] but the state records tsLower="
+                                + b.tsLower()
+                                + ", tsUpper="
+                                + b.tsUpper());
             }
             checkFile(store, b.key());
         } catch (BlobNotFoundException e) {
@@ -311,20 +393,30 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** A retired batch must still exist while a lease pins a state version that references it. */
-    private void checkRetired(ExistingCollection c, CollectionState s, Map<String, BlobInfo> batchFiles) throws IOException {
+    private void checkRetired(
+            ExistingCollection c, CollectionState s, Map<String, BlobInfo> batchFiles)
+            throws IOException {
         OptionalLong minPinned = s.minPinnedSeqNo();
         if (minPinned.isEmpty()) {
             return;
         }
         for (RetiredBlob r : s.retired()) {
-            if (minPinned.getAsLong() < r.retiredAt() && !batchFiles.containsKey(r.key()) && stillNeeded(c, r.key())) {
-                problem(r.key(), "I9 violated: the batch retired at state " + r.retiredAt()
-                        + " is missing although a lease pins state " + minPinned.getAsLong() + ", which references it");
+            if (minPinned.getAsLong() < r.retiredAt()
+                    && !batchFiles.containsKey(r.key())
+                    && stillNeeded(c, r.key())) {
+                problem(
+                        r.key(),
+                        "I9 violated: the batch retired at state "
+                                + r.retiredAt()
+                                + " is missing although a lease pins state "
+                                + minPinned.getAsLong()
+                                + ", which references it");
             }
         }
     }
 
-    private void listOrphans(ExistingCollection c, Map<String, BlobInfo> batchFiles) throws IOException {
+    private void listOrphans(ExistingCollection c, Map<String, BlobInfo> batchFiles)
+            throws IOException {
         if (batchFiles.isEmpty()) {
             return;
         }
@@ -337,23 +429,42 @@ final class ValidateCommand implements Callable<Integer> {
         batchFiles.values().stream()
                 .filter(b -> !referenced.contains(b.key()))
                 .sorted((a, b) -> a.key().compareTo(b.key()))
-                .forEach(b -> warnings.add("orphan " + b.key() + " (" + Formats.bytes(b.sizeBytes()) + ", last modified "
-                        + age(now, b.lastModifiedMillis()) + "): no state references it; gc deletes it once it is older than the grace period"));
+                .forEach(
+                        b ->
+                                warnings.add(
+                                        "orphan "
+                                                + b.key()
+                                                + " ("
+                                                + Formats.bytes(b.sizeBytes())
+                                                + ", last modified "
+                                                + age(now, b.lastModifiedMillis())
+                                                + "): no state references it; gc deletes it once it is older than the grace period"));
     }
 
     private void listTemporaryFiles(BlobStore store) throws IOException {
         if (store instanceof TemporaryFiles tmp) {
             long now = System.currentTimeMillis();
             for (BlobInfo f : tmp.listTemporaryFiles()) {
-                warnings.add("temporary file " + f.key() + " (" + Formats.bytes(f.sizeBytes()) + ", last modified "
-                        + age(now, f.lastModifiedMillis()) + "): a write in progress or left by a crash; gc deletes it once it is older than the grace period");
+                warnings.add(
+                        "temporary file "
+                                + f.key()
+                                + " ("
+                                + Formats.bytes(f.sizeBytes())
+                                + ", last modified "
+                                + age(now, f.lastModifiedMillis())
+                                + "): a write in progress or left by a crash; gc deletes it once it is older than the grace period");
             }
         }
     }
 
     private static String age(long now, long then) {
         Duration d = Duration.ofMillis(Math.max(0, now - then));
-        String ago = d.toDays() > 0 ? d.toDays() + " d" : d.toHours() > 0 ? d.toHours() + " h" : d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+        String ago =
+                d.toDays() > 0
+                        ? d.toDays() + " d"
+                        : d.toHours() > 0
+                                ? d.toHours() + " h"
+                                : d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
         return Instant.ofEpochMilli(then) + ", " + ago + " ago";
     }
 }

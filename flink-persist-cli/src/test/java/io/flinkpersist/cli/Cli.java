@@ -17,12 +17,24 @@ record Cli(int exitCode, String out, String err) {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(
-                strings.toArray(new String[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Cli result = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        System.out.println("$ persist " + String.join(" ", strings) + "\n" + result.out + result.err + "exit " + code);
+        int code =
+                Main.run(
+                        strings.toArray(new String[0]),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        Cli result =
+                new Cli(
+                        code,
+                        out.toString(StandardCharsets.UTF_8),
+                        err.toString(StandardCharsets.UTF_8));
+        System.out.println(
+                "$ persist "
+                        + String.join(" ", strings)
+                        + "\n"
+                        + result.out
+                        + result.err
+                        + "exit "
+                        + code);
         return result;
     }
 

@@ -2,8 +2,8 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.UpdateCursor;
@@ -29,11 +29,17 @@ class CompactCommandTest {
     @BeforeEach
     void write() throws Exception {
         Random random = new Random(17);
-        try (PersistCollection c = PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults())) {
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults())) {
             for (int round = 0; round < 12; round++) {
                 List<Update<String, String>> batch = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
-                    batch.add(Update.of("k" + random.nextInt(50), "v" + random.nextInt(2), round * 10L + random.nextInt(10), random.nextInt(4) == 0 ? -1 : 1));
+                    batch.add(
+                            Update.of(
+                                    "k" + random.nextInt(50),
+                                    "v" + random.nextInt(2),
+                                    round * 10L + random.nextInt(10),
+                                    random.nextInt(4) == 0 ? -1 : 1));
                 }
                 c.append(batch, Codecs.string(), Codecs.string());
                 c.seal((round + 1) * 10L);
@@ -43,17 +49,24 @@ class CompactCommandTest {
     }
 
     private CollectionState state() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults())) {
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults())) {
             return c.state().validate();
         }
     }
 
     private Map<String, Long> contentsAsOf(long t) throws Exception {
         Map<String, Long> m = new TreeMap<>();
-        try (PersistCollection c = PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults());
+        try (PersistCollection c =
+                        PersistCollection.open(dir.toString(), NAME, CollectionConfig.defaults());
                 UpdateCursor cursor = c.snapshot().asOf(t).readConsolidated()) {
             while (cursor.advance()) {
-                m.merge(new String(cursor.key(), StandardCharsets.UTF_8) + "," + new String(cursor.value(), StandardCharsets.UTF_8), cursor.diff(), Long::sum);
+                m.merge(
+                        new String(cursor.key(), StandardCharsets.UTF_8)
+                                + ","
+                                + new String(cursor.value(), StandardCharsets.UTF_8),
+                        cursor.diff(),
+                        Long::sum);
             }
         }
         return m;
@@ -74,11 +87,18 @@ class CompactCommandTest {
         assertThat(after.traceUpper()).isEqualTo(after.seal());
         assertThat(r.out())
                 .contains("Compacting collection events at file:")
-                .contains("before: state " + before.seqNo() + ", seal {120}, since {115}, trace upper {0}, trace 0 batches, 12 batches unsealed")
+                .contains(
+                        "before: state "
+                                + before.seqNo()
+                                + ", seal {120}, since {115}, trace upper {0}, trace 0 batches, 12 batches unsealed")
                 .contains("step 1: drained, evicted")
                 .contains("after:  state " + after.seqNo())
                 .contains("retired batches await garbage collection (persist gc)");
-        assertThat(r.lines()).anyMatch(l -> l.matches("  \\d+ steps in .*: 1 drains, 1 evicts, 0 trims, \\d+ compactions"));
+        assertThat(r.lines())
+                .anyMatch(
+                        l ->
+                                l.matches(
+                                        "  \\d+ steps in .*: 1 drains, 1 evicts, 0 trims, \\d+ compactions"));
         // All before since: everything merges into few batches.
         assertThat(after.trace()).hasSizeLessThanOrEqualTo(2);
         assertThat(contentsAsOf(115)).isEqualTo(contents);
@@ -105,14 +125,22 @@ class CompactCommandTest {
     void stopsAtMaxSteps() throws Exception {
         Cli r = Cli.run("compact", "--max-steps", 1, dir, NAME);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(r.out()).contains("step 1:").doesNotContain("step 2:").contains("(stopped at --max-steps; run again to continue)");
-        assertThat(Cli.run("compact", "--max-steps", 0, dir, NAME).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.out())
+                .contains("step 1:")
+                .doesNotContain("step 2:")
+                .contains("(stopped at --max-steps; run again to continue)");
+        assertThat(Cli.run("compact", "--max-steps", 0, dir, NAME).exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 
     @Test
     void aMissingCollectionFails() {
         Cli r = Cli.run("compact", dir, "missing");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(r.err()).contains("persist compact: Cannot open collection missing at " + dir + ": no such collection");
+        assertThat(r.err())
+                .contains(
+                        "persist compact: Cannot open collection missing at "
+                                + dir
+                                + ": no such collection");
     }
 }

@@ -3,6 +3,7 @@ package io.flinkpersist.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import java.nio.file.Path;
@@ -42,7 +43,12 @@ class DumpCommandTest {
         Cli r = Cli.run("dump", dir, TestingCollection.NAME, "--progress", "off");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
         List<String> rows = r.lines().subList(1, r.lines().size());
-        assertThat(rows.stream().map(l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1))).distinct().count()).isEqualTo(rows.size());
+        assertThat(
+                        rows.stream()
+                                .map(l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1)))
+                                .distinct()
+                                .count())
+                .isEqualTo(rows.size());
         assertThat(collapse(r)).isEqualTo(collection.all());
         assertThat(r.err()).isEmpty();
     }
@@ -53,7 +59,8 @@ class DumpCommandTest {
         long t = since + 3;
         Cli r = Cli.run("dump", "--as-of", t, dir, TestingCollection.NAME);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(r.lines().subList(1, r.lines().size())).allMatch(l -> l.split(",")[2].equals(Long.toString(t)));
+        assertThat(r.lines().subList(1, r.lines().size()))
+                .allMatch(l -> l.split(",")[2].equals(Long.toString(t)));
         assertThat(collapse(r)).isEqualTo(collection.asOf(t));
     }
 
@@ -61,36 +68,66 @@ class DumpCommandTest {
     void rawReadsEveryStoredUpdate() {
         Cli r = Cli.run("dump", "--raw", dir, TestingCollection.NAME);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
-        long stored = collection.state.trace().stream().mapToLong(b -> b.updateCount()).sum()
-                + collection.state.unsealed().stream().mapToLong(b -> b.updateCount()).sum();
+        long stored =
+                collection.state.trace().stream().mapToLong(b -> b.updateCount()).sum()
+                        + collection.state.unsealed().stream()
+                                .mapToLong(b -> b.updateCount())
+                                .sum();
         // Consolidated within each batch only (times advanced by since), so a pair may repeat.
         Cli consolidated = Cli.run("dump", dir, TestingCollection.NAME);
-        assertThat(r.lines().size()).isGreaterThan(consolidated.lines().size()).isLessThanOrEqualTo((int) stored + 1);
+        assertThat(r.lines().size())
+                .isGreaterThan(consolidated.lines().size())
+                .isLessThanOrEqualTo((int) stored + 1);
         assertThat(collapse(r)).isEqualTo(collection.all());
     }
 
     @Test
     void jsonLines() {
-        Cli r = Cli.run("dump", "--format", "json", "--limit", 3, "--as-of", collection.state.since().time(), dir, TestingCollection.NAME);
+        Cli r =
+                Cli.run(
+                        "dump",
+                        "--format",
+                        "json",
+                        "--limit",
+                        3,
+                        "--as-of",
+                        collection.state.since().time(),
+                        dir,
+                        TestingCollection.NAME);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(r.lines()).hasSize(3).allMatch(l -> l.matches("\\{\"key\":\"key-\\d{3}\",\"value\":\"v\\d\",\"time\":\\d+,\"diff\":-?\\d+}"));
+        assertThat(r.lines())
+                .hasSize(3)
+                .allMatch(
+                        l ->
+                                l.matches(
+                                        "\\{\"key\":\"key-\\d{3}\",\"value\":\"v\\d\",\"time\":\\d+,\"diff\":-?\\d+}"));
     }
 
     @Test
     void codecsRenderBytesAsHexAndLongs() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), "numbers", io.flinkpersist.CollectionConfig.defaults())) {
-            c.append(List.of(Update.of(-5L, 42L, 0, 1), Update.of(7L, -1L, 1, 2)), Codecs.longOrdered(), Codecs.longOrdered());
+        try (PersistCollection c =
+                PersistCollection.open(dir.toString(), "numbers", CollectionConfig.defaults())) {
+            c.append(
+                    List.of(Update.of(-5L, 42L, 0, 1), Update.of(7L, -1L, 1, 2)),
+                    Codecs.longOrdered(),
+                    Codecs.longOrdered());
         }
         Cli longs = Cli.run("dump", "--codec", "long", dir, "numbers");
         assertThat(longs.exitCode()).isEqualTo(ExitCodes.OK);
         assertThat(longs.lines()).containsExactly("key,value,time,diff", "-5,42,0,1", "7,-1,1,2");
 
         Cli hex = Cli.run("dump", "--key-codec", "bytes", "--value-codec", "LONG", dir, "numbers");
-        assertThat(hex.lines()).containsExactly("key,value,time,diff", "7ffffffffffffffb,42,0,1", "8000000000000007,-1,1,2");
+        assertThat(hex.lines())
+                .containsExactly(
+                        "key,value,time,diff",
+                        "7ffffffffffffffb,42,0,1",
+                        "8000000000000007,-1,1,2");
 
         Cli notText = Cli.run("dump", dir, "numbers");
         assertThat(notText.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(notText.err()).contains("Cannot render key as a string: its bytes are not UTF-8 (hex 7ffffffffffffffb); use --codec bytes");
+        assertThat(notText.err())
+                .contains(
+                        "Cannot render key as a string: its bytes are not UTF-8 (hex 7ffffffffffffffb); use --codec bytes");
 
         Cli notLong = Cli.run("dump", "--codec", "long", dir, TestingCollection.NAME);
         assertThat(notLong.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -110,8 +147,14 @@ class DumpCommandTest {
         long seal = collection.state.seal().time();
         Cli r = Cli.run("dump", "--as-of", seal, dir, TestingCollection.NAME);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("Cannot read as of time " + seal + ": it must be at or after since " + collection.state.since()
-                + " and before seal " + collection.state.seal());
+        assertThat(r.err())
+                .contains(
+                        "Cannot read as of time "
+                                + seal
+                                + ": it must be at or after since "
+                                + collection.state.since()
+                                + " and before seal "
+                                + collection.state.seal());
         assertThat(r.out()).isEmpty();
     }
 
@@ -119,11 +162,13 @@ class DumpCommandTest {
     void badOptionValuesAreUsageErrors() {
         Cli format = Cli.run("dump", "--format", "xml", dir, TestingCollection.NAME);
         assertThat(format.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(format.err()).contains("Invalid value for option '--format'", "xml", "CSV, JSON");
+        assertThat(format.err())
+                .contains("Invalid value for option '--format'", "xml", "CSV, JSON");
 
         Cli asOf = Cli.run("dump", "--as-of", "yesterday", dir, TestingCollection.NAME);
         assertThat(asOf.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(asOf.err()).contains("Invalid value for option '--as-of': 'yesterday' is not a long");
+        assertThat(asOf.err())
+                .contains("Invalid value for option '--as-of': 'yesterday' is not a long");
 
         Cli limit = Cli.run("dump", "--limit", -1, dir, TestingCollection.NAME);
         assertThat(limit.exitCode()).isEqualTo(ExitCodes.USAGE);

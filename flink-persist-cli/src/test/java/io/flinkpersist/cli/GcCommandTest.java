@@ -9,6 +9,7 @@ import io.flinkpersist.state.RetiredBlob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,9 @@ class GcCommandTest {
     }
 
     private CollectionState state() throws Exception {
-        try (PersistCollection c = PersistCollection.open(dir.toString(), TestingCollection.NAME, CollectionConfig.defaults())) {
+        try (PersistCollection c =
+                PersistCollection.open(
+                        dir.toString(), TestingCollection.NAME, CollectionConfig.defaults())) {
             return c.state().validate();
         }
     }
@@ -49,7 +52,8 @@ class GcCommandTest {
         for (var b : after.trace()) {
             assertThat(collection.file(b.key())).exists();
         }
-        assertThat(Cli.run("validate", dir, TestingCollection.NAME).exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(Cli.run("validate", dir, TestingCollection.NAME).exitCode())
+                .isEqualTo(ExitCodes.OK);
     }
 
     @Test
@@ -75,7 +79,8 @@ class GcCommandTest {
         // Records below the latest version as gc starts, minus 5, go; gc's own commit adds one.
         assertThat(r.out())
                 .contains("state records pruned        " + (seqNo - 5))
-                .contains("state records " + (seqNo + 1) + " -> " + (seqNo + 2 - (seqNo - 5)) + " (");
+                .contains(
+                        "state records " + (seqNo + 1) + " -> " + (seqNo + 2 - (seqNo - 5)) + " (");
         assertThat(state().seqNo()).isEqualTo(seqNo + 1);
     }
 
@@ -83,7 +88,8 @@ class GcCommandTest {
     void badArgumentsAreUsageErrors() {
         Cli grace = Cli.run("gc", "--grace", "soon", dir, TestingCollection.NAME);
         assertThat(grace.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(grace.err()).contains("Invalid value for option '--grace'", "'soon' is not a duration");
+        assertThat(grace.err())
+                .contains("Invalid value for option '--grace'", "'soon' is not a duration");
 
         Cli retain = Cli.run("gc", "--retain-states", 0, dir, TestingCollection.NAME);
         assertThat(retain.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -102,9 +108,11 @@ class GcCommandTest {
         assertThat(d.convert("2d")).isEqualTo(Duration.ofDays(2));
         assertThat(d.convert("PT1H30M")).isEqualTo(Duration.ofMinutes(90));
         assertThat(d.convert("pt5s")).isEqualTo(Duration.ofSeconds(5));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.convert("5"))
-                .isInstanceOf(TypeConversionException.class).hasMessageContaining("has no unit");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.convert("-PT1S"))
-                .isInstanceOf(TypeConversionException.class).hasMessageContaining("is negative");
+        Assertions.assertThatThrownBy(() -> d.convert("5"))
+                .isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("has no unit");
+        Assertions.assertThatThrownBy(() -> d.convert("-PT1S"))
+                .isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("is negative");
     }
 }

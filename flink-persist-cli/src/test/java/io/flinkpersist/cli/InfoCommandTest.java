@@ -39,7 +39,11 @@ class InfoCommandTest {
                 .contains("live batches   " + Formats.bytes(s.liveBytes()));
         // One line per level, with the level's batch count.
         for (InfoCommand.Level l : InfoCommand.levels(s)) {
-            assertThat(r.lines()).anyMatch(line -> line.matches("\\s+" + l.level() + "\\s+" + l.batches() + "\\s+.*"));
+            assertThat(r.lines())
+                    .anyMatch(
+                            line ->
+                                    line.matches(
+                                            "\\s+" + l.level() + "\\s+" + l.batches() + "\\s+.*"));
         }
         assertThat(InfoCommand.levels(s)).hasSizeGreaterThan(1);
         for (var b : s.unsealed()) {
@@ -96,8 +100,12 @@ class InfoCommandTest {
         Cli r = Cli.run("info", dir, "ordrs");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(r.err().trim())
-                .isEqualTo("persist info: Cannot open collection ordrs at " + dir + ": no such collection (no state records under "
-                        + dir.resolve("ordrs") + "; collections there: orders)");
+                .isEqualTo(
+                        "persist info: Cannot open collection ordrs at "
+                                + dir
+                                + ": no such collection (no state records under "
+                                + dir.resolve("ordrs")
+                                + "; collections there: orders)");
         assertThat(r.out()).isEmpty();
         // Looking did not create it.
         assertThat(Files.exists(dir.resolve("ordrs"))).isFalse();
@@ -108,7 +116,13 @@ class InfoCommandTest {
         Path nowhere = dir.resolve("nowhere");
         Cli r = Cli.run("info", nowhere, "orders");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(r.err()).contains("Cannot open collection orders at " + nowhere + ": no such collection (directory " + nowhere + " does not exist)");
+        assertThat(r.err())
+                .contains(
+                        "Cannot open collection orders at "
+                                + nowhere
+                                + ": no such collection (directory "
+                                + nowhere
+                                + " does not exist)");
         assertThat(Files.exists(nowhere)).isFalse();
     }
 

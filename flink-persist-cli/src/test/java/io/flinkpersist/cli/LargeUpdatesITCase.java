@@ -2,8 +2,8 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchReader;
@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * statistics out, through the whole path: a sink job with drains, compaction and the end-of-input
  * merge; consolidated and raw reads that match the generator; split planning that still cuts the
  * key range from the page index; and {@code validate} finding no problem. Jobs run on a local
- * MiniCluster each. The seed is printed;
- * replay with {@code -Dlarge.seed=<seed>}.
+ * MiniCluster each. The seed is printed; replay with {@code -Dlarge.seed=<seed>}.
  */
 class LargeUpdatesITCase {
 
@@ -49,14 +48,21 @@ class LargeUpdatesITCase {
 
     @TempDir Path dir;
 
-    /** Update {@code i} of the stream seeded {@code seed}: a pure function, so the jobs and the model agree. */
+    /**
+     * Update {@code i} of the stream seeded {@code seed}: a pure function, so the jobs and the
+     * model agree.
+     */
     static Update<byte[], byte[]> generated(long seed, long i) {
         long keyIndex = Math.floorMod(new Random(seed * 7_919 + i).nextLong(), KEYS);
         Random key = new Random(seed * 31 + keyIndex);
         byte[] k = new byte[8_000 + key.nextInt(32_000)];
         key.nextBytes(k);
         Random value = new Random(seed * 131 + i);
-        byte[] v = new byte[i % 40 == 7 ? (1 << 20) + value.nextInt(5 << 20) : 100 + value.nextInt(2_000)];
+        byte[] v =
+                new byte
+                        [i % 40 == 7
+                                ? (1 << 20) + value.nextInt(5 << 20)
+                                : 100 + value.nextInt(2_000)];
         value.nextBytes(v);
         // Every fifth update retracts the one before it; times rise by one every ten updates.
         if (i % 5 == 4) {
@@ -69,7 +75,10 @@ class LargeUpdatesITCase {
     static String digest(byte[] k, byte[] v) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(k)).getBytes());
+            sha.update(
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(k))
+                            .getBytes());
             sha.update(v);
             return k.length + ":" + v.length + ":" + HexFormat.of().formatHex(sha.digest());
         } catch (Exception e) {
@@ -126,10 +135,11 @@ class LargeUpdatesITCase {
                         .consolidated(consolidated)
                         .build();
         List<String> out = new ArrayList<>();
-        try (CloseableIterator<String> it = env().fromSource(source, WatermarkStrategy.noWatermarks(), "read")
-                .map(new Digest())
-                .returns(Types.STRING)
-                .executeAndCollect("read")) {
+        try (CloseableIterator<String> it =
+                env().fromSource(source, WatermarkStrategy.noWatermarks(), "read")
+                        .map(new Digest())
+                        .returns(Types.STRING)
+                        .executeAndCollect("read")) {
             it.forEachRemaining(out::add);
         }
         return out;
@@ -138,7 +148,8 @@ class LargeUpdatesITCase {
     @Test
     void largeKeysAndValuesGoTheWholeWayAndValidate() throws Exception {
         long seed = Long.getLong("large.seed", System.nanoTime());
-        System.out.println("LargeUpdatesITCase seed " + seed + " (replay with -Dlarge.seed=" + seed + ")");
+        System.out.println(
+                "LargeUpdatesITCase seed " + seed + " (replay with -Dlarge.seed=" + seed + ")");
         List<String> model = new ArrayList<>();
         for (long i = 0; i < UPDATES; i++) {
             Update<byte[], byte[]> u = generated(seed, i);
@@ -153,24 +164,27 @@ class LargeUpdatesITCase {
                 .returns(new TypeHint<Update<byte[], byte[]>>() {})
                 .setParallelism(1)
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<byte[], byte[]>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                        WatermarkStrategy.<Update<byte[], byte[]>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
                 .setParallelism(1)
-                .sinkTo(PersistSink.<byte[], byte[]>builder()
-                        .location(dir.toString())
-                        .collection(NAME)
-                        .keyCodec(Codecs.bytes())
-                        .valueCodec(Codecs.bytes())
-                        .bufferSize(16 << 20)
-                        .historyRetention(1L)
-                        .closeOnEndOfInput(true)
-                        .build());
+                .sinkTo(
+                        PersistSink.<byte[], byte[]>builder()
+                                .location(dir.toString())
+                                .collection(NAME)
+                                .keyCodec(Codecs.bytes())
+                                .valueCodec(Codecs.bytes())
+                                .bufferSize(16 << 20)
+                                .historyRetention(1L)
+                                .closeOnEndOfInput(true)
+                                .build());
         env.execute("write large updates");
 
         Cli validate = Cli.run("validate", "--progress", "off", dir, NAME);
         assertThat(validate.lines().stream().filter(l -> l.startsWith("PROBLEM "))).isEmpty();
         assertThat(validate.exitCode()).isEqualTo(ExitCodes.OK);
 
-        try (PersistCollection c = PersistCollection.openExisting(dir.toString(), NAME, CollectionConfig.defaults())) {
+        try (PersistCollection c =
+                PersistCollection.openExisting(dir.toString(), NAME, CollectionConfig.defaults())) {
             assertThat(c.state().seal().isClosed()).isTrue();
             assertThat(c.state().trace()).as("drained and compacted").isNotEmpty();
             int groups = 0;
@@ -178,14 +192,22 @@ class LargeUpdatesITCase {
             for (TraceBatchMeta b : c.state().trace()) {
                 for (RowGroupInfo g : BatchReader.readFooter(c.store(), b.key()).rowGroups()) {
                     groups++;
-                    assertThat(g.hasKeyBounds()).as("row group %d of %s has key bounds from the page index", g.index(), b.key()).isTrue();
+                    assertThat(g.hasKeyBounds())
+                            .as(
+                                    "row group %d of %s has key bounds from the page index",
+                                    g.index(), b.key())
+                            .isTrue();
                     truncated += g.keyBoundsExact() ? 0 : 1;
                 }
             }
-            assertThat(truncated).as("row groups whose footer has no key statistics (keys of 8 KB and more)").isEqualTo(groups);
+            assertThat(truncated)
+                    .as("row groups whose footer has no key statistics (keys of 8 KB and more)")
+                    .isEqualTo(groups);
             Snapshot snapshot = c.snapshot();
             List<PersistSplit> splits = PersistSplitPlanner.consolidated(c.store(), snapshot, 4);
-            assertThat(splits).as("consolidated splits cut from truncated bounds").hasSizeGreaterThan(1);
+            assertThat(splits)
+                    .as("consolidated splits cut from truncated bounds")
+                    .hasSizeGreaterThan(1);
         }
 
         assertThat(consolidate(read(true))).as("consolidated read").isEqualTo(expected);

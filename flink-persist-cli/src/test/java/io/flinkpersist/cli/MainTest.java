@@ -2,9 +2,9 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The command line itself: help, version, usage errors and their exit codes. */
 class MainTest {
@@ -13,7 +13,16 @@ class MainTest {
     void helpListsEveryCommand() {
         Cli r = Cli.run("--help");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(r.out()).contains("Usage: persist", "info", "validate", "dump", "compact", "gc", "demo", "Exit codes:");
+        assertThat(r.out())
+                .contains(
+                        "Usage: persist",
+                        "info",
+                        "validate",
+                        "dump",
+                        "compact",
+                        "gc",
+                        "demo",
+                        "Exit codes:");
         assertThat(r.err()).isEmpty();
     }
 
@@ -28,7 +37,13 @@ class MainTest {
     void anUnknownCommandIsAUsageErrorWithASuggestion() {
         Cli r = Cli.run("valdate", "/tmp", "x");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("Unmatched arguments", "valdate", "Did you mean", "validate", "Try 'persist --help'");
+        assertThat(r.err())
+                .contains(
+                        "Unmatched arguments",
+                        "valdate",
+                        "Did you mean",
+                        "validate",
+                        "Try 'persist --help'");
     }
 
     @Test

@@ -11,7 +11,8 @@ class OrderGeneratorTest {
     private static final long SEED = Long.getLong("test.seed", System.nanoTime());
 
     static {
-        System.out.println("OrderGeneratorTest seed " + SEED + " (replay with -Dtest.seed=" + SEED + ")");
+        System.out.println(
+                "OrderGeneratorTest seed " + SEED + " (replay with -Dtest.seed=" + SEED + ")");
     }
 
     @Test
@@ -32,8 +33,8 @@ class OrderGeneratorTest {
     /**
      * Replaying the changelog rows (not the events) gives the plan's final state with every order
      * once at +1; every order's events keep their order in event time; times are never later than
-     * the position allows nor more than the bound earlier, so bounded-out-of-orderness watermarks see
-     * no late event.
+     * the position allows nor more than the bound earlier, so bounded-out-of-orderness watermarks
+     * see no late event.
      */
     @Test
     void theChangelogIsConsistentAndBoundedOutOfOrder() {
@@ -52,7 +53,10 @@ class OrderGeneratorTest {
         for (long i = 0; i < plan.events(); i++) {
             OrderEvent e = g.event(i);
             assertThat(e.index()).isEqualTo(i);
-            assertThat(e.time()).isBetween(OrderGenerator.START + i - OrderGenerator.MAX_DELAY_MILLIS, OrderGenerator.START + i);
+            assertThat(e.time())
+                    .isBetween(
+                            OrderGenerator.START + i - OrderGenerator.MAX_DELAY_MILLIS,
+                            OrderGenerator.START + i);
             // Not late for a watermark of (max seen - bound - 1).
             assertThat(e.time()).isGreaterThan(maxSeen - OrderGenerator.MAX_DELAY_MILLIS - 1);
             maxSeen = Math.max(maxSeen, e.time());
@@ -61,22 +65,29 @@ class OrderGeneratorTest {
                 assertThat(e.time()).isGreaterThan(previous);
             }
             if (e.oldValue() != null) {
-                multiset.computeIfAbsent(e.orderId(), k -> new HashMap<>()).merge(e.oldValue(), -1L, Long::sum);
+                multiset.computeIfAbsent(e.orderId(), k -> new HashMap<>())
+                        .merge(e.oldValue(), -1L, Long::sum);
                 updates++;
             }
             if (e.newValue() != null) {
-                multiset.computeIfAbsent(e.orderId(), k -> new HashMap<>()).merge(e.newValue(), 1L, Long::sum);
+                multiset.computeIfAbsent(e.orderId(), k -> new HashMap<>())
+                        .merge(e.newValue(), 1L, Long::sum);
                 updates++;
             }
         }
         assertThat(updates).isEqualTo(plan.updates());
         Map<String, String> live = new HashMap<>();
-        multiset.forEach((order, values) -> values.forEach((value, diff) -> {
-            assertThat(diff).as("%s -> %s", order, value).isIn(0L, 1L);
-            if (diff == 1) {
-                assertThat(live.put(order, value)).as("one live version of %s", order).isNull();
-            }
-        }));
+        multiset.forEach(
+                (order, values) ->
+                        values.forEach(
+                                (value, diff) -> {
+                                    assertThat(diff).as("%s -> %s", order, value).isIn(0L, 1L);
+                                    if (diff == 1) {
+                                        assertThat(live.put(order, value))
+                                                .as("one live version of %s", order)
+                                                .isNull();
+                                    }
+                                }));
         assertThat(live).isEqualTo(plan.finalState());
         assertThat(plan.lastTime()).isEqualTo(maxSeen);
     }

@@ -29,8 +29,11 @@ class ProgressTest {
         }
         String out = text.toString();
         assertThat(out).doesNotContain("\n");
-        assertThat(out).contains("\rvalidating [########----------------------]  25% 50/200 bytes, 0:00");
-        assertThat(out).contains("\rvalidating [###############---------------]  50% 100/200 bytes, state 7, 0:00");
+        assertThat(out)
+                .contains("\rvalidating [########----------------------]  25% 50/200 bytes, 0:00");
+        assertThat(out)
+                .contains(
+                        "\rvalidating [###############---------------]  50% 100/200 bytes, state 7, 0:00");
         assertThat(out).endsWith("\r");
         assertThat(out.split("\r")).hasSize(4);
     }
@@ -43,7 +46,9 @@ class ProgressTest {
                 p.update(s * 40);
             }
         }
-        assertThat(text.toString()).isEqualTo("validating  40% 400/1,000 bytes, 0:10\nvalidating  80% 800/1,000 bytes, 0:20\n");
+        assertThat(text.toString())
+                .isEqualTo(
+                        "validating  40% 400/1,000 bytes, 0:10\nvalidating  80% 800/1,000 bytes, 0:20\n");
     }
 
     @Test
@@ -65,8 +70,14 @@ class ProgressTest {
             p.status("starting a much longer thing ...");
             p.status("short");
         }
-        assertThat(text.toString()).isEqualTo(
-                "\rvalidating: starting a much longer thing ..." + "\rvalidating: short" + " ".repeat(44 - 17) + "\r" + " ".repeat(17) + "\r");
+        assertThat(text.toString())
+                .isEqualTo(
+                        "\rvalidating: starting a much longer thing ..."
+                                + "\rvalidating: short"
+                                + " ".repeat(44 - 17)
+                                + "\r"
+                                + " ".repeat(17)
+                                + "\r");
         text.getBuffer().setLength(0);
         try (Progress p = start(Progress.Mode.PLAIN, -1)) {
             p.status("starting ...");

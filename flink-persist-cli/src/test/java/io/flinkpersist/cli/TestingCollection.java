@@ -1,8 +1,8 @@
 package io.flinkpersist.cli;
 
+import io.flinkpersist.Codecs;
 import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.CollectionSchema;
-import io.flinkpersist.Codecs;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchWriteOptions;
@@ -40,14 +40,26 @@ final class TestingCollection {
         TestingCollection t = new TestingCollection(location);
         Random random = new Random(seed);
         CollectionConfig config =
-                CollectionConfig.defaults().withWriteOptions(BatchWriteOptions.defaults().withRowGroupSizeBytes(8 << 10));
-        try (PersistCollection c = PersistCollection.open(location.toString(), NAME, config, CollectionSchema.of(Codecs.string(), Codecs.string()))) {
+                CollectionConfig.defaults()
+                        .withWriteOptions(
+                                BatchWriteOptions.defaults().withRowGroupSizeBytes(8 << 10));
+        try (PersistCollection c =
+                PersistCollection.open(
+                        location.toString(),
+                        NAME,
+                        config,
+                        CollectionSchema.of(Codecs.string(), Codecs.string()))) {
             for (int round = 0; round < ROUNDS; round++) {
                 List<Update<String, String>> batch = new ArrayList<>();
                 for (int i = 0; i < 300; i++) {
                     long time = round * ROUND_LENGTH + random.nextInt((int) ROUND_LENGTH);
                     long diff = random.nextInt(5) == 0 ? -1 : 1;
-                    batch.add(Update.of("key-" + String.format("%03d", random.nextInt(200)), "v" + random.nextInt(3), time, diff));
+                    batch.add(
+                            Update.of(
+                                    "key-" + String.format("%03d", random.nextInt(200)),
+                                    "v" + random.nextInt(3),
+                                    time,
+                                    diff));
                 }
                 c.append(batch, Codecs.string(), Codecs.string());
                 t.written.addAll(batch);
@@ -56,9 +68,10 @@ final class TestingCollection {
                 c.maintainUntilIdle();
             }
             // Beyond the seal: stays unsealed.
-            List<Update<String, String>> late = List.of(
-                    Update.of("key-500", "open", ROUNDS * ROUND_LENGTH + 5, 1),
-                    Update.of("key-501", "open", ROUNDS * ROUND_LENGTH + 7, 2));
+            List<Update<String, String>> late =
+                    List.of(
+                            Update.of("key-500", "open", ROUNDS * ROUND_LENGTH + 5, 1),
+                            Update.of("key-501", "open", ROUNDS * ROUND_LENGTH + 7, 2));
             c.append(late, Codecs.string(), Codecs.string());
             t.written.addAll(late);
             if (lease) {

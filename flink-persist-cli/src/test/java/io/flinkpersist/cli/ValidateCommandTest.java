@@ -37,11 +37,17 @@ class ValidateCommandTest {
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
         long batches = collection.state.trace().size() + collection.state.unsealed().size();
-        long updates = collection.state.trace().stream().mapToLong(TraceBatchMeta::updateCount).sum()
-                + collection.state.unsealed().stream().mapToLong(UnsealedBatchMeta::updateCount).sum();
+        long updates =
+                collection.state.trace().stream().mapToLong(TraceBatchMeta::updateCount).sum()
+                        + collection.state.unsealed().stream()
+                                .mapToLong(UnsealedBatchMeta::updateCount)
+                                .sum();
         assertThat(r.out())
                 .contains("state " + collection.state.seqNo() + ": seal " + collection.state.seal())
-                .contains(Formats.count(batches, "batch file", "batch files") + ": " + Formats.count(updates, "update", "updates"))
+                .contains(
+                        Formats.count(batches, "batch file", "batch files")
+                                + ": "
+                                + Formats.count(updates, "update", "updates"))
                 .contains("OK: no problems found");
         assertThat(problems(r)).isEmpty();
         assertThat(r.err()).isEmpty();
@@ -66,7 +72,10 @@ class ValidateCommandTest {
 
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(problems(r)).singleElement().asString().startsWith("PROBLEM " + victim.key() + ": Cannot decode blob " + victim.key());
+        assertThat(problems(r))
+                .singleElement()
+                .asString()
+                .startsWith("PROBLEM " + victim.key() + ": Cannot decode blob " + victim.key());
         assertThat(r.out()).contains("1 problem found");
     }
 
@@ -79,7 +88,9 @@ class ValidateCommandTest {
 
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(problems(r)).isNotEmpty().allMatch(p -> p.startsWith("PROBLEM " + victim.key() + ": "));
+        assertThat(problems(r))
+                .isNotEmpty()
+                .allMatch(p -> p.startsWith("PROBLEM " + victim.key() + ": "));
     }
 
     @Test
@@ -92,9 +103,24 @@ class ValidateCommandTest {
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(problems(r))
-                .anyMatch(p -> p.equals("PROBLEM " + victim.key() + ": the file has " + (victim.sizeBytes() - 20)
-                        + " bytes but the state records " + victim.sizeBytes() + " for the unsealed batch seqnos " + victim.seqNos()))
-                .anyMatch(p -> p.startsWith("PROBLEM " + victim.key() + ": Cannot decode blob " + victim.key()));
+                .anyMatch(
+                        p ->
+                                p.equals(
+                                        "PROBLEM "
+                                                + victim.key()
+                                                + ": the file has "
+                                                + (victim.sizeBytes() - 20)
+                                                + " bytes but the state records "
+                                                + victim.sizeBytes()
+                                                + " for the unsealed batch seqnos "
+                                                + victim.seqNos()))
+                .anyMatch(
+                        p ->
+                                p.startsWith(
+                                        "PROBLEM "
+                                                + victim.key()
+                                                + ": Cannot decode blob "
+                                                + victim.key()));
     }
 
     @Test
@@ -103,9 +129,15 @@ class ValidateCommandTest {
         Files.delete(collection.file(victim.key()));
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(problems(r)).containsExactly(
-                "PROBLEM " + victim.key() + ": I9 violated: the trace batch L" + victim.level() + " " + victim.desc()
-                        + " is missing from the blob store");
+        assertThat(problems(r))
+                .containsExactly(
+                        "PROBLEM "
+                                + victim.key()
+                                + ": I9 violated: the trace batch L"
+                                + victim.level()
+                                + " "
+                                + victim.desc()
+                                + " is missing from the blob store");
     }
 
     @Test
@@ -129,14 +161,24 @@ class ValidateCommandTest {
     @Test
     void aCorruptedStateRecordIsNamed() throws Exception {
         long seqNo = collection.state.seqNo() - 3;
-        Path record = collection.location.resolve(TestingCollection.NAME).resolve(StateRecordCodec.key(seqNo));
+        Path record =
+                collection
+                        .location
+                        .resolve(TestingCollection.NAME)
+                        .resolve(StateRecordCodec.key(seqNo));
         byte[] bytes = Files.readAllBytes(record);
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(record, bytes);
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(problems(r)).singleElement().asString()
-                .startsWith("PROBLEM " + StateRecordCodec.key(seqNo) + ": Cannot decode blob " + StateRecordCodec.key(seqNo));
+        assertThat(problems(r))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "PROBLEM "
+                                + StateRecordCodec.key(seqNo)
+                                + ": Cannot decode blob "
+                                + StateRecordCodec.key(seqNo));
     }
 
     @Test
@@ -148,24 +190,44 @@ class ValidateCommandTest {
         Files.write(record, bytes);
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(r.err()).startsWith("persist validate: Cannot open collection orders at " + dir
-                + ": its latest state cannot be read: Cannot decode blob " + key + ": ");
+        assertThat(r.err())
+                .startsWith(
+                        "persist validate: Cannot open collection orders at "
+                                + dir
+                                + ": its latest state cannot be read: Cannot decode blob "
+                                + key
+                                + ": ");
     }
 
     @Test
     void aGapInTheStateRecordsIsAProblem() throws Exception {
         long seqNo = collection.state.seqNo() - 2;
-        Files.delete(collection.location.resolve(TestingCollection.NAME).resolve(StateRecordCodec.key(seqNo)));
+        Files.delete(
+                collection
+                        .location
+                        .resolve(TestingCollection.NAME)
+                        .resolve(StateRecordCodec.key(seqNo)));
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(problems(r)).containsExactly("PROBLEM " + StateRecordCodec.key(seqNo + 1) + ": I11 violated: state records are missing between "
-                + StateRecordCodec.key(seqNo - 1) + " and " + StateRecordCodec.key(seqNo + 1) + " (only the oldest records may be pruned)");
+        assertThat(problems(r))
+                .containsExactly(
+                        "PROBLEM "
+                                + StateRecordCodec.key(seqNo + 1)
+                                + ": I11 violated: state records are missing between "
+                                + StateRecordCodec.key(seqNo - 1)
+                                + " and "
+                                + StateRecordCodec.key(seqNo + 1)
+                                + " (only the oldest records may be pruned)");
     }
 
     @Test
     void aMissingCollectionFails() {
         Cli r = Cli.run("validate", dir, "nothing");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(r.err()).contains("persist validate: Cannot open collection nothing at " + dir + ": no such collection");
+        assertThat(r.err())
+                .contains(
+                        "persist validate: Cannot open collection nothing at "
+                                + dir
+                                + ": no such collection");
     }
 }

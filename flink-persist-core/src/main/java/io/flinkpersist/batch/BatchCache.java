@@ -32,8 +32,10 @@ public final class BatchCache {
     private final boolean enabled;
     private final long maxBytes;
     private final Object lock = new Object();
+
     /** Guarded by {@link #lock}; access order, so iteration starts at the least recently used. */
-    private final LinkedHashMap<Entry, DecodedRowGroup> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Entry, DecodedRowGroup> entries =
+            new LinkedHashMap<>(16, 0.75f, true);
 
     private long sizeBytes;
     private long hits;
@@ -64,8 +66,8 @@ public final class BatchCache {
     }
 
     /**
-     * The cache that holds nothing: {@link #get} always returns empty, {@link #put} does nothing, and
-     * all counters stay 0 (it is shared). Reading through it is reading without a cache.
+     * The cache that holds nothing: {@link #get} always returns empty, {@link #put} does nothing,
+     * and all counters stay 0 (it is shared). Reading through it is reading without a cache.
      */
     public static BatchCache disabled() {
         return DISABLED;
@@ -80,7 +82,10 @@ public final class BatchCache {
         return maxBytes;
     }
 
-    /** Returns row group {@code rowGroup} of blob {@code blobKey} if cached, counting a hit or a miss. */
+    /**
+     * Returns row group {@code rowGroup} of blob {@code blobKey} if cached, counting a hit or a
+     * miss.
+     */
     public Optional<DecodedRowGroup> get(String blobKey, int rowGroup) {
         Objects.requireNonNull(blobKey, "blobKey");
         if (!enabled) {
@@ -97,7 +102,10 @@ public final class BatchCache {
         }
     }
 
-    /** Like {@link #get} but counts neither a hit nor a miss (it does count as a use for the LRU order). */
+    /**
+     * Like {@link #get} but counts neither a hit nor a miss (it does count as a use for the LRU
+     * order).
+     */
     Optional<DecodedRowGroup> peek(String blobKey, int rowGroup) {
         if (!enabled) {
             return Optional.empty();
@@ -108,9 +116,9 @@ public final class BatchCache {
     }
 
     /**
-     * Caches {@code group} as row group {@code rowGroup} of blob {@code blobKey}, replacing an earlier
-     * entry for the same row group, and evicts least recently used entries until the cache is within
-     * its bound. A group larger than {@link #maxBytes()} is not cached.
+     * Caches {@code group} as row group {@code rowGroup} of blob {@code blobKey}, replacing an
+     * earlier entry for the same row group, and evicts least recently used entries until the cache
+     * is within its bound. A group larger than {@link #maxBytes()} is not cached.
      *
      * @return whether the group is now cached
      * @throws IllegalArgumentException if {@code rowGroup} is not the group's own index
@@ -256,8 +264,8 @@ public final class BatchCache {
      * The cursor of a read through the cache: serves row groups {@code from} to {@code from +
      * groups.length} (exclusive), each from the cache when {@link BatchReader} found it there, else
      * decoded (and validated) by {@code decoder} and then cached. Checks I8 across every row group
-     * boundary, whatever the source of either side, before caching a decoded group, so a group
-     * is cached only once it is known to continue the ones before it. Once it has thrown, it keeps
+     * boundary, whatever the source of either side, before caching a decoded group, so a group is
+     * cached only once it is known to continue the ones before it. Once it has thrown, it keeps
      * throwing the same exception.
      */
     static final class ReadThroughCursor implements UpdateCursor {
@@ -269,24 +277,37 @@ public final class BatchCache {
 
         private final String key;
         private final BatchCache cache;
+
         /** The cached row groups found when opening, null where missed; dropped once served. */
         private final DecodedRowGroup[] groups;
+
         private final int fromRowGroup;
+
         /** Null when every group was cached: the blob is never opened. */
         private final Decoder decoder;
+
         private final Closeable resources;
 
         private int next;
         private DecodedRowGroup current;
         private int position;
-        /** The last non-empty group served before {@link #current}, for the I8 check across groups. */
+
+        /**
+         * The last non-empty group served before {@link #current}, for the I8 check across groups.
+         */
         private DecodedRowGroup previous;
+
         private boolean positioned;
         private IOException failure;
         private boolean closed;
 
         ReadThroughCursor(
-                String key, BatchCache cache, DecodedRowGroup[] groups, int fromRowGroup, Decoder decoder, Closeable resources) {
+                String key,
+                BatchCache cache,
+                DecodedRowGroup[] groups,
+                int fromRowGroup,
+                Decoder decoder,
+                Closeable resources) {
             this.key = key;
             this.cache = cache;
             this.groups = groups;
@@ -301,7 +322,8 @@ public final class BatchCache {
                 throw failure;
             }
             if (closed) {
-                throw new IllegalStateException("Cannot advance cursor over batch " + key + ": the cursor is closed");
+                throw new IllegalStateException(
+                        "Cannot advance cursor over batch " + key + ": the cursor is closed");
             }
             int rowGroup = fromRowGroup + next;
             try {
@@ -347,7 +369,9 @@ public final class BatchCache {
             byte[] k = group.key(0);
             byte[] v = group.value(0);
             long t = group.time(0);
-            int c = UpdateOrder.compare(k, v, t, previous.key(last), previous.value(last), previous.time(last));
+            int c =
+                    UpdateOrder.compare(
+                            k, v, t, previous.key(last), previous.value(last), previous.time(last));
             if (c <= 0) {
                 throw new CorruptBlobException(
                         key,
@@ -398,7 +422,9 @@ public final class BatchCache {
         private DecodedRowGroup current() {
             if (!positioned) {
                 throw new IllegalStateException(
-                        "Cannot read update of batch " + key + ": the cursor is not on an update; call advance() first");
+                        "Cannot read update of batch "
+                                + key
+                                + ": the cursor is not on an update; call advance() first");
             }
             return current;
         }

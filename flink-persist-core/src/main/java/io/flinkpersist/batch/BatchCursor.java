@@ -27,6 +27,7 @@ final class BatchCursor implements UpdateCursor {
     private PageReadStore pages;
     private final ColumnDecoder[] decoders = new ColumnDecoder[4];
     private long rowsLeftInGroup;
+
     /** The file-wide number of the next row to decode. */
     private long row;
 
@@ -40,7 +41,13 @@ final class BatchCursor implements UpdateCursor {
     private IOException failure;
     private boolean closed;
 
-    BatchCursor(String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int fromRowGroup, int toRowGroup) {
+    BatchCursor(
+            String key,
+            BlobReader blob,
+            ParquetFileReader file,
+            BatchFooter footer,
+            int fromRowGroup,
+            int toRowGroup) {
         this.key = key;
         this.blob = blob;
         this.file = file;
@@ -56,14 +63,16 @@ final class BatchCursor implements UpdateCursor {
     }
 
     /**
-     * Decodes row group {@code index} of an open batch file whole, checking I8 within it, for {@link
-     * BatchReader}'s reads through a {@link BatchCache}. The caller keeps {@code blob} and {@code
-     * file} open and closes them.
+     * Decodes row group {@code index} of an open batch file whole, checking I8 within it, for
+     * {@link BatchReader}'s reads through a {@link BatchCache}. The caller keeps {@code blob} and
+     * {@code file} open and closes them.
      */
     static DecodedRowGroup decodeRowGroup(
-            String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int index) throws IOException {
+            String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int index)
+            throws IOException {
         BatchCursor cursor = new BatchCursor(key, blob, file, footer, index, index + 1);
-        DecodedRowGroup.Builder group = DecodedRowGroup.builder(index, footer.rowGroupCount(), cursor.row);
+        DecodedRowGroup.Builder group =
+                DecodedRowGroup.builder(index, footer.rowGroupCount(), cursor.row);
         try {
             while (cursor.advance()) {
                 group.add(cursor.key0, cursor.value, cursor.time, cursor.diff);
@@ -80,7 +89,8 @@ final class BatchCursor implements UpdateCursor {
             throw failure;
         }
         if (closed) {
-            throw new IllegalStateException("Cannot advance cursor over batch " + key + ": the cursor is closed");
+            throw new IllegalStateException(
+                    "Cannot advance cursor over batch " + key + ": the cursor is closed");
         }
         try {
             while (rowsLeftInGroup == 0) {
@@ -106,7 +116,11 @@ final class BatchCursor implements UpdateCursor {
             row++;
             return true;
         } catch (IOException | RuntimeException e) {
-            failure = BatchFormat.decodeFailure(key, "cannot decode row group " + (nextRowGroup - 1) + ", row " + row, e);
+            failure =
+                    BatchFormat.decodeFailure(
+                            key,
+                            "cannot decode row group " + (nextRowGroup - 1) + ", row " + row,
+                            e);
             positioned = false;
             throw failure;
         }
@@ -222,7 +236,9 @@ final class BatchCursor implements UpdateCursor {
     private void checkPositioned() {
         if (!positioned) {
             throw new IllegalStateException(
-                    "Cannot read update of batch " + key + ": the cursor is not on an update; call advance() first");
+                    "Cannot read update of batch "
+                            + key
+                            + ": the cursor is not on an update; call advance() first");
         }
     }
 

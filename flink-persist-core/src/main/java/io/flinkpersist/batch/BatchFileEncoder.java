@@ -27,19 +27,24 @@ import org.apache.parquet.io.api.Binary;
  *
  * <p>Why not Parquet's record writer: it passes every value through record assembly, level writers
  * and per-value statistics, which made encoding the largest cost of drains and compactions. A batch
- * is four required, flat columns in sorted order, so each column of a row group is buffered directly
- * in Parquet's {@code PLAIN} layout (a 4-byte little-endian length before each key and value, 8
- * little-endian bytes per time and diff), cut into pages, compressed with Parquet's codec and handed
- * to the file writer. Page statistics come cheaply: keys are sorted, so a page's first and last key
- * are its bounds. The file is an ordinary Parquet file (data pages v1, {@code PLAIN} values, the
- * levels of required columns empty) that any Parquet reader reads.
+ * is four required, flat columns in sorted order, so each column of a row group is buffered
+ * directly in Parquet's {@code PLAIN} layout (a 4-byte little-endian length before each key and
+ * value, 8 little-endian bytes per time and diff), cut into pages, compressed with Parquet's codec
+ * and handed to the file writer. Page statistics come cheaply: keys are sorted, so a page's first
+ * and last key are its bounds. The file is an ordinary Parquet file (data pages v1, {@code PLAIN}
+ * values, the levels of required columns empty) that any Parquet reader reads.
  */
 final class BatchFileEncoder {
 
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int INITIAL_BYTES = 64 << 10;
-    /** The levels of a required, non-repeated column have width 0: Parquet writes no bytes for them. */
+
+    /**
+     * The levels of a required, non-repeated column have width 0: Parquet writes no bytes for them.
+     */
     private static final Encoding LEVELS = Encoding.BIT_PACKED;
 
     private final ParquetFileWriter file;
@@ -52,6 +57,7 @@ final class BatchFileEncoder {
 
     /** The row group being collected, each column in {@code PLAIN} layout. */
     private byte[] keys = new byte[INITIAL_BYTES];
+
     private int keysLength;
     private byte[] values = new byte[INITIAL_BYTES];
     private int valuesLength;
@@ -88,7 +94,8 @@ final class BatchFileEncoder {
             case ZSTD:
                 return CompressionCodecName.ZSTD;
             default:
-                throw new IllegalArgumentException("Cannot map compression: unknown codec (compression=" + compression + ")");
+                throw new IllegalArgumentException(
+                        "Cannot map compression: unknown codec (compression=" + compression + ")");
         }
     }
 
@@ -108,7 +115,8 @@ final class BatchFileEncoder {
         LONG_LE.set(times, at, t);
         LONG_LE.set(diffs, at, d);
         rows++;
-        if ((long) keysLength + valuesLength + 16L * rows >= rowGroupSizeBytes || rows == Integer.MAX_VALUE / 8) {
+        if ((long) keysLength + valuesLength + 16L * rows >= rowGroupSizeBytes
+                || rows == Integer.MAX_VALUE / 8) {
             writeRowGroup();
         }
     }
@@ -120,9 +128,13 @@ final class BatchFileEncoder {
         }
         if (needed > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException(
-                    "Cannot buffer update: a row group column would exceed 2 GiB; use a smaller row group size (needed=" + needed + ")");
+                    "Cannot buffer update: a row group column would exceed 2 GiB; use a smaller row group size (needed="
+                            + needed
+                            + ")");
         }
-        return Arrays.copyOf(buffer, (int) Math.min(Integer.MAX_VALUE - 8L, Math.max(needed, 2L * buffer.length)));
+        return Arrays.copyOf(
+                buffer,
+                (int) Math.min(Integer.MAX_VALUE - 8L, Math.max(needed, 2L * buffer.length)));
     }
 
     /** Writes what is buffered and the footer with {@code metadata}. */
@@ -154,7 +166,8 @@ final class BatchFileEncoder {
      * Writes a binary column as pages of about the page size. The key column is sorted, so its page
      * bounds are its first and last value; the value column's are found by comparing.
      */
-    private void writeBinaryColumn(ColumnDescriptor column, byte[] data, int length, boolean sorted) throws IOException {
+    private void writeBinaryColumn(ColumnDescriptor column, byte[] data, int length, boolean sorted)
+            throws IOException {
         file.startColumn(column, rows, codec);
         int start = 0;
         while (start < length) {
@@ -196,24 +209,31 @@ final class BatchFileEncoder {
                 min = Math.min(min, x);
                 max = Math.max(max, x);
             }
-            LongStatistics statistics = (LongStatistics) Statistics.createStats(column.getPrimitiveType());
+            LongStatistics statistics =
+                    (LongStatistics) Statistics.createStats(column.getPrimitiveType());
             statistics.setMinMax(min, max);
             writePage(data, first * 8, count * 8, count, statistics);
         }
         file.endColumn();
     }
 
-    private void writePage(byte[] data, int offset, int length, int count, Statistics<?> statistics) throws IOException {
+    private void writePage(byte[] data, int offset, int length, int count, Statistics<?> statistics)
+            throws IOException {
         BytesInput compressed = compressor.compress(BytesInput.from(data, offset, length));
-        file.writeDataPage(count, length, compressed, statistics, count, LEVELS, LEVELS, Encoding.PLAIN);
+        file.writeDataPage(
+                count, length, compressed, statistics, count, LEVELS, LEVELS, Encoding.PLAIN);
     }
 
     private static Binary binaryAt(byte[] data, int at) {
-        // Reused, not constant: statistics copy what they keep, and the buffer is overwritten later.
+        // Reused, not constant: statistics copy what they keep, and the buffer is overwritten
+        // later.
         return Binary.fromReusedByteArray(data, at + 4, (int) INT_LE.get(data, at));
     }
 
-    /** Compares two length-prefixed values as unsigned bytes, the order of Parquet's binary statistics. */
+    /**
+     * Compares two length-prefixed values as unsigned bytes, the order of Parquet's binary
+     * statistics.
+     */
     private static int compare(byte[] a, int aAt, byte[] b, int bAt) {
         int aLength = (int) INT_LE.get(a, aAt);
         int bLength = (int) INT_LE.get(b, bAt);

@@ -13,7 +13,11 @@ import java.util.Map;
  * @param rowGroups the row groups in file order
  */
 public record BatchFooter(
-        String key, long fileSizeBytes, long totalRows, Map<String, String> metadata, List<RowGroupInfo> rowGroups) {
+        String key,
+        long fileSizeBytes,
+        long totalRows,
+        Map<String, String> metadata,
+        List<RowGroupInfo> rowGroups) {
 
     public BatchFooter {
         metadata = Map.copyOf(metadata);

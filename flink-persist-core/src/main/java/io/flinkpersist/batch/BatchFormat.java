@@ -41,7 +41,11 @@ final class BatchFormat {
         List<Type> fields = schema.getFields();
         List<Type> expected = SCHEMA.getFields();
         if (fields.size() != expected.size()) {
-            return "schema has " + fields.size() + " columns, expected 4 (schema=" + oneLine(schema) + ")";
+            return "schema has "
+                    + fields.size()
+                    + " columns, expected 4 (schema="
+                    + oneLine(schema)
+                    + ")";
         }
         for (int i = 0; i < expected.size(); i++) {
             Type f = fields.get(i);
@@ -51,7 +55,8 @@ final class BatchFormat {
                             && f.getName().equals(e.getName())
                             && f.getRepetition() == Type.Repetition.REQUIRED
                             && f.getLogicalTypeAnnotation() == null
-                            && f.asPrimitiveType().getPrimitiveTypeName() == e.getPrimitiveTypeName();
+                            && f.asPrimitiveType().getPrimitiveTypeName()
+                                    == e.getPrimitiveTypeName();
             if (!same) {
                 return "schema column "
                         + i
@@ -93,9 +98,9 @@ final class BatchFormat {
     }
 
     /**
-     * Maps a failure while decoding blob {@code key} to the exception to throw: a storage failure of
-     * the underlying {@link io.flinkpersist.blob.BlobReader} is rethrown as it is (it says nothing
-     * about the contents); anything else means the contents are broken and becomes a {@link
+     * Maps a failure while decoding blob {@code key} to the exception to throw: a storage failure
+     * of the underlying {@link io.flinkpersist.blob.BlobReader} is rethrown as it is (it says
+     * nothing about the contents); anything else means the contents are broken and becomes a {@link
      * CorruptBlobException} saying {@code what}.
      */
     static IOException decodeFailure(String key, String what, Throwable failure) {

@@ -4,6 +4,7 @@ import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,11 +13,11 @@ import java.util.Objects;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.internal.column.columnindex.ColumnIndex;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.internal.column.columnindex.ColumnIndex;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -26,12 +27,12 @@ import org.apache.parquet.io.api.Binary;
  * <h2>Invariants</h2>
  *
  * <p>Everything decoded is validated, always (not only under {@code assert}): the schema is exactly
- * {@code k, v: required binary; t, d: required int64}; the format version is {@code 1}; row group key
- * bounds do not decrease; and, while iterating, I8: every update is strictly greater than the
- * previous in {@code (k, v, t)} order and has a non-zero diff. Any violation, a truncated or garbled
- * file, or any Parquet failure while decoding is a {@link CorruptBlobException} naming the key and,
- * for rows, the row number (from 0, counted from the start of the file). A failure of the blob store
- * itself is rethrown unchanged; a missing blob is the store's {@link
+ * {@code k, v: required binary; t, d: required int64}; the format version is {@code 1}; row group
+ * key bounds do not decrease; and, while iterating, I8: every update is strictly greater than the
+ * previous in {@code (k, v, t)} order and has a non-zero diff. Any violation, a truncated or
+ * garbled file, or any Parquet failure while decoding is a {@link CorruptBlobException} naming the
+ * key and, for rows, the row number (from 0, counted from the start of the file). A failure of the
+ * blob store itself is rethrown unchanged; a missing blob is the store's {@link
  * io.flinkpersist.blob.BlobNotFoundException}.
  */
 public final class BatchReader {
@@ -55,10 +56,11 @@ public final class BatchReader {
 
     /**
      * Opens a cursor over the updates of row groups {@code fromRowGroup} (inclusive) to {@code
-     * toRowGroup} (exclusive) of batch file {@code key}. {@code toRowGroup} may exceed the row group
-     * count, meaning "to the end".
+     * toRowGroup} (exclusive) of batch file {@code key}. {@code toRowGroup} may exceed the row
+     * group count, meaning "to the end".
      */
-    public static UpdateCursor open(BlobStore store, String key, int fromRowGroup, int toRowGroup) throws IOException {
+    public static UpdateCursor open(BlobStore store, String key, int fromRowGroup, int toRowGroup)
+            throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(key, "key");
         if (fromRowGroup < 0 || toRowGroup < fromRowGroup) {
@@ -80,7 +82,8 @@ public final class BatchReader {
             if (fromRowGroup > count) {
                 throw startsAfterEnd(key, fromRowGroup, count);
             }
-            return new BatchCursor(key, blob, file, footer, fromRowGroup, Math.min(toRowGroup, count));
+            return new BatchCursor(
+                    key, blob, file, footer, fromRowGroup, Math.min(toRowGroup, count));
         } catch (IOException | RuntimeException e) {
             closeQuietly(file, e);
             closeQuietly(blob, e);
@@ -92,19 +95,22 @@ public final class BatchReader {
      * Opens a cursor over all updates of batch file {@code key} through {@code cache}; see {@link
      * #open(BlobStore, String, int, int, BatchCache)}.
      */
-    public static UpdateCursor open(BlobStore store, String key, BatchCache cache) throws IOException {
+    public static UpdateCursor open(BlobStore store, String key, BatchCache cache)
+            throws IOException {
         return open(store, key, 0, Integer.MAX_VALUE, cache);
     }
 
     /**
-     * Like {@link #open(BlobStore, String, int, int)}, reading through {@code cache}: row groups found
-     * there are served from it, the others are decoded whole, validated (I8, also across each row
-     * group boundary, whichever source either side came from) and then cached. When every row group
-     * of the range is cached the blob is not opened at all. Each row group of the range is looked up
-     * once, when the cursor is opened, counting one hit or miss; the found ones are held by the cursor
-     * until served. With {@link BatchCache#disabled()} this is exactly the uncached {@code open}.
+     * Like {@link #open(BlobStore, String, int, int)}, reading through {@code cache}: row groups
+     * found there are served from it, the others are decoded whole, validated (I8, also across each
+     * row group boundary, whichever source either side came from) and then cached. When every row
+     * group of the range is cached the blob is not opened at all. Each row group of the range is
+     * looked up once, when the cursor is opened, counting one hit or miss; the found ones are held
+     * by the cursor until served. With {@link BatchCache#disabled()} this is exactly the uncached
+     * {@code open}.
      */
-    public static UpdateCursor open(BlobStore store, String key, int fromRowGroup, int toRowGroup, BatchCache cache)
+    public static UpdateCursor open(
+            BlobStore store, String key, int fromRowGroup, int toRowGroup, BatchCache cache)
             throws IOException {
         Objects.requireNonNull(cache, "cache");
         if (!cache.isEnabled() || fromRowGroup < 0 || toRowGroup <= fromRowGroup) {
@@ -116,9 +122,15 @@ public final class BatchReader {
         DecodedRowGroup[] groups = null;
         DecodedRowGroup first = cache.peek(key, fromRowGroup).orElse(null);
         if (first != null) {
-            groups = lookUp(cache, key, fromRowGroup, Math.min(toRowGroup, first.fileRowGroupCount()));
+            groups =
+                    lookUp(
+                            cache,
+                            key,
+                            fromRowGroup,
+                            Math.min(toRowGroup, first.fileRowGroupCount()));
             if (!Arrays.asList(groups).contains(null)) {
-                return new BatchCache.ReadThroughCursor(key, cache, groups, fromRowGroup, null, null);
+                return new BatchCache.ReadThroughCursor(
+                        key, cache, groups, fromRowGroup, null, null);
             }
         }
         BlobReader blob = store.open(key);
@@ -170,7 +182,8 @@ public final class BatchReader {
         }
     }
 
-    private static IllegalArgumentException startsAfterEnd(String key, int fromRowGroup, int count) {
+    private static IllegalArgumentException startsAfterEnd(
+            String key, int fromRowGroup, int count) {
         return new IllegalArgumentException(
                 "Cannot open batch "
                         + key
@@ -209,7 +222,8 @@ public final class BatchReader {
                 .build();
     }
 
-    private static BatchFooter footer(String key, long fileSize, ParquetFileReader file) throws IOException {
+    private static BatchFooter footer(String key, long fileSize, ParquetFileReader file)
+            throws IOException {
         try {
             ParquetMetadata meta = file.getFooter();
             String mismatch = BatchFormat.schemaMismatch(meta.getFileMetaData().getSchema());
@@ -236,7 +250,8 @@ public final class BatchReader {
             for (int i = 0; i < blocks.size(); i++) {
                 RowGroupInfo g = rowGroup(key, i, blocks.get(i), file);
                 if (g.hasKeyBounds()) {
-                    if (UpdateOrder.compareBytes(g.minKey(), g.maxKey()) > 0 || outOfOrder(previous, g)) {
+                    if (UpdateOrder.compareBytes(g.minKey(), g.maxKey()) > 0
+                            || outOfOrder(previous, g)) {
                         throw new CorruptBlobException(
                                 key,
                                 "row group key bounds are out of order (I8) (rowGroup="
@@ -246,7 +261,8 @@ public final class BatchReader {
                                         + ", maxKey="
                                         + BatchFormat.hex(g.maxKey())
                                         + ", previousMaxKey="
-                                        + BatchFormat.hex(previous == null ? null : previous.maxKey())
+                                        + BatchFormat.hex(
+                                                previous == null ? null : previous.maxKey())
                                         + ")");
                     }
                     previous = g;
@@ -261,10 +277,10 @@ public final class BatchReader {
     }
 
     /**
-     * Whether the key bounds of consecutive row groups contradict sorted keys. Exact bounds must not
-     * overlap; truncated ones may (keys sharing a long prefix), so with them only the one inference
-     * that holds for any enclosing bounds is checked: the earlier lower bound is at most the later
-     * upper bound.
+     * Whether the key bounds of consecutive row groups contradict sorted keys. Exact bounds must
+     * not overlap; truncated ones may (keys sharing a long prefix), so with them only the one
+     * inference that holds for any enclosing bounds is checked: the earlier lower bound is at most
+     * the later upper bound.
      */
     private static boolean outOfOrder(RowGroupInfo previous, RowGroupInfo g) {
         if (previous == null) {
@@ -276,16 +292,27 @@ public final class BatchReader {
         return UpdateOrder.compareBytes(previous.minKey(), g.maxKey()) > 0;
     }
 
-    private static RowGroupInfo rowGroup(String key, int index, BlockMetaData block, ParquetFileReader file)
-            throws IOException {
+    private static RowGroupInfo rowGroup(
+            String key, int index, BlockMetaData block, ParquetFileReader file) throws IOException {
         List<ColumnChunkMetaData> columns = block.getColumns();
-        if (columns.size() != 4 || !columns.get(BatchFormat.K).getPath().toDotString().equals("k")) {
+        if (columns.size() != 4
+                || !columns.get(BatchFormat.K).getPath().toDotString().equals("k")) {
             throw new CorruptBlobException(
-                    key, "row group " + index + " does not have the 4 batch columns (columns=" + columns.size() + ")");
+                    key,
+                    "row group "
+                            + index
+                            + " does not have the 4 batch columns (columns="
+                            + columns.size()
+                            + ")");
         }
         if (block.getRowCount() < 0) {
             throw new CorruptBlobException(
-                    key, "row group " + index + " has a negative row count (rowCount=" + block.getRowCount() + ")");
+                    key,
+                    "row group "
+                            + index
+                            + " has a negative row count (rowCount="
+                            + block.getRowCount()
+                            + ")");
         }
         long uncompressed = 0;
         for (ColumnChunkMetaData c : columns) {
@@ -297,10 +324,18 @@ public final class BatchReader {
         if (stats != null && !stats.isEmpty() && stats.hasNonNullValue()) {
             min = ((Binary) stats.genericGetMin()).getBytes();
             max = ((Binary) stats.genericGetMax()).getBytes();
-            return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max, true);
+            return new RowGroupInfo(
+                    index,
+                    block.getRowCount(),
+                    block.getCompressedSize(),
+                    uncompressed,
+                    min,
+                    max,
+                    true);
         }
         // Parquet leaves binary statistics out when min and max take 4 KiB or more (long keys). The
-        // column index keeps page bounds truncated to a prefix: enclosing, so still good for planning.
+        // column index keeps page bounds truncated to a prefix: enclosing, so still good for
+        // planning.
         ColumnChunkMetaData k = columns.get(BatchFormat.K);
         ColumnIndex pages = k.getColumnIndexReference() == null ? null : file.readColumnIndex(k);
         if (pages != null && !pages.getMinValues().isEmpty()) {
@@ -314,11 +349,18 @@ public final class BatchReader {
                 max = max == null || UpdateOrder.compareBytes(pageMax, max) > 0 ? pageMax : max;
             }
         }
-        return new RowGroupInfo(index, block.getRowCount(), block.getCompressedSize(), uncompressed, min, max, false);
+        return new RowGroupInfo(
+                index,
+                block.getRowCount(),
+                block.getCompressedSize(),
+                uncompressed,
+                min,
+                max,
+                false);
     }
 
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
-        java.nio.ByteBuffer b = buffer.duplicate();
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;

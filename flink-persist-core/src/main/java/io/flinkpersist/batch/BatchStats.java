@@ -11,4 +11,5 @@ import java.util.OptionalLong;
  * @param minTime the least time of any update; empty when {@code updateCount == 0}
  * @param maxTime the greatest time of any update; empty when {@code updateCount == 0}
  */
-public record BatchStats(String key, long sizeBytes, long updateCount, OptionalLong minTime, OptionalLong maxTime) {}
+public record BatchStats(
+        String key, long sizeBytes, long updateCount, OptionalLong minTime, OptionalLong maxTime) {}

@@ -9,14 +9,14 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code compression}: the page codec, default {@link Compression#ZSTD} (smallest files;
  *       {@link Compression#SNAPPY} is about 25% faster to write).
- *   <li>{@code rowGroupSizeBytes}: the target size of a row group, default 8 MiB. A row group is the
- *       unit of reading, so it bounds the memory of a reader.
+ *   <li>{@code rowGroupSizeBytes}: the target size of a row group, default 8 MiB. A row group is
+ *       the unit of reading, so it bounds the memory of a reader.
  *   <li>{@code pageSizeBytes}: the target size of a page, default 1 MiB.
  * </ul>
  *
- * <p>Sizes count the values as Parquet's {@code PLAIN} encoding lays them out before compression
- * (4 + length bytes per key and value, 8 per time and diff); every column is {@code PLAIN}, see
- * {@link BatchFileEncoder}.
+ * <p>Sizes count the values as Parquet's {@code PLAIN} encoding lays them out before compression (4
+ * + length bytes per key and value, 8 per time and diff); every column is {@code PLAIN}, see {@link
+ * BatchFileEncoder}.
  *
  * <p>Column statistics and page indexes are always written; the reader relies on the key column's
  * statistics for {@link RowGroupInfo#minKey()} and {@link RowGroupInfo#maxKey()}.
@@ -34,7 +34,8 @@ public final class BatchWriteOptions {
     public static final int DEFAULT_PAGE_SIZE_BYTES = 1 << 20;
 
     private static final BatchWriteOptions DEFAULTS =
-            new BatchWriteOptions(Compression.ZSTD, DEFAULT_ROW_GROUP_SIZE_BYTES, DEFAULT_PAGE_SIZE_BYTES);
+            new BatchWriteOptions(
+                    Compression.ZSTD, DEFAULT_ROW_GROUP_SIZE_BYTES, DEFAULT_PAGE_SIZE_BYTES);
 
     private final Compression compression;
     private final long rowGroupSizeBytes;

@@ -53,7 +53,12 @@ public final class BatchWriter implements Closeable {
     private int prevValueLength;
     private long prevTime;
 
-    private BatchWriter(String key, BlobWriter blob, BlobOutputFile outputFile, BatchFileEncoder encoder, Map<String, String> footer) {
+    private BatchWriter(
+            String key,
+            BlobWriter blob,
+            BlobOutputFile outputFile,
+            BatchFileEncoder encoder,
+            Map<String, String> footer) {
         this.key = key;
         this.blob = blob;
         this.outputFile = outputFile;
@@ -68,7 +73,8 @@ public final class BatchWriter implements Closeable {
      * @param metadata extra footer key-value metadata; must not contain {@code
      *     flink-persist.format-version}
      */
-    public static BatchWriter create(BlobStore store, String key, BatchWriteOptions options, Map<String, String> metadata)
+    public static BatchWriter create(
+            BlobStore store, String key, BatchWriteOptions options, Map<String, String> metadata)
             throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(key, "key");
@@ -78,7 +84,11 @@ public final class BatchWriter implements Closeable {
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException(
-                        "Cannot create batch " + key + ": metadata keys and values must not be null (metadata=" + metadata + ")");
+                        "Cannot create batch "
+                                + key
+                                + ": metadata keys and values must not be null (metadata="
+                                + metadata
+                                + ")");
             }
             if (e.getKey().equals(BatchFormat.FORMAT_VERSION_KEY)) {
                 throw new IllegalArgumentException(
@@ -119,11 +129,11 @@ public final class BatchWriter implements Closeable {
     }
 
     /**
-     * Appends one update. The writer copies what it keeps: the caller may reuse {@code k} and {@code
-     * v} after this returns.
+     * Appends one update. The writer copies what it keeps: the caller may reuse {@code k} and
+     * {@code v} after this returns.
      *
-     * @throws IllegalArgumentException if {@code (k, v, t)} is not strictly greater than the previous
-     *     update's or {@code d == 0} (I8); nothing was written and the writer stays usable
+     * @throws IllegalArgumentException if {@code (k, v, t)} is not strictly greater than the
+     *     previous update's or {@code d == 0} (I8); nothing was written and the writer stays usable
      */
     public void add(byte[] k, byte[] v, long t, long d) throws IOException {
         Objects.requireNonNull(k, "k");
@@ -207,7 +217,9 @@ public final class BatchWriter implements Closeable {
         prevTime = t;
     }
 
-    /** Adds every remaining update of {@code cursor} (see {@link #add}); does not close the cursor. */
+    /**
+     * Adds every remaining update of {@code cursor} (see {@link #add}); does not close the cursor.
+     */
     public void addAll(UpdateCursor cursor) throws IOException {
         while (cursor.advance()) {
             add(cursor.key(), cursor.value(), cursor.time(), cursor.diff());
@@ -217,7 +229,8 @@ public final class BatchWriter implements Closeable {
     /**
      * Writes the footer and publishes the blob. An empty batch is a valid file with no row groups.
      *
-     * @throws io.flinkpersist.blob.BlobAlreadyExistsException if the key exists; nothing was published
+     * @throws io.flinkpersist.blob.BlobAlreadyExistsException if the key exists; nothing was
+     *     published
      */
     public BatchStats finish() throws IOException {
         checkOpen("finish");

@@ -8,9 +8,10 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
- * A Parquet {@link InputFile} over a {@link BlobReader}. Failures of the reader itself are wrapped in
- * a {@link StorageFailure} so that they can be told apart from corrupt contents after Parquet has
- * wrapped them (see {@link BatchFormat#decodeFailure}). Closing streams does not close the reader.
+ * A Parquet {@link InputFile} over a {@link BlobReader}. Failures of the reader itself are wrapped
+ * in a {@link StorageFailure} so that they can be told apart from corrupt contents after Parquet
+ * has wrapped them (see {@link BatchFormat#decodeFailure}). Closing streams does not close the
+ * reader.
  */
 public final class BlobInputFile implements InputFile {
 
@@ -40,7 +41,11 @@ public final class BlobInputFile implements InputFile {
             public void seek(long newPos) throws IOException {
                 if (newPos < 0) {
                     throw new IOException(
-                            "Cannot seek in blob " + reader.key() + ": negative position (position=" + newPos + ")");
+                            "Cannot seek in blob "
+                                    + reader.key()
+                                    + ": negative position (position="
+                                    + newPos
+                                    + ")");
                 }
                 stream.position = newPos;
             }

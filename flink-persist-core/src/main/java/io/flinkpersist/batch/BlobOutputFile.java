@@ -8,9 +8,9 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /**
- * A Parquet {@link OutputFile} over a {@link BlobWriter}. Closing the Parquet stream only flushes: the
- * owner publishes or discards the blob. After {@link #discard()} writes are dropped, so that closing
- * an abandoned Parquet writer costs no I/O.
+ * A Parquet {@link OutputFile} over a {@link BlobWriter}. Closing the Parquet stream only flushes:
+ * the owner publishes or discards the blob. After {@link #discard()} writes are dropped, so that
+ * closing an abandoned Parquet writer costs no I/O.
  */
 final class BlobOutputFile implements OutputFile {
 
@@ -31,7 +31,8 @@ final class BlobOutputFile implements OutputFile {
     @Override
     public PositionOutputStream create(long blockSizeHint) throws IOException {
         if (created) {
-            throw new IOException("Cannot create blob " + key + ": the Parquet stream is already open");
+            throw new IOException(
+                    "Cannot create blob " + key + ": the Parquet stream is already open");
         }
         created = true;
         return new DelegatingPositionOutputStream(new Target()) {

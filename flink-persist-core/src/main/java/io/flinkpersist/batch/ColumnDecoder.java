@@ -48,7 +48,9 @@ final class ColumnDecoder {
         this.key = key;
         this.column = column;
         this.pages = pages;
-        this.binary = column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY;
+        this.binary =
+                column.getPrimitiveType().getPrimitiveTypeName()
+                        == PrimitiveType.PrimitiveTypeName.BINARY;
         DictionaryPage page = pages.readDictionaryPage();
         this.dictionary = page == null ? null : page.getEncoding().initDictionary(column, page);
     }
@@ -84,9 +86,14 @@ final class ColumnDecoder {
             DataPageV1 v1 = (DataPageV1) page;
             in = v1.getBytes().toInputStream();
             // Required, flat columns: both level readers have width 0 and consume nothing; they are
-            // run as Parquet's own column reader runs them, so the values start where it starts them.
-            v1.getRlEncoding().getValuesReader(column, ValuesType.REPETITION_LEVEL).initFromPage(n, in);
-            v1.getDlEncoding().getValuesReader(column, ValuesType.DEFINITION_LEVEL).initFromPage(n, in);
+            // run as Parquet's own column reader runs them, so the values start where it starts
+            // them.
+            v1.getRlEncoding()
+                    .getValuesReader(column, ValuesType.REPETITION_LEVEL)
+                    .initFromPage(n, in);
+            v1.getDlEncoding()
+                    .getValuesReader(column, ValuesType.DEFINITION_LEVEL)
+                    .initFromPage(n, in);
             encoding = v1.getValueEncoding();
         } else if (page instanceof DataPageV2) {
             DataPageV2 v2 = (DataPageV2) page;
@@ -130,7 +137,8 @@ final class ColumnDecoder {
         next = 0;
     }
 
-    private void decodePlainBinaries(byte[] data, int offset, int end, int n) throws CorruptBlobException {
+    private void decodePlainBinaries(byte[] data, int offset, int end, int n)
+            throws CorruptBlobException {
         int at = offset;
         for (int i = 0; i < n; i++) {
             if (end - at < 4) {
@@ -139,16 +147,25 @@ final class ColumnDecoder {
             int length = intAt(data, at);
             at += 4;
             if (length < 0 || length > end - at) {
-                throw corrupt("value " + i + " of a PLAIN page has length " + length + ", beyond the page's " + (end - at) + " remaining bytes");
+                throw corrupt(
+                        "value "
+                                + i
+                                + " of a PLAIN page has length "
+                                + length
+                                + ", beyond the page's "
+                                + (end - at)
+                                + " remaining bytes");
             }
             binaries[i] = Arrays.copyOfRange(data, at, at + length);
             at += length;
         }
     }
 
-    private void decodePlainLongs(byte[] data, int offset, int end, int n) throws CorruptBlobException {
+    private void decodePlainLongs(byte[] data, int offset, int end, int n)
+            throws CorruptBlobException {
         if ((long) n * 8 > end - offset) {
-            throw corrupt("a PLAIN page of " + n + " int64 values has only " + (end - offset) + " bytes");
+            throw corrupt(
+                    "a PLAIN page of " + n + " int64 values has only " + (end - offset) + " bytes");
         }
         for (int i = 0; i < n; i++) {
             longs[i] = longAt(data, offset + 8 * i);
@@ -160,14 +177,18 @@ final class ColumnDecoder {
      * much faster before, which matters to short-lived readers.
      */
     private static int intAt(byte[] b, int at) {
-        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | b[at + 3] << 24;
+        return (b[at] & 0xFF)
+                | (b[at + 1] & 0xFF) << 8
+                | (b[at + 2] & 0xFF) << 16
+                | b[at + 3] << 24;
     }
 
     private static long longAt(byte[] b, int at) {
         return (intAt(b, at) & 0xFFFFFFFFL) | (long) intAt(b, at + 4) << 32;
     }
 
-    private void decodeWithParquet(Encoding encoding, ByteBufferInputStream in, int n) throws IOException {
+    private void decodeWithParquet(Encoding encoding, ByteBufferInputStream in, int n)
+            throws IOException {
         ValuesReader reader;
         if (encoding.usesDictionary()) {
             if (dictionary == null) {

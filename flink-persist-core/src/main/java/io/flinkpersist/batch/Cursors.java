@@ -3,6 +3,7 @@ package io.flinkpersist.batch;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongPredicate;
@@ -24,8 +25,8 @@ public final class Cursors {
     }
 
     /**
-     * Replaces each time {@code t} by {@code max(t, to)}. The result is still sorted, but may hold equal
-     * neighbours: consolidate it with {@link MergingCursor}.
+     * Replaces each time {@code t} by {@code max(t, to)}. The result is still sorted, but may hold
+     * equal neighbours: consolidate it with {@link MergingCursor}.
      */
     public static UpdateCursor advanceTimes(UpdateCursor in, long to) {
         if (to == 0) {
@@ -40,8 +41,8 @@ public final class Cursors {
     }
 
     /**
-     * Fails with a {@link CorruptBlobException} naming {@code key} if an update's time breaks {@code
-     * allowed}, which the state promises about the batch (I4, I6).
+     * Fails with a {@link CorruptBlobException} naming {@code key} if an update's time breaks
+     * {@code allowed}, which the state promises about the batch (I4, I6).
      */
     public static UpdateCursor checkTimes(
             UpdateCursor in, String key, LongPredicate allowed, String promise) {
@@ -53,7 +54,11 @@ public final class Cursors {
                 }
                 if (!allowed.test(in.time())) {
                     throw new CorruptBlobException(
-                            key, "update time " + in.time() + " breaks what the state records: " + promise);
+                            key,
+                            "update time "
+                                    + in.time()
+                                    + " breaks what the state records: "
+                                    + promise);
                 }
                 return true;
             }
@@ -61,16 +66,16 @@ public final class Cursors {
     }
 
     /**
-     * Collapses a consolidated, sorted stream to one update per {@code (key, value)}: the sum of its
-     * diffs at the latest of its times; pairs whose diffs cancel are dropped.
+     * Collapses a consolidated, sorted stream to one update per {@code (key, value)}: the sum of
+     * its diffs at the latest of its times; pairs whose diffs cancel are dropped.
      */
     public static UpdateCursor collapseTimes(UpdateCursor in) {
         return new Collapsing(in);
     }
 
     /**
-     * Keeps the updates whose key lies in {@code [lower, upper)} of a key-sorted stream; a null bound
-     * is unbounded. Stops reading at the first key at or past {@code upper}.
+     * Keeps the updates whose key lies in {@code [lower, upper)} of a key-sorted stream; a null
+     * bound is unbounded. Stops reading at the first key at or past {@code upper}.
      */
     public static UpdateCursor keyRange(UpdateCursor in, byte[] lower, byte[] upper) {
         if (lower == null && upper == null) {
@@ -117,7 +122,7 @@ public final class Cursors {
                 byte[] v = in.value();
                 long t = in.time();
                 long sum = 0;
-                while (pending && java.util.Arrays.equals(in.key(), k) && java.util.Arrays.equals(in.value(), v)) {
+                while (pending && Arrays.equals(in.key(), k) && Arrays.equals(in.value(), v)) {
                     sum += in.diff();
                     t = Math.max(t, in.time());
                     pending = in.advance();

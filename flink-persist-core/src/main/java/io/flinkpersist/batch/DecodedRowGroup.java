@@ -22,8 +22,10 @@ public final class DecodedRowGroup {
     static final int OBJECT_HEADER_BYTES = 12;
     static final int ARRAY_HEADER_BYTES = 16;
     static final int REFERENCE_BYTES = 4;
+
     /** This object: header, four array references, two ints, two longs. */
-    static final long SHALLOW_BYTES = align(OBJECT_HEADER_BYTES + 4L * REFERENCE_BYTES + 4 + 4 + 8 + 8);
+    static final long SHALLOW_BYTES =
+            align(OBJECT_HEADER_BYTES + 4L * REFERENCE_BYTES + 4 + 4 + 8 + 8);
 
     private final int rowGroup;
     private final int fileRowGroupCount;
@@ -201,7 +203,10 @@ public final class DecodedRowGroup {
         return (bytes + 7) & ~7L;
     }
 
-    /** Collects the updates of one row group in order; not thread-safe, not usable after {@link #build()}. */
+    /**
+     * Collects the updates of one row group in order; not thread-safe, not usable after {@link
+     * #build()}.
+     */
     static final class Builder {
         private static final int INITIAL_CAPACITY = 1024;
 
@@ -225,13 +230,21 @@ public final class DecodedRowGroup {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
             if (keys == null) {
-                throw new IllegalStateException("Cannot add update to decoded row group " + rowGroup + ": already built");
+                throw new IllegalStateException(
+                        "Cannot add update to decoded row group " + rowGroup + ": already built");
             }
             if (size == keys.length) {
-                int capacity = Math.max(INITIAL_CAPACITY, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * size));
+                int capacity =
+                        Math.max(
+                                INITIAL_CAPACITY,
+                                (int) Math.min(Integer.MAX_VALUE - 8L, 2L * size));
                 if (capacity == size) {
                     throw new IllegalStateException(
-                            "Cannot add update to decoded row group " + rowGroup + ": it is full (size=" + size + ")");
+                            "Cannot add update to decoded row group "
+                                    + rowGroup
+                                    + ": it is full (size="
+                                    + size
+                                    + ")");
                 }
                 keys = Arrays.copyOf(keys, capacity);
                 values = Arrays.copyOf(values, capacity);
@@ -248,7 +261,8 @@ public final class DecodedRowGroup {
 
         DecodedRowGroup build() {
             if (keys == null) {
-                throw new IllegalStateException("Cannot build decoded row group " + rowGroup + ": already built");
+                throw new IllegalStateException(
+                        "Cannot build decoded row group " + rowGroup + ": already built");
             }
             DecodedRowGroup built = new DecodedRowGroup(this);
             keys = null;

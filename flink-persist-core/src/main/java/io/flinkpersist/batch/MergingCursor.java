@@ -105,7 +105,10 @@ public final class MergingCursor implements UpdateCursor {
                 if (live > 1) {
                     siftDown(0);
                 }
-            } while (live > 0 && headTimes[heap[0]] == t && Arrays.equals(headKeys[heap[0]], k) && Arrays.equals(headValues[heap[0]], v));
+            } while (live > 0
+                    && headTimes[heap[0]] == t
+                    && Arrays.equals(headKeys[heap[0]], k)
+                    && Arrays.equals(headValues[heap[0]], v));
             if (sum != 0) {
                 key = k;
                 value = v;
@@ -137,7 +140,14 @@ public final class MergingCursor implements UpdateCursor {
     }
 
     private boolean less(int a, int b) {
-        return UpdateOrder.compare(headKeys[a], headValues[a], headTimes[a], headKeys[b], headValues[b], headTimes[b]) < 0;
+        return UpdateOrder.compare(
+                        headKeys[a],
+                        headValues[a],
+                        headTimes[a],
+                        headKeys[b],
+                        headValues[b],
+                        headTimes[b])
+                < 0;
     }
 
     @Override

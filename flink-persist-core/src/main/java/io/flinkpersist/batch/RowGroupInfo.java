@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param compressedBytes the stored size of its column chunks
  * @param uncompressedBytes their size before compression
  * @param minKey a lower bound of the keys: the least key, from the {@code k} column's footer
- *     statistics; where Parquet left those out (it drops binary statistics whose min and max take
- *     4 KiB or more), the least page minimum of the column index, which may be truncated to a prefix
+ *     statistics; where Parquet left those out (it drops binary statistics whose min and max take 4
+ *     KiB or more), the least page minimum of the column index, which may be truncated to a prefix
  *     of the least key. Null when neither exists, see {@link #hasKeyBounds()}
  * @param maxKey an upper bound of the keys, from the same source: the greatest key, or a truncated
  *     page maximum at or above it; null exactly when {@code minKey} is
@@ -38,7 +38,13 @@ public record RowGroupInfo(
     }
 
     /** A row group whose bounds, if any, are its exact least and greatest keys. */
-    public RowGroupInfo(int index, long rowCount, long compressedBytes, long uncompressedBytes, byte[] minKey, byte[] maxKey) {
+    public RowGroupInfo(
+            int index,
+            long rowCount,
+            long compressedBytes,
+            long uncompressedBytes,
+            byte[] minKey,
+            byte[] maxKey) {
         this(index, rowCount, compressedBytes, uncompressedBytes, minKey, maxKey, minKey != null);
     }
 
@@ -62,7 +68,13 @@ public record RowGroupInfo(
     @Override
     public int hashCode() {
         return Objects.hash(
-                index, rowCount, compressedBytes, uncompressedBytes, Arrays.hashCode(minKey), Arrays.hashCode(maxKey), keyBoundsExact);
+                index,
+                rowCount,
+                compressedBytes,
+                uncompressedBytes,
+                Arrays.hashCode(minKey),
+                Arrays.hashCode(maxKey),
+                keyBoundsExact);
     }
 
     @Override

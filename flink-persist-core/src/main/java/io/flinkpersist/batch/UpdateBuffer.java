@@ -13,13 +13,12 @@ import java.util.Objects;
  *
  * <p>Each update is a record of {@value #STRIDE} longs in one {@code long[]}: the first 8 key bytes
  * as a big-endian prefix (with the sign bit flipped so that signed comparison is unsigned byte
- * order, so most comparisons never touch the key bytes), the
- * offset of the key in a {@code byte[]} arena (the value follows the key), the key and value lengths
- * packed into one long, the time and the diff. {@link #sortAndConsolidate()} sorts by moving these
- * records themselves (an introsort: quicksort with a median-of-three or ninther pivot, insertion
- * sort for short ranges and a heapsort fallback), because sorting an index and reading through it
- * costs about four times as much in cache misses. Key and value bytes stay where they are in the
- * arena.
+ * order, so most comparisons never touch the key bytes), the offset of the key in a {@code byte[]}
+ * arena (the value follows the key), the key and value lengths packed into one long, the time and
+ * the diff. {@link #sortAndConsolidate()} sorts by moving these records themselves (an introsort:
+ * quicksort with a median-of-three or ninther pivot, insertion sort for short ranges and a heapsort
+ * fallback), because sorting an index and reading through it costs about four times as much in
+ * cache misses. Key and value bytes stay where they are in the arena.
  *
  * <p>Memory is {@link #memoryBytes()}: 40 bytes per update plus its key and value bytes, with
  * amortised doubling growth. Consolidation does not compact the arena; {@link #clear()} does, and
@@ -44,7 +43,8 @@ public final class UpdateBuffer {
     private static final int INSERTION_SORT_MAX = 16;
     private static final int NINTHER_MIN = 128;
 
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private long[] records;
     private int size;
@@ -55,6 +55,7 @@ public final class UpdateBuffer {
 
     /** Scratch records: the pivot of a partition, and a record being moved. */
     private final long[] pivot = new long[STRIDE];
+
     private final long[] moving = new long[STRIDE];
 
     /** A buffer with room for 1024 updates and 64 KiB of key and value bytes to start with. */
@@ -63,7 +64,9 @@ public final class UpdateBuffer {
     }
 
     public UpdateBuffer(int initialUpdates, int initialArenaBytes) {
-        if (initialUpdates < 0 || initialArenaBytes < 0 || initialUpdates > MAX_ARRAY_LENGTH / STRIDE) {
+        if (initialUpdates < 0
+                || initialArenaBytes < 0
+                || initialUpdates > MAX_ARRAY_LENGTH / STRIDE) {
             throw new IllegalArgumentException(
                     "Cannot create update buffer: capacities must be non-negative and fit in an array (initialUpdates="
                             + initialUpdates
@@ -115,7 +118,8 @@ public final class UpdateBuffer {
 
     /**
      * Bytes the current contents take: 40 per update plus its key and value bytes. A writer spills
-     * when this reaches its bound; {@link #memoryBytes()} (the allocation) is at most about twice it.
+     * when this reaches its bound; {@link #memoryBytes()} (the allocation) is at most about twice
+     * it.
      */
     public long usedBytes() {
         return 8L * STRIDE * size + arenaUsed;
@@ -198,7 +202,9 @@ public final class UpdateBuffer {
             int b = i * STRIDE;
             if (records[b + DIFF] == 0) {
                 throw new IllegalStateException(
-                        "Cannot validate update buffer: I8 broken, a consolidated update has a zero diff (index=" + i + ")");
+                        "Cannot validate update buffer: I8 broken, a consolidated update has a zero diff (index="
+                                + i
+                                + ")");
             }
             if (i > 0 && compare(records, b - STRIDE, records, b) >= 0) {
                 throw new IllegalStateException(
@@ -239,7 +245,9 @@ public final class UpdateBuffer {
         grown = Math.min(grown, (MAX_ARRAY_LENGTH / STRIDE) * STRIDE);
         if (grown < needed) {
             throw new IllegalStateException(
-                    "Cannot add update to buffer: it holds the maximum number of updates; flush it first (size=" + size + ")");
+                    "Cannot add update to buffer: it holds the maximum number of updates; flush it first (size="
+                            + size
+                            + ")");
         }
         records = Arrays.copyOf(records, (int) grown);
     }
@@ -257,13 +265,15 @@ public final class UpdateBuffer {
                             + bytes
                             + ")");
         }
-        long grown = Math.min(Math.max(Math.max(2L * arena.length, needed), 4096), MAX_ARRAY_LENGTH);
+        long grown =
+                Math.min(Math.max(Math.max(2L * arena.length, needed), 4096), MAX_ARRAY_LENGTH);
         arena = Arrays.copyOf(arena, (int) grown);
     }
 
     private void checkNotEmpty(String what) {
         if (size == 0) {
-            throw new IllegalStateException("Cannot compute " + what + " of update buffer: it is empty");
+            throw new IllegalStateException(
+                    "Cannot compute " + what + " of update buffer: it is empty");
         }
     }
 
@@ -304,7 +314,9 @@ public final class UpdateBuffer {
 
     private boolean sameUpdate(int i, int j) {
         long[] r = records;
-        if (r[i + PREFIX] != r[j + PREFIX] || r[i + LENGTHS] != r[j + LENGTHS] || r[i + TIME] != r[j + TIME]) {
+        if (r[i + PREFIX] != r[j + PREFIX]
+                || r[i + LENGTHS] != r[j + LENGTHS]
+                || r[i + TIME] != r[j + TIME]) {
             return false;
         }
         long l = r[i + LENGTHS];
@@ -325,7 +337,8 @@ public final class UpdateBuffer {
             }
             int p = choosePivot(lo, hi);
             System.arraycopy(records, p * STRIDE, pivot, 0, STRIDE);
-            // Hoare partition around the pivot value: [lo, j] <= pivot <= [j + 1, hi], lo <= j < hi.
+            // Hoare partition around the pivot value: [lo, j] <= pivot <= [j + 1, hi], lo <= j <
+            // hi.
             long[] r = records;
             long pp = pivot[PREFIX];
             int i = lo - 1;
@@ -365,7 +378,10 @@ public final class UpdateBuffer {
             return median(lo, mid, hi);
         }
         int s = (hi - lo) / 8;
-        return median(median(lo, lo + s, lo + 2 * s), median(mid - s, mid, mid + s), median(hi - 2 * s, hi - s, hi));
+        return median(
+                median(lo, lo + s, lo + 2 * s),
+                median(mid - s, mid, mid + s),
+                median(hi - 2 * s, hi - s, hi));
     }
 
     private int median(int a, int b, int c) {
@@ -420,7 +436,8 @@ public final class UpdateBuffer {
             if (child >= n) {
                 return;
             }
-            if (child + 1 < n && compare(r, (lo + child) * STRIDE, r, (lo + child + 1) * STRIDE) < 0) {
+            if (child + 1 < n
+                    && compare(r, (lo + child) * STRIDE, r, (lo + child + 1) * STRIDE) < 0) {
                 child++;
             }
             if (compare(r, (lo + i) * STRIDE, r, (lo + child) * STRIDE) >= 0) {
@@ -491,7 +508,9 @@ public final class UpdateBuffer {
             int keyLength = (int) (lengths >>> 32);
             int offset = (int) records[b + OFFSET];
             key = Arrays.copyOfRange(arena, offset, offset + keyLength);
-            value = Arrays.copyOfRange(arena, offset + keyLength, offset + keyLength + (int) lengths);
+            value =
+                    Arrays.copyOfRange(
+                            arena, offset + keyLength, offset + keyLength + (int) lengths);
             time = records[b + TIME];
             diff = records[b + DIFF];
             positioned = true;

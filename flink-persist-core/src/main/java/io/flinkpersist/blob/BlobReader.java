@@ -1,6 +1,7 @@
 package io.flinkpersist.blob;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 
 /** Positional reads of one published blob. Safe for use by one thread at a time. */
@@ -20,12 +21,13 @@ public interface BlobReader extends Closeable {
     int read(long position, byte[] buffer, int offset, int length) throws IOException;
 
     /** Reads exactly {@code length} bytes at {@code position}, failing on a short blob. */
-    default void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
+    default void readFully(long position, byte[] buffer, int offset, int length)
+            throws IOException {
         int done = 0;
         while (done < length) {
             int n = read(position + done, buffer, offset + done, length - done);
             if (n < 0) {
-                throw new java.io.EOFException(
+                throw new EOFException(
                         "Cannot read blob "
                                 + key()
                                 + ": it ends before the requested range (position="

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The storage SPI under a collection: a flat namespace of immutable blobs addressed by
- * {@code /}-separated keys relative to the store's root.
+ * The storage SPI under a collection: a flat namespace of immutable blobs addressed by {@code
+ * /}-separated keys relative to the store's root.
  *
  * <p>Implementations must give these guarantees; {@code BlobStoreContractTest} checks them:
  *

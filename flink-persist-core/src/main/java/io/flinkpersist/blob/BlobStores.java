@@ -14,11 +14,11 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Opens the blob store of a collection from a user-facing location: a local directory (a plain
- * path or a {@code file:} URI) gives a {@link LocalFileBlobStore}; any other scheme ({@code
- * hdfs://…}, {@code viewfs://…}) gives a {@link HadoopBlobStore}, which refuses schemes without an
- * atomic put-if-absent. Opening a store creates nothing: a store prepares its directories on its
- * first write, so reading needs only read access.
+ * Opens the blob store of a collection from a user-facing location: a local directory (a plain path
+ * or a {@code file:} URI) gives a {@link LocalFileBlobStore}; any other scheme ({@code hdfs://…},
+ * {@code viewfs://…}) gives a {@link HadoopBlobStore}, which refuses schemes without an atomic
+ * put-if-absent. Opening a store creates nothing: a store prepares its directories on its first
+ * write, so reading needs only read access.
  */
 public final class BlobStores {
 
@@ -30,11 +30,14 @@ public final class BlobStores {
     }
 
     /** As {@link #open(String, String)}, with the Hadoop configuration for non-local locations. */
-    public static BlobStore open(String location, String name, Configuration hadoopConf) throws IOException {
+    public static BlobStore open(String location, String name, Configuration hadoopConf)
+            throws IOException {
         checkName(name);
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException(
-                    "Invalid location '" + location + "': give a directory path, a file: URI or e.g. hdfs://namenode:8020/path");
+                    "Invalid location '"
+                            + location
+                            + "': give a directory path, a file: URI or e.g. hdfs://namenode:8020/path");
         }
         if (!location.contains("://") && !location.startsWith("file:")) {
             return new LocalFileBlobStore(Paths.get(location).resolve(name));
@@ -43,7 +46,8 @@ public final class BlobStores {
         try {
             uri = new URI(location);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("Invalid location '" + location + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Invalid location '" + location + "': " + e.getMessage(), e);
         }
         if ("file".equals(uri.getScheme())) {
             return new LocalFileBlobStore(Path.of(uri).resolve(name));
@@ -57,8 +61,8 @@ public final class BlobStores {
 
     /**
      * The names of collections directly under {@code location} (directories holding state records),
-     * sorted, at most 20; for messages about a missing collection. Best effort: empty if the location
-     * cannot be listed.
+     * sorted, at most 20; for messages about a missing collection. Best effort: empty if the
+     * location cannot be listed.
      */
     public static List<String> collectionsAt(String location) {
         List<String> names = new ArrayList<>();
@@ -76,7 +80,9 @@ public final class BlobStores {
                         if (names.size() >= MAX_LISTED) {
                             break;
                         }
-                        if (child.isDirectory() && fs.exists(new org.apache.hadoop.fs.Path(child.getPath(), "state"))) {
+                        if (child.isDirectory()
+                                && fs.exists(
+                                        new org.apache.hadoop.fs.Path(child.getPath(), "state"))) {
                             names.add(child.getPath().getName());
                         }
                     }
@@ -102,7 +108,10 @@ public final class BlobStores {
         }
     }
 
-    /** Checks a collection name: 1-200 letters, digits, '.', '_' or '-', starting with a letter or digit. */
+    /**
+     * Checks a collection name: 1-200 letters, digits, '.', '_' or '-', starting with a letter or
+     * digit.
+     */
     public static String checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
             throw new IllegalArgumentException(

@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * temp file and is then published by an atomic operation that refuses to replace:
  *
  * <ul>
- *   <li>{@code hdfs}, {@code viewfs}: {@link FileContext#rename(Path, Path, Options.Rename...)} with
- *       {@link Options.Rename#NONE}, a single NameNode operation that fails with {@link
+ *   <li>{@code hdfs}, {@code viewfs}: {@link FileContext#rename(Path, Path, Options.Rename...)}
+ *       with {@link Options.Rename#NONE}, a single NameNode operation that fails with {@link
  *       FileAlreadyExistsException} when the target exists. Plain {@link FileSystem#rename(Path,
  *       Path)} is never used: it returns {@code false} on an existing file but <i>moves the source
  *       into</i> an existing directory. With {@code viewfs} the whole root, {@code .tmp/} included,
@@ -109,13 +109,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Keys are validated as in {@link LocalFileBlobStore} ({@code /}-separated relative paths: no
- *       empty, {@code .} or {@code ..} segment, no leading {@code /}, no {@code \} or NUL, not under
- *       the reserved {@code .tmp/}) and may not contain {@code :}, which Hadoop paths reserve.
+ *       empty, {@code .} or {@code ..} segment, no leading {@code /}, no {@code \} or NUL, not
+ *       under the reserved {@code .tmp/}) and may not contain {@code :}, which Hadoop paths
+ *       reserve.
  *   <li>{@code <root>/.tmp/} is never listed. {@link #listTemporaryFiles()} and {@link
  *       #deleteTemporaryFile} let garbage collection remove leftovers older than a grace period. On
- *       HDFS a file that is still being written reports its creation time until it is closed, so the
- *       grace period must exceed the longest write; deleting a live temp file makes its publish fail
- *       cleanly ({@link BlobStoreException}), never corrupts a blob.
+ *       HDFS a file that is still being written reports its creation time until it is closed, so
+ *       the grace period must exceed the longest write; deleting a live temp file makes its publish
+ *       fail cleanly ({@link BlobStoreException}), never corrupts a blob.
  *   <li>A key cannot be both a blob and a directory (a {@link BlobStoreException} names the
  *       conflict). Directories are never removed.
  *   <li>{@link BlobInfo#lastModifiedMillis()} is the file's modification time: on HDFS when the
@@ -123,8 +124,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #close()} does not close the {@link FileSystem}: Hadoop caches and shares instances.
  * </ul>
  *
- * <p>The class runs over the house's 600 lines: its writer is private because two publish
- * protocols (rename and hard link) and their failure classes span both, and a sixth of it is this
+ * <p>The class runs over the house's 600 lines: its writer is private because two publish protocols
+ * (rename and hard link) and their failure classes span both, and a sixth of it is this
  * description.
  */
 public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
@@ -134,7 +135,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
      * file}, whose {@link FileContext} rename with {@link Options.Rename#NONE} the user vouches is
      * atomic and never replaces.
      */
-    public static final String ATOMIC_RENAME_SCHEMES_KEY = "flink-persist.blob.atomic-rename-schemes";
+    public static final String ATOMIC_RENAME_SCHEMES_KEY =
+            "flink-persist.blob.atomic-rename-schemes";
 
     /** Schemes published by an atomic rename-without-replace. */
     static final Set<String> RENAME_SCHEMES = Set.of("hdfs", "viewfs");
@@ -185,9 +187,14 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     public static HadoopBlobStore open(URI root, Configuration conf) throws IOException {
         // Through the three-part constructor, which decodes nothing twice and drops a trailing '/'.
         URI normalized = Objects.requireNonNull(root, "root").normalize();
-        return new HadoopBlobStore(normalized.isOpaque()
-                ? parse(normalized.toString())
-                : new Path(normalized.getScheme(), normalized.getAuthority(), normalized.getPath()), conf);
+        return new HadoopBlobStore(
+                normalized.isOpaque()
+                        ? parse(normalized.toString())
+                        : new Path(
+                                normalized.getScheme(),
+                                normalized.getAuthority(),
+                                normalized.getPath()),
+                conf);
     }
 
     private HadoopBlobStore(Path requested, Configuration conf) throws IOException {
@@ -202,7 +209,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         try {
             fileSystem = requested.getFileSystem(conf);
         } catch (IOException e) {
-            throw new BlobStoreException("Cannot open blob store: " + e + " (location=" + rootUri + ")", e);
+            throw new BlobStoreException(
+                    "Cannot open blob store: " + e + " (location=" + rootUri + ")", e);
         }
         this.local = link ? rawLocal(fileSystem, rootUri) : null;
         this.fs = link ? local : fileSystem;
@@ -218,10 +226,16 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                 this.renamer = FileContext.getFileContext(root.toUri(), conf);
             } catch (UnsupportedFileSystemException e) {
                 throw new IllegalArgumentException(
-                        "Cannot open blob store on scheme '" + scheme + "': publishing renames through "
+                        "Cannot open blob store on scheme '"
+                                + scheme
+                                + "': publishing renames through "
                                 + "Hadoop's FileContext, which has no AbstractFileSystem for this scheme; "
-                                + "set 'fs.AbstractFileSystem." + scheme + ".impl' (location=" + location
-                                + ")", e);
+                                + "set 'fs.AbstractFileSystem."
+                                + scheme
+                                + ".impl' (location="
+                                + location
+                                + ")",
+                        e);
             }
         }
     }
@@ -253,7 +267,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                     throw new IOException("mkdirs returned false for " + tempDirectory);
                 }
             } catch (IOException e) {
-                throw new BlobStoreException("Cannot write to blob store: " + e + " (location=" + location + ")", e);
+                throw new BlobStoreException(
+                        "Cannot write to blob store: " + e + " (location=" + location + ")", e);
             }
             prepared = true;
         }
@@ -295,19 +310,27 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             if (local != null) {
                 // Not through Hadoop: without its native library, RawLocalFileSystem forks 'chmod'
                 // for every file it creates.
-                FileChannel channel = FileChannel.open(
-                        local.pathToFile(temp).toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new HadoopBlobWriter(key, target, temp, channel,
+                FileChannel channel =
+                        FileChannel.open(
+                                local.pathToFile(temp).toPath(),
+                                StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE);
+                return new HadoopBlobWriter(
+                        key,
+                        target,
+                        temp,
+                        channel,
                         new BufferedOutputStream(Channels.newOutputStream(channel), bufferSize));
             }
-            FSDataOutputStream out = fs.create(
-                    temp,
-                    filePermission,
-                    EnumSet.of(CreateFlag.CREATE, CreateFlag.SYNC_BLOCK),
-                    bufferSize,
-                    fs.getDefaultReplication(temp),
-                    fs.getDefaultBlockSize(temp),
-                    null);
+            FSDataOutputStream out =
+                    fs.create(
+                            temp,
+                            filePermission,
+                            EnumSet.of(CreateFlag.CREATE, CreateFlag.SYNC_BLOCK),
+                            bufferSize,
+                            fs.getDefaultReplication(temp),
+                            fs.getDefaultBlockSize(temp),
+                            null);
             return new HadoopBlobWriter(key, target, temp, null, out);
         } catch (IOException e) {
             throw failure("create", key, e);
@@ -352,20 +375,32 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     public List<BlobInfo> list(String prefix) throws IOException {
         int slash = prefix.lastIndexOf('/');
         String directoryKey = slash < 0 ? "" : prefix.substring(0, slash);
-        Path start = directoryKey.isEmpty() ? root : resolve(directoryKey, "list blobs under", prefix);
+        Path start =
+                directoryKey.isEmpty() ? root : resolve(directoryKey, "list blobs under", prefix);
         List<BlobInfo> out = new ArrayList<>();
         try {
             walk(start, directoryKey, prefix, out);
         } catch (IOException e) {
             throw new BlobStoreException(
-                    "Cannot list blobs: " + e + " (prefix=" + prefix + ", location=" + location + ")", e);
+                    "Cannot list blobs: "
+                            + e
+                            + " (prefix="
+                            + prefix
+                            + ", location="
+                            + location
+                            + ")",
+                    e);
         }
         out.sort(Comparator.comparing(BlobInfo::key));
         return out;
     }
 
-    /** Adds the files under {@code dir} whose keys start with {@code prefix}, pruning other subtrees. */
-    private void walk(Path dir, String dirKey, String prefix, List<BlobInfo> out) throws IOException {
+    /**
+     * Adds the files under {@code dir} whose keys start with {@code prefix}, pruning other
+     * subtrees.
+     */
+    private void walk(Path dir, String dirKey, String prefix, List<BlobInfo> out)
+            throws IOException {
         Path bareDir = Path.getPathWithoutSchemeAndAuthority(dir);
         try {
             RemoteIterator<FileStatus> children = fs.listStatusIterator(dir);
@@ -404,8 +439,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
 
     /**
      * The files in the temp area, sorted by name: writes in progress in this or another process,
-     * and leftovers of crashed ones. {@link BlobInfo#key()} is the file's name inside {@code .tmp/},
-     * to pass to {@link #deleteTemporaryFile}.
+     * and leftovers of crashed ones. {@link BlobInfo#key()} is the file's name inside {@code
+     * .tmp/}, to pass to {@link #deleteTemporaryFile}.
      */
     @Override
     public List<BlobInfo> listTemporaryFiles() throws IOException {
@@ -413,8 +448,11 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         try {
             for (FileStatus status : fs.listStatus(tempDirectory)) {
                 if (status.isFile()) {
-                    out.add(new BlobInfo(
-                            status.getPath().getName(), status.getLen(), status.getModificationTime()));
+                    out.add(
+                            new BlobInfo(
+                                    status.getPath().getName(),
+                                    status.getLen(),
+                                    status.getModificationTime()));
                 }
             }
         } catch (IOException e) {
@@ -435,11 +473,20 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
      */
     @Override
     public boolean deleteTemporaryFile(String name) throws IOException {
-        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
-                || name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.indexOf(':') >= 0) {
+        if (name == null
+                || name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0
+                || name.indexOf(':') >= 0) {
             throw new IllegalArgumentException(
-                    "Cannot delete temporary file '" + name + "': not a file name as listed by "
-                            + "listTemporaryFiles() (location=" + location + ")");
+                    "Cannot delete temporary file '"
+                            + name
+                            + "': not a file name as listed by "
+                            + "listTemporaryFiles() (location="
+                            + location
+                            + ")");
         }
         try {
             return fs.delete(new Path(tempDirectory, name), false);
@@ -448,7 +495,14 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                 return false;
             }
             throw new BlobStoreException(
-                    "Cannot delete temporary file " + name + ": " + e + " (location=" + location + ")", e);
+                    "Cannot delete temporary file "
+                            + name
+                            + ": "
+                            + e
+                            + " (location="
+                            + location
+                            + ")",
+                    e);
         }
     }
 
@@ -514,9 +568,15 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                     throw failure("publish", key, e);
                 default:
                     throw new OutcomeUnknownException(
-                            "Cannot publish blob " + key + ": the rename failed without an answer, so "
-                                    + "the blob may or may not exist now: " + e + " (location="
-                                    + location + ")", e);
+                            "Cannot publish blob "
+                                    + key
+                                    + ": the rename failed without an answer, so "
+                                    + "the blob may or may not exist now: "
+                                    + e
+                                    + " (location="
+                                    + location
+                                    + ")",
+                            e);
             }
         }
     }
@@ -569,10 +629,14 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             if (!isSameFile(targetFile, tempFile)) {
                 deleteTemp(temp);
                 if (Files.exists(targetFile, LinkOption.NOFOLLOW_LINKS)) {
-                    throw alreadyExists(key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
+                    throw alreadyExists(
+                            key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
                 }
-                throw failure("publish (by hard link, which this filesystem may not support; "
-                        + "LocalFileBlobStore can do without)", key, e);
+                throw failure(
+                        "publish (by hard link, which this filesystem may not support; "
+                                + "LocalFileBlobStore can do without)",
+                        key,
+                        e);
             }
         }
         // The blob is visible from here on: a failure now leaves its durability unknown.
@@ -580,15 +644,23 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             LocalFileBlobStore.syncDirectory(targetFile.getParent());
         } catch (IOException e) {
             throw new OutcomeUnknownException(
-                    "Cannot publish blob " + key + ": the blob is visible but syncing its directory "
-                            + "failed, so it may not survive a crash (location=" + location + ")", e);
+                    "Cannot publish blob "
+                            + key
+                            + ": the blob is visible but syncing its directory "
+                            + "failed, so it may not survive a crash (location="
+                            + location
+                            + ")",
+                    e);
         } finally {
             deleteTemp(temp);
         }
     }
 
-    /** Creates the target's missing ancestors, syncing the parent of each so the entry is durable. */
-    private void ensureLocalParentDirectory(String key, java.nio.file.Path target) throws IOException {
+    /**
+     * Creates the target's missing ancestors, syncing the parent of each so the entry is durable.
+     */
+    private void ensureLocalParentDirectory(String key, java.nio.file.Path target)
+            throws IOException {
         java.nio.file.Path rootDir = local.pathToFile(root).toPath();
         List<java.nio.file.Path> missing = new ArrayList<>();
         for (java.nio.file.Path d = target.getParent();
@@ -620,8 +692,12 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             return new Path(rootUri);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "Cannot open blob store: the root is not a valid Hadoop path (" + e.getMessage()
-                            + ") (root=" + rootUri + ")", e);
+                    "Cannot open blob store: the root is not a valid Hadoop path ("
+                            + e.getMessage()
+                            + ") (root="
+                            + rootUri
+                            + ")",
+                    e);
         }
     }
 
@@ -642,14 +718,21 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     }
 
     static String unsupportedSchemeMessage(String scheme, String rootUri) {
-        return "Cannot open blob store on scheme '" + scheme + "': it has no atomic put-if-absent. "
+        return "Cannot open blob store on scheme '"
+                + scheme
+                + "': it has no atomic put-if-absent. "
                 + "Commits need a create that fails when the key exists; on Hadoop filesystems that "
                 + "is an atomic rename that refuses to replace (hdfs, viewfs) or a hard link (file), "
                 + "while an object store needs a conditional create (create-if-absent that fails when "
                 + "the object exists), which this store does not use. Use an hdfs:// or file: root, "
-                + "or, if '" + scheme + "' does give atomic rename-without-replace (for example abfs "
+                + "or, if '"
+                + scheme
+                + "' does give atomic rename-without-replace (for example abfs "
                 + "with a hierarchical namespace), add it to the comma-separated Configuration key '"
-                + ATOMIC_RENAME_SCHEMES_KEY + "' (root=" + rootUri + ")";
+                + ATOMIC_RENAME_SCHEMES_KEY
+                + "' (root="
+                + rootUri
+                + ")";
     }
 
     private static RawLocalFileSystem rawLocal(FileSystem fileSystem, String rootUri) {
@@ -662,9 +745,11 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         }
         throw new IllegalArgumentException(
                 "Cannot open blob store on scheme 'file': it is bound to "
-                        + fileSystem.getClass().getName() + ", not Hadoop's local filesystem, so "
+                        + fileSystem.getClass().getName()
+                        + ", not Hadoop's local filesystem, so "
                         + "files cannot be hard-linked; remove the 'fs.file.impl' override (root="
-                        + rootUri + ")");
+                        + rootUri
+                        + ")");
     }
 
     /** A RemoteException turned into the exception the server threw; anything else unchanged. */
@@ -672,7 +757,9 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         return e instanceof RemoteException remote ? remote.unwrapRemoteException() : e;
     }
 
-    /** Whether the server answered: unwrapped exceptions keep the RemoteException as their cause. */
+    /**
+     * Whether the server answered: unwrapped exceptions keep the RemoteException as their cause.
+     */
     private static boolean answeredByServer(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RemoteException) {
@@ -718,36 +805,53 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         try {
             fs.delete(temp, false);
         } catch (IOException e) {
-            LOG.warn("Cannot delete temp file {}: {}; garbage collection will retry", temp, e.toString());
+            LOG.warn(
+                    "Cannot delete temp file {}: {}; garbage collection will retry",
+                    temp,
+                    e.toString());
         }
     }
 
-    /** A failure that certainly did not apply; the cause's message says what the filesystem said. */
+    /**
+     * A failure that certainly did not apply; the cause's message says what the filesystem said.
+     */
     private BlobStoreException failure(String verb, String key, Exception cause) {
         return new BlobStoreException(
-                "Cannot " + verb + " blob " + key + ": " + cause + " (location=" + location + ")", cause);
+                "Cannot " + verb + " blob " + key + ": " + cause + " (location=" + location + ")",
+                cause);
     }
 
     private BlobStoreException alreadyExists(String key, boolean isDirectory) {
         if (isDirectory) {
             return new BlobStoreException(
-                    "Cannot publish blob " + key + ": the key is a directory holding other keys "
-                            + "(location=" + location + ")");
+                    "Cannot publish blob "
+                            + key
+                            + ": the key is a directory holding other keys "
+                            + "(location="
+                            + location
+                            + ")");
         }
         return new BlobAlreadyExistsException(key, location);
     }
 
     private BlobStoreException parentIsABlob(String key, Exception cause) {
         return new BlobStoreException(
-                "Cannot publish blob " + key + ": one of its parents is a blob, not a directory "
-                        + "(location=" + location + ")", cause);
+                "Cannot publish blob "
+                        + key
+                        + ": one of its parents is a blob, not a directory "
+                        + "(location="
+                        + location
+                        + ")",
+                cause);
     }
 
     private Path resolve(String key) {
         return resolve(key, "use key", key);
     }
 
-    /** Validates a key and maps it to its path; {@code verb} and {@code subject} shape the message. */
+    /**
+     * Validates a key and maps it to its path; {@code verb} and {@code subject} shape the message.
+     */
     private Path resolve(String key, String verb, String subject) {
         String reason = LocalFileBlobStore.invalidKeyReason(key);
         if (reason == null && key.indexOf(':') >= 0) {
@@ -755,9 +859,15 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         }
         if (reason != null) {
             throw new IllegalArgumentException(
-                    "Cannot " + verb + " '" + subject + "': " + reason
+                    "Cannot "
+                            + verb
+                            + " '"
+                            + subject
+                            + "': "
+                            + reason
                             + "; keys are relative paths like 'state/00000000000000000001' (location="
-                            + location + ")");
+                            + location
+                            + ")");
         }
         return new Path(root, key);
     }
@@ -779,7 +889,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         private long position;
         private boolean done;
 
-        HadoopBlobWriter(String key, Path target, Path temp, FileChannel channel, OutputStream out) {
+        HadoopBlobWriter(
+                String key, Path target, Path temp, FileChannel channel, OutputStream out) {
             this.key = key;
             this.target = target;
             this.temp = temp;
@@ -866,19 +977,27 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         private void checkOpen() throws IOException {
             if (done) {
                 throw new IOException(
-                        "Cannot write blob " + key + ": the writer is published or closed (location="
-                                + location + ")");
+                        "Cannot write blob "
+                                + key
+                                + ": the writer is published or closed (location="
+                                + location
+                                + ")");
             }
         }
     }
 
     /** Positional reads through {@link FSDataInputStream#read(long, byte[], int, int)}. */
-    private record HadoopBlobReader(String key, FSDataInputStream in, long length) implements BlobReader {
+    private record HadoopBlobReader(String key, FSDataInputStream in, long length)
+            implements BlobReader {
         @Override
         public int read(long position, byte[] buffer, int offset, int length) throws IOException {
             if (position < 0) {
                 throw new IllegalArgumentException(
-                        "Cannot read blob " + key + ": negative position (position=" + position + ")");
+                        "Cannot read blob "
+                                + key
+                                + ": negative position (position="
+                                + position
+                                + ")");
             }
             Objects.checkFromIndexSize(offset, length, buffer.length);
             if (position >= this.length) {
@@ -887,7 +1006,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             if (length == 0) {
                 return 0;
             }
-            return in.read(position, buffer, offset, (int) Math.min(length, this.length - position));
+            return in.read(
+                    position, buffer, offset, (int) Math.min(length, this.length - position));
         }
 
         @Override

@@ -142,7 +142,9 @@ public final class InMemoryBlobStore implements BlobStore {
             if (!e.getKey().startsWith(prefix)) {
                 break;
             }
-            out.add(new BlobInfo(e.getKey(), e.getValue().data.length, e.getValue().lastModifiedMillis));
+            out.add(
+                    new BlobInfo(
+                            e.getKey(), e.getValue().data.length, e.getValue().lastModifiedMillis));
         }
         return out;
     }
@@ -150,7 +152,9 @@ public final class InMemoryBlobStore implements BlobStore {
     /** Replaces a blob's bytes behind the store's back; for corruption tests only. */
     public void corrupt(String key, byte[] data) {
         Entry old = blobs.get(key);
-        blobs.put(key, new Entry(data.clone(), old == null ? clock.getAsLong() : old.lastModifiedMillis));
+        blobs.put(
+                key,
+                new Entry(data.clone(), old == null ? clock.getAsLong() : old.lastModifiedMillis));
     }
 
     @Override

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The target's missing parent directories are created; the parent of each one is synced, so
  *       the new directory entry survives a crash.
  *   <li>The temp file is hard-linked to the target with {@link Files#createLink}: {@code link(2)}
- *       is atomic and fails with {@code EEXIST} when the target exists, so exactly one of any number
- *       of racing writers, in any process, wins.
+ *       is atomic and fails with {@code EEXIST} when the target exists, so exactly one of any
+ *       number of racing writers, in any process, wins.
  *   <li>The target's directory is synced, making the new name durable.
  *   <li>The temp name is unlinked (the blob keeps its data through the target name).
  * </ol>
@@ -78,8 +78,8 @@ import org.slf4j.LoggerFactory;
  *       leading {@code /}, no {@code \} or NUL, and not under the reserved {@code .tmp/}.
  *   <li>{@code <root>/.tmp/} holds writes in progress; it is never listed. Files left there by a
  *       crash never block a publish (names are random) and are found by {@link
- *       #listTemporaryFiles()} for garbage collection. A leftover may be a second name of a published
- *       blob (a crash between steps 2 and 4); deleting it only removes that name.
+ *       #listTemporaryFiles()} for garbage collection. A leftover may be a second name of a
+ *       published blob (a crash between steps 2 and 4); deleting it only removes that name.
  *   <li>A key cannot be both a blob and a directory: with blob {@code a}, {@code a/b} cannot be
  *       written, and the other way round ({@link BlobStoreException} naming the conflict).
  *   <li>Directories are never removed, so a concurrent delete can never pull a directory out from
@@ -122,7 +122,9 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
      */
     private volatile Boolean hardLinks;
 
-    /** Directories known to exist with a synced entry in their parent; never shrinks but on error. */
+    /**
+     * Directories known to exist with a synced entry in their parent; never shrinks but on error.
+     */
     private final Set<Path> durableDirectories = ConcurrentHashMap.newKeySet();
 
     /**
@@ -134,7 +136,9 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         this(root, true);
     }
 
-    /** As {@link #LocalFileBlobStore(Path)}; {@code allowHardLinks=false} forces the move fallback. */
+    /**
+     * As {@link #LocalFileBlobStore(Path)}; {@code allowHardLinks=false} forces the move fallback.
+     */
     LocalFileBlobStore(Path root, boolean allowHardLinks) {
         this.root = root.toAbsolutePath().normalize();
         this.location = this.root.toUri().toString();
@@ -160,7 +164,8 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
                     Files.createDirectories(tempDirectory);
                     hardLinks = allowHardLinks && probeHardLinks();
                 } catch (IOException e) {
-                    throw new BlobStoreException("Cannot write to blob store: " + e + " (location=" + location + ")", e);
+                    throw new BlobStoreException(
+                            "Cannot write to blob store: " + e + " (location=" + location + ")", e);
                 }
             }
             return hardLinks;
@@ -202,7 +207,8 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         Path temp = tempDirectory.resolve(UUID.randomUUID() + TEMP_SUFFIX);
         FileChannel channel;
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw failure("create", key, e);
         }
@@ -231,7 +237,8 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         Path file = resolve(key);
         try {
             BasicFileAttributes attrs =
-                    Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    Files.readAttributes(
+                            file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attrs.isDirectory()) {
                 return false; // a directory of other keys, not a blob
             }
@@ -247,54 +254,71 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
     public List<BlobInfo> list(String prefix) throws IOException {
         int slash = prefix.lastIndexOf('/');
         String directoryKey = slash < 0 ? "" : prefix.substring(0, slash);
-        Path start = directoryKey.isEmpty() ? root : resolve(directoryKey, "list blobs under", prefix);
+        Path start =
+                directoryKey.isEmpty() ? root : resolve(directoryKey, "list blobs under", prefix);
         List<BlobInfo> out = new ArrayList<>();
         if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
             return out;
         }
         try {
-            Files.walkFileTree(start, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (dir.equals(root)) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    if (dir.equals(tempDirectory)) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    String dirKey = toKey(dir) + "/";
-                    return dirKey.startsWith(prefix) || prefix.startsWith(dirKey)
-                            ? FileVisitResult.CONTINUE
-                            : FileVisitResult.SKIP_SUBTREE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile()) {
-                        String key = toKey(file);
-                        if (key.startsWith(prefix)) {
-                            out.add(new BlobInfo(key, attrs.size(), attrs.lastModifiedTime().toMillis()));
+            Files.walkFileTree(
+                    start,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(
+                                Path dir, BasicFileAttributes attrs) {
+                            if (dir.equals(root)) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            if (dir.equals(tempDirectory)) {
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            String dirKey = toKey(dir) + "/";
+                            return dirKey.startsWith(prefix) || prefix.startsWith(dirKey)
+                                    ? FileVisitResult.CONTINUE
+                                    : FileVisitResult.SKIP_SUBTREE;
                         }
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
 
-                @Override // tolerate files and directories deleted while we walk
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    return postVisitDirectory(file, e);
-                }
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile()) {
+                                String key = toKey(file);
+                                if (key.startsWith(prefix)) {
+                                    out.add(
+                                            new BlobInfo(
+                                                    key,
+                                                    attrs.size(),
+                                                    attrs.lastModifiedTime().toMillis()));
+                                }
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
 
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null && !(e instanceof NoSuchFileException)) {
-                        throw e;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+                        @Override // tolerate files and directories deleted while we walk
+                        public FileVisitResult visitFileFailed(Path file, IOException e)
+                                throws IOException {
+                            return postVisitDirectory(file, e);
+                        }
+
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path dir, IOException e)
+                                throws IOException {
+                            if (e != null && !(e instanceof NoSuchFileException)) {
+                                throw e;
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
         } catch (IOException e) {
             throw new BlobStoreException(
-                    "Cannot list blobs: " + e + " (prefix=" + prefix + ", location=" + location + ")", e);
+                    "Cannot list blobs: "
+                            + e
+                            + " (prefix="
+                            + prefix
+                            + ", location="
+                            + location
+                            + ")",
+                    e);
         }
         out.sort(Comparator.comparing(BlobInfo::key));
         return out;
@@ -320,8 +344,13 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDirectory)) {
             for (Path file : files) {
                 try {
-                    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-                    out.add(new BlobInfo(file.getFileName().toString(), attrs.size(), attrs.lastModifiedTime().toMillis()));
+                    BasicFileAttributes attrs =
+                            Files.readAttributes(file, BasicFileAttributes.class);
+                    out.add(
+                            new BlobInfo(
+                                    file.getFileName().toString(),
+                                    attrs.size(),
+                                    attrs.lastModifiedTime().toMillis()));
                 } catch (NoSuchFileException e) {
                     // Published or cleaned up meanwhile.
                 }
@@ -338,15 +367,30 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
 
     @Override
     public boolean deleteTemporaryFile(String name) throws IOException {
-        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
+        if (name.isEmpty()
+                || name.contains("/")
+                || name.contains("\\")
+                || name.equals(".")
+                || name.equals("..")) {
             throw new IllegalArgumentException(
-                    "Cannot delete temporary file '" + name + "': give a bare file name from listTemporaryFiles() (location=" + location + ")");
+                    "Cannot delete temporary file '"
+                            + name
+                            + "': give a bare file name from listTemporaryFiles() (location="
+                            + location
+                            + ")");
         }
         try {
             return Files.deleteIfExists(tempDirectory.resolve(name));
         } catch (IOException e) {
             throw new BlobStoreException(
-                    "Cannot delete temporary file " + name + ": " + e + " (location=" + location + ")", e);
+                    "Cannot delete temporary file "
+                            + name
+                            + ": "
+                            + e
+                            + " (location="
+                            + location
+                            + ")",
+                    e);
         }
     }
 
@@ -389,8 +433,13 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
             syncDirectory(target.getParent());
         } catch (IOException e) {
             throw new OutcomeUnknownException(
-                    "Cannot publish blob " + key + ": the blob is visible but syncing its directory "
-                            + "failed, so it may not survive a crash (location=" + location + ")", e);
+                    "Cannot publish blob "
+                            + key
+                            + ": the blob is visible but syncing its directory "
+                            + "failed, so it may not survive a crash (location="
+                            + location
+                            + ")",
+                    e);
         } finally {
             deleteTemp(temp);
         }
@@ -405,7 +454,8 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
             }
             throw alreadyExists(key, target);
         } catch (NoSuchFileException e) {
-            durableDirectories.clear(); // a directory was removed behind our back: re-check them all
+            durableDirectories
+                    .clear(); // a directory was removed behind our back: re-check them all
             throw failure("publish", key, e);
         } catch (IOException | UnsupportedOperationException e) {
             // link(2) is atomic, but look to be sure before promising that nothing was applied.
@@ -423,7 +473,8 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         Object lock = MOVE_LOCKS[Math.floorMod(target.hashCode(), MOVE_LOCKS.length)];
         try {
             synchronized (lock) {
-                // No ATOMIC_MOVE (it replaces on POSIX), no REPLACE_EXISTING: refuses an existing target.
+                // No ATOMIC_MOVE (it replaces on POSIX), no REPLACE_EXISTING: refuses an existing
+                // target.
                 Files.move(temp, target);
             }
         } catch (FileAlreadyExistsException e) {
@@ -432,29 +483,43 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
             boolean tempGone = !Files.exists(temp, LinkOption.NOFOLLOW_LINKS);
             if (tempGone && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new OutcomeUnknownException(
-                        "Cannot publish blob " + key + ": the move failed after its source was "
-                                + "consumed (location=" + location + ")", e);
+                        "Cannot publish blob "
+                                + key
+                                + ": the move failed after its source was "
+                                + "consumed (location="
+                                + location
+                                + ")",
+                        e);
             }
             throw failure("publish", key, e);
         }
     }
 
-    /** A failure that certainly did not apply; the cause's message says what the filesystem said. */
+    /**
+     * A failure that certainly did not apply; the cause's message says what the filesystem said.
+     */
     private BlobStoreException failure(String verb, String key, Exception cause) {
         return new BlobStoreException(
-                "Cannot " + verb + " blob " + key + ": " + cause + " (location=" + location + ")", cause);
+                "Cannot " + verb + " blob " + key + ": " + cause + " (location=" + location + ")",
+                cause);
     }
 
     private BlobStoreException alreadyExists(String key, Path target) {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             return new BlobStoreException(
-                    "Cannot publish blob " + key + ": the key is a directory holding other keys "
-                            + "(location=" + location + ")");
+                    "Cannot publish blob "
+                            + key
+                            + ": the key is a directory holding other keys "
+                            + "(location="
+                            + location
+                            + ")");
         }
         return new BlobAlreadyExistsException(key, location);
     }
 
-    /** Creates the target's missing ancestors, syncing the parent of each so the entry is durable. */
+    /**
+     * Creates the target's missing ancestors, syncing the parent of each so the entry is durable.
+     */
     private void ensureParentDirectory(String key, Path target) throws IOException {
         List<Path> missing = new ArrayList<>();
         Path d = target.getParent();
@@ -468,8 +533,13 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
             } catch (FileAlreadyExistsException e) {
                 if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
                     throw new BlobStoreException(
-                            "Cannot publish blob " + key + ": its parent " + toKey(d)
-                                    + " is a blob, not a directory (location=" + location + ")");
+                            "Cannot publish blob "
+                                    + key
+                                    + ": its parent "
+                                    + toKey(d)
+                                    + " is a blob, not a directory (location="
+                                    + location
+                                    + ")");
                 }
                 // Made by someone else, maybe not synced yet: sync its parent anyway.
             }
@@ -535,7 +605,10 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException e) {
-            LOG.warn("Cannot delete temp file {}: {}; garbage collection will retry", temp, e.toString());
+            LOG.warn(
+                    "Cannot delete temp file {}: {}; garbage collection will retry",
+                    temp,
+                    e.toString());
         }
     }
 
@@ -543,14 +616,22 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         return resolve(key, "use key", key);
     }
 
-    /** Validates a key and maps it to its file; {@code verb} and {@code subject} shape the message. */
+    /**
+     * Validates a key and maps it to its file; {@code verb} and {@code subject} shape the message.
+     */
     private Path resolve(String key, String verb, String subject) {
         String reason = invalidKeyReason(key);
         if (reason != null) {
             throw new IllegalArgumentException(
-                    "Cannot " + verb + " '" + subject + "': " + reason
+                    "Cannot "
+                            + verb
+                            + " '"
+                            + subject
+                            + "': "
+                            + reason
                             + "; keys are relative paths like 'state/00000000000000000001' (location="
-                            + location + ")");
+                            + location
+                            + ")");
         }
         return root.resolve(key);
     }
@@ -695,13 +776,18 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         private void checkOpen() throws IOException {
             if (done) {
                 throw new IOException(
-                        "Cannot write blob " + key + ": the writer is published or closed (location="
-                                + location + ")");
+                        "Cannot write blob "
+                                + key
+                                + ": the writer is published or closed (location="
+                                + location
+                                + ")");
             }
         }
     }
 
-    /** Positional reads through a {@link FileChannel}; the file stays readable if deleted meanwhile. */
+    /**
+     * Positional reads through a {@link FileChannel}; the file stays readable if deleted meanwhile.
+     */
     private record LocalBlobReader(String key, FileChannel channel) implements BlobReader {
         @Override
         public long length() throws IOException {
@@ -712,7 +798,11 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
         public int read(long position, byte[] buffer, int offset, int length) throws IOException {
             if (position < 0) {
                 throw new IllegalArgumentException(
-                        "Cannot read blob " + key + ": negative position (position=" + position + ")");
+                        "Cannot read blob "
+                                + key
+                                + ": negative position (position="
+                                + position
+                                + ")");
             }
             Objects.checkFromIndexSize(offset, length, buffer.length);
             if (length == 0) {

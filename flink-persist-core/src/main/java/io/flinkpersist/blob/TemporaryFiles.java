@@ -9,7 +9,10 @@ import java.util.List;
  */
 public interface TemporaryFiles {
 
-    /** The leftover temporary files; {@link BlobInfo#key()} is the name to pass to {@link #deleteTemporaryFile}. */
+    /**
+     * The leftover temporary files; {@link BlobInfo#key()} is the name to pass to {@link
+     * #deleteTemporaryFile}.
+     */
     List<BlobInfo> listTemporaryFiles() throws IOException;
 
     /** Deletes one temporary file; returns whether it existed. */

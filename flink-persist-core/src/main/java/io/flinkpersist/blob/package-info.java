@@ -1,2 +1,4 @@
-/** The blob store SPI and its implementations: where a collection's state records and batches live. */
+/**
+ * The blob store SPI and its implementations: where a collection's state records and batches live.
+ */
 package io.flinkpersist.blob;

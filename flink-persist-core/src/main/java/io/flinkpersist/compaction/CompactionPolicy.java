@@ -12,8 +12,8 @@ import java.util.Optional;
  * Decides what maintenance a state needs. Pure: plans are computed from the state alone and carried
  * out by {@link Maintainer}.
  *
- * <p>Trace compaction merges the oldest adjacent pair of batches on the same level whose upper is at
- * or before since. The merged batch goes one level up only if it is larger than both inputs, so
+ * <p>Trace compaction merges the oldest adjacent pair of batches on the same level whose upper is
+ * at or before since. The merged batch goes one level up only if it is larger than both inputs, so
  * levels stay non-increasing (I7) and, with since following the seal, the trace holds about one
  * batch per level: O(log n) batches after n drains.
  */
@@ -27,7 +27,10 @@ public final class CompactionPolicy {
     /** Rewrite {@code batch} without its updates below {@code traceUpper}. */
     public record TrimPlan(UnsealedBatchMeta batch, Frontier traceUpper) {}
 
-    /** Merge adjacent trace batches {@code first}, {@code second} with times advanced to {@code since}. */
+    /**
+     * Merge adjacent trace batches {@code first}, {@code second} with times advanced to {@code
+     * since}.
+     */
     public record CompactionPlan(TraceBatchMeta first, TraceBatchMeta second, Frontier since) {
         public CompactionPlan {
             if (!first.desc().upper().equals(second.desc().lower())) {
@@ -61,7 +64,9 @@ public final class CompactionPolicy {
         }
     }
 
-    /** A drain, if the seal is ahead of the trace upper and some unsealed batch overlaps the gap. */
+    /**
+     * A drain, if the seal is ahead of the trace upper and some unsealed batch overlaps the gap.
+     */
     public static Optional<DrainPlan> pickDrain(CollectionState state) {
         Frontier lower = state.traceUpper();
         Frontier upper = state.seal();
@@ -80,7 +85,9 @@ public final class CompactionPolicy {
         return Optional.of(new DrainPlan(lower, upper, inputs));
     }
 
-    /** Whether an evict would drop a batch: some unsealed batch lies wholly below the trace upper. */
+    /**
+     * Whether an evict would drop a batch: some unsealed batch lies wholly below the trace upper.
+     */
     public static boolean needsEvict(CollectionState state) {
         Frontier traceUpper = state.traceUpper();
         return state.unsealed().stream().anyMatch(b -> traceUpper.isBefore(b.tsUpper()));
@@ -135,7 +142,8 @@ public final class CompactionPolicy {
 
     /**
      * The level of a full compaction's result: one above its highest input if it is larger than
-     * every input, else that input's level. It starts the trace, so levels stay non-increasing (I7).
+     * every input, else that input's level. It starts the trace, so levels stay non-increasing
+     * (I7).
      */
     public static int fullMergedLevel(List<TraceBatchMeta> inputs, long mergedSizeBytes) {
         int level = 0;
@@ -147,11 +155,14 @@ public final class CompactionPolicy {
         return grew ? level + 1 : level;
     }
 
-    /** The level of a merge result: one up if it is larger than both inputs, else the inputs' level. */
+    /**
+     * The level of a merge result: one up if it is larger than both inputs, else the inputs' level.
+     */
     public static int mergedLevel(CompactionPlan plan, long mergedSizeBytes) {
         int level = plan.first().level();
         boolean grew =
-                mergedSizeBytes > plan.first().sizeBytes() && mergedSizeBytes > plan.second().sizeBytes();
+                mergedSizeBytes > plan.first().sizeBytes()
+                        && mergedSizeBytes > plan.second().sizeBytes();
         return grew ? level + 1 : level;
     }
 }

@@ -53,9 +53,9 @@ public final class Maintainer {
     }
 
     /**
-     * Drains {@code plan}: the unsealed updates with times in {@code [lower, upper)}, merged into one
-     * level-0 trace batch. Writes no batch, and returns an {@code ApplyDrain} without one, when the
-     * range holds no update after consolidation.
+     * Drains {@code plan}: the unsealed updates with times in {@code [lower, upper)}, merged into
+     * one level-0 trace batch. Writes no batch, and returns an {@code ApplyDrain} without one, when
+     * the range holds no update after consolidation.
      */
     public Transition.ApplyDrain drain(DrainPlan plan) throws IOException {
         List<UpdateCursor> inputs =
@@ -65,17 +65,26 @@ public final class Maintainer {
         return new Transition.ApplyDrain(plan.lower(), plan.upper(), batch);
     }
 
-    /** Rewrites {@code plan.batch()} without its updates below the trace upper, same SeqNo range. */
+    /**
+     * Rewrites {@code plan.batch()} without its updates below the trace upper, same SeqNo range.
+     */
     public Transition.ApplyTrim trim(TrimPlan plan) throws IOException {
         UnsealedBatchMeta b = plan.batch();
         UpdateCursor in =
                 Cursors.filterTimes(
-                        BatchCursors.openUnsealed(store, b), plan.traceUpper().time(), Frontier.closed());
+                        BatchCursors.openUnsealed(store, b),
+                        plan.traceUpper().time(),
+                        Frontier.closed());
         Optional<NewUnsealedBatch> replacement = writeUnsealed(in);
         if (replacement.isEmpty()) {
-            // The state said some update is at or beyond the trace upper (tsUpper); the data disagrees.
+            // The state said some update is at or beyond the trace upper (tsUpper); the data
+            // disagrees.
             throw new CorruptBlobException(
-                    b.key(), "no update at or after the trace upper " + plan.traceUpper() + " but tsUpper=" + b.tsUpper());
+                    b.key(),
+                    "no update at or after the trace upper "
+                            + plan.traceUpper()
+                            + " but tsUpper="
+                            + b.tsUpper());
         }
         return new Transition.ApplyTrim(b.key(), replacement.get());
     }
@@ -88,7 +97,11 @@ public final class Maintainer {
         String key = newBatchKey();
         BatchStats stats;
         try (BatchWriter out =
-                        BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "unsealed"));
+                        BatchWriter.create(
+                                store,
+                                key,
+                                writeOptions,
+                                Map.of("flink-persist.kind", "unsealed"));
                 UpdateCursor cursor = in) {
             out.addAll(cursor);
             stats = out.finish();
@@ -106,14 +119,18 @@ public final class Maintainer {
                         stats.updateCount()));
     }
 
-    /** Merges the plan's pair with times advanced to since; level by {@link CompactionPolicy#mergedLevel}. */
+    /**
+     * Merges the plan's pair with times advanced to since; level by {@link
+     * CompactionPolicy#mergedLevel}.
+     */
     public Transition.ApplyCompaction compact(CompactionPlan plan) throws IOException {
         long since = plan.since().time();
         List<UpdateCursor> inputs = new ArrayList<>(2);
         inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.first()), since));
         inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.second()), since));
         Description desc =
-                new Description(plan.first().desc().lower(), plan.second().desc().upper(), plan.since());
+                new Description(
+                        plan.first().desc().lower(), plan.second().desc().upper(), plan.since());
         String key = newBatchKey();
         BatchStats stats = writeTrace(key, new MergingCursor(inputs));
         int level = CompactionPolicy.mergedLevel(plan, stats.sizeBytes());
@@ -124,12 +141,17 @@ public final class Maintainer {
     }
 
     /**
-     * Merges consecutive trace batches {@code inputs} (oldest first) in one pass with times advanced
-     * to {@code since}; level by {@link CompactionPolicy#fullMergedLevel}.
+     * Merges consecutive trace batches {@code inputs} (oldest first) in one pass with times
+     * advanced to {@code since}; level by {@link CompactionPolicy#fullMergedLevel}.
      */
-    public Transition.ApplyMerge merge(List<TraceBatchMeta> inputs, Frontier since) throws IOException {
+    public Transition.ApplyMerge merge(List<TraceBatchMeta> inputs, Frontier since)
+            throws IOException {
         List<UpdateCursor> cursors = openTrace(inputs, since, List.of());
-        Description desc = new Description(inputs.get(0).desc().lower(), inputs.get(inputs.size() - 1).desc().upper(), since);
+        Description desc =
+                new Description(
+                        inputs.get(0).desc().lower(),
+                        inputs.get(inputs.size() - 1).desc().upper(),
+                        since);
         NewTraceBatch merged = writeMerged(cursors, desc, inputs);
         return new Transition.ApplyMerge(inputs.stream().map(TraceBatchMeta::key).toList(), merged);
     }
@@ -139,19 +161,30 @@ public final class Maintainer {
      * (oldest first, ending at the plan's lower), all times advanced to {@code since}; level by
      * {@link CompactionPolicy#fullMergedLevel} over the trace inputs.
      */
-    public Transition.ApplyDrainMerge drainMerge(DrainPlan plan, List<TraceBatchMeta> trace, Frontier since) throws IOException {
+    public Transition.ApplyDrainMerge drainMerge(
+            DrainPlan plan, List<TraceBatchMeta> trace, Frontier since) throws IOException {
         List<UpdateCursor> cursors =
-                openTrace(trace, since, BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper()));
+                openTrace(
+                        trace,
+                        since,
+                        BatchCursors.unsealedRange(
+                                store, plan.inputs(), plan.lower().time(), plan.upper()));
         Description desc = new Description(trace.get(0).desc().lower(), plan.upper(), since);
         NewTraceBatch merged = writeMerged(cursors, desc, trace);
-        return new Transition.ApplyDrainMerge(trace.stream().map(TraceBatchMeta::key).toList(), plan.lower(), plan.upper(), merged);
+        return new Transition.ApplyDrainMerge(
+                trace.stream().map(TraceBatchMeta::key).toList(),
+                plan.lower(),
+                plan.upper(),
+                merged);
     }
 
     /**
      * Opens {@code trace} and then takes {@code more}, all with times advanced to {@code since}; on
      * a failure closes whatever it holds, {@code more} included.
      */
-    private List<UpdateCursor> openTrace(List<TraceBatchMeta> trace, Frontier since, List<UpdateCursor> more) throws IOException {
+    private List<UpdateCursor> openTrace(
+            List<TraceBatchMeta> trace, Frontier since, List<UpdateCursor> more)
+            throws IOException {
         List<UpdateCursor> cursors = new ArrayList<>(trace.size() + more.size());
         try {
             for (TraceBatchMeta b : trace) {
@@ -174,11 +207,21 @@ public final class Maintainer {
         return cursors;
     }
 
-    /** Merges {@code cursors} into a new trace batch; its level by {@link CompactionPolicy#fullMergedLevel}. */
-    private NewTraceBatch writeMerged(List<UpdateCursor> cursors, Description desc, List<TraceBatchMeta> inputs) throws IOException {
+    /**
+     * Merges {@code cursors} into a new trace batch; its level by {@link
+     * CompactionPolicy#fullMergedLevel}.
+     */
+    private NewTraceBatch writeMerged(
+            List<UpdateCursor> cursors, Description desc, List<TraceBatchMeta> inputs)
+            throws IOException {
         String key = newBatchKey();
         BatchStats stats = writeTrace(key, new MergingCursor(cursors));
-        return new NewTraceBatch(key, desc, CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()), stats.sizeBytes(), stats.updateCount());
+        return new NewTraceBatch(
+                key,
+                desc,
+                CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()),
+                stats.sizeBytes(),
+                stats.updateCount());
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {
@@ -192,8 +235,11 @@ public final class Maintainer {
     }
 
     private BatchStats writeTrace(String key, UpdateCursor in) throws IOException {
-        // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data alone.
-        try (BatchWriter out = BatchWriter.create(store, key, writeOptions, Map.of("flink-persist.kind", "trace"));
+        // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data
+        // alone.
+        try (BatchWriter out =
+                        BatchWriter.create(
+                                store, key, writeOptions, Map.of("flink-persist.kind", "trace"));
                 UpdateCursor cursor = in) {
             out.addAll(cursor);
             return out.finish();

@@ -1,5 +1,6 @@
 package io.flinkpersist.read;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.Cursors;
@@ -7,7 +8,6 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
-import io.flinkpersist.Frontier;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,33 +27,49 @@ public final class BatchCursors {
 
     /** Row groups {@code [from, to)} of a trace batch, through {@code cache}. */
     public static UpdateCursor openTrace(
-            BlobStore store, TraceBatchMeta batch, int fromRowGroup, int toRowGroup, BatchCache cache)
+            BlobStore store,
+            TraceBatchMeta batch,
+            int fromRowGroup,
+            int toRowGroup,
+            BatchCache cache)
             throws IOException {
-        return checkTrace(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
+        return checkTrace(
+                BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
     }
 
-    public static UpdateCursor openUnsealed(BlobStore store, UnsealedBatchMeta batch) throws IOException {
+    public static UpdateCursor openUnsealed(BlobStore store, UnsealedBatchMeta batch)
+            throws IOException {
         return checkUnsealed(BatchReader.open(store, batch.key()), batch);
     }
 
     /** Row groups {@code [from, to)} of an unsealed batch, through {@code cache}. */
     public static UpdateCursor openUnsealed(
-            BlobStore store, UnsealedBatchMeta batch, int fromRowGroup, int toRowGroup, BatchCache cache)
+            BlobStore store,
+            UnsealedBatchMeta batch,
+            int fromRowGroup,
+            int toRowGroup,
+            BatchCache cache)
             throws IOException {
-        return checkUnsealed(BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
+        return checkUnsealed(
+                BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
     }
 
     /**
-     * The updates of {@code batches} with times in {@code [lower, upper)}: one cursor per batch whose
-     * time bounds overlap the range, opened now.
+     * The updates of {@code batches} with times in {@code [lower, upper)}: one cursor per batch
+     * whose time bounds overlap the range, opened now.
      *
      * @throws IllegalArgumentException if {@code upper} is before {@code lower}
      */
     public static List<UpdateCursor> unsealedRange(
-            BlobStore store, List<UnsealedBatchMeta> batches, long lower, Frontier upper) throws IOException {
+            BlobStore store, List<UnsealedBatchMeta> batches, long lower, Frontier upper)
+            throws IOException {
         if (upper.lessThan(Frontier.at(lower))) {
             throw new IllegalArgumentException(
-                    "Cannot read unsealed range: upper " + upper + " is before lower {" + lower + "}");
+                    "Cannot read unsealed range: upper "
+                            + upper
+                            + " is before lower {"
+                            + lower
+                            + "}");
         }
         List<UpdateCursor> out = new ArrayList<>();
         try {
@@ -72,13 +88,17 @@ public final class BatchCursors {
     }
 
     private static UpdateCursor checkTrace(UpdateCursor in, TraceBatchMeta batch) {
-        return Cursors.checkTimes(in, batch.key(), batch.desc()::admits, "trace batch " + batch.desc() + " (I6)");
+        return Cursors.checkTimes(
+                in, batch.key(), batch.desc()::admits, "trace batch " + batch.desc() + " (I6)");
     }
 
     private static UpdateCursor checkUnsealed(UpdateCursor in, UnsealedBatchMeta batch) {
         long lo = batch.tsLower();
         long hi = batch.tsUpper();
         return Cursors.checkTimes(
-                in, batch.key(), t -> lo <= t && t <= hi, "unsealed times in [" + lo + ", " + hi + "] (I4)");
+                in,
+                batch.key(),
+                t -> lo <= t && t <= hi,
+                "unsealed times in [" + lo + ", " + hi + "] (I4)");
     }
 }

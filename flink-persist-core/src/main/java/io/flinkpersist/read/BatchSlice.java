@@ -13,15 +13,24 @@ import java.util.Objects;
  * snapshot is split into. Exactly one of {@code trace} and {@code unsealed} is set.
  */
 public record BatchSlice(
-        TraceBatchMeta trace, UnsealedBatchMeta unsealed, int fromRowGroup, int toRowGroup, long bytes) {
+        TraceBatchMeta trace,
+        UnsealedBatchMeta unsealed,
+        int fromRowGroup,
+        int toRowGroup,
+        long bytes) {
 
     public BatchSlice {
         if ((trace == null) == (unsealed == null)) {
-            throw new IllegalArgumentException("Cannot create batch slice: exactly one of trace and unsealed must be set");
+            throw new IllegalArgumentException(
+                    "Cannot create batch slice: exactly one of trace and unsealed must be set");
         }
         if (fromRowGroup < 0 || toRowGroup < fromRowGroup) {
             throw new IllegalArgumentException(
-                    "Cannot create batch slice: bad row group range [" + fromRowGroup + ", " + toRowGroup + ")");
+                    "Cannot create batch slice: bad row group range ["
+                            + fromRowGroup
+                            + ", "
+                            + toRowGroup
+                            + ")");
         }
     }
 
@@ -37,11 +46,16 @@ public record BatchSlice(
         return trace != null ? trace.key() : unsealed.key();
     }
 
-    /** Opens the slice's updates, validated and with {@code times} applied, through {@code cache}. */
-    public UpdateCursor open(BlobStore store, ReadTimes times, BatchCache cache) throws IOException {
+    /**
+     * Opens the slice's updates, validated and with {@code times} applied, through {@code cache}.
+     */
+    public UpdateCursor open(BlobStore store, ReadTimes times, BatchCache cache)
+            throws IOException {
         if (trace != null) {
-            return times.applyToTrace(BatchCursors.openTrace(store, trace, fromRowGroup, toRowGroup, cache));
+            return times.applyToTrace(
+                    BatchCursors.openTrace(store, trace, fromRowGroup, toRowGroup, cache));
         }
-        return times.applyToUnsealed(BatchCursors.openUnsealed(store, unsealed, fromRowGroup, toRowGroup, cache));
+        return times.applyToUnsealed(
+                BatchCursors.openUnsealed(store, unsealed, fromRowGroup, toRowGroup, cache));
     }
 }

@@ -31,7 +31,8 @@ public record ReadTimes(Frontier unsealedFrom, long keepFrom, Frontier keepBefor
         if (unsealedFrom.isClosed()) {
             return Cursors.filterTimes(in, 0, Frontier.minimum());
         }
-        return consolidate(Cursors.filterTimes(in, Math.max(keepFrom, unsealedFrom.time()), keepBefore));
+        return consolidate(
+                Cursors.filterTimes(in, Math.max(keepFrom, unsealedFrom.time()), keepBefore));
     }
 
     private UpdateCursor consolidate(UpdateCursor in) {

@@ -4,6 +4,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.MergingCursor;
+import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.CollectionState;
@@ -30,7 +31,12 @@ public final class Snapshot {
     private final OptionalLong asOf;
     private final BatchCache cache;
 
-    private Snapshot(BlobStore store, CollectionState state, ReadTimes times, OptionalLong asOf, BatchCache cache) {
+    private Snapshot(
+            BlobStore store,
+            CollectionState state,
+            ReadTimes times,
+            OptionalLong asOf,
+            BatchCache cache) {
         this.store = store;
         this.state = state;
         this.times = times;
@@ -110,7 +116,9 @@ public final class Snapshot {
         return times;
     }
 
-    /** Every batch of the snapshot as one whole slice (row-group range unknown: {@code [0, MAX)}). */
+    /**
+     * Every batch of the snapshot as one whole slice (row-group range unknown: {@code [0, MAX)}).
+     */
     public List<BatchSlice> wholeBatches() {
         List<BatchSlice> out = new ArrayList<>();
         for (TraceBatchMeta b : state.trace()) {
@@ -132,8 +140,8 @@ public final class Snapshot {
     }
 
     /**
-     * All updates merged and consolidated: each {@code (key, value, time)} once with its net diff, in
-     * storage order. Streams: holds one row group per batch.
+     * All updates merged and consolidated: each {@code (key, value, time)} once with its net diff,
+     * in storage order. Streams: holds one row group per batch.
      */
     public UpdateCursor readConsolidated() throws IOException {
         List<UpdateCursor> inputs = new ArrayList<>();
@@ -157,17 +165,19 @@ public final class Snapshot {
      */
     public List<SnapshotPart> split(int n) throws IOException {
         if (n < 1) {
-            throw new IllegalArgumentException("Cannot split snapshot: parts must be >= 1 (parts=" + n + ")");
+            throw new IllegalArgumentException(
+                    "Cannot split snapshot: parts must be >= 1 (parts=" + n + ")");
         }
         List<BatchSlice> units = new ArrayList<>();
         for (BatchSlice whole : wholeBatches()) {
-            List<io.flinkpersist.batch.RowGroupInfo> groups = BatchReader.readFooter(store, whole.key()).rowGroups();
-            for (io.flinkpersist.batch.RowGroupInfo g : groups) {
+            List<RowGroupInfo> groups = BatchReader.readFooter(store, whole.key()).rowGroups();
+            for (RowGroupInfo g : groups) {
                 long bytes = Math.max(1, g.compressedBytes());
                 units.add(
                         whole.trace() != null
                                 ? BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
-                                : BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
+                                : BatchSlice.ofUnsealed(
+                                        whole.unsealed(), g.index(), g.index() + 1, bytes));
             }
         }
         return SplitPlanner.balance(units, n, times);

@@ -26,7 +26,8 @@ public final class SplitPlanner {
         List<List<BatchSlice>> assigned = new ArrayList<>();
         long[] load = new long[parts];
         PriorityQueue<Integer> leastLoaded =
-                new PriorityQueue<>(Comparator.<Integer>comparingLong(i -> load[i]).thenComparingInt(i -> i));
+                new PriorityQueue<>(
+                        Comparator.<Integer>comparingLong(i -> load[i]).thenComparingInt(i -> i));
         for (int i = 0; i < parts; i++) {
             assigned.add(new ArrayList<>());
             leastLoaded.add(i);
@@ -47,14 +48,22 @@ public final class SplitPlanner {
     /** Orders a part's slices by batch and row group and joins adjacent ones. */
     private static List<BatchSlice> join(List<BatchSlice> slices) {
         List<BatchSlice> sorted = new ArrayList<>(slices);
-        sorted.sort(Comparator.comparing(BatchSlice::key).thenComparingInt(BatchSlice::fromRowGroup));
+        sorted.sort(
+                Comparator.comparing(BatchSlice::key).thenComparingInt(BatchSlice::fromRowGroup));
         List<BatchSlice> out = new ArrayList<>();
         for (BatchSlice s : sorted) {
             BatchSlice last = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (last != null && last.key().equals(s.key()) && last.toRowGroup() == s.fromRowGroup()) {
+            if (last != null
+                    && last.key().equals(s.key())
+                    && last.toRowGroup() == s.fromRowGroup()) {
                 out.set(
                         out.size() - 1,
-                        new BatchSlice(last.trace(), last.unsealed(), last.fromRowGroup(), s.toRowGroup(), last.bytes() + s.bytes()));
+                        new BatchSlice(
+                                last.trace(),
+                                last.unsealed(),
+                                last.fromRowGroup(),
+                                s.toRowGroup(),
+                                last.bytes() + s.bytes()));
             } else {
                 out.add(s);
             }

@@ -1,2 +1,5 @@
-/** Reading a collection: consistent snapshots, their byte-balanced parts, and validated batch cursors. */
+/**
+ * Reading a collection: consistent snapshots, their byte-balanced parts, and validated batch
+ * cursors.
+ */
 package io.flinkpersist.read;

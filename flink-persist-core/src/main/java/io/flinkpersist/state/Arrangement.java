@@ -1,8 +1,9 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
-import io.flinkpersist.state.Transition.Append;
 import io.flinkpersist.state.Transition.AllowCompaction;
+import io.flinkpersist.state.Transition.Append;
 import io.flinkpersist.state.Transition.ApplyCompaction;
 import io.flinkpersist.state.Transition.ApplyDrain;
 import io.flinkpersist.state.Transition.ApplyTrim;
@@ -15,18 +16,20 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The state machine of a collection: {@link #apply} is a pure function from a state and a {@link
- * Transition} to the next state. It does no I/O; the blobs a transition refers to are written before
- * it is applied, and the caller commits the result by compare-and-set.
+ * Transition} to the next state. It does no I/O; the blobs a transition refers to are written
+ * before it is applied, and the caller commits the result by compare-and-set.
  *
  * <p>Caller misuse (a late update, a regressing seal or since) is an {@link
  * IllegalArgumentException}. A result that no longer fits the state (a stale drain, trim or
- * compaction) is a no-op whose written blob is reported in {@link Applied#orphaned()} for the caller
- * to delete.
+ * compaction) is a no-op whose written blob is reported in {@link Applied#orphaned()} for the
+ * caller to delete.
  */
 public final class Arrangement {
 
@@ -38,7 +41,8 @@ public final class Arrangement {
      * @param state the next state (the same object when nothing changed)
      * @param changed whether there is anything to commit
      * @param retired blobs this transition stopped referencing (now awaiting garbage collection)
-     * @param orphaned blobs written for this transition that will never be referenced: safe to delete
+     * @param orphaned blobs written for this transition that will never be referenced: safe to
+     *     delete
      */
     public record Applied(
             CollectionState state, boolean changed, List<String> retired, List<String> orphaned) {
@@ -78,11 +82,15 @@ public final class Arrangement {
         } else if (transition instanceof Transition.ReleaseLease l) {
             applied = changeLeases(state, leases -> leases.remove(l.id()));
         } else if (transition instanceof Transition.ExpireLeases e) {
-            applied = changeLeases(state, leases -> leases.values().removeIf(x -> x.isExpired(e.nowMillis())));
+            applied =
+                    changeLeases(
+                            state,
+                            leases -> leases.values().removeIf(x -> x.isExpired(e.nowMillis())));
         } else if (transition instanceof Transition.RecordSchema r) {
             applied = recordSchema(state, r.schema());
         } else {
-            throw new IllegalArgumentException("Cannot apply transition: unknown type " + transition);
+            throw new IllegalArgumentException(
+                    "Cannot apply transition: unknown type " + transition);
         }
         if (applied.changed()) {
             applied.state().validate();
@@ -91,17 +99,23 @@ public final class Arrangement {
         return applied;
     }
 
-    private static Applied recordSchema(CollectionState state, io.flinkpersist.CollectionSchema schema) {
+    private static Applied recordSchema(CollectionState state, CollectionSchema schema) {
         if (state.schema().isPresent()) {
             if (!state.schema().get().equals(schema)) {
                 throw new IllegalArgumentException(
-                        "Cannot use the collection with " + schema + ": it holds " + state.schema().get()
+                        "Cannot use the collection with "
+                                + schema
+                                + ": it holds "
+                                + state.schema().get()
                                 + " (use the codecs it was written with, or another collection)");
             }
             return Applied.unchanged(state, List.of());
         }
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).schema(java.util.Optional.of(schema)).build(), true, List.of(), List.of());
+                state.toBuilder().seqNo(state.seqNo() + 1).schema(Optional.of(schema)).build(),
+                true,
+                List.of(),
+                List.of());
     }
 
     private static Applied append(CollectionState state, Append append) {
@@ -140,11 +154,18 @@ public final class Arrangement {
             }
             if (!keys.add(b.key())) {
                 throw new IllegalArgumentException(
-                        "Cannot append batch " + b.key() + ": the collection already has a batch with that key");
+                        "Cannot append batch "
+                                + b.key()
+                                + ": the collection already has a batch with that key");
             }
             UnsealedBatchMeta meta =
                     new UnsealedBatchMeta(
-                            b.key(), new SeqNoRange(next, next + 1), b.tsLower(), b.tsUpper(), b.sizeBytes(), b.updateCount());
+                            b.key(),
+                            new SeqNoRange(next, next + 1),
+                            b.tsLower(),
+                            b.tsUpper(),
+                            b.sizeBytes(),
+                            b.updateCount());
             meta.validate();
             unsealed.add(meta);
             next++;
@@ -154,12 +175,18 @@ public final class Arrangement {
             seal = checkSeal(state, append.sealTo().get());
         }
         boolean changed =
-                !append.batches().isEmpty() || !seal.equals(state.seal()) || append.token().isPresent();
+                !append.batches().isEmpty()
+                        || !seal.equals(state.seal())
+                        || append.token().isPresent();
         if (!changed) {
             return Applied.unchanged(state, List.of());
         }
         CollectionState.Builder b =
-                state.toBuilder().seqNo(state.seqNo() + 1).unsealed(unsealed).nextSeqNo(next).seal(seal);
+                state.toBuilder()
+                        .seqNo(state.seqNo() + 1)
+                        .unsealed(unsealed)
+                        .nextSeqNo(next)
+                        .seal(seal);
         append.token()
                 .ifPresent(
                         t -> {
@@ -188,7 +215,10 @@ public final class Arrangement {
             return Applied.unchanged(state, List.of());
         }
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).seal(to).build(), true, List.of(), List.of());
+                state.toBuilder().seqNo(state.seqNo() + 1).seal(to).build(),
+                true,
+                List.of(),
+                List.of());
     }
 
     private static Applied allowCompaction(CollectionState state, AllowCompaction c) {
@@ -203,7 +233,8 @@ public final class Arrangement {
         if (c.since().equals(state.requestedSince())) {
             return Applied.unchanged(state, List.of());
         }
-        CollectionState.Builder b = state.toBuilder().seqNo(state.seqNo() + 1).requestedSince(c.since());
+        CollectionState.Builder b =
+                state.toBuilder().seqNo(state.seqNo() + 1).requestedSince(c.since());
         b.since(effectiveSince(state.since(), c.since(), state.leases()));
         return new Applied(b.build(), true, List.of(), List.of());
     }
@@ -212,7 +243,8 @@ public final class Arrangement {
      * Since follows the requested since but stops at the earliest live lease hold, and never
      * regresses.
      */
-    static Frontier effectiveSince(Frontier current, Frontier requested, Map<String, ReaderLease> leases) {
+    static Frontier effectiveSince(
+            Frontier current, Frontier requested, Map<String, ReaderLease> leases) {
         Frontier target = requested;
         for (ReaderLease lease : leases.values()) {
             target = Frontier.min(target, lease.sinceHold());
@@ -233,7 +265,9 @@ public final class Arrangement {
                             + " (read as of a time at or after since)");
         }
         long seqNo = state.seqNo() + 1;
-        return withLease(state, new ReaderLease(l.id(), hold, seqNo, expiry(l.nowMillis(), l.durationMillis())));
+        return withLease(
+                state,
+                new ReaderLease(l.id(), hold, seqNo, expiry(l.nowMillis(), l.durationMillis())));
     }
 
     private static Applied renewLease(CollectionState state, Transition.RenewLease l) {
@@ -249,16 +283,26 @@ public final class Arrangement {
         Frontier hold = l.hold().orElse(old.sinceHold());
         if (hold.lessThan(old.sinceHold())) {
             throw new IllegalArgumentException(
-                    "Cannot renew lease " + l.id() + ": its hold " + hold + " is before its current hold " + old.sinceHold());
+                    "Cannot renew lease "
+                            + l.id()
+                            + ": its hold "
+                            + hold
+                            + " is before its current hold "
+                            + old.sinceHold());
         }
         long seqNo = state.seqNo() + 1;
         long pinned = l.repin() ? seqNo : old.pinnedSeqNo();
-        return withLease(state, new ReaderLease(l.id(), hold, pinned, expiry(l.nowMillis(), l.durationMillis())));
+        return withLease(
+                state,
+                new ReaderLease(l.id(), hold, pinned, expiry(l.nowMillis(), l.durationMillis())));
     }
 
     private static long expiry(long now, long duration) {
         if (duration <= 0) {
-            throw new IllegalArgumentException("Cannot take a lease: its duration must be positive (durationMillis=" + duration + ")");
+            throw new IllegalArgumentException(
+                    "Cannot take a lease: its duration must be positive (durationMillis="
+                            + duration
+                            + ")");
         }
         long at = now + duration;
         return at < now ? Long.MAX_VALUE : at;
@@ -276,7 +320,8 @@ public final class Arrangement {
         return new Applied(next, true, List.of(), List.of());
     }
 
-    private static Applied changeLeases(CollectionState state, java.util.function.Consumer<Map<String, ReaderLease>> change) {
+    private static Applied changeLeases(
+            CollectionState state, Consumer<Map<String, ReaderLease>> change) {
         Map<String, ReaderLease> leases = new TreeMap<>(state.leases());
         change.accept(leases);
         if (leases.equals(state.leases())) {
@@ -314,7 +359,10 @@ public final class Arrangement {
         List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
         trace.add(batch.toMeta());
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).trace(trace).build(), true, List.of(), List.of());
+                state.toBuilder().seqNo(state.seqNo() + 1).trace(trace).build(),
+                true,
+                List.of(),
+                List.of());
     }
 
     private static Applied evict(CollectionState state) {
@@ -333,7 +381,11 @@ public final class Arrangement {
         }
         long seqNo = state.seqNo() + 1;
         return new Applied(
-                state.toBuilder().seqNo(seqNo).unsealed(kept).retired(retire(state, evicted, seqNo)).build(),
+                state.toBuilder()
+                        .seqNo(seqNo)
+                        .unsealed(kept)
+                        .retired(retire(state, evicted, seqNo))
+                        .build(),
                 true,
                 evicted,
                 List.of());
@@ -359,7 +411,13 @@ public final class Arrangement {
         UnsealedBatchMeta old = unsealed.get(index);
         unsealed.set(
                 index,
-                new UnsealedBatchMeta(r.key(), old.seqNos(), r.tsLower(), r.tsUpper(), r.sizeBytes(), r.updateCount()));
+                new UnsealedBatchMeta(
+                        r.key(),
+                        old.seqNos(),
+                        r.tsLower(),
+                        r.tsUpper(),
+                        r.sizeBytes(),
+                        r.updateCount()));
         long seqNo = state.seqNo() + 1;
         return new Applied(
                 state.toBuilder()
@@ -396,7 +454,9 @@ public final class Arrangement {
         for (int j = 0; j < inputs.size(); j++) {
             sinceCovers &= trace.get(index + j).desc().since().lessEqual(d.since());
         }
-        if (!d.lower().equals(firstIn.desc().lower()) || !d.upper().equals(lastIn.desc().upper()) || !sinceCovers) {
+        if (!d.lower().equals(firstIn.desc().lower())
+                || !d.upper().equals(lastIn.desc().upper())
+                || !sinceCovers) {
             throw new IllegalArgumentException(
                     "Cannot apply merge: merged batch "
                             + merged.key()
@@ -418,15 +478,26 @@ public final class Arrangement {
         return replaceTrace(state, trace, index, after, merged, inputs);
     }
 
-    /** Replaces {@code trace[from, to)} by {@code merged} and retires {@code inputs}, their keys. */
+    /**
+     * Replaces {@code trace[from, to)} by {@code merged} and retires {@code inputs}, their keys.
+     */
     private static Applied replaceTrace(
-            CollectionState state, List<TraceBatchMeta> trace, int from, int to, NewTraceBatch merged, List<String> inputs) {
+            CollectionState state,
+            List<TraceBatchMeta> trace,
+            int from,
+            int to,
+            NewTraceBatch merged,
+            List<String> inputs) {
         List<String> retired = new ArrayList<>(inputs);
         trace.subList(from, to).clear();
         trace.add(from, merged.toMeta());
         long seqNo = state.seqNo() + 1;
         return new Applied(
-                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
+                state.toBuilder()
+                        .seqNo(seqNo)
+                        .trace(trace)
+                        .retired(retire(state, retired, seqNo))
+                        .build(),
                 true,
                 retired,
                 List.of());
@@ -436,7 +507,10 @@ public final class Arrangement {
         NewTraceBatch merged = m.merged();
         List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
         int index = trace.size() - m.trace().size();
-        boolean fits = index >= 0 && state.traceUpper().equals(m.lower()) && m.upper().lessEqual(state.seal());
+        boolean fits =
+                index >= 0
+                        && state.traceUpper().equals(m.lower())
+                        && m.upper().lessEqual(state.seal());
         for (int j = 0; fits && j < m.trace().size(); j++) {
             fits = trace.get(index + j).key().equals(m.trace().get(j));
         }
@@ -504,7 +578,8 @@ public final class Arrangement {
                             + " at or beyond their since");
         }
         boolean fitsBefore = index == 0 || trace.get(index - 1).level() >= merged.level();
-        boolean fitsAfter = index + 2 >= trace.size() || trace.get(index + 2).level() <= merged.level();
+        boolean fitsAfter =
+                index + 2 >= trace.size() || trace.get(index + 2).level() <= merged.level();
         if (!fitsBefore || !fitsAfter) {
             // Planned against an older trace whose levels have changed around the pair (I7). Stale.
             return Applied.unchanged(state, List.of(merged.key()));
@@ -514,7 +589,11 @@ public final class Arrangement {
         long seqNo = state.seqNo() + 1;
         List<String> retired = List.of(b1.key(), b0.key());
         return new Applied(
-                state.toBuilder().seqNo(seqNo).trace(trace).retired(retire(state, retired, seqNo)).build(),
+                state.toBuilder()
+                        .seqNo(seqNo)
+                        .trace(trace)
+                        .retired(retire(state, retired, seqNo))
+                        .build(),
                 true,
                 retired,
                 List.of());
@@ -532,7 +611,10 @@ public final class Arrangement {
             return Applied.unchanged(state, List.of());
         }
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).retired(kept).build(), true, List.of(), List.of());
+                state.toBuilder().seqNo(state.seqNo() + 1).retired(kept).build(),
+                true,
+                List.of(),
+                List.of());
     }
 
     private static List<RetiredBlob> retire(CollectionState state, List<String> keys, long seqNo) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -22,11 +23,11 @@ import java.util.TreeMap;
  * <ul>
  *   <li>I1: {@code traceUpper <= seal}; across versions seal and since never regress ({@link
  *       #validateSuccessor}).
- *   <li>I3: unsealed SeqNo ranges are non-empty, strictly increasing and do not overlap, and all lie
- *       below {@code nextSeqNo}.
+ *   <li>I3: unsealed SeqNo ranges are non-empty, strictly increasing and do not overlap, and all
+ *       lie below {@code nextSeqNo}.
  *   <li>I4: {@code tsLower <= tsUpper} for every unsealed batch.
- *   <li>I5: trace batches are contiguous non-empty intervals starting at {@code {0}}, all with {@code
- *       upper <= seal}.
+ *   <li>I5: trace batches are contiguous non-empty intervals starting at {@code {0}}, all with
+ *       {@code upper <= seal}.
  *   <li>I6: every trace batch's since is at or before the collection's since.
  *   <li>I7: trace levels are non-increasing from oldest to newest.
  *   <li>I9: batch keys are unique across unsealed, trace and retired batches.
@@ -118,8 +119,8 @@ public final class CollectionState {
     }
 
     /**
-     * The since the writers asked for with allowCompaction. The effective {@link #since()} follows it
-     * but never passes a live lease's hold.
+     * The since the writers asked for with allowCompaction. The effective {@link #since()} follows
+     * it but never passes a live lease's hold.
      */
     public Frontier requestedSince() {
         return requestedSince;
@@ -139,7 +140,7 @@ public final class CollectionState {
     }
 
     /** The smallest state version a lease pins, if any lease exists. */
-    public java.util.OptionalLong minPinnedSeqNo() {
+    public OptionalLong minPinnedSeqNo() {
         return leases.values().stream().mapToLong(ReaderLease::pinnedSeqNo).min();
     }
 
@@ -162,7 +163,8 @@ public final class CollectionState {
 
     /** Checks I1, I3–I7, I9 and I11 on this version alone. */
     public CollectionState validate() {
-        InvariantViolationException.check(seqNo >= 0, "I11", "state seqNo must be >= 0 (seqNo=%d)", seqNo);
+        InvariantViolationException.check(
+                seqNo >= 0, "I11", "state seqNo must be >= 0 (seqNo=%d)", seqNo);
         Frontier traceUpper = traceUpper();
         InvariantViolationException.check(
                 traceUpper.lessEqual(seal),
@@ -319,7 +321,18 @@ public final class CollectionState {
 
     @Override
     public int hashCode() {
-        return Objects.hash(seqNo, seal, since, nextSeqNo, unsealed, trace, writers, retired, requestedSince, leases, schema);
+        return Objects.hash(
+                seqNo,
+                seal,
+                since,
+                nextSeqNo,
+                unsealed,
+                trace,
+                writers,
+                retired,
+                requestedSince,
+                leases,
+                schema);
     }
 
     @Override
@@ -353,9 +366,12 @@ public final class CollectionState {
         private List<TraceBatchMeta> trace = List.of();
         private Map<String, Long> writers = Map.of();
         private List<RetiredBlob> retired = List.of();
+
         /** Null means "same as since". */
         private Frontier requestedSince;
+
         private Map<String, ReaderLease> leases = Map.of();
+
         /** Null means "not recorded". */
         private CollectionSchema schema;
 

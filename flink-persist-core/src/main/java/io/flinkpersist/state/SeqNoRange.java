@@ -1,8 +1,9 @@
 package io.flinkpersist.state;
 
 /**
- * The write sequence numbers {@code [start, end)} an unsealed batch covers. Each appended batch takes
- * the next numbers of its collection, so ranges order unsealed batches by when they were written.
+ * The write sequence numbers {@code [start, end)} an unsealed batch covers. Each appended batch
+ * takes the next numbers of its collection, so ranges order unsealed batches by when they were
+ * written.
  */
 public record SeqNoRange(long start, long end) {
 

@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.blob.BlobAlreadyExistsException;
 import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.BlobStore;
@@ -7,7 +8,6 @@ import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.OutcomeUnknownException;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A commit applies a {@link Transition} to the latest state known and publishes version {@code
  * n+1} by put-if-absent of {@code state/<n+1>}. Losing that race means another committer published
- * {@code n+1}: read forward to the new latest version, re-apply the transition there, and try again.
- * A put whose outcome is unknown is resolved by reading the record back. In-memory state is never
- * patched after a failed write.
+ * {@code n+1}: read forward to the new latest version, re-apply the transition there, and try
+ * again. A put whose outcome is unknown is resolved by reading the record back. In-memory state is
+ * never patched after a failed write.
  */
 public final class StateLog {
 
@@ -52,7 +52,7 @@ public final class StateLog {
      *
      * @throws CorruptBlobException if the latest record does not decode
      */
-    public CollectionState openOrCreate(Optional<io.flinkpersist.CollectionSchema> schema) throws IOException {
+    public CollectionState openOrCreate(Optional<CollectionSchema> schema) throws IOException {
         Optional<CollectionState> latest = readLatest();
         if (latest.isPresent()) {
             return latest.get();
@@ -63,10 +63,16 @@ public final class StateLog {
         } catch (BlobAlreadyExistsException e) {
             // Another process created the collection at the same time.
         } catch (OutcomeUnknownException e) {
-            LOG.debug("Creating the initial state record had an unknown outcome; reading it back", e);
+            LOG.debug(
+                    "Creating the initial state record had an unknown outcome; reading it back", e);
         }
-        return readForward(readRecord(0).orElseThrow(() -> new CorruptBlobException(
-                StateRecordCodec.key(0), "initial state record vanished right after it was created")));
+        return readForward(
+                readRecord(0)
+                        .orElseThrow(
+                                () ->
+                                        new CorruptBlobException(
+                                                StateRecordCodec.key(0),
+                                                "initial state record vanished right after it was created")));
     }
 
     /** The latest committed state, if the collection exists, found by listing the state records. */
@@ -86,7 +92,8 @@ public final class StateLog {
             // Pruned between the listing and the read: many commits happened meanwhile; list again.
             if (attempt >= 10) {
                 throw new CorruptBlobException(
-                        StateRecordCodec.key(max), "the state record was listed but could not be read, 10 times in a row");
+                        StateRecordCodec.key(max),
+                        "the state record was listed but could not be read, 10 times in a row");
             }
         }
     }
@@ -112,7 +119,10 @@ public final class StateLog {
                 if (!exists(state.seqNo())) {
                     String pruned = StateRecordCodec.key(state.seqNo());
                     return readLatest()
-                            .orElseThrow(() -> new CorruptBlobException(pruned, "every state record has disappeared"));
+                            .orElseThrow(
+                                    () ->
+                                            new CorruptBlobException(
+                                                    pruned, "every state record has disappeared"));
                 }
                 return state;
             }
@@ -187,7 +197,8 @@ public final class StateLog {
                         + ")");
     }
 
-    private Optional<byte[]> readBack(String key, OutcomeUnknownException cause) throws IOException {
+    private Optional<byte[]> readBack(String key, OutcomeUnknownException cause)
+            throws IOException {
         IOException last = cause;
         for (int i = 0; i < 10; i++) {
             try {

@@ -32,8 +32,8 @@ import java.util.zip.CRC32C;
  *   int   CRC32C of everything before it
  * </pre>
  *
- * Frontiers are stored as longs ({@link Frontier#toStorageLong()}). Decoding checks the checksum, the
- * version, that no bytes trail the body, that the record's seqNo matches its key, and {@link
+ * Frontiers are stored as longs ({@link Frontier#toStorageLong()}). Decoding checks the checksum,
+ * the version, that no bytes trail the body, that the record's seqNo matches its key, and {@link
  * CollectionState#validate()}; any failure is a {@link CorruptBlobException} naming the record. The
  * format is hand-written in the manner of Flink's versioned serializers: the record is small and
  * fixed in shape, and this keeps the engine free of a schema compiler.
@@ -45,11 +45,13 @@ public final class StateRecordCodec {
 
     static final int MAGIC = 0x46505354;
     public static final short CURRENT_VERSION = 3;
+
     /**
      * The oldest version this build still reads. Version 1 had no leases and no requested since;
      * versions 1 and 2 had no schema.
      */
     public static final short OLDEST_READABLE_VERSION = 1;
+
     private static final int MAX_COUNT = 50_000_000;
 
     private StateRecordCodec() {}
@@ -143,7 +145,8 @@ public final class StateRecordCodec {
      */
     public static CollectionState decode(String key, byte[] data) throws CorruptBlobException {
         if (data.length < 10) {
-            throw new CorruptBlobException(key, "state record is truncated (length=" + data.length + ")");
+            throw new CorruptBlobException(
+                    key, "state record is truncated (length=" + data.length + ")");
         }
         int stored = ByteBuffer.wrap(data, data.length - 4, 4).getInt();
         CRC32C crc = new CRC32C();
@@ -156,10 +159,12 @@ public final class StateRecordCodec {
                             stored, (int) crc.getValue(), data.length));
         }
         CollectionState state;
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 4))) {
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 4))) {
             int magic = in.readInt();
             if (magic != MAGIC) {
-                throw new CorruptBlobException(key, String.format("not a state record (magic=%08x)", magic));
+                throw new CorruptBlobException(
+                        key, String.format("not a state record (magic=%08x)", magic));
             }
             short version = in.readShort();
             if (version < OLDEST_READABLE_VERSION || version > CURRENT_VERSION) {
@@ -176,19 +181,25 @@ public final class StateRecordCodec {
             state = readBody(in, version);
             if (in.available() > 0) {
                 throw new CorruptBlobException(
-                        key, "state record has " + in.available() + " trailing bytes after its body");
+                        key,
+                        "state record has " + in.available() + " trailing bytes after its body");
             }
         } catch (CorruptBlobException e) {
             throw e;
         } catch (EOFException e) {
             throw new CorruptBlobException(key, "state record ends in the middle of its body", e);
         } catch (IOException | RuntimeException e) {
-            throw new CorruptBlobException(key, "state record body is malformed: " + e.getMessage(), e);
+            throw new CorruptBlobException(
+                    key, "state record body is malformed: " + e.getMessage(), e);
         }
         long expected = seqNoOf(key);
         if (expected >= 0 && expected != state.seqNo()) {
             throw new CorruptBlobException(
-                    key, "state record holds seqNo " + state.seqNo() + " but is stored as version " + expected);
+                    key,
+                    "state record holds seqNo "
+                            + state.seqNo()
+                            + " but is stored as version "
+                            + expected);
         }
         try {
             state.validate();
@@ -211,7 +222,12 @@ public final class StateRecordCodec {
             SeqNoRange range = new SeqNoRange(in.readLong(), in.readLong());
             unsealed.add(
                     new UnsealedBatchMeta(
-                            key, range, in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+                            key,
+                            range,
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong()));
         }
         b.unsealed(unsealed);
         n = count(in);
@@ -244,7 +260,11 @@ public final class StateRecordCodec {
             Map<String, ReaderLease> leases = new TreeMap<>();
             for (int i = 0; i < n; i++) {
                 ReaderLease l =
-                        new ReaderLease(in.readUTF(), Frontier.fromStorageLong(in.readLong()), in.readLong(), in.readLong());
+                        new ReaderLease(
+                                in.readUTF(),
+                                Frontier.fromStorageLong(in.readLong()),
+                                in.readLong(),
+                                in.readLong());
                 if (leases.put(l.id(), l) != null) {
                     throw new IOException("duplicate lease id " + l.id());
                 }

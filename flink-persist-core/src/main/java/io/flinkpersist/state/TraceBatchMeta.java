@@ -3,8 +3,8 @@ package io.flinkpersist.state;
 import java.util.Objects;
 
 /**
- * A trace batch as the state records it: a sorted, consolidated Parquet blob of every update in
- * its {@link Description}, with a compaction level.
+ * A trace batch as the state records it: a sorted, consolidated Parquet blob of every update in its
+ * {@link Description}, with a compaction level.
  *
  * <h2>Invariants</h2>
  *

@@ -13,14 +13,16 @@ import java.util.Optional;
 public sealed interface Transition {
 
     /** An unsealed batch written but not yet in the state. */
-    record NewUnsealedBatch(String key, long tsLower, long tsUpper, long sizeBytes, long updateCount) {
+    record NewUnsealedBatch(
+            String key, long tsLower, long tsUpper, long sizeBytes, long updateCount) {
         public NewUnsealedBatch {
             Objects.requireNonNull(key, "key");
         }
     }
 
     /** A trace batch written by a drain or compaction, not yet in the state. */
-    record NewTraceBatch(String key, Description desc, int level, long sizeBytes, long updateCount) {
+    record NewTraceBatch(
+            String key, Description desc, int level, long sizeBytes, long updateCount) {
         public NewTraceBatch {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(desc, "desc");
@@ -42,7 +44,8 @@ public sealed interface Transition {
      * Appends unsealed batches and optionally seals, atomically. With a token, a commit whose
      * checkpoint id is at or below the writer's last committed one changes nothing.
      */
-    record Append(List<NewUnsealedBatch> batches, Optional<Frontier> sealTo, Optional<WriterToken> token)
+    record Append(
+            List<NewUnsealedBatch> batches, Optional<Frontier> sealTo, Optional<WriterToken> token)
             implements Transition {
         public Append {
             batches = List.copyOf(batches);
@@ -66,9 +69,9 @@ public sealed interface Transition {
     }
 
     /**
-     * Installs the result of a drain planned for {@code [lower, upper)}. Stale (the trace upper is no
-     * longer {@code lower}) means no-op. An empty result ({@code batch} absent) is a no-op too: a
-     * drain that moved nothing writes no batch.
+     * Installs the result of a drain planned for {@code [lower, upper)}. Stale (the trace upper is
+     * no longer {@code lower}) means no-op. An empty result ({@code batch} absent) is a no-op too:
+     * a drain that moved nothing writes no batch.
      */
     record ApplyDrain(Frontier lower, Frontier upper, Optional<NewTraceBatch> batch)
             implements Transition {
@@ -83,9 +86,9 @@ public sealed interface Transition {
     record Evict() implements Transition {}
 
     /**
-     * Replaces unsealed batch {@code original} by {@code replacement}, its rewrite without the updates
-     * below the trace upper, keeping its SeqNo range. No-op if {@code original} is gone or the trace
-     * upper has moved past the replacement's first time (a stale result).
+     * Replaces unsealed batch {@code original} by {@code replacement}, its rewrite without the
+     * updates below the trace upper, keeping its SeqNo range. No-op if {@code original} is gone or
+     * the trace upper has moved past the replacement's first time (a stale result).
      */
     record ApplyTrim(String original, NewUnsealedBatch replacement) implements Transition {
         public ApplyTrim {
@@ -95,10 +98,11 @@ public sealed interface Transition {
     }
 
     /**
-     * Replaces the adjacent trace batches {@code first}, {@code second} by their merge. No-op if the
-     * pair is no longer there (a stale result).
+     * Replaces the adjacent trace batches {@code first}, {@code second} by their merge. No-op if
+     * the pair is no longer there (a stale result).
      */
-    record ApplyCompaction(String first, String second, NewTraceBatch merged) implements Transition {
+    record ApplyCompaction(String first, String second, NewTraceBatch merged)
+            implements Transition {
         public ApplyCompaction {
             Objects.requireNonNull(first, "first");
             Objects.requireNonNull(second, "second");
@@ -115,7 +119,8 @@ public sealed interface Transition {
             inputs = List.copyOf(inputs);
             Objects.requireNonNull(merged, "merged");
             if (inputs.size() < 2) {
-                throw new IllegalArgumentException("Cannot merge trace batches: need at least two (inputs=" + inputs + ")");
+                throw new IllegalArgumentException(
+                        "Cannot merge trace batches: need at least two (inputs=" + inputs + ")");
             }
         }
     }
@@ -123,17 +128,19 @@ public sealed interface Transition {
     /**
      * A drain of the unsealed updates in {@code [lower, upper)} merged, in the same pass, with the
      * trace batches {@code trace} (the trace's last batches, oldest first; their upper is {@code
-     * lower}): they are replaced by one batch ending at {@code upper}. No-op if the trace upper is no
-     * longer {@code lower} or those batches are no longer the trace's end (a stale result).
+     * lower}): they are replaced by one batch ending at {@code upper}. No-op if the trace upper is
+     * no longer {@code lower} or those batches are no longer the trace's end (a stale result).
      */
-    record ApplyDrainMerge(List<String> trace, Frontier lower, Frontier upper, NewTraceBatch merged) implements Transition {
+    record ApplyDrainMerge(List<String> trace, Frontier lower, Frontier upper, NewTraceBatch merged)
+            implements Transition {
         public ApplyDrainMerge {
             trace = List.copyOf(trace);
             Objects.requireNonNull(lower, "lower");
             Objects.requireNonNull(upper, "upper");
             Objects.requireNonNull(merged, "merged");
             if (trace.isEmpty()) {
-                throw new IllegalArgumentException("Cannot drain and merge: no trace batch to merge with (use ApplyDrain)");
+                throw new IllegalArgumentException(
+                        "Cannot drain and merge: no trace batch to merge with (use ApplyDrain)");
             }
         }
     }
@@ -146,8 +153,8 @@ public sealed interface Transition {
     }
 
     /**
-     * Takes (or re-takes) a reader lease pinning the new state version, holding since at {@code hold}
-     * (the current since if absent), until {@code nowMillis + durationMillis}.
+     * Takes (or re-takes) a reader lease pinning the new state version, holding since at {@code
+     * hold} (the current since if absent), until {@code nowMillis + durationMillis}.
      */
     record AcquireLease(String id, Optional<Frontier> hold, long nowMillis, long durationMillis)
             implements Transition {
@@ -158,11 +165,12 @@ public sealed interface Transition {
     }
 
     /**
-     * Extends a live lease to {@code nowMillis + durationMillis}, optionally moving its hold forward
-     * and re-pinning it to the new state version. Fails with {@link LeaseExpiredException} if the
-     * lease is gone.
+     * Extends a live lease to {@code nowMillis + durationMillis}, optionally moving its hold
+     * forward and re-pinning it to the new state version. Fails with {@link LeaseExpiredException}
+     * if the lease is gone.
      */
-    record RenewLease(String id, Optional<Frontier> hold, boolean repin, long nowMillis, long durationMillis)
+    record RenewLease(
+            String id, Optional<Frontier> hold, boolean repin, long nowMillis, long durationMillis)
             implements Transition {
         public RenewLease {
             Objects.requireNonNull(id, "id");

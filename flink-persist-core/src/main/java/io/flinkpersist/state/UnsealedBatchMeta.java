@@ -22,7 +22,12 @@ import java.util.Objects;
  * @param updateCount the number of (consolidated) updates
  */
 public record UnsealedBatchMeta(
-        String key, SeqNoRange seqNos, long tsLower, long tsUpper, long sizeBytes, long updateCount) {
+        String key,
+        SeqNoRange seqNos,
+        long tsLower,
+        long tsUpper,
+        long sizeBytes,
+        long updateCount) {
 
     public UnsealedBatchMeta {
         Objects.requireNonNull(key, "key");

@@ -47,15 +47,19 @@ class BatchCacheTest {
 
     @Test
     void sizeBytesCountsHeadersLengthsAndLongs() {
-        DecodedRowGroup g = DecodedRowGroup.builder(0, 1, 0)
-                .add(new byte[3], new byte[0], 1, 1)
-                .add(new byte[9], new byte[20], 2, -1)
-                .build();
-        long expected = 56 // the object: 12 header + 4 refs * 4 + 2 ints + 2 longs = 52, aligned
-                + 2 * 24 // byte[][] keys and values: 16 + 2 * 4
-                + 2 * 32 // long[] times and diffs: 16 + 2 * 8
-                + 24 + 32 // keys: 16 + 3, 16 + 9, aligned
-                + 16 + 40; // values: 16 + 0, 16 + 20, aligned
+        DecodedRowGroup g =
+                DecodedRowGroup.builder(0, 1, 0)
+                        .add(new byte[3], new byte[0], 1, 1)
+                        .add(new byte[9], new byte[20], 2, -1)
+                        .build();
+        long expected =
+                56 // the object: 12 header + 4 refs * 4 + 2 ints + 2 longs = 52, aligned
+                        + 2 * 24 // byte[][] keys and values: 16 + 2 * 4
+                        + 2 * 32 // long[] times and diffs: 16 + 2 * 8
+                        + 24
+                        + 32 // keys: 16 + 3, 16 + 9, aligned
+                        + 16
+                        + 40; // values: 16 + 0, 16 + 20, aligned
         assertThat(g.sizeBytes()).isEqualTo(expected);
         // Grows by at least the payload.
         assertThat(group(0, 1000, 100).sizeBytes()).isGreaterThan(1000 * (100 + 16 + 16 + 8 + 8L));
@@ -71,7 +75,8 @@ class BatchCacheTest {
         assertThatThrownBy(c::key).isInstanceOf(IllegalStateException.class);
         assertThat(UpdateBufferTest.drain(c)).extracting(U::time).containsExactly(0L, 1L, 2L);
         assertThat(UpdateBufferTest.drain(g.cursor())).hasSize(3); // a cursor per call
-        assertThatThrownBy(() -> DecodedRowGroup.builder(3, 3, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DecodedRowGroup.builder(3, 3, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // --------------------------------------------------------------------------------------------
@@ -95,15 +100,20 @@ class BatchCacheTest {
         assertThat(cache.peek("a", 2)).isPresent();
         assertThat(cache.peek("a", 3)).isPresent();
 
-        // A big entry evicts as many of the oldest as it needs: order is now 0, 2, 3 (peek touched).
+        // A big entry evicts as many of the oldest as it needs: order is now 0, 2, 3 (peek
+        // touched).
         DecodedRowGroup big = group(4, 25, 8);
-        assertThat(big.sizeBytes()).isGreaterThan(2 * size).isLessThanOrEqualTo(cache.maxBytes() - size);
+        assertThat(big.sizeBytes())
+                .isGreaterThan(2 * size)
+                .isLessThanOrEqualTo(cache.maxBytes() - size);
         assertThat(cache.put("b", 4, big)).isTrue();
         assertThat(cache.evictions()).isEqualTo(3);
         assertThat(cache.peek("a", 3)).isPresent();
         assertThat(cache.peek("b", 4)).isPresent();
         assertThat(cache.entryCount()).isEqualTo(2);
-        assertThat(cache.sizeBytes()).isEqualTo(size + big.sizeBytes()).isLessThanOrEqualTo(cache.maxBytes());
+        assertThat(cache.sizeBytes())
+                .isEqualTo(size + big.sizeBytes())
+                .isLessThanOrEqualTo(cache.maxBytes());
     }
 
     @Test
@@ -128,7 +138,9 @@ class BatchCacheTest {
         assertThat(cache.sizeBytes()).isEqualTo(sum);
         assertThat(cache.evictions()).isEqualTo(200 - kept);
         for (int i = 0; i < 200; i++) {
-            assertThat(cache.peek("blob", i).isPresent()).as("row group %s", i).isEqualTo(i >= 200 - kept);
+            assertThat(cache.peek("blob", i).isPresent())
+                    .as("row group %s", i)
+                    .isEqualTo(i >= 200 - kept);
         }
     }
 
@@ -203,7 +215,12 @@ class BatchCacheTest {
         assertThat(disabled.put("a", 0, group(0, 1, 4))).isFalse();
         assertThat(disabled.get("a", 0)).isEmpty();
         assertThat(disabled.invalidate("a")).isZero();
-        assertThat(List.of(disabled.hits(), disabled.misses(), disabled.evictions(), disabled.sizeBytes()))
+        assertThat(
+                        List.of(
+                                disabled.hits(),
+                                disabled.misses(),
+                                disabled.evictions(),
+                                disabled.sizeBytes()))
                 .containsOnly(0L);
         assertThat(disabled.entryCount()).isZero();
     }
@@ -224,34 +241,41 @@ class BatchCacheTest {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
-            Thread worker = new Thread(() -> {
-                Random random = new Random(id);
-                try {
-                    start.await();
-                    for (int op = 0; op < ops; op++) {
-                        int i = random.nextInt(groups.length);
-                        String blob = "blob-" + (i % 4);
-                        switch (random.nextInt(10)) {
-                            case 0 -> cache.invalidate(blob);
-                            case 1, 2, 3 -> cache.put(blob, i, groups[i]);
-                            default -> {
-                                gets[id]++;
-                                cache.get(blob, i).ifPresent(g -> {
-                                    if (g != groups[i]) {
-                                        throw new AssertionError("wrong group for row group " + i);
+            Thread worker =
+                    new Thread(
+                            () -> {
+                                Random random = new Random(id);
+                                try {
+                                    start.await();
+                                    for (int op = 0; op < ops; op++) {
+                                        int i = random.nextInt(groups.length);
+                                        String blob = "blob-" + (i % 4);
+                                        switch (random.nextInt(10)) {
+                                            case 0 -> cache.invalidate(blob);
+                                            case 1, 2, 3 -> cache.put(blob, i, groups[i]);
+                                            default -> {
+                                                gets[id]++;
+                                                cache.get(blob, i)
+                                                        .ifPresent(
+                                                                g -> {
+                                                                    if (g != groups[i]) {
+                                                                        throw new AssertionError(
+                                                                                "wrong group for row group "
+                                                                                        + i);
+                                                                    }
+                                                                });
+                                            }
+                                        }
+                                        long size = cache.sizeBytes();
+                                        if (size < 0 || size > max) {
+                                            throw new AssertionError(
+                                                    "sizeBytes out of bounds: " + size);
+                                        }
                                     }
-                                });
-                            }
-                        }
-                        long size = cache.sizeBytes();
-                        if (size < 0 || size > max) {
-                            throw new AssertionError("sizeBytes out of bounds: " + size);
-                        }
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
+                                } catch (Throwable e) {
+                                    failures.add(e);
+                                }
+                            });
             workers.add(worker);
             worker.start();
         }
@@ -276,7 +300,9 @@ class BatchCacheTest {
     // --------------------------------------------------------------------------------------------
     // reading through the cache
 
-    /** Sorted, consolidated updates: a 4-byte counter then 12 random bytes as key, some keys twice. */
+    /**
+     * Sorted, consolidated updates: a 4-byte counter then 12 random bytes as key, some keys twice.
+     */
     private static List<U> sortedUpdates(long seed, int count) {
         Random random = new Random(seed);
         List<U> out = new ArrayList<>();
@@ -329,7 +355,8 @@ class BatchCacheTest {
         assertThat(cache.sizeBytes()).isPositive().isLessThanOrEqualTo(cache.maxBytes());
 
         assertThat(store.delete("b/1")).isTrue();
-        assertThatThrownBy(() -> BatchReader.open(store, "b/1")).isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> BatchReader.open(store, "b/1"))
+                .isInstanceOf(BlobNotFoundException.class);
 
         assertThat(read(BatchReader.open(store, "b/1", cache))).isEqualTo(text(updates));
         assertThat(cache.hits()).isEqualTo(groups);
@@ -343,11 +370,13 @@ class BatchCacheTest {
         assertThat(read(BatchReader.open(store, "b/1", 1, 3, cache)))
                 .isEqualTo(text(updates.subList(counts[0], counts[0] + counts[1] + counts[2])));
         assertThat(read(BatchReader.open(store, "b/1", groups - 1, Integer.MAX_VALUE, cache)))
-                .isEqualTo(text(updates.subList(updates.size() - counts[groups - 1], updates.size())));
+                .isEqualTo(
+                        text(updates.subList(updates.size() - counts[groups - 1], updates.size())));
         assertThat(cache.misses()).isEqualTo(groups);
 
         assertThat(cache.invalidate("b/1")).isEqualTo(groups);
-        assertThatThrownBy(() -> BatchReader.open(store, "b/1", cache)).isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> BatchReader.open(store, "b/1", cache))
+                .isInstanceOf(BlobNotFoundException.class);
     }
 
     @Test
@@ -391,7 +420,8 @@ class BatchCacheTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("starts after the last row group");
         assertThat(read(BatchReader.open(store, "b/2", groups, groups, cache))).isEmpty();
-        assertThat(read(BatchReader.open(store, "b/2", groups, Integer.MAX_VALUE, cache))).isEmpty();
+        assertThat(read(BatchReader.open(store, "b/2", groups, Integer.MAX_VALUE, cache)))
+                .isEmpty();
     }
 
     // --------------------------------------------------------------------------------------------
@@ -400,18 +430,20 @@ class BatchCacheTest {
     private static final int RAW_ROWS = 600;
 
     /**
-     * Writes 600 rows {k, v, t, d} of the same encoded size with Parquet's example writer (bypassing
-     * BatchWriter's checks), dictionary off, so that every such file has the same row groups.
+     * Writes 600 rows {k, v, t, d} of the same encoded size with Parquet's example writer
+     * (bypassing BatchWriter's checks), dictionary off, so that every such file has the same row
+     * groups.
      */
     private void writeRaw(String key, byte[][] keys, byte[][] values) throws IOException {
         try (BlobWriter blob = store.create(key)) {
-            ParquetWriter<Group> writer = ExampleParquetWriter.builder(new BlobOutputFile(key, blob))
-                    .withType(BatchFormat.SCHEMA)
-                    .withConf(new Configuration(false))
-                    .withExtraMetaData(Map.of("flink-persist.format-version", "1"))
-                    .withDictionaryEncoding(false)
-                    .withRowGroupSize(1024L)
-                    .build();
+            ParquetWriter<Group> writer =
+                    ExampleParquetWriter.builder(new BlobOutputFile(key, blob))
+                            .withType(BatchFormat.SCHEMA)
+                            .withConf(new Configuration(false))
+                            .withExtraMetaData(Map.of("flink-persist.format-version", "1"))
+                            .withDictionaryEncoding(false)
+                            .withRowGroupSize(1024L)
+                            .build();
             SimpleGroupFactory factory = new SimpleGroupFactory(BatchFormat.SCHEMA);
             for (int i = 0; i < keys.length; i++) {
                 Group g = factory.newGroup();
@@ -454,7 +486,8 @@ class BatchCacheTest {
     private void assertSameRowGroups(String key, int boundary) throws IOException {
         BatchFooter footer = BatchReader.readFooter(store, key);
         assertThat(footer.rowGroups().get(0).rowCount()).isEqualTo(boundary);
-        assertThat(footer.rowGroupCount()).isEqualTo(BatchReader.readFooter(store, "probe").rowGroupCount());
+        assertThat(footer.rowGroupCount())
+                .isEqualTo(BatchReader.readFooter(store, "probe").rowGroupCount());
     }
 
     @Test
@@ -526,7 +559,10 @@ class BatchCacheTest {
         read(BatchReader.open(store, "across", 1, 2, first));
         assertThat(first.entryCount()).isEqualTo(2);
         store.delete("across");
-        assertThatThrownBy(() -> UpdateBufferTest.drain(BatchReader.open(store, "across", 0, 2, first)))
+        assertThatThrownBy(
+                        () ->
+                                UpdateBufferTest.drain(
+                                        BatchReader.open(store, "across", 0, 2, first)))
                 .isInstanceOf(CorruptBlobException.class)
                 .hasMessageContaining("row groups 0 and 1")
                 .hasMessageEndingWith(", row " + b);

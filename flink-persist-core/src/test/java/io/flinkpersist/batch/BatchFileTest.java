@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.batch.UpdateBufferTest.U;
 import io.flinkpersist.blob.BlobAlreadyExistsException;
 import io.flinkpersist.blob.BlobNotFoundException;
+import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobWriter;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
@@ -15,16 +16,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import io.flinkpersist.blob.BlobReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -39,7 +39,9 @@ class BatchFileTest {
 
     private final InMemoryBlobStore store = new InMemoryBlobStore();
 
-    /** Sorted, consolidated updates with 16-byte random keys, several values per key, some times. */
+    /**
+     * Sorted, consolidated updates with 16-byte random keys, several values per key, some times.
+     */
     private static List<U> sortedUpdates(long seed, int count) throws IOException {
         Random random = new Random(seed);
         UpdateBuffer buffer = new UpdateBuffer();
@@ -58,8 +60,10 @@ class BatchFileTest {
         return UpdateBufferTest.drain(buffer.cursor());
     }
 
-    private BatchStats write(String key, BatchWriteOptions options, List<U> updates) throws IOException {
-        try (BatchWriter writer = BatchWriter.create(store, key, options, Map.of("writer", "test"))) {
+    private BatchStats write(String key, BatchWriteOptions options, List<U> updates)
+            throws IOException {
+        try (BatchWriter writer =
+                BatchWriter.create(store, key, options, Map.of("writer", "test"))) {
             for (U u : updates) {
                 writer.add(u.key(), u.value(), u.time(), u.diff());
             }
@@ -75,9 +79,15 @@ class BatchFileTest {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(actual.get(i).key()).as("key of row %s", i).isEqualTo(expected.get(i).key());
-            assertThat(actual.get(i).value()).as("value of row %s", i).isEqualTo(expected.get(i).value());
-            assertThat(actual.get(i).time()).as("time of row %s", i).isEqualTo(expected.get(i).time());
-            assertThat(actual.get(i).diff()).as("diff of row %s", i).isEqualTo(expected.get(i).diff());
+            assertThat(actual.get(i).value())
+                    .as("value of row %s", i)
+                    .isEqualTo(expected.get(i).value());
+            assertThat(actual.get(i).time())
+                    .as("time of row %s", i)
+                    .isEqualTo(expected.get(i).time());
+            assertThat(actual.get(i).diff())
+                    .as("diff of row %s", i)
+                    .isEqualTo(expected.get(i).diff());
         }
     }
 
@@ -113,15 +123,22 @@ class BatchFileTest {
             assertThat(group.minKey()).isEqualTo(slice.get(0).key());
             assertThat(group.maxKey()).isEqualTo(slice.get(slice.size() - 1).key());
             assertSame(
-                    UpdateBufferTest.drain(BatchReader.open(store, "b/1.parquet", group.index(), group.index() + 1)),
+                    UpdateBufferTest.drain(
+                            BatchReader.open(
+                                    store, "b/1.parquet", group.index(), group.index() + 1)),
                     slice);
             start = end;
         }
         assertThat(start).isEqualTo(updates.size());
 
         int from = (int) footer.rowGroups().get(0).rowCount();
-        int to = from + (int) footer.rowGroups().get(1).rowCount() + (int) footer.rowGroups().get(2).rowCount();
-        assertSame(UpdateBufferTest.drain(BatchReader.open(store, "b/1.parquet", 1, 3)), updates.subList(from, to));
+        int to =
+                from
+                        + (int) footer.rowGroups().get(1).rowCount()
+                        + (int) footer.rowGroups().get(2).rowCount();
+        assertSame(
+                UpdateBufferTest.drain(BatchReader.open(store, "b/1.parquet", 1, 3)),
+                updates.subList(from, to));
         int n = footer.rowGroupCount();
         assertThat(UpdateBufferTest.drain(BatchReader.open(store, "b/1.parquet", n, n))).isEmpty();
         assertThatThrownBy(() -> BatchReader.open(store, "b/1.parquet", -1, 2))
@@ -150,28 +167,42 @@ class BatchFileTest {
         try (BlobReader blob = store.open("defaults");
                 ParquetFileReader file = ParquetFileReader.open(new BlobInputFile(blob))) {
             for (ColumnChunkMetaData chunk : file.getFooter().getBlocks().get(0).getColumns()) {
-                assertThat(chunk.getEncodings()).as("encodings of %s", chunk.getPath()).contains(Encoding.PLAIN).doesNotContain(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
+                assertThat(chunk.getEncodings())
+                        .as("encodings of %s", chunk.getPath())
+                        .contains(Encoding.PLAIN)
+                        .doesNotContain(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
                 assertThat(chunk.getValueCount()).isEqualTo(updates.size());
-                assertThat(chunk.getColumnIndexReference()).as("column index of %s", chunk.getPath()).isNotNull();
-                assertThat(chunk.getOffsetIndexReference()).as("offset index of %s", chunk.getPath()).isNotNull();
+                assertThat(chunk.getColumnIndexReference())
+                        .as("column index of %s", chunk.getPath())
+                        .isNotNull();
+                assertThat(chunk.getOffsetIndexReference())
+                        .as("offset index of %s", chunk.getPath())
+                        .isNotNull();
             }
-            ColumnChunkMetaData k = file.getFooter().getBlocks().get(0).getColumns().get(BatchFormat.K);
-            assertThat(((Binary) k.getStatistics().genericGetMin()).getBytes()).isEqualTo(updates.get(0).key());
-            assertThat(((Binary) k.getStatistics().genericGetMax()).getBytes()).isEqualTo(updates.get(updates.size() - 1).key());
-            ColumnChunkMetaData t = file.getFooter().getBlocks().get(0).getColumns().get(BatchFormat.T);
-            assertThat(t.getStatistics().genericGetMin()).isEqualTo(updates.stream().mapToLong(U::time).min().getAsLong());
-            assertThat(t.getStatistics().genericGetMax()).isEqualTo(updates.stream().mapToLong(U::time).max().getAsLong());
+            ColumnChunkMetaData k =
+                    file.getFooter().getBlocks().get(0).getColumns().get(BatchFormat.K);
+            assertThat(((Binary) k.getStatistics().genericGetMin()).getBytes())
+                    .isEqualTo(updates.get(0).key());
+            assertThat(((Binary) k.getStatistics().genericGetMax()).getBytes())
+                    .isEqualTo(updates.get(updates.size() - 1).key());
+            ColumnChunkMetaData t =
+                    file.getFooter().getBlocks().get(0).getColumns().get(BatchFormat.T);
+            assertThat(t.getStatistics().genericGetMin())
+                    .isEqualTo(updates.stream().mapToLong(U::time).min().getAsLong());
+            assertThat(t.getStatistics().genericGetMax())
+                    .isEqualTo(updates.stream().mapToLong(U::time).max().getAsLong());
         }
     }
 
     /**
-     * Files written by Parquet's own record writer, with dictionaries (format v1 pages) and with the
-     * v2 writer's delta and dictionary encodings in data pages v2, read back exactly: the reader
-     * decodes PLAIN pages itself and hands every other encoding to Parquet.
+     * Files written by Parquet's own record writer, with dictionaries (format v1 pages) and with
+     * the v2 writer's delta and dictionary encodings in data pages v2, read back exactly: the
+     * reader decodes PLAIN pages itself and hands every other encoding to Parquet.
      */
     @ParameterizedTest
     @EnumSource(ParquetProperties.WriterVersion.class)
-    void readsFilesOfParquetsOwnWriterWithOtherEncodings(ParquetProperties.WriterVersion version) throws IOException {
+    void readsFilesOfParquetsOwnWriterWithOtherEncodings(ParquetProperties.WriterVersion version)
+            throws IOException {
         List<U> updates = sortedUpdates(9, 3_000);
         String key = "parquet-" + version;
         MessageType schema = BATCH_SCHEMA;
@@ -188,7 +219,12 @@ class BatchFileTest {
                             .build();
             SimpleGroupFactory groups = new SimpleGroupFactory(schema);
             for (U u : updates) {
-                writer.write(groups.newGroup().append("k", Binary.fromConstantByteArray(u.key())).append("v", Binary.fromConstantByteArray(u.value())).append("t", u.time()).append("d", u.diff()));
+                writer.write(
+                        groups.newGroup()
+                                .append("k", Binary.fromConstantByteArray(u.key()))
+                                .append("v", Binary.fromConstantByteArray(u.value()))
+                                .append("t", u.time())
+                                .append("d", u.diff()));
             }
             writer.close();
             blob.publish();
@@ -198,7 +234,14 @@ class BatchFileTest {
             assertThat(file.getFooter().getBlocks()).hasSizeGreaterThan(1);
             assertThat(file.getFooter().getBlocks().get(0).getColumns())
                     .as("the file uses encodings other than PLAIN")
-                    .anySatisfy(c -> assertThat(c.getEncodings()).containsAnyOf(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY, Encoding.DELTA_BINARY_PACKED, Encoding.DELTA_BYTE_ARRAY));
+                    .anySatisfy(
+                            c ->
+                                    assertThat(c.getEncodings())
+                                            .containsAnyOf(
+                                                    Encoding.PLAIN_DICTIONARY,
+                                                    Encoding.RLE_DICTIONARY,
+                                                    Encoding.DELTA_BINARY_PACKED,
+                                                    Encoding.DELTA_BYTE_ARRAY));
         }
         assertSame(readAll(key), updates);
     }
@@ -257,8 +300,10 @@ class BatchFileTest {
             }
         }
         assertThat(store.get("aborted")).isEmpty();
-        assertThatThrownBy(() -> BatchReader.open(store, "aborted")).isInstanceOf(BlobNotFoundException.class);
-        assertThatThrownBy(() -> BatchReader.readFooter(store, "aborted")).isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> BatchReader.open(store, "aborted"))
+                .isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> BatchReader.readFooter(store, "aborted"))
+                .isInstanceOf(BlobNotFoundException.class);
     }
 
     @Test
@@ -268,7 +313,13 @@ class BatchFileTest {
         writer.add(new byte[] {1}, new byte[0], 0, 1);
         assertThatThrownBy(writer::finish).isInstanceOf(BlobAlreadyExistsException.class);
         writer.close();
-        assertThatThrownBy(() -> BatchWriter.create(store, "x", SMALL_GROUPS, Map.of("flink-persist.format-version", "2")))
+        assertThatThrownBy(
+                        () ->
+                                BatchWriter.create(
+                                        store,
+                                        "x",
+                                        SMALL_GROUPS,
+                                        Map.of("flink-persist.format-version", "2")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("reserved");
         assertThat(store.get("x")).isEmpty();
@@ -280,7 +331,8 @@ class BatchFileTest {
     private static final MessageType BATCH_SCHEMA = BatchFormat.SCHEMA;
 
     /** Writes rows {k, v, t, d} with Parquet's example writer, bypassing BatchWriter's checks. */
-    private void writeRaw(String key, MessageType schema, Map<String, String> metadata, Object[]... rows)
+    private void writeRaw(
+            String key, MessageType schema, Map<String, String> metadata, Object[]... rows)
             throws IOException {
         try (BlobWriter blob = store.create(key)) {
             ParquetWriter<Group> writer =
@@ -324,7 +376,14 @@ class BatchFileTest {
 
     @Test
     void decodeRejectsUnsortedRows() throws IOException {
-        writeRaw("unsorted", BATCH_SCHEMA, V1, row(1, 0, 0, 1), row(2, 0, 0, 1), row(2, 0, 1, 1), row(2, 0, 0, 1));
+        writeRaw(
+                "unsorted",
+                BATCH_SCHEMA,
+                V1,
+                row(1, 0, 0, 1),
+                row(2, 0, 0, 1),
+                row(2, 0, 1, 1),
+                row(2, 0, 0, 1));
         assertThatThrownBy(() -> readAll("unsorted"))
                 .isInstanceOf(CorruptBlobException.class)
                 .hasMessageStartingWith("Cannot decode blob unsorted: ")
@@ -333,7 +392,9 @@ class BatchFileTest {
                 .satisfies(e -> assertThat(((CorruptBlobException) e).key()).isEqualTo("unsorted"));
         // Unsigned order: 0x80 then 0x7F is a decrease.
         writeRaw("unsigned", BATCH_SCHEMA, V1, row(0x80, 0, 0, 1), row(0x7F, 0, 0, 1));
-        assertThatThrownBy(() -> readAll("unsigned")).isInstanceOf(CorruptBlobException.class).hasMessageContaining("unsorted");
+        assertThatThrownBy(() -> readAll("unsigned"))
+                .isInstanceOf(CorruptBlobException.class)
+                .hasMessageContaining("unsorted");
     }
 
     @Test
@@ -361,7 +422,13 @@ class BatchFileTest {
         Object[][] rows = new Object[400][];
         for (int i = 0; i < rows.length; i++) {
             // Two descending halves: the second row group's keys are below the first's.
-            rows[i] = new Object[] {new byte[] {(byte) (i < 200 ? 2 : 1), (byte) (i >> 8), (byte) i}, new byte[0], 0L, 1L};
+            rows[i] =
+                    new Object[] {
+                        new byte[] {(byte) (i < 200 ? 2 : 1), (byte) (i >> 8), (byte) i},
+                        new byte[0],
+                        0L,
+                        1L
+                    };
         }
         writeRaw("groups", BATCH_SCHEMA, V1, rows);
         assertThatThrownBy(() -> BatchReader.readFooter(store, "groups"))
@@ -372,26 +439,31 @@ class BatchFileTest {
 
     @Test
     void decodeRejectsWrongSchemaAndVersion() throws IOException {
-        MessageType intTime = MessageTypeParser.parseMessageType(
-                "message batch { required binary k; required binary v; required int32 t; required int64 d; }");
+        MessageType intTime =
+                MessageTypeParser.parseMessageType(
+                        "message batch { required binary k; required binary v; required int32 t; required int64 d; }");
         writeRaw("schema", intTime, V1, new Object[] {new byte[] {1}, new byte[0], 1, 1L});
         assertThatThrownBy(() -> BatchReader.open(store, "schema"))
                 .isInstanceOf(CorruptBlobException.class)
                 .hasMessageContaining("schema")
                 .hasMessageContaining("not a batch file");
-        assertThatThrownBy(() -> BatchReader.readFooter(store, "schema")).isInstanceOf(CorruptBlobException.class);
+        assertThatThrownBy(() -> BatchReader.readFooter(store, "schema"))
+                .isInstanceOf(CorruptBlobException.class);
 
-        MessageType extra = MessageTypeParser.parseMessageType(
-                "message batch { required binary k; required binary v; required int64 t; required int64 d; optional int64 x; }");
+        MessageType extra =
+                MessageTypeParser.parseMessageType(
+                        "message batch { required binary k; required binary v; required int64 t; required int64 d; optional int64 x; }");
         writeRaw("extra", extra, V1, new Object[] {new byte[] {1}, new byte[0], 1L, 1L, 5L});
         assertThatThrownBy(() -> BatchReader.open(store, "extra"))
                 .isInstanceOf(CorruptBlobException.class)
                 .hasMessageContaining("5 columns");
 
-        MessageType optional = MessageTypeParser.parseMessageType(
-                "message batch { required binary k; optional binary v; required int64 t; required int64 d; }");
+        MessageType optional =
+                MessageTypeParser.parseMessageType(
+                        "message batch { required binary k; optional binary v; required int64 t; required int64 d; }");
         writeRaw("optional", optional, V1, row(1, 0, 0, 1));
-        assertThatThrownBy(() -> BatchReader.open(store, "optional")).isInstanceOf(CorruptBlobException.class);
+        assertThatThrownBy(() -> BatchReader.open(store, "optional"))
+                .isInstanceOf(CorruptBlobException.class);
 
         writeRaw("noversion", BATCH_SCHEMA, Map.of(), row(1, 0, 0, 1));
         assertThatThrownBy(() -> BatchReader.open(store, "noversion"))
@@ -407,14 +479,16 @@ class BatchFileTest {
     void decodeRejectsTruncatedFiles() throws IOException {
         write("cut", SMALL_GROUPS, sortedUpdates(5, 2_000));
         byte[] bytes = store.get("cut").orElseThrow();
-        for (int length : new int[] {0, 3, 100, bytes.length / 2, bytes.length - 9, bytes.length - 1}) {
+        for (int length :
+                new int[] {0, 3, 100, bytes.length / 2, bytes.length - 9, bytes.length - 1}) {
             store.corrupt("cut", Arrays.copyOf(bytes, length));
             assertThatThrownBy(() -> readAll("cut"))
                     .as("truncated to %s of %s bytes", length, bytes.length)
                     .isInstanceOf(CorruptBlobException.class)
                     .hasMessageContaining("cut")
                     .satisfies(e -> assertThat(((CorruptBlobException) e).key()).isEqualTo("cut"));
-            assertThatThrownBy(() -> BatchReader.readFooter(store, "cut")).isInstanceOf(CorruptBlobException.class);
+            assertThatThrownBy(() -> BatchReader.readFooter(store, "cut"))
+                    .isInstanceOf(CorruptBlobException.class);
         }
     }
 
@@ -426,7 +500,9 @@ class BatchFileTest {
         byte[] holed = bytes.clone();
         Arrays.fill(holed, 4, bytes.length / 2, (byte) 0);
         store.corrupt("hole", holed);
-        assertThatThrownBy(() -> readAll("hole")).isInstanceOf(CorruptBlobException.class).hasMessageContaining("hole");
+        assertThatThrownBy(() -> readAll("hole"))
+                .isInstanceOf(CorruptBlobException.class)
+                .hasMessageContaining("hole");
     }
 
     @Test
@@ -449,7 +525,10 @@ class BatchFileTest {
     @Test
     void decodeDetectsFlippedBytesInPages() throws IOException {
         List<U> updates = sortedUpdates(9, 2_000);
-        write("flip", SMALL_GROUPS.withCompression(BatchWriteOptions.Compression.UNCOMPRESSED), updates);
+        write(
+                "flip",
+                SMALL_GROUPS.withCompression(BatchWriteOptions.Compression.UNCOMPRESSED),
+                updates);
         byte[] bytes = store.get("flip").orElseThrow();
         BatchFooter footer = BatchReader.readFooter(store, "flip");
         // Flip a byte inside the first row group's data (after the magic, before the second group).
@@ -457,7 +536,9 @@ class BatchFileTest {
         int position = 4 + (int) (footer.rowGroups().get(0).compressedBytes() / 2);
         flipped[position] ^= 0x5A;
         store.corrupt("flip", flipped);
-        assertThatThrownBy(() -> readAll("flip")).isInstanceOf(CorruptBlobException.class).hasMessageContaining("flip");
+        assertThatThrownBy(() -> readAll("flip"))
+                .isInstanceOf(CorruptBlobException.class)
+                .hasMessageContaining("flip");
     }
 
     @Test
@@ -468,7 +549,8 @@ class BatchFileTest {
             assertThat(cursor.advance()).isTrue();
             assertThat(cursor.key()).isNotNull();
         }
-        assertThatThrownBy(() -> BatchReader.open(store, "missing")).isInstanceOf(BlobNotFoundException.class);
+        assertThatThrownBy(() -> BatchReader.open(store, "missing"))
+                .isInstanceOf(BlobNotFoundException.class);
     }
 
     @Test

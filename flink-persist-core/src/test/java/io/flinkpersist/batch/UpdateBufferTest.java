@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,26 @@ class UpdateBufferTest {
     record U(byte[] key, byte[] value, long time, long diff) {
         @Override
         public String toString() {
-            return "U(" + BatchFormat.hex(key) + ", " + BatchFormat.hex(value) + ", " + time + ", " + diff + ")";
+            return "U("
+                    + BatchFormat.hex(key)
+                    + ", "
+                    + BatchFormat.hex(value)
+                    + ", "
+                    + time
+                    + ", "
+                    + diff
+                    + ")";
         }
     }
 
-    private static final java.util.Comparator<U> ORDER =
+    private static final Comparator<U> ORDER =
             (a, b) -> UpdateOrder.compare(a.key, a.value, a.time, b.key, b.value, b.time);
 
     private static long seed() {
         String s = System.getProperty("test.seed");
         long seed = s == null || s.isEmpty() ? System.nanoTime() : Long.parseLong(s);
-        System.out.println("UpdateBufferTest seed: " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "UpdateBufferTest seed: " + seed + " (replay with -Dtest.seed=" + seed + ")");
         return seed;
     }
 
@@ -65,7 +75,10 @@ class UpdateBufferTest {
         }
     }
 
-    /** Bytes drawn from a small alphabet around the signed/unsigned boundary, so that ties are common. */
+    /**
+     * Bytes drawn from a small alphabet around the signed/unsigned boundary, so that ties are
+     * common.
+     */
     private static byte[] randomBytes(Random random, int maxLength) {
         byte[] alphabet = {0x00, 0x01, 0x7F, (byte) 0x80, (byte) 0xFF};
         int length = random.nextInt(maxLength + 1);
@@ -84,7 +97,8 @@ class UpdateBufferTest {
         TreeMap<U, Long> model = new TreeMap<>(ORDER);
         for (int round = 0; round < 60; round++) {
             int adds = random.nextInt(4) == 0 ? random.nextInt(5) : random.nextInt(3000);
-            // Keys up to 12 bytes cross the 8-byte prefix; short alphabets make prefix ties frequent.
+            // Keys up to 12 bytes cross the 8-byte prefix; short alphabets make prefix ties
+            // frequent.
             int maxKey = random.nextBoolean() ? 3 : 12;
             for (int i = 0; i < adds; i++) {
                 byte[] k = randomBytes(random, maxKey);
@@ -126,7 +140,8 @@ class UpdateBufferTest {
         TreeMap<U, Long> model = new TreeMap<>(ORDER);
         for (int i = 0; i < 60_000; i++) {
             byte[] k = new byte[16];
-            // 2,000 distinct keys sharing their first 8 bytes in pairs: prefix ties go to the arena.
+            // 2,000 distinct keys sharing their first 8 bytes in pairs: prefix ties go to the
+            // arena.
             int id = random.nextInt(2_000);
             k[0] = (byte) (id >> 8 | 0x80);
             k[1] = (byte) id;
@@ -187,8 +202,16 @@ class UpdateBufferTest {
         buffer.add(new byte[] {1}, new byte[] {0x10}, 0, 1);
         buffer.sortAndConsolidate();
         List<U> out = drain(buffer.cursor());
-        assertThat(out).extracting(U::key)
-                .containsExactly(k9a, k9b, new byte[] {1}, new byte[] {1}, new byte[] {0x7F}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF});
+        assertThat(out)
+                .extracting(U::key)
+                .containsExactly(
+                        k9a,
+                        k9b,
+                        new byte[] {1},
+                        new byte[] {1},
+                        new byte[] {0x7F},
+                        new byte[] {(byte) 0x80},
+                        new byte[] {(byte) 0xFF});
         assertThat(out.get(2).value).isEqualTo(new byte[] {0x10});
         assertThat(out.get(3).value).isEqualTo(new byte[] {(byte) 0x90});
     }
@@ -199,7 +222,9 @@ class UpdateBufferTest {
         buffer.sortAndConsolidate();
         assertThat(buffer.size()).isZero();
         assertThat(drain(buffer.cursor())).isEmpty();
-        assertThatThrownBy(buffer::minTime).isInstanceOf(IllegalStateException.class).hasMessageContaining("empty");
+        assertThatThrownBy(buffer::minTime)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("empty");
 
         buffer.add(new byte[] {0}, new byte[0], 5, 1);
         buffer.add(new byte[0], new byte[] {0}, 4, 1);
@@ -209,8 +234,12 @@ class UpdateBufferTest {
         buffer.sortAndConsolidate();
         List<U> out = drain(buffer.cursor());
         assertThat(out).hasSize(4);
-        assertThat(out.get(0)).extracting(U::key, U::value, U::time, U::diff).containsExactly(new byte[0], new byte[0], 6L, 3L);
-        assertThat(out.get(1)).extracting(U::key, U::value).containsExactly(new byte[0], new byte[] {0});
+        assertThat(out.get(0))
+                .extracting(U::key, U::value, U::time, U::diff)
+                .containsExactly(new byte[0], new byte[0], 6L, 3L);
+        assertThat(out.get(1))
+                .extracting(U::key, U::value)
+                .containsExactly(new byte[0], new byte[] {0});
         assertThat(out.get(2).key).isEqualTo(new byte[] {0});
         assertThat(out.get(3).key).isEqualTo(new byte[] {0, 0});
         assertThat(buffer.minTime()).isEqualTo(1);
@@ -284,6 +313,8 @@ class UpdateBufferTest {
         UpdateBuffer buffer = new UpdateBuffer();
         buffer.add(new byte[] {2}, new byte[0], 0, 1);
         buffer.add(new byte[] {1}, new byte[0], 0, 0);
-        assertThat(drain(buffer.cursor())).extracting(u -> Arrays.toString(u.key)).containsExactly("[2]", "[1]");
+        assertThat(drain(buffer.cursor()))
+                .extracting(u -> Arrays.toString(u.key))
+                .containsExactly("[2]", "[1]");
     }
 }

@@ -103,7 +103,9 @@ public abstract class BlobStoreContractTest {
                 byte[] got = new byte[10];
                 reader.readFully(offset, got, 0, 10);
                 for (int i = 0; i < 10; i++) {
-                    assertThat(got[i]).as("byte at %d", offset + i).isEqualTo(data[(int) offset + i]);
+                    assertThat(got[i])
+                            .as("byte at %d", offset + i)
+                            .isEqualTo(data[(int) offset + i]);
                 }
             }
             byte[] buf = new byte[8];
@@ -153,7 +155,9 @@ public abstract class BlobStoreContractTest {
             assertThatThrownBy(writer::publish).isInstanceOf(BlobAlreadyExistsException.class);
         }
         assertContent("state/00000000000000000002", bytes("original"));
-        assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("state/00000000000000000002");
+        assertThat(store.list(""))
+                .extracting(BlobInfo::key)
+                .containsExactly("state/00000000000000000002");
     }
 
     @Test
@@ -196,7 +200,8 @@ public abstract class BlobStoreContractTest {
         assertThat(store.list("state/0000000000000000000"))
                 .extracting(BlobInfo::key)
                 .containsExactly("state/00000000000000000001", "state/00000000000000000002");
-        assertThat(store.list("state")).extracting(BlobInfo::key)
+        assertThat(store.list("state"))
+                .extracting(BlobInfo::key)
                 .containsExactly(
                         "state/00000000000000000001",
                         "state/00000000000000000002",
@@ -204,8 +209,10 @@ public abstract class BlobStoreContractTest {
                         "statement");
         assertThat(store.list("batches/"))
                 .extracting(BlobInfo::key, BlobInfo::sizeBytes)
-                .containsExactly(info("batches/nested/deeper/y.parquet", 4), info("batches/x.parquet", 3));
-        assertThat(store.list("")).extracting(BlobInfo::key)
+                .containsExactly(
+                        info("batches/nested/deeper/y.parquet", 4), info("batches/x.parquet", 3));
+        assertThat(store.list(""))
+                .extracting(BlobInfo::key)
                 .containsExactly(
                         "batches/nested/deeper/y.parquet",
                         "batches/x.parquet",
@@ -213,8 +220,11 @@ public abstract class BlobStoreContractTest {
                         "state/00000000000000000002",
                         "state/00000000000000000010",
                         "statement");
-        assertThat(store.list("")).allSatisfy(i -> assertThat(i.lastModifiedMillis())
-                .isBetween(before, System.currentTimeMillis() + 2_000));
+        assertThat(store.list(""))
+                .allSatisfy(
+                        i ->
+                                assertThat(i.lastModifiedMillis())
+                                        .isBetween(before, System.currentTimeMillis() + 2_000));
         assertThat(store.list("missing/")).isEmpty();
         assertThat(store.list("missing/deeper/x")).isEmpty();
         assertThat(store.list("batches/z")).isEmpty();
@@ -225,8 +235,10 @@ public abstract class BlobStoreContractTest {
         assertThatThrownBy(() -> store.open("batches/none.parquet"))
                 .isInstanceOf(BlobNotFoundException.class)
                 .hasMessageContaining("batches/none.parquet")
-                .satisfies(e -> assertThat(((BlobNotFoundException) e).key())
-                        .isEqualTo("batches/none.parquet"));
+                .satisfies(
+                        e ->
+                                assertThat(((BlobNotFoundException) e).key())
+                                        .isEqualTo("batches/none.parquet"));
     }
 
     @Test
@@ -240,19 +252,21 @@ public abstract class BlobStoreContractTest {
             List<Future<boolean[]>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
-                results.add(pool.submit(() -> {
-                    start.await();
-                    boolean[] won = new boolean[keys];
-                    for (int k = 0; k < keys; k++) {
-                        try {
-                            store.putIfAbsent(raceKey(k), payload(k, thread));
-                            won[k] = true;
-                        } catch (BlobAlreadyExistsException e) {
-                            won[k] = false;
-                        }
-                    }
-                    return won;
-                }));
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    boolean[] won = new boolean[keys];
+                                    for (int k = 0; k < keys; k++) {
+                                        try {
+                                            store.putIfAbsent(raceKey(k), payload(k, thread));
+                                            won[k] = true;
+                                        } catch (BlobAlreadyExistsException e) {
+                                            won[k] = false;
+                                        }
+                                    }
+                                    return won;
+                                }));
             }
             start.countDown();
             List<boolean[]> won = new ArrayList<>();
@@ -290,7 +304,8 @@ public abstract class BlobStoreContractTest {
 
     /** Asserts that {@code key} holds exactly {@code expected}. */
     protected void assertContent(String key, byte[] expected) throws IOException {
-        assertThat(store.get(key)).as("content of %s", key)
+        assertThat(store.get(key))
+                .as("content of %s", key)
                 .hasValueSatisfying(v -> assertThat(v).isEqualTo(expected));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.blob.HadoopBlobStore.RenameFailure;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -14,8 +15,10 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.AbstractFileSystem;
 import org.apache.hadoop.fs.DelegateToFileSystem;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.security.AccessControlException;
@@ -57,7 +60,8 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
         try (BlobWriter writer = store.create("batches/x.parquet")) {
             writer.write(bytes("in progress"));
             writer.flush();
-            assertThat(hadoop().listTemporaryFiles()).singleElement()
+            assertThat(hadoop().listTemporaryFiles())
+                    .singleElement()
                     .satisfies(t -> assertThat(t.key()).endsWith(".tmp").doesNotContain("/"));
             assertThat(store.list("")).isEmpty();
             assertThat(store.list(".")).isEmpty();
@@ -139,16 +143,19 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "/abs", "a//b", "a/", "..", "../x", "a/../b", "./a", "a/./b", ".tmp/x", ".tmp", "a\\b", "a:b"
-    })
+    @ValueSource(
+            strings = {
+                "", "/abs", "a//b", "a/", "..", "../x", "a/../b", "./a", "a/./b", ".tmp/x", ".tmp",
+                "a\\b", "a:b"
+            })
     void rejectsInvalidKeys(String key) {
-        for (ThrowingAction action : List.<ThrowingAction>of(
-                () -> store.get(key),
-                () -> store.putIfAbsent(key, bytes("x")),
-                () -> store.create(key),
-                () -> store.open(key),
-                () -> store.delete(key))) {
+        for (ThrowingAction action :
+                List.<ThrowingAction>of(
+                        () -> store.get(key),
+                        () -> store.putIfAbsent(key, bytes("x")),
+                        () -> store.create(key),
+                        () -> store.open(key),
+                        () -> store.delete(key))) {
             assertThatThrownBy(action::run)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Cannot use key '" + key + "': the key ")
@@ -166,7 +173,8 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
             assertThat(reopened.describe()).isEqualTo(store.describe());
             assertThat(reopened.get("state/00000000000000000001"))
                     .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("one")));
-            assertThatThrownBy(() -> reopened.putIfAbsent("state/00000000000000000001", bytes("two")))
+            assertThatThrownBy(
+                            () -> reopened.putIfAbsent("state/00000000000000000001", bytes("two")))
                     .isInstanceOf(BlobAlreadyExistsException.class);
         }
     }
@@ -177,7 +185,8 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
         try (HadoopBlobStore s = HadoopBlobStore.open(spaced.toUri(), new Configuration())) {
             s.putIfAbsent("a b/c%20d#e", bytes("v"));
             assertThat(s.list("a b/")).extracting(BlobInfo::key).containsExactly("a b/c%20d#e");
-            assertThat(s.get("a b/c%20d#e")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("v")));
+            assertThat(s.get("a b/c%20d#e"))
+                    .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("v")));
         }
         assertThat(spaced.resolve("a b/c%20d#e")).hasContent("v");
     }
@@ -186,14 +195,20 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
     // Schemes
 
     @ParameterizedTest
-    @ValueSource(strings = {"s3a://bucket/persist", "gs://bucket/persist", "abfs://c@acct.dfs.core.windows.net/p"})
+    @ValueSource(
+            strings = {
+                "s3a://bucket/persist",
+                "gs://bucket/persist",
+                "abfs://c@acct.dfs.core.windows.net/p"
+            })
     void refusesSchemesWithoutAtomicPutIfAbsent(String uri) {
         String scheme = URI.create(uri).getScheme();
         assertThatThrownBy(() -> new HadoopBlobStore(uri, new Configuration()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Cannot open blob store on scheme '" + scheme + "'")
                 .hasMessageContaining("no atomic put-if-absent")
-                .hasMessageContaining("conditional create (create-if-absent that fails when the object exists)")
+                .hasMessageContaining(
+                        "conditional create (create-if-absent that fails when the object exists)")
                 .hasMessageContaining("Use an hdfs:// or file: root")
                 .hasMessageContaining("'" + HadoopBlobStore.ATOMIC_RENAME_SCHEMES_KEY + "'")
                 .hasMessageContaining("root=" + uri);
@@ -203,7 +218,7 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
     void aSchemeVouchedForInTheConfigurationIsAccepted(@TempDir Path dir) throws IOException {
         String uri = "testfs:" + dir.toAbsolutePath() + "/store";
         Configuration conf = new Configuration();
-        conf.setClass("fs.testfs.impl", TestingLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+        conf.setClass("fs.testfs.impl", TestingLocalFileSystem.class, FileSystem.class);
         assertThatThrownBy(() -> new HadoopBlobStore(uri, conf))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Cannot open blob store on scheme 'testfs'");
@@ -213,13 +228,16 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("set 'fs.AbstractFileSystem.testfs.impl'");
 
-        conf.setClass("fs.AbstractFileSystem.testfs.impl", TestingLocalFs.class,
-                org.apache.hadoop.fs.AbstractFileSystem.class);
+        conf.setClass(
+                "fs.AbstractFileSystem.testfs.impl",
+                TestingLocalFs.class,
+                AbstractFileSystem.class);
         try (HadoopBlobStore vouched = new HadoopBlobStore(uri, conf)) {
             assertThat(vouched.usesHardLinks()).isFalse();
             assertThat(vouched.describe()).isEqualTo(uri);
             vouched.putIfAbsent("state/00000000000000000001", bytes("one"));
-            assertThatThrownBy(() -> vouched.putIfAbsent("state/00000000000000000001", bytes("two")))
+            assertThatThrownBy(
+                            () -> vouched.putIfAbsent("state/00000000000000000001", bytes("two")))
                     .isInstanceOf(BlobAlreadyExistsException.class);
             try (BlobWriter writer = vouched.create("state/00000000000000000001")) {
                 writer.write(bytes("three"));
@@ -227,7 +245,8 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
             }
             assertThat(vouched.get("state/00000000000000000001"))
                     .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("one")));
-            assertThat(vouched.list("")).extracting(BlobInfo::key)
+            assertThat(vouched.list(""))
+                    .extracting(BlobInfo::key)
                     .containsExactly("state/00000000000000000001");
             assertThat(vouched.listTemporaryFiles()).isEmpty();
         }
@@ -237,26 +256,38 @@ class HadoopLocalBlobStoreTest extends BlobStoreContractTest {
     @Test
     void renameFailuresAreClassifiedAfterUnwrappingRemoteExceptions() {
         // As the NameNode reports an existing target, wrapped or already unwrapped by DFSClient.
-        assertThat(HadoopBlobStore.classifyRenameFailure(new RemoteException(
-                        FileAlreadyExistsException.class.getName(), "rename destination /k already exists")))
+        assertThat(
+                        HadoopBlobStore.classifyRenameFailure(
+                                new RemoteException(
+                                        FileAlreadyExistsException.class.getName(),
+                                        "rename destination /k already exists")))
                 .isEqualTo(RenameFailure.ALREADY_EXISTS);
         assertThat(HadoopBlobStore.classifyRenameFailure(new FileAlreadyExistsException("exists")))
                 .isEqualTo(RenameFailure.ALREADY_EXISTS);
         // The NameNode's answer when the target is a directory: a plain IOException, remotely.
-        assertThat(HadoopBlobStore.classifyRenameFailure(new RemoteException(
-                        IOException.class.getName(), "Source /t and destination /k must both be directories")))
+        assertThat(
+                        HadoopBlobStore.classifyRenameFailure(
+                                new RemoteException(
+                                        IOException.class.getName(),
+                                        "Source /t and destination /k must both be directories")))
                 .isEqualTo(RenameFailure.NOT_APPLIED);
         // Unwrapped by DFSClient: the RemoteException stays as the cause.
-        IOException unwrapped = new RemoteException(AccessControlException.class.getName(), "denied")
-                .unwrapRemoteException(AccessControlException.class);
+        IOException unwrapped =
+                new RemoteException(AccessControlException.class.getName(), "denied")
+                        .unwrapRemoteException(AccessControlException.class);
         assertThat(unwrapped).isInstanceOf(AccessControlException.class);
-        assertThat(HadoopBlobStore.classifyRenameFailure(unwrapped)).isEqualTo(RenameFailure.NOT_APPLIED);
-        assertThat(HadoopBlobStore.classifyRenameFailure(new java.io.FileNotFoundException("src")))
+        assertThat(HadoopBlobStore.classifyRenameFailure(unwrapped))
+                .isEqualTo(RenameFailure.NOT_APPLIED);
+        assertThat(HadoopBlobStore.classifyRenameFailure(new FileNotFoundException("src")))
                 .isEqualTo(RenameFailure.NOT_APPLIED);
         // No answer: the rename may have happened.
-        assertThat(HadoopBlobStore.classifyRenameFailure(new SocketTimeoutException("60000 millis")))
+        assertThat(
+                        HadoopBlobStore.classifyRenameFailure(
+                                new SocketTimeoutException("60000 millis")))
                 .isEqualTo(RenameFailure.UNKNOWN);
-        assertThat(HadoopBlobStore.classifyRenameFailure(new IOException("Connection reset by peer")))
+        assertThat(
+                        HadoopBlobStore.classifyRenameFailure(
+                                new IOException("Connection reset by peer")))
                 .isEqualTo(RenameFailure.UNKNOWN);
     }
 

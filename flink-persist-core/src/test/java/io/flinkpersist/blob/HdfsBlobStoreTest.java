@@ -47,7 +47,8 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
         cluster.waitActive();
         fs = cluster.getFileSystem();
         conf = new Configuration(fs.getConf());
-        // close() polls the NameNode until the DataNode has reported the last block, sleeping 400 ms
+        // close() polls the NameNode until the DataNode has reported the last block, sleeping 400
+        // ms
         // first by default; on one idle DataNode the report is there within milliseconds.
         conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 10);
     }
@@ -121,10 +122,14 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
             writer.write(new byte[100_000]);
             writer.flush();
             List<BlobInfo> temps = hdfs().listTemporaryFiles();
-            assertThat(temps).singleElement().satisfies(t -> {
-                assertThat(t.key()).endsWith(".tmp").doesNotContain("/");
-                assertThat(t.lastModifiedMillis()).isGreaterThan(System.currentTimeMillis() - 60_000);
-            });
+            assertThat(temps)
+                    .singleElement()
+                    .satisfies(
+                            t -> {
+                                assertThat(t.key()).endsWith(".tmp").doesNotContain("/");
+                                assertThat(t.lastModifiedMillis())
+                                        .isGreaterThan(System.currentTimeMillis() - 60_000);
+                            });
             assertThat(store.list("")).isEmpty();
             assertThat(store.list(".")).isEmpty();
 
@@ -169,8 +174,10 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
     void aViewfsRootPublishesThroughTheMountedHdfs() throws IOException {
         int n = STORES.incrementAndGet();
         Configuration viewConf = new Configuration(conf);
-        viewConf.set("fs.viewfs.mounttable.persist.link./v" + n, fs.getUri() + "/viewfs-target-" + n);
-        try (HadoopBlobStore view = new HadoopBlobStore("viewfs://persist/v" + n + "/orders", viewConf)) {
+        viewConf.set(
+                "fs.viewfs.mounttable.persist.link./v" + n, fs.getUri() + "/viewfs-target-" + n);
+        try (HadoopBlobStore view =
+                new HadoopBlobStore("viewfs://persist/v" + n + "/orders", viewConf)) {
             assertThat(view.usesHardLinks()).isFalse();
             assertThat(view.describe()).isEqualTo("viewfs://persist/v" + n + "/orders");
             view.putIfAbsent("state/00000000000000000001", bytes("one"));
@@ -184,7 +191,9 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
                         .isExactlyInstanceOf(BlobStoreException.class)
                         .hasMessageContaining("the key is a directory");
             }
-            assertThat(view.list("")).extracting(BlobInfo::key).containsExactly("state/00000000000000000001");
+            assertThat(view.list(""))
+                    .extracting(BlobInfo::key)
+                    .containsExactly("state/00000000000000000001");
             assertThat(view.listTemporaryFiles()).isEmpty();
         }
         Path onHdfs = new Path("/viewfs-target-" + n + "/orders/state/00000000000000000001");
@@ -208,23 +217,26 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
             for (int t = 0; t < 4; t++) {
                 HadoopBlobStore mine = stores.get(t % 2);
                 int thread = t;
-                wins.add(pool.submit(() -> {
-                    start.await();
-                    int won = 0;
-                    for (int k = 0; k < keys; k++) {
-                        try {
-                            // Streamed, so that the rename (not the early existence check) decides.
-                            try (BlobWriter writer = mine.create("race/" + k)) {
-                                writer.write(bytes("thread=" + thread));
-                                writer.publish();
-                            }
-                            won++;
-                        } catch (BlobAlreadyExistsException e) {
-                            // lost the race for this key
-                        }
-                    }
-                    return won;
-                }));
+                wins.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    int won = 0;
+                                    for (int k = 0; k < keys; k++) {
+                                        try {
+                                            // Streamed, so that the rename (not the early existence
+                                            // check) decides.
+                                            try (BlobWriter writer = mine.create("race/" + k)) {
+                                                writer.write(bytes("thread=" + thread));
+                                                writer.publish();
+                                            }
+                                            won++;
+                                        } catch (BlobAlreadyExistsException e) {
+                                            // lost the race for this key
+                                        }
+                                    }
+                                    return won;
+                                }));
             }
             start.countDown();
             int total = 0;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,10 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
             writer.write(bytes("in progress"));
             writer.flush();
             assertThat(local().listTemporaryFiles()).hasSize(1);
-            assertThat(local().temporaryDirectory().resolve(local().listTemporaryFiles().get(0).key())).exists();
+            assertThat(
+                            local().temporaryDirectory()
+                                    .resolve(local().listTemporaryFiles().get(0).key()))
+                    .exists();
             assertThat(store.list("")).isEmpty();
             assertThat(store.list(".")).isEmpty();
             writer.publish();
@@ -83,16 +87,19 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "/abs", "a//b", "a/", "..", "../x", "a/../b", "./a", "a/./b", ".tmp/x", ".tmp", "a\\b"
-    })
+    @ValueSource(
+            strings = {
+                "", "/abs", "a//b", "a/", "..", "../x", "a/../b", "./a", "a/./b", ".tmp/x", ".tmp",
+                "a\\b"
+            })
     void rejectsInvalidKeys(String key) {
-        for (ThrowingAction action : List.<ThrowingAction>of(
-                () -> store.get(key),
-                () -> store.putIfAbsent(key, bytes("x")),
-                () -> store.create(key),
-                () -> store.open(key),
-                () -> store.delete(key))) {
+        for (ThrowingAction action :
+                List.<ThrowingAction>of(
+                        () -> store.get(key),
+                        () -> store.putIfAbsent(key, bytes("x")),
+                        () -> store.create(key),
+                        () -> store.open(key),
+                        () -> store.delete(key))) {
             assertThatThrownBy(action::run)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Cannot use key '" + key + "': the key ")
@@ -121,9 +128,10 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
             assertThat(reopened.list(""))
                     .extracting(BlobInfo::key, BlobInfo::sizeBytes)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("batches/x.parquet", 100_000L),
-                            org.assertj.core.groups.Tuple.tuple("state/00000000000000000001", 3L));
-            assertThatThrownBy(() -> reopened.putIfAbsent("state/00000000000000000001", bytes("two")))
+                            Tuple.tuple("batches/x.parquet", 100_000L),
+                            Tuple.tuple("state/00000000000000000001", 3L));
+            assertThatThrownBy(
+                            () -> reopened.putIfAbsent("state/00000000000000000001", bytes("two")))
                     .isInstanceOf(BlobAlreadyExistsException.class);
         }
     }
@@ -139,11 +147,14 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
         Path secondName = local().temporaryDirectory().resolve("linked.tmp");
         Files.createLink(secondName, root.resolve("state/00000000000000000001"));
 
-        assertThat(store.list("")).extracting(BlobInfo::key).containsExactly("state/00000000000000000001");
+        assertThat(store.list(""))
+                .extracting(BlobInfo::key)
+                .containsExactly("state/00000000000000000001");
         store.putIfAbsent("state/00000000000000000002", bytes("two"));
         assertThat(local().listTemporaryFiles())
                 .extracting(BlobInfo::key)
-                .containsExactly(crashed.getFileName().toString(), secondName.getFileName().toString());
+                .containsExactly(
+                        crashed.getFileName().toString(), secondName.getFileName().toString());
         assertThat(local().listTemporaryFiles().get(0).lastModifiedMillis()).isZero();
 
         // Garbage collection deletes leftovers without touching published blobs.
@@ -186,7 +197,8 @@ class LocalFileBlobStoreTest extends BlobStoreContractTest {
             writer.flush();
             // As if the bytes had been written long ago.
             Files.setLastModifiedTime(
-                    local().temporaryDirectory().resolve(local().listTemporaryFiles().get(0).key()), FileTime.fromMillis(0));
+                    local().temporaryDirectory().resolve(local().listTemporaryFiles().get(0).key()),
+                    FileTime.fromMillis(0));
             writer.publish();
         }
         // Filesystems keep coarse timestamps; allow a second of slack.

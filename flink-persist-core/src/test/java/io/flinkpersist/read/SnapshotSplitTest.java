@@ -3,6 +3,7 @@ package io.flinkpersist.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Rec;
 import io.flinkpersist.Update;
@@ -10,6 +11,8 @@ import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobNotFoundException;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.state.Description;
+import io.flinkpersist.state.TraceBatchMeta;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,7 +42,12 @@ class SnapshotSplitTest {
             for (int j = 0; j < sizes[i]; j++) {
                 byte[] key = new byte[16];
                 random.nextBytes(key);
-                updates.add(Update.of(key, "v".getBytes(StandardCharsets.UTF_8), time + random.nextInt(3), random.nextBoolean() ? 1 : -1));
+                updates.add(
+                        Update.of(
+                                key,
+                                "v".getBytes(StandardCharsets.UTF_8),
+                                time + random.nextInt(3),
+                                random.nextBoolean() ? 1 : -1));
             }
             c.append(updates);
             time += 3;
@@ -54,7 +62,11 @@ class SnapshotSplitTest {
 
     private static List<Rec> sorted(List<Rec> recs) {
         List<Rec> out = new ArrayList<>(recs);
-        out.sort(Comparator.comparing(Rec::key).thenComparing(Rec::value).thenComparingLong(Rec::time).thenComparingLong(Rec::diff));
+        out.sort(
+                Comparator.comparing(Rec::key)
+                        .thenComparing(Rec::value)
+                        .thenComparingLong(Rec::time)
+                        .thenComparingLong(Rec::diff));
         return out;
     }
 
@@ -79,9 +91,15 @@ class SnapshotSplitTest {
         long total = parts.stream().mapToLong(SnapshotPart::bytes).sum();
         long max = parts.stream().mapToLong(SnapshotPart::bytes).max().orElseThrow();
         long largestUnit =
-                parts.stream().flatMap(p -> p.slices().stream()).mapToLong(BatchSlice::bytes).max().orElseThrow();
+                parts.stream()
+                        .flatMap(p -> p.slices().stream())
+                        .mapToLong(BatchSlice::bytes)
+                        .max()
+                        .orElseThrow();
         double mean = total / 4.0;
-        System.out.printf("split(4): part bytes %s, mean %.0f%n", parts.stream().map(SnapshotPart::bytes).toList(), mean);
+        System.out.printf(
+                "split(4): part bytes %s, mean %.0f%n",
+                parts.stream().map(SnapshotPart::bytes).toList(), mean);
         // Row groups are small against the whole, so the parts come out nearly equal.
         assertThat((double) max).isLessThanOrEqualTo(Math.max(1.25 * mean, mean + largestUnit));
         assertThat((double) max).isLessThanOrEqualTo(1.25 * mean);
@@ -89,16 +107,24 @@ class SnapshotSplitTest {
 
     @Test
     void plannerPutsLargestUnitsFirstOnTheLeastLoadedPart() {
-        // Skewed units: 10, 9, 8, 2, 2, 2, 1 over 3 parts: LPT gives 12, 11, 11 (round-robin would give 13, 11, 10).
+        // Skewed units: 10, 9, 8, 2, 2, 2, 1 over 3 parts: LPT gives 12, 11, 11 (round-robin would
+        // give 13, 11, 10).
         List<BatchSlice> units = new ArrayList<>();
         long[] sizes = {10, 9, 8, 2, 2, 2, 1};
         for (int i = 0; i < sizes.length; i++) {
-            units.add(BatchSlice.ofTrace(
-                    new io.flinkpersist.state.TraceBatchMeta("b" + i, io.flinkpersist.state.Description.of(i, i + 1, 0), 0, sizes[i], 1),
-                    0, 1, sizes[i]));
+            units.add(
+                    BatchSlice.ofTrace(
+                            new TraceBatchMeta(
+                                    "b" + i, Description.of(i, i + 1, 0), 0, sizes[i], 1),
+                            0,
+                            1,
+                            sizes[i]));
         }
-        List<SnapshotPart> parts = SplitPlanner.balance(units, 3, new ReadTimes(io.flinkpersist.Frontier.minimum(), io.flinkpersist.Frontier.closed(), 0));
-        assertThat(parts.stream().map(SnapshotPart::bytes).sorted().toList()).containsExactly(11L, 11L, 12L);
+        List<SnapshotPart> parts =
+                SplitPlanner.balance(
+                        units, 3, new ReadTimes(Frontier.minimum(), Frontier.closed(), 0));
+        assertThat(parts.stream().map(SnapshotPart::bytes).sorted().toList())
+                .containsExactly(11L, 11L, 12L);
     }
 
     @Test
@@ -110,11 +136,12 @@ class SnapshotSplitTest {
         // Opening touches no blob; the missing batch surfaces only when the reader reaches it.
         UpdateCursor cursor = part.open(store);
         assertThat(cursor.advance()).isTrue();
-        assertThatThrownBy(() -> {
-                    while (cursor.advance()) {
-                        // read on
-                    }
-                })
+        assertThatThrownBy(
+                        () -> {
+                            while (cursor.advance()) {
+                                // read on
+                            }
+                        })
                 .isInstanceOf(BlobNotFoundException.class)
                 .hasMessageContaining(last);
     }

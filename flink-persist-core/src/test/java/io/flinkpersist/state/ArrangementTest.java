@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The semantics of each {@link Transition}, applied by {@link Arrangement#apply} to plain values. */
+/**
+ * The semantics of each {@link Transition}, applied by {@link Arrangement#apply} to plain values.
+ */
 class ArrangementTest {
 
     // ---- helpers ----
@@ -30,7 +32,8 @@ class ArrangementTest {
         return new NewUnsealedBatch(key, tsLower, tsUpper, 100, 10);
     }
 
-    private static NewTraceBatch traceBatch(String key, long lower, long upper, long since, int level) {
+    private static NewTraceBatch traceBatch(
+            String key, long lower, long upper, long since, int level) {
         return new NewTraceBatch(key, Description.of(lower, upper, since), level, 200, 20);
     }
 
@@ -89,7 +92,8 @@ class ArrangementTest {
         CollectionState s1 = next(s0, append(batch("a", 0, 4), batch("b", 2, 9), batch("c", 5, 5)));
 
         assertThat(keys(s1.unsealed())).containsExactly("a", "b", "c");
-        assertThat(s1.unsealed()).extracting(UnsealedBatchMeta::seqNos)
+        assertThat(s1.unsealed())
+                .extracting(UnsealedBatchMeta::seqNos)
                 .containsExactly(new SeqNoRange(0, 1), new SeqNoRange(1, 2), new SeqNoRange(2, 3));
         assertThat(s1.unsealed().get(1))
                 .isEqualTo(new UnsealedBatchMeta("b", new SeqNoRange(1, 2), 2, 9, 100, 10));
@@ -119,7 +123,10 @@ class ArrangementTest {
         CollectionState sealed = sealedAt(10);
         CollectionState before = sealed.toBuilder().build();
 
-        assertThatThrownBy(() -> Arrangement.apply(sealed, append(batch("ok", 10, 12), batch("late", 9, 14))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        sealed, append(batch("ok", 10, 12), batch("late", 9, 14))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Cannot append batch late: it holds an update at time 9, before the seal {10}"
@@ -133,36 +140,54 @@ class ArrangementTest {
     void appendWithSealToSealsInTheSameVersion() {
         CollectionState s0 = CollectionState.initial();
         CollectionState s1 =
-                next(s0, new Append(List.of(batch("a", 3, 12)), Optional.of(Frontier.at(8)), Optional.empty()));
+                next(
+                        s0,
+                        new Append(
+                                List.of(batch("a", 3, 12)),
+                                Optional.of(Frontier.at(8)),
+                                Optional.empty()));
 
         assertThat(s1.seqNo()).isEqualTo(1);
         assertThat(s1.seal()).isEqualTo(Frontier.at(8));
         assertThat(keys(s1.unsealed())).containsExactly("a");
 
-        // The late check of the batches uses the seal before the append; a regressing sealTo fails whole.
+        // The late check of the batches uses the seal before the append; a regressing sealTo fails
+        // whole.
         assertThatThrownBy(
-                        () -> Arrangement.apply(
-                                s1,
-                                new Append(List.of(batch("b", 9, 9)), Optional.of(Frontier.at(7)), Optional.empty())))
+                        () ->
+                                Arrangement.apply(
+                                        s1,
+                                        new Append(
+                                                List.of(batch("b", 9, 9)),
+                                                Optional.of(Frontier.at(7)),
+                                                Optional.empty())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot seal collection at {7}: it is before the current seal {8} (the seal only advances)");
+                .hasMessage(
+                        "Cannot seal collection at {7}: it is before the current seal {8} (the seal only advances)");
         assertThat(keys(s1.unsealed())).containsExactly("a");
     }
 
     @Test
     void appendWithOnlyAnEqualSealToIsUnchanged() {
         CollectionState sealed = sealedAt(10);
-        assertThat(unchanged(sealed, new Append(List.of(), Optional.of(Frontier.at(10)), Optional.empty())))
+        assertThat(
+                        unchanged(
+                                sealed,
+                                new Append(
+                                        List.of(), Optional.of(Frontier.at(10)), Optional.empty())))
                 .isEmpty();
     }
 
     @Test
     void writerTokenReplayIsUnchangedAndAHigherCheckpointApplies() {
-        CollectionState s1 = next(CollectionState.initial(), append(new WriterToken("w", 5), batch("a", 0, 1)));
+        CollectionState s1 =
+                next(CollectionState.initial(), append(new WriterToken("w", 5), batch("a", 0, 1)));
         assertThat(s1.writers()).containsExactly(Map.entry("w", 5L));
 
-        assertThat(unchanged(s1, append(new WriterToken("w", 5), batch("a-replayed", 0, 1)))).isEmpty();
-        assertThat(unchanged(s1, append(new WriterToken("w", 4), batch("a-older", 0, 1)))).isEmpty();
+        assertThat(unchanged(s1, append(new WriterToken("w", 5), batch("a-replayed", 0, 1))))
+                .isEmpty();
+        assertThat(unchanged(s1, append(new WriterToken("w", 4), batch("a-older", 0, 1))))
+                .isEmpty();
 
         CollectionState s2 = next(s1, append(new WriterToken("w", 6), batch("b", 2, 3)));
         assertThat(s2.writers()).containsExactly(Map.entry("w", 6L));
@@ -178,10 +203,12 @@ class ArrangementTest {
         CollectionState s1 = next(CollectionState.initial(), append(batch("a", 0, 1)));
         assertThatThrownBy(() -> Arrangement.apply(s1, append(batch("a", 2, 3))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot append batch a: the collection already has a batch with that key");
+                .hasMessage(
+                        "Cannot append batch a: the collection already has a batch with that key");
         assertThatThrownBy(() -> Arrangement.apply(s1, append(batch("b", 2, 3), batch("b", 4, 5))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot append batch b: the collection already has a batch with that key");
+                .hasMessage(
+                        "Cannot append batch b: the collection already has a batch with that key");
     }
 
     @Test
@@ -191,7 +218,8 @@ class ArrangementTest {
         assertThat(evicted.retired()).extracting(RetiredBlob::key).contains("a");
         assertThatThrownBy(() -> Arrangement.apply(evicted, append(batch("a", 20, 21))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot append batch a: the collection already has a batch with that key");
+                .hasMessage(
+                        "Cannot append batch a: the collection already has a batch with that key");
     }
 
     // ---- Seal ----
@@ -204,7 +232,8 @@ class ArrangementTest {
 
         assertThatThrownBy(() -> Arrangement.apply(s11, new Seal(Frontier.at(10))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot seal collection at {10}: it is before the current seal {11} (the seal only advances)");
+                .hasMessage(
+                        "Cannot seal collection at {10}: it is before the current seal {11} (the seal only advances)");
 
         CollectionState closed = next(s11, new Seal(Frontier.closed()));
         assertThat(closed.seal().isClosed()).isTrue();
@@ -226,12 +255,16 @@ class ArrangementTest {
 
         assertThatThrownBy(() -> Arrangement.apply(past, new AllowCompaction(Frontier.at(99))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot allow compaction to {99}: it is before the current since {100} (since only advances)");
+                .hasMessage(
+                        "Cannot allow compaction to {99}: it is before the current since {100} (since only advances)");
     }
 
     // ---- ApplyDrain ----
 
-    /** Unsealed a[0..4], b[12..15], c[3..9], d[10..10], e[8..14] (SeqNos 0..4); sealed at 20; drained [0,10). */
+    /**
+     * Unsealed a[0..4], b[12..15], c[3..9], d[10..10], e[8..14] (SeqNos 0..4); sealed at 20;
+     * drained [0,10).
+     */
     private static CollectionState drained() {
         CollectionState s =
                 next(
@@ -249,7 +282,8 @@ class ArrangementTest {
     @Test
     void drainAppliesWhenTheTraceUpperIsItsLower() {
         CollectionState s = drained();
-        assertThat(s.trace()).containsExactly(new TraceBatchMeta("t0", Description.of(0, 10, 0), 0, 200, 20));
+        assertThat(s.trace())
+                .containsExactly(new TraceBatchMeta("t0", Description.of(0, 10, 0), 0, 200, 20));
         assertThat(s.traceUpper()).isEqualTo(Frontier.at(10));
         assertThat(keys(s.unsealed())).containsExactly("a", "b", "c", "d", "e");
 
@@ -261,32 +295,36 @@ class ArrangementTest {
     @Test
     void staleDrainIsUnchangedAndOrphansItsBatch() {
         CollectionState s = drained();
-        assertThat(unchanged(s, drain(traceBatch("t-stale", 0, 10, 0, 0)))).containsExactly("t-stale");
+        assertThat(unchanged(s, drain(traceBatch("t-stale", 0, 10, 0, 0))))
+                .containsExactly("t-stale");
         assertThat(unchanged(s, drain(traceBatch("t-gap", 12, 20, 0, 0)))).containsExactly("t-gap");
     }
 
     @Test
     void drainPastTheSealIsUnchangedAndOrphansItsBatch() {
         CollectionState s = drained();
-        assertThat(unchanged(s, drain(traceBatch("t-past", 10, 21, 0, 0)))).containsExactly("t-past");
+        assertThat(unchanged(s, drain(traceBatch("t-past", 10, 21, 0, 0))))
+                .containsExactly("t-past");
     }
 
     @Test
     void emptyDrainIsUnchanged() {
         CollectionState s = drained();
-        assertThat(unchanged(s, new ApplyDrain(Frontier.at(10), Frontier.at(20), Optional.empty()))).isEmpty();
+        assertThat(unchanged(s, new ApplyDrain(Frontier.at(10), Frontier.at(20), Optional.empty())))
+                .isEmpty();
     }
 
     @Test
     void drainBatchNotDescribingTheDrainFails() {
         CollectionState s = drained();
         assertThatThrownBy(
-                        () -> Arrangement.apply(
-                                s,
-                                new ApplyDrain(
-                                        Frontier.at(10),
-                                        Frontier.at(20),
-                                        Optional.of(traceBatch("t1", 10, 15, 0, 0)))))
+                        () ->
+                                Arrangement.apply(
+                                        s,
+                                        new ApplyDrain(
+                                                Frontier.at(10),
+                                                Frontier.at(20),
+                                                Optional.of(traceBatch("t1", 10, 15, 0, 0)))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Cannot apply drain: batch t1 describes [{10}, {15}) since {0} but the drain covered [{10}, {20})");
@@ -301,10 +339,12 @@ class ArrangementTest {
 
         assertThat(a.retired()).containsExactly("a", "c");
         assertThat(keys(a.state().unsealed())).containsExactly("b", "d", "e");
-        assertThat(a.state().unsealed()).extracting(UnsealedBatchMeta::seqNos)
+        assertThat(a.state().unsealed())
+                .extracting(UnsealedBatchMeta::seqNos)
                 .containsExactly(new SeqNoRange(1, 2), new SeqNoRange(3, 4), new SeqNoRange(4, 5));
         assertThat(a.state().retired())
-                .containsExactly(new RetiredBlob("a", s.seqNo() + 1), new RetiredBlob("c", s.seqNo() + 1));
+                .containsExactly(
+                        new RetiredBlob("a", s.seqNo() + 1), new RetiredBlob("c", s.seqNo() + 1));
         assertThat(a.state().nextSeqNo()).isEqualTo(s.nextSeqNo());
         assertThat(a.state().trace()).isEqualTo(s.trace());
 
@@ -337,7 +377,11 @@ class ArrangementTest {
     @Test
     void trimOfAMissingOriginalIsUnchangedAndOrphansTheReplacement() {
         CollectionState s = drained();
-        assertThat(unchanged(s, new ApplyTrim("gone", new NewUnsealedBatch("gone2", 10, 14, 60, 6))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new ApplyTrim(
+                                        "gone", new NewUnsealedBatch("gone2", 10, 14, 60, 6))))
                 .containsExactly("gone2");
     }
 
@@ -372,7 +416,8 @@ class ArrangementTest {
                         new TraceBatchMeta("t3", Description.of(10, 15, 0), 0, 200, 20));
         assertThat(a.retired()).containsExactlyInAnyOrder("t1", "t2");
         assertThat(c.retired())
-                .containsExactlyInAnyOrder(new RetiredBlob("t1", c.seqNo()), new RetiredBlob("t2", c.seqNo()));
+                .containsExactlyInAnyOrder(
+                        new RetiredBlob("t1", c.seqNo()), new RetiredBlob("t2", c.seqNo()));
         assertThat(c.traceUpper()).isEqualTo(s.traceUpper());
     }
 
@@ -381,18 +426,35 @@ class ArrangementTest {
         CollectionState s = threeTraceBatches();
         CollectionState c = next(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 10, 10, 1)));
 
-        assertThat(unchanged(c, new ApplyCompaction("t1", "t2", traceBatch("m-again", 0, 10, 10, 1))))
+        assertThat(
+                        unchanged(
+                                c,
+                                new ApplyCompaction(
+                                        "t1", "t2", traceBatch("m-again", 0, 10, 10, 1))))
                 .containsExactly("m-again");
-        assertThat(unchanged(s, new ApplyCompaction("t1", "t3", traceBatch("m-apart", 0, 15, 10, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new ApplyCompaction(
+                                        "t1", "t3", traceBatch("m-apart", 0, 15, 10, 1))))
                 .containsExactly("m-apart");
-        assertThat(unchanged(s, new ApplyCompaction("t2", "t1", traceBatch("m-swapped", 0, 10, 10, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new ApplyCompaction(
+                                        "t2", "t1", traceBatch("m-swapped", 0, 10, 10, 1))))
                 .containsExactly("m-swapped");
     }
 
     @Test
     void mergeNotCoveringItsInputsFails() {
         CollectionState s = threeTraceBatches();
-        assertThatThrownBy(() -> Arrangement.apply(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 8, 10, 1))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        s,
+                                        new ApplyCompaction(
+                                                "t1", "t2", traceBatch("m", 0, 8, 10, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Cannot apply compaction: merged batch m describes [{0}, {8}) since {10}, which does not"
@@ -403,9 +465,15 @@ class ArrangementTest {
     void mergeWithASinceBelowItsInputsFails() {
         CollectionState s = threeTraceBatches();
         CollectionState c = next(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 10, 10, 1)));
-        assertThatThrownBy(() -> Arrangement.apply(c, new ApplyCompaction("m", "t3", traceBatch("m2", 0, 15, 5, 1))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        c,
+                                        new ApplyCompaction(
+                                                "m", "t3", traceBatch("m2", 0, 15, 5, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Cannot apply compaction: merged batch m2 describes [{0}, {15}) since {5}");
+                .hasMessageStartingWith(
+                        "Cannot apply compaction: merged batch m2 describes [{0}, {15}) since {5}");
     }
 
     // ---- ApplyMerge ----
@@ -413,31 +481,66 @@ class ArrangementTest {
     @Test
     void mergeReplacesARunOfBatchesAndRetiresThemAll() {
         CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(15)));
-        Applied a = changed(s, new Transition.ApplyMerge(List.of("t1", "t2", "t3"), traceBatch("m", 0, 15, 15, 1)));
-        assertThat(a.state().trace()).containsExactly(new TraceBatchMeta("m", Description.of(0, 15, 15), 1, 200, 20));
+        Applied a =
+                changed(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2", "t3"), traceBatch("m", 0, 15, 15, 1)));
+        assertThat(a.state().trace())
+                .containsExactly(new TraceBatchMeta("m", Description.of(0, 15, 15), 1, 200, 20));
         assertThat(a.retired()).containsExactly("t1", "t2", "t3");
-        assertThat(a.state().retired()).extracting(RetiredBlob::key).containsExactlyInAnyOrder("t1", "t2", "t3");
+        assertThat(a.state().retired())
+                .extracting(RetiredBlob::key)
+                .containsExactlyInAnyOrder("t1", "t2", "t3");
         assertThat(a.state().traceUpper()).isEqualTo(s.traceUpper());
 
         // A run inside the trace; the batch after it must not have a higher level.
-        Applied middle = changed(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m12", 0, 10, 10, 0)));
+        Applied middle =
+                changed(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2"), traceBatch("m12", 0, 10, 10, 0)));
         assertThat(traceKeys(middle.state())).containsExactly("m12", "t3");
     }
 
     @Test
     void staleOrBrokenRunsAreUnchangedAndOrphanTheMerge() {
         CollectionState s = threeTraceBatches();
-        CollectionState merged = next(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
-        assertThat(unchanged(merged, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m-again", 0, 10, 10, 1))))
+        CollectionState merged =
+                next(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
+        assertThat(
+                        unchanged(
+                                merged,
+                                new Transition.ApplyMerge(
+                                        List.of("t1", "t2"), traceBatch("m-again", 0, 10, 10, 1))))
                 .containsExactly("m-again");
-        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t1", "t3"), traceBatch("m-gap", 0, 15, 10, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyMerge(
+                                        List.of("t1", "t3"), traceBatch("m-gap", 0, 15, 10, 1))))
                 .containsExactly("m-gap");
-        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t2", "t1"), traceBatch("m-swapped", 0, 10, 10, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyMerge(
+                                        List.of("t2", "t1"),
+                                        traceBatch("m-swapped", 0, 10, 10, 1))))
                 .containsExactly("m-swapped");
         // Merging t2, t3 at level 1 would sit after t1 at level 0 (I7): stale.
-        assertThat(unchanged(s, new Transition.ApplyMerge(List.of("t2", "t3"), traceBatch("m-high", 5, 15, 10, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyMerge(
+                                        List.of("t2", "t3"), traceBatch("m-high", 5, 15, 10, 1))))
                 .containsExactly("m-high");
-        assertThatThrownBy(() -> new Transition.ApplyMerge(List.of("t1"), traceBatch("m-one", 0, 5, 10, 1)))
+        assertThatThrownBy(
+                        () ->
+                                new Transition.ApplyMerge(
+                                        List.of("t1"), traceBatch("m-one", 0, 5, 10, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("need at least two");
     }
@@ -445,7 +548,12 @@ class ArrangementTest {
     @Test
     void aMergeNotCoveringItsRunFails() {
         CollectionState s = threeTraceBatches();
-        assertThatThrownBy(() -> Arrangement.apply(s, new Transition.ApplyMerge(List.of("t1", "t2"), traceBatch("m", 0, 8, 10, 1))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        s,
+                                        new Transition.ApplyMerge(
+                                                List.of("t1", "t2"), traceBatch("m", 0, 8, 10, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Cannot apply merge: merged batch m describes [{0}, {8}) since {10}, which does not cover its inputs"
@@ -458,31 +566,90 @@ class ArrangementTest {
     void drainMergeReplacesTheTraceEndAndMovesTheTraceUpper() {
         // Trace t1 [0,5), t2 [5,10), t3 [10,15); seal {20}; since {20}.
         CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(20)));
-        Applied a = changed(s, new Transition.ApplyDrainMerge(List.of("t2", "t3"), Frontier.at(15), Frontier.at(20), traceBatch("m", 5, 20, 20, 0)));
+        Applied a =
+                changed(
+                        s,
+                        new Transition.ApplyDrainMerge(
+                                List.of("t2", "t3"),
+                                Frontier.at(15),
+                                Frontier.at(20),
+                                traceBatch("m", 5, 20, 20, 0)));
         assertThat(traceKeys(a.state())).containsExactly("t1", "m");
         assertThat(a.state().traceUpper()).isEqualTo(Frontier.at(20));
         assertThat(a.retired()).containsExactly("t2", "t3");
 
-        Applied all = changed(s, new Transition.ApplyDrainMerge(List.of("t1", "t2", "t3"), Frontier.at(15), Frontier.at(18), traceBatch("m", 0, 18, 20, 1)));
-        assertThat(all.state().trace()).containsExactly(new TraceBatchMeta("m", Description.of(0, 18, 20), 1, 200, 20));
+        Applied all =
+                changed(
+                        s,
+                        new Transition.ApplyDrainMerge(
+                                List.of("t1", "t2", "t3"),
+                                Frontier.at(15),
+                                Frontier.at(18),
+                                traceBatch("m", 0, 18, 20, 1)));
+        assertThat(all.state().trace())
+                .containsExactly(new TraceBatchMeta("m", Description.of(0, 18, 20), 1, 200, 20));
     }
 
     @Test
     void staleOrBrokenDrainMergesAreRefused() {
         CollectionState s = next(threeTraceBatches(), new AllowCompaction(Frontier.at(20)));
-        // Not the trace's end, a drain from the wrong lower, beyond the seal, a level above the batch before.
-        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t1", "t2"), Frontier.at(15), Frontier.at(20), traceBatch("x1", 0, 20, 20, 0))))
+        // Not the trace's end, a drain from the wrong lower, beyond the seal, a level above the
+        // batch before.
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyDrainMerge(
+                                        List.of("t1", "t2"),
+                                        Frontier.at(15),
+                                        Frontier.at(20),
+                                        traceBatch("x1", 0, 20, 20, 0))))
                 .containsExactly("x1");
-        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(12), Frontier.at(20), traceBatch("x2", 10, 20, 20, 0))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyDrainMerge(
+                                        List.of("t3"),
+                                        Frontier.at(12),
+                                        Frontier.at(20),
+                                        traceBatch("x2", 10, 20, 20, 0))))
                 .containsExactly("x2");
-        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(21), traceBatch("x3", 10, 21, 20, 0))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyDrainMerge(
+                                        List.of("t3"),
+                                        Frontier.at(15),
+                                        Frontier.at(21),
+                                        traceBatch("x3", 10, 21, 20, 0))))
                 .containsExactly("x3");
-        assertThat(unchanged(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(20), traceBatch("x4", 10, 20, 20, 1))))
+        assertThat(
+                        unchanged(
+                                s,
+                                new Transition.ApplyDrainMerge(
+                                        List.of("t3"),
+                                        Frontier.at(15),
+                                        Frontier.at(20),
+                                        traceBatch("x4", 10, 20, 20, 1))))
                 .containsExactly("x4");
-        assertThatThrownBy(() -> Arrangement.apply(s, new Transition.ApplyDrainMerge(List.of("t3"), Frontier.at(15), Frontier.at(20), traceBatch("x5", 10, 19, 20, 0))))
+        assertThatThrownBy(
+                        () ->
+                                Arrangement.apply(
+                                        s,
+                                        new Transition.ApplyDrainMerge(
+                                                List.of("t3"),
+                                                Frontier.at(15),
+                                                Frontier.at(20),
+                                                traceBatch("x5", 10, 19, 20, 0))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Cannot apply drain and merge: merged batch x5 describes [{10}, {19}) since {20}");
-        assertThatThrownBy(() -> new Transition.ApplyDrainMerge(List.of(), Frontier.at(15), Frontier.at(20), traceBatch("x6", 15, 20, 20, 0)))
+                .hasMessageStartingWith(
+                        "Cannot apply drain and merge: merged batch x5 describes [{10}, {19}) since {20}");
+        assertThatThrownBy(
+                        () ->
+                                new Transition.ApplyDrainMerge(
+                                        List.of(),
+                                        Frontier.at(15),
+                                        Frontier.at(20),
+                                        traceBatch("x6", 15, 20, 20, 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class CollectionStateValidateTest {
 
     /**
-     * A valid state: seal {20}, since {5}, trace [0,5) [5,10) [10,15) with levels 2,1,1, two unsealed
-     * batches, two writers, two retired blobs.
+     * A valid state: seal {20}, since {5}, trace [0,5) [5,10) [10,15) with levels 2,1,1, two
+     * unsealed batches, two writers, two retired blobs.
      */
     private static CollectionState.Builder valid() {
         return CollectionState.builder()
@@ -39,7 +39,8 @@ class CollectionStateValidateTest {
                 .retired(List.of(new RetiredBlob("r-a", 4), new RetiredBlob("r-b", 7)));
     }
 
-    private static UnsealedBatchMeta unsealed(String key, long start, long end, long tsLower, long tsUpper) {
+    private static UnsealedBatchMeta unsealed(
+            String key, long start, long end, long tsLower, long tsUpper) {
         return new UnsealedBatchMeta(key, new SeqNoRange(start, end), tsLower, tsUpper, 100, 10);
     }
 
@@ -50,11 +51,13 @@ class CollectionStateValidateTest {
     private static void assertViolation(ThrowingCallable call, String invariant, String message) {
         assertThatThrownBy(call)
                 .isInstanceOfSatisfying(
-                        InvariantViolationException.class, e -> assertThat(e.invariant()).isEqualTo(invariant))
+                        InvariantViolationException.class,
+                        e -> assertThat(e.invariant()).isEqualTo(invariant))
                 .hasMessage(message);
     }
 
-    private static void assertInvalid(CollectionState.Builder state, String invariant, String message) {
+    private static void assertInvalid(
+            CollectionState.Builder state, String invariant, String message) {
         assertViolation(state.build()::validate, invariant, message);
     }
 
@@ -69,7 +72,12 @@ class CollectionStateValidateTest {
     void initialStateAndClosedSealPass() {
         assertThatCode(() -> CollectionState.initial().validate()).doesNotThrowAnyException();
         TraceBatchMeta toEnd =
-                new TraceBatchMeta("t-d", new Description(Frontier.at(15), Frontier.closed(), Frontier.at(5)), 0, 1, 0);
+                new TraceBatchMeta(
+                        "t-d",
+                        new Description(Frontier.at(15), Frontier.closed(), Frontier.at(5)),
+                        0,
+                        1,
+                        0);
         List<TraceBatchMeta> trace = new ArrayList<>(valid().build().trace());
         trace.add(toEnd);
         assertThatCode(() -> valid().seal(Frontier.closed()).trace(trace).build().validate())
@@ -91,7 +99,10 @@ class CollectionStateValidateTest {
     @Test
     void i3EmptySeqNoRange() {
         assertInvalid(
-                valid().unsealed(List.of(unsealed("u-a", 0, 1, 3, 12), unsealed("u-b", 2, 2, 15, 25))),
+                valid().unsealed(
+                                List.of(
+                                        unsealed("u-a", 0, 1, 3, 12),
+                                        unsealed("u-b", 2, 2, 15, 25))),
                 "I3",
                 "I3 violated: unsealed SeqNo range must be non-empty (start=2, end=2)");
     }
@@ -107,7 +118,10 @@ class CollectionStateValidateTest {
     @Test
     void i3OverlappingRanges() {
         assertInvalid(
-                valid().unsealed(List.of(unsealed("u-a", 0, 2, 3, 12), unsealed("u-b", 1, 3, 15, 25))),
+                valid().unsealed(
+                                List.of(
+                                        unsealed("u-a", 0, 2, 3, 12),
+                                        unsealed("u-b", 1, 3, 15, 25))),
                 "I3",
                 "I3 violated: unsealed SeqNo ranges must increase without overlap (index=1, previous end=2, start=1)");
     }
@@ -115,7 +129,10 @@ class CollectionStateValidateTest {
     @Test
     void i3DecreasingRanges() {
         assertInvalid(
-                valid().unsealed(List.of(unsealed("u-b", 1, 3, 15, 25), unsealed("u-a", 0, 1, 3, 12))),
+                valid().unsealed(
+                                List.of(
+                                        unsealed("u-b", 1, 3, 15, 25),
+                                        unsealed("u-a", 0, 1, 3, 12))),
                 "I3",
                 "I3 violated: unsealed SeqNo ranges must increase without overlap (index=1, previous end=3, start=0)");
     }
@@ -123,9 +140,13 @@ class CollectionStateValidateTest {
     @Test
     void i3AdjacentRangesPass() {
         assertThatCode(
-                        () -> valid().unsealed(List.of(unsealed("u-a", 0, 2, 3, 12), unsealed("u-b", 2, 4, 15, 25)))
-                                .build()
-                                .validate())
+                        () ->
+                                valid().unsealed(
+                                                List.of(
+                                                        unsealed("u-a", 0, 2, 3, 12),
+                                                        unsealed("u-b", 2, 4, 15, 25)))
+                                        .build()
+                                        .validate())
                 .doesNotThrowAnyException();
     }
 
@@ -158,7 +179,10 @@ class CollectionStateValidateTest {
     @Test
     void i4NoUpdates() {
         assertInvalid(
-                valid().unsealed(List.of(new UnsealedBatchMeta("u-a", new SeqNoRange(0, 1), 3, 12, 100, 0))),
+                valid().unsealed(
+                                List.of(
+                                        new UnsealedBatchMeta(
+                                                "u-a", new SeqNoRange(0, 1), 3, 12, 100, 0))),
                 "I4",
                 "I4 violated: unsealed batch must hold updates (key=u-a, updateCount=0, sizeBytes=100)");
     }
@@ -190,13 +214,15 @@ class CollectionStateValidateTest {
     }
 
     /**
-     * The I1 check (on the last batch's upper) runs first, so the per-batch I5 check is only reached
-     * when an earlier batch passes the seal while the last one does not: [0,20) then [5,8), seal {10}.
+     * The I1 check (on the last batch's upper) runs first, so the per-batch I5 check is only
+     * reached when an earlier batch passes the seal while the last one does not: [0,20) then [5,8),
+     * seal {10}.
      */
     @Test
     void i5TraceBatchUpperBeyondSeal() {
         assertInvalid(
-                valid().seal(Frontier.at(10)).trace(List.of(trace("t-a", 0, 20, 5, 1), trace("t-b", 5, 8, 0, 1))),
+                valid().seal(Frontier.at(10))
+                        .trace(List.of(trace("t-a", 0, 20, 5, 1), trace("t-b", 5, 8, 0, 1))),
                 "I5",
                 "I5 violated: trace batch upper must not pass the seal (index=0, upper={20}, seal={10})");
     }
@@ -263,7 +289,8 @@ class CollectionStateValidateTest {
 
     @Test
     void i11NegativeSeqNo() {
-        assertInvalid(valid().seqNo(-1), "I11", "I11 violated: state seqNo must be >= 0 (seqNo=-1)");
+        assertInvalid(
+                valid().seqNo(-1), "I11", "I11 violated: state seqNo must be >= 0 (seqNo=-1)");
     }
 
     @Nested
@@ -273,7 +300,12 @@ class CollectionStateValidateTest {
 
         @Test
         void nextVersionPasses() {
-            CollectionState next = previous.toBuilder().seqNo(8).seal(Frontier.closed()).since(Frontier.at(6)).build();
+            CollectionState next =
+                    previous.toBuilder()
+                            .seqNo(8)
+                            .seal(Frontier.closed())
+                            .since(Frontier.at(6))
+                            .build();
             assertThatCode(() -> previous.validateSuccessor(next)).doesNotThrowAnyException();
         }
 
@@ -313,7 +345,10 @@ class CollectionStateValidateTest {
         }
     }
 
-    /** I6 for one update time: {@code lower <= t}, and {@code t < upper} if since < upper, else t <= since. */
+    /**
+     * I6 for one update time: {@code lower <= t}, and {@code t < upper} if since < upper, else t <=
+     * since.
+     */
     @Nested
     class Admits {
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +26,28 @@ import org.junit.jupiter.api.Test;
  */
 class StateRecordCodecTest {
 
-    /** Regenerate the golden file with {@code -Dgolden.regenerate=true}; never done by a normal run. */
+    /**
+     * Regenerate the golden file with {@code -Dgolden.regenerate=true}; never done by a normal run.
+     */
     private static final String REGENERATE = "golden.regenerate";
 
     /** Format version 1, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN =
-            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v1.bin");
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v1.bin");
 
     /** Format version 2, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN_V2 =
-            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v2.bin");
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v2.bin");
 
     /** Format version 3, the current one: pinned by the encoding test. */
     private static final Path GOLDEN_V3 =
-            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden/state-record-v3.bin");
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v3.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -48,16 +58,52 @@ class StateRecordCodecTest {
                 .nextSeqNo(17)
                 .unsealed(
                         List.of(
-                                new UnsealedBatchMeta("batches/u-1.parquet", new SeqNoRange(10, 11), 200, 1_200, 4_096, 33),
-                                new UnsealedBatchMeta("batches/u-2.parquet", new SeqNoRange(12, 15), 900, 900, 512, 1),
-                                new UnsealedBatchMeta("batches/ü-3.parquet", new SeqNoRange(15, 17), 1_000, Frontier.MAX_TIME - 1, 7, 2)))
+                                new UnsealedBatchMeta(
+                                        "batches/u-1.parquet",
+                                        new SeqNoRange(10, 11),
+                                        200,
+                                        1_200,
+                                        4_096,
+                                        33),
+                                new UnsealedBatchMeta(
+                                        "batches/u-2.parquet",
+                                        new SeqNoRange(12, 15),
+                                        900,
+                                        900,
+                                        512,
+                                        1),
+                                new UnsealedBatchMeta(
+                                        "batches/ü-3.parquet",
+                                        new SeqNoRange(15, 17),
+                                        1_000,
+                                        Frontier.MAX_TIME - 1,
+                                        7,
+                                        2)))
                 .trace(
                         List.of(
-                                new TraceBatchMeta("batches/t-1.parquet", Description.of(0, 300, 300), 3, 1 << 20, 10_000),
-                                new TraceBatchMeta("batches/t-2.parquet", Description.of(300, 600, 250), 1, 9_999, 0),
-                                new TraceBatchMeta("batches/t-3.parquet", Description.of(600, 1_000, 0), 0, 123, 4)))
+                                new TraceBatchMeta(
+                                        "batches/t-1.parquet",
+                                        Description.of(0, 300, 300),
+                                        3,
+                                        1 << 20,
+                                        10_000),
+                                new TraceBatchMeta(
+                                        "batches/t-2.parquet",
+                                        Description.of(300, 600, 250),
+                                        1,
+                                        9_999,
+                                        0),
+                                new TraceBatchMeta(
+                                        "batches/t-3.parquet",
+                                        Description.of(600, 1_000, 0),
+                                        0,
+                                        123,
+                                        4)))
                 .writers(Map.of("sink-0", 5L, "sink-1", Long.MAX_VALUE, "", 0L))
-                .retired(List.of(new RetiredBlob("batches/r-1.parquet", 40), new RetiredBlob("batches/r-2.parquet", 42)))
+                .retired(
+                        List.of(
+                                new RetiredBlob("batches/r-1.parquet", 40),
+                                new RetiredBlob("batches/r-2.parquet", 42)))
                 .build()
                 .validate();
     }
@@ -74,7 +120,14 @@ class StateRecordCodecTest {
                         List.of(
                                 new TraceBatchMeta("t-1", Description.of(0, 40, 40), 1, 10, 1),
                                 new TraceBatchMeta(
-                                        "t-2", new Description(Frontier.at(40), Frontier.closed(), Frontier.at(50)), 0, 10, 1)))
+                                        "t-2",
+                                        new Description(
+                                                Frontier.at(40),
+                                                Frontier.closed(),
+                                                Frontier.at(50)),
+                                        0,
+                                        10,
+                                        1)))
                 .build()
                 .validate();
     }
@@ -150,7 +203,8 @@ class StateRecordCodecTest {
 
     /**
      * A key with a sign is not a state key ({@code key(n)} never writes one), but {@code
-     * Long.parseLong} accepts a leading '-' or '+'. FAILS at the time of writing: seqNoOf returns -5.
+     * Long.parseLong} accepts a leading '-' or '+'. FAILS at the time of writing: seqNoOf returns
+     * -5.
      */
     @Test
     void seqNoOfRejectsMinusSign() {
@@ -196,7 +250,8 @@ class StateRecordCodecTest {
                 assertThat(t)
                         .as("byte %d of %d xor %02x", i, record.length, mask)
                         .isExactlyInstanceOf(CorruptBlobException.class)
-                        .hasMessageStartingWith("Cannot decode blob " + key + ": state record checksum mismatch");
+                        .hasMessageStartingWith(
+                                "Cannot decode blob " + key + ": state record checksum mismatch");
             }
         }
     }
@@ -235,7 +290,8 @@ class StateRecordCodecTest {
         byte[] record = StateRecordCodec.encode(s);
         byte[] longer = new byte[record.length + 3];
         System.arraycopy(record, 0, longer, 0, record.length - 4);
-        assertCorrupt(key, withValidCrc(longer), "state record has 3 trailing bytes after its body");
+        assertCorrupt(
+                key, withValidCrc(longer), "state record has 3 trailing bytes after its body");
     }
 
     @Test
@@ -247,14 +303,18 @@ class StateRecordCodecTest {
 
     @Test
     void recordUnderANonStateKeySkipsTheSeqNoCheck() throws Exception {
-        assertThat(StateRecordCodec.decode("some/copy", StateRecordCodec.encode(rich()))).isEqualTo(rich());
+        assertThat(StateRecordCodec.decode("some/copy", StateRecordCodec.encode(rich())))
+                .isEqualTo(rich());
     }
 
     @Test
     void bodyBreakingAnInvariantIsCorrupt() {
         CollectionState invalid =
                 rich().toBuilder()
-                        .trace(List.of(new TraceBatchMeta("t", Description.of(0, 2_000, 0), 0, 1, 1)))
+                        .trace(
+                                List.of(
+                                        new TraceBatchMeta(
+                                                "t", Description.of(0, 2_000, 0), 0, 1, 1)))
                         .build();
         String key = StateRecordCodec.key(invalid.seqNo());
         byte[] record = StateRecordCodec.encode(invalid);
@@ -275,7 +335,10 @@ class StateRecordCodecTest {
         ByteBuffer.wrap(record).putLong(6 + 8, -7); // seal
         assertThatThrownBy(() -> StateRecordCodec.decode(key, withValidCrc(record)))
                 .isInstanceOf(CorruptBlobException.class)
-                .hasMessageStartingWith("Cannot decode blob " + key + ": state record body is malformed: Invalid time -7");
+                .hasMessageStartingWith(
+                        "Cannot decode blob "
+                                + key
+                                + ": state record body is malformed: Invalid time -7");
     }
 
     @Test
@@ -284,12 +347,17 @@ class StateRecordCodecTest {
         String key = StateRecordCodec.key(0);
         byte[] record = StateRecordCodec.encode(s);
         ByteBuffer.wrap(record).putInt(6 + 4 * 8, -1); // number of unsealed batches
-        assertCorrupt(key, withValidCrc(record), "state record body is malformed: implausible element count -1");
+        assertCorrupt(
+                key,
+                withValidCrc(record),
+                "state record body is malformed: implausible element count -1");
     }
 
     // ---- golden bytes (format version 1) ----
 
-    /** The fixed state of the golden file. Never change it: add a new golden file for a new version. */
+    /**
+     * The fixed state of the golden file. Never change it: add a new golden file for a new version.
+     */
     private static CollectionState golden() {
         return CollectionState.builder()
                 .seqNo(7)
@@ -298,12 +366,34 @@ class StateRecordCodecTest {
                 .nextSeqNo(3)
                 .unsealed(
                         List.of(
-                                new UnsealedBatchMeta("batches/u-a.parquet", new SeqNoRange(1, 2), 40, 120, 2_048, 12),
-                                new UnsealedBatchMeta("batches/u-b.parquet", new SeqNoRange(2, 3), 100, 100, 512, 1)))
+                                new UnsealedBatchMeta(
+                                        "batches/u-a.parquet",
+                                        new SeqNoRange(1, 2),
+                                        40,
+                                        120,
+                                        2_048,
+                                        12),
+                                new UnsealedBatchMeta(
+                                        "batches/u-b.parquet",
+                                        new SeqNoRange(2, 3),
+                                        100,
+                                        100,
+                                        512,
+                                        1)))
                 .trace(
                         List.of(
-                                new TraceBatchMeta("batches/t-a.parquet", Description.of(0, 50, 20), 1, 8_192, 64),
-                                new TraceBatchMeta("batches/t-b.parquet", Description.of(50, 80, 0), 0, 1_024, 8)))
+                                new TraceBatchMeta(
+                                        "batches/t-a.parquet",
+                                        Description.of(0, 50, 20),
+                                        1,
+                                        8_192,
+                                        64),
+                                new TraceBatchMeta(
+                                        "batches/t-b.parquet",
+                                        Description.of(50, 80, 0),
+                                        0,
+                                        1_024,
+                                        8)))
                 .writers(Map.of("sink-0", 11L, "sink-1", 12L))
                 .retired(List.of(new RetiredBlob("batches/r-a.parquet", 6)))
                 .build();
@@ -313,16 +403,27 @@ class StateRecordCodecTest {
     private static CollectionState goldenV2() {
         return golden().toBuilder()
                 .requestedSince(Frontier.at(30))
-                .leases(Map.of(
-                        "reader-a", new ReaderLease("reader-a", Frontier.at(20), 6, 1_700_000_000_000L),
-                        "reader-b", new ReaderLease("reader-b", Frontier.at(25), 7, 1_700_000_060_000L)))
+                .leases(
+                        Map.of(
+                                "reader-a",
+                                        new ReaderLease(
+                                                "reader-a", Frontier.at(20), 6, 1_700_000_000_000L),
+                                "reader-b",
+                                        new ReaderLease(
+                                                "reader-b",
+                                                Frontier.at(25),
+                                                7,
+                                                1_700_000_060_000L)))
                 .build();
     }
 
     /** The fixed state of the version-3 golden file: the version-2 state plus a schema. */
     private static CollectionState goldenV3() {
         return goldenV2().toBuilder()
-                .schema(java.util.Optional.of(new io.flinkpersist.CollectionSchema("string-utf8", "persist-row-compact-v1(näme STRING)")))
+                .schema(
+                        Optional.of(
+                                new CollectionSchema(
+                                        "string-utf8", "persist-row-compact-v1(näme STRING)")))
                 .build();
     }
 
@@ -337,13 +438,14 @@ class StateRecordCodecTest {
             fail(
                     "Golden file %s is missing. It pins state record format version 3; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN_V3.toAbsolutePath(),
-                    REGENERATE);
+                    GOLDEN_V3.toAbsolutePath(), REGENERATE);
         }
         assertThat(encoded)
-                .as("encoding of the golden state; a format change needs a new version and golden file")
+                .as(
+                        "encoding of the golden state; a format change needs a new version and golden file")
                 .isEqualTo(Files.readAllBytes(GOLDEN_V3));
-        CollectionState decoded = StateRecordCodec.decode(StateRecordCodec.key(7), Files.readAllBytes(GOLDEN_V3));
+        CollectionState decoded =
+                StateRecordCodec.decode(StateRecordCodec.key(7), Files.readAllBytes(GOLDEN_V3));
         assertThat(decoded).isEqualTo(goldenV3());
         assertThat(decoded.schema()).isPresent();
         assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 3);
@@ -352,7 +454,9 @@ class StateRecordCodecTest {
     @Test
     void version2GoldenBytesDecodeWithoutASchema() throws IOException {
         if (!Files.exists(GOLDEN_V2)) {
-            fail("Golden file %s is missing; restore it from version control", GOLDEN_V2.toAbsolutePath());
+            fail(
+                    "Golden file %s is missing; restore it from version control",
+                    GOLDEN_V2.toAbsolutePath());
         }
         byte[] bytes = Files.readAllBytes(GOLDEN_V2);
         assertThat(ByteBuffer.wrap(bytes).getShort(4)).isEqualTo((short) 2);
@@ -364,7 +468,9 @@ class StateRecordCodecTest {
     @Test
     void goldenBytesDecode() throws IOException {
         if (!Files.exists(GOLDEN)) {
-            fail("Golden file %s is missing; see encodingMatchesGoldenBytes", GOLDEN.toAbsolutePath());
+            fail(
+                    "Golden file %s is missing; see encodingMatchesGoldenBytes",
+                    GOLDEN.toAbsolutePath());
         }
         byte[] bytes = Files.readAllBytes(GOLDEN);
         CollectionState s = StateRecordCodec.decode(StateRecordCodec.key(7), bytes);
@@ -376,12 +482,16 @@ class StateRecordCodecTest {
         assertThat(s.nextSeqNo()).isEqualTo(3);
         assertThat(s.unsealed())
                 .containsExactly(
-                        new UnsealedBatchMeta("batches/u-a.parquet", new SeqNoRange(1, 2), 40, 120, 2_048, 12),
-                        new UnsealedBatchMeta("batches/u-b.parquet", new SeqNoRange(2, 3), 100, 100, 512, 1));
+                        new UnsealedBatchMeta(
+                                "batches/u-a.parquet", new SeqNoRange(1, 2), 40, 120, 2_048, 12),
+                        new UnsealedBatchMeta(
+                                "batches/u-b.parquet", new SeqNoRange(2, 3), 100, 100, 512, 1));
         assertThat(s.trace())
                 .containsExactly(
-                        new TraceBatchMeta("batches/t-a.parquet", Description.of(0, 50, 20), 1, 8_192, 64),
-                        new TraceBatchMeta("batches/t-b.parquet", Description.of(50, 80, 0), 0, 1_024, 8));
+                        new TraceBatchMeta(
+                                "batches/t-a.parquet", Description.of(0, 50, 20), 1, 8_192, 64),
+                        new TraceBatchMeta(
+                                "batches/t-b.parquet", Description.of(50, 80, 0), 0, 1_024, 8));
         assertThat(s.traceUpper()).isEqualTo(Frontier.at(80));
         assertThat(s.writers()).containsExactly(Map.entry("sink-0", 11L), Map.entry("sink-1", 12L));
         assertThat(s.retired()).containsExactly(new RetiredBlob("batches/r-a.parquet", 6));

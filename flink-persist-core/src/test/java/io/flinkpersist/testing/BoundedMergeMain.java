@@ -21,8 +21,8 @@ import java.util.Random;
 
 /**
  * Child process of the bounded-memory test, run with a small heap: streams four large unsealed
- * batches to disk, drains them in two pairs and compacts the two trace batches, then prints how much
- * data the last merge read against the heap it had.
+ * batches to disk, drains them in two pairs and compacts the two trace batches, then prints how
+ * much data the last merge read against the heap it had.
  */
 public final class BoundedMergeMain {
 
@@ -38,7 +38,8 @@ public final class BoundedMergeMain {
             long time = pair * 2L;
             NewUnsealedBatch even = writeBatch(store, perBatch, 0, time, random);
             NewUnsealedBatch odd = writeBatch(store, perBatch, 1, time + 1, random);
-            c.commitAppend(List.of(even, odd), Optional.of(Frontier.at(time + 2)), Optional.empty());
+            c.commitAppend(
+                    List.of(even, odd), Optional.of(Frontier.at(time + 2)), Optional.empty());
             if (!c.drain()) {
                 throw new AssertionError("drain moved nothing");
             }
@@ -71,12 +72,14 @@ public final class BoundedMergeMain {
     }
 
     /** Streams a sorted batch of keys {@code 2i + parity}, never holding it in memory. */
-    private static NewUnsealedBatch writeBatch(LocalFileBlobStore store, int n, int parity, long time, Random random)
+    private static NewUnsealedBatch writeBatch(
+            LocalFileBlobStore store, int n, int parity, long time, Random random)
             throws Exception {
         String key = Maintainer.newBatchKey();
         byte[] k = new byte[16];
         byte[] v = new byte[16];
-        try (BatchWriter w = BatchWriter.create(store, key, BatchWriteOptions.defaults(), Map.of())) {
+        try (BatchWriter w =
+                BatchWriter.create(store, key, BatchWriteOptions.defaults(), Map.of())) {
             for (int i = 0; i < n; i++) {
                 ByteBuffer.wrap(k).putLong(2L * i + parity).putLong(random.nextLong());
                 random.nextBytes(v);

@@ -23,8 +23,12 @@ public final class CrashWorkerMain {
     public static void main(String[] args) throws Exception {
         int next = Integer.parseInt(args[1]);
         Random random = new Random(Long.parseLong(args[2]));
-        CollectionConfig config = CollectionConfig.defaults().withGcGracePeriod(Duration.ZERO).withRetainedStateRecords(10);
-        PersistCollection c = PersistCollection.open(new LocalFileBlobStore(Paths.get(args[0])), config);
+        CollectionConfig config =
+                CollectionConfig.defaults()
+                        .withGcGracePeriod(Duration.ZERO)
+                        .withRetainedStateRecords(10);
+        PersistCollection c =
+                PersistCollection.open(new LocalFileBlobStore(Paths.get(args[0])), config);
         System.out.println("READY");
         System.out.flush();
         while (true) {
@@ -52,7 +56,12 @@ public final class CrashWorkerMain {
     public static List<Update<byte[], byte[]>> updates(int i, long time) {
         List<Update<byte[], byte[]>> out = new ArrayList<>();
         for (int j = 0; j < UPDATES_PER_APPEND; j++) {
-            out.add(Update.of(("w" + i + "-" + j).getBytes(StandardCharsets.UTF_8), "x".getBytes(StandardCharsets.UTF_8), time, 1));
+            out.add(
+                    Update.of(
+                            ("w" + i + "-" + j).getBytes(StandardCharsets.UTF_8),
+                            "x".getBytes(StandardCharsets.UTF_8),
+                            time,
+                            1));
         }
         return out;
     }

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a main class of the test classpath in a child JVM, for tests that need a real process end. */
+/**
+ * Runs a main class of the test classpath in a child JVM, for tests that need a real process end.
+ */
 public final class JavaProcess {
 
     private JavaProcess() {}
@@ -17,7 +19,8 @@ public final class JavaProcess {
     /** The outcome of a child JVM: exit code and everything it printed. */
     public record Result(int exitCode, String output) {}
 
-    public static Process start(Class<?> mainClass, List<String> jvmArgs, List<String> args, Path output)
+    public static Process start(
+            Class<?> mainClass, List<String> jvmArgs, List<String> args, Path output)
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -33,14 +36,22 @@ public final class JavaProcess {
                 .start();
     }
 
-    public static Result run(Class<?> mainClass, List<String> jvmArgs, List<String> args, Path workDir, long timeoutSeconds)
+    public static Result run(
+            Class<?> mainClass,
+            List<String> jvmArgs,
+            List<String> args,
+            Path workDir,
+            long timeoutSeconds)
             throws IOException, InterruptedException {
         Path output = Files.createTempFile(workDir, "child-", ".log");
         Process p = start(mainClass, jvmArgs, args, output);
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError(
-                    "child " + mainClass.getSimpleName() + " timed out; output:\n" + Files.readString(output, StandardCharsets.UTF_8));
+                    "child "
+                            + mainClass.getSimpleName()
+                            + " timed out; output:\n"
+                            + Files.readString(output, StandardCharsets.UTF_8));
         }
         return new Result(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     }

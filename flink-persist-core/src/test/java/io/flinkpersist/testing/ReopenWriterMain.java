@@ -26,12 +26,24 @@ public final class ReopenWriterMain {
             c.maintain();
         }
         CollectionState s = c.state();
-        System.out.println("STATE " + s.seqNo() + " " + s.seal() + " " + s.since() + " " + s.trace().size() + " " + s.unsealed().size());
+        System.out.println(
+                "STATE "
+                        + s.seqNo()
+                        + " "
+                        + s.seal()
+                        + " "
+                        + s.since()
+                        + " "
+                        + s.trace().size()
+                        + " "
+                        + s.unsealed().size());
         System.out.flush();
         Runtime.getRuntime().halt(0);
     }
 
-    /** The updates of one round: deterministic in (seed, round), times in [10 round, 10 round + 15). */
+    /**
+     * The updates of one round: deterministic in (seed, round), times in [10 round, 10 round + 15).
+     */
     public static List<Update<byte[], byte[]>> updates(long seed, int round) {
         Random r = new Random(seed * 1_000_003L + round);
         List<Update<byte[], byte[]>> out = new ArrayList<>();

@@ -40,9 +40,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * </pre>
  *
  * <ul>
- *   <li><b>Writers</b> buffer updates, sort and consolidate them, and spill a Parquet unsealed batch
- *       when the buffer passes {@code sink.buffer-size}. At each checkpoint they hand their batches
- *       and the seal their watermark allows ({@code watermark + 1}) to the coordinator.
+ *   <li><b>Writers</b> buffer updates, sort and consolidate them, and spill a Parquet unsealed
+ *       batch when the buffer passes {@code sink.buffer-size}. At each checkpoint they hand their
+ *       batches and the seal their watermark allows ({@code watermark + 1}) to the coordinator.
  *   <li>The <b>coordinator</b> (parallelism 1) combines one checkpoint's results into one
  *       committable; the seal is the minimum over the writers, leaving out writers idle for longer
  *       than {@code sink.idle-timeout}. It keeps the sink's id in its state across restores.
@@ -93,7 +93,8 @@ public final class PersistSink<K, V>
     }
 
     @Override
-    public CommittingSinkWriter<Update<K, V>, WriterResult> createWriter(WriterInitContext context) throws IOException {
+    public CommittingSinkWriter<Update<K, V>, WriterResult> createWriter(WriterInitContext context)
+            throws IOException {
         return new PersistSinkWriter<>(
                 settings,
                 keyCodec,

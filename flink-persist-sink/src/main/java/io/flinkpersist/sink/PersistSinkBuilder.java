@@ -1,7 +1,7 @@
 package io.flinkpersist.sink;
 
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codec;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.sink.internal.SinkSettings;
 import java.time.Duration;
@@ -38,7 +38,10 @@ public final class PersistSinkBuilder<K, V> {
 
     PersistSinkBuilder() {}
 
-    /** Where collections live: a local directory, a {@code file:} URI or e.g. {@code hdfs://nn:8020/persist}. */
+    /**
+     * Where collections live: a local directory, a {@code file:} URI or e.g. {@code
+     * hdfs://nn:8020/persist}.
+     */
     public PersistSinkBuilder<K, V> location(String location) {
         this.location = location;
         return this;
@@ -59,19 +62,26 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
-    /** {@code sink.buffer-size}: a writer's buffer bound in bytes; a full buffer becomes a batch. */
+    /**
+     * {@code sink.buffer-size}: a writer's buffer bound in bytes; a full buffer becomes a batch.
+     */
     public PersistSinkBuilder<K, V> bufferSize(long bytes) {
         this.bufferSizeBytes = bytes;
         return this;
     }
 
-    /** {@code sink.late-updates}: what to do with updates before the seal (default {@code FAIL}). */
+    /**
+     * {@code sink.late-updates}: what to do with updates before the seal (default {@code FAIL}).
+     */
     public PersistSinkBuilder<K, V> lateUpdates(LateUpdatePolicy policy) {
         this.lateUpdates = policy;
         return this;
     }
 
-    /** {@code sink.idle-timeout}: after this long without updates or watermarks a writer no longer holds the seal back. */
+    /**
+     * {@code sink.idle-timeout}: after this long without updates or watermarks a writer no longer
+     * holds the seal back.
+     */
     public PersistSinkBuilder<K, V> idleTimeout(Duration timeout) {
         this.idleTimeout = timeout;
         return this;
@@ -110,7 +120,9 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
-    /** Whether the end of a bounded input closes the collection (seal {@code {}}); default false. */
+    /**
+     * Whether the end of a bounded input closes the collection (seal {@code {}}); default false.
+     */
     public PersistSinkBuilder<K, V> closeOnEndOfInput(boolean close) {
         this.closeOnEndOfInput = close;
         return this;
@@ -129,24 +141,39 @@ public final class PersistSinkBuilder<K, V> {
     }
 
     public PersistSink<K, V> build() {
-        require(location != null && !location.isBlank(), "the location is not set: call location(\"/path\" or \"hdfs://...\")");
+        require(
+                location != null && !location.isBlank(),
+                "the location is not set: call location(\"/path\" or \"hdfs://...\")");
         require(collection != null, "the collection name is not set: call collection(\"name\")");
         try {
             BlobStores.checkName(collection);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot build PersistSink: " + e.getMessage(), e);
         }
-        require(keyCodec != null, "the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
-        require(valueCodec != null, "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
-        require(bufferSizeBytes >= 64 << 10, "sink.buffer-size must be at least 64 KiB (was " + bufferSizeBytes + " bytes)");
+        require(
+                keyCodec != null,
+                "the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
+        require(
+                valueCodec != null,
+                "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
+        require(
+                bufferSizeBytes >= 64 << 10,
+                "sink.buffer-size must be at least 64 KiB (was " + bufferSizeBytes + " bytes)");
         require(lateUpdates != null, "sink.late-updates must be one of FAIL, DROP, ADVANCE");
-        require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
+        require(
+                idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
                 "sink.idle-timeout must be positive (was " + idleTimeout + ")");
-        require(historyRetention == null || historyRetention >= 0,
-                "sink.history-retention must be >= 0 time units, or null to never advance since (was " + historyRetention + ")");
+        require(
+                historyRetention == null || historyRetention >= 0,
+                "sink.history-retention must be >= 0 time units, or null to never advance since (was "
+                        + historyRetention
+                        + ")");
         require(maxBacklog > 0, "sink.max-backlog must be positive (was " + maxBacklog + ")");
-        require(gcInterval != null && !gcInterval.isNegative(), "the GC interval must not be negative (was " + gcInterval + ")");
-        require(gcGracePeriod != null && !gcGracePeriod.isNegative(),
+        require(
+                gcInterval != null && !gcInterval.isNegative(),
+                "the GC interval must not be negative (was " + gcInterval + ")");
+        require(
+                gcGracePeriod != null && !gcGracePeriod.isNegative(),
                 "the GC grace period must not be negative (was " + gcGracePeriod + ")");
         SinkSettings settings =
                 new SinkSettings(

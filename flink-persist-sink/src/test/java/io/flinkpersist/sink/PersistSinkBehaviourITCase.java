@@ -15,8 +15,10 @@ import io.flinkpersist.state.UnsealedBatchMeta;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -33,15 +35,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How the sink seals, how maintenance stays out of the way of commits, and how small the trace stays. */
+/**
+ * How the sink seals, how maintenance stays out of the way of commits, and how small the trace
+ * stays.
+ */
 class PersistSinkBehaviourITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
-    /** Latches the maintenance hook waits on, by test id: the sink is serialized, so it finds them by name. */
+    /**
+     * Latches the maintenance hook waits on, by test id: the sink is serialized, so it finds them
+     * by name.
+     */
     private static final Map<String, CountDownLatch[]> LATCHES = new ConcurrentHashMap<>();
 
     @TempDir Path dir;
@@ -92,7 +103,8 @@ class PersistSinkBehaviourITCase {
                 .map(new Pace(n / 2))
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
                 .sinkTo(sink("seal").build());
         env.execute("seal follows watermarks");
 
@@ -109,10 +121,18 @@ class PersistSinkBehaviourITCase {
         }
         System.out.println("seals committed: " + seals);
         assertThat(seals).isSorted();
-        assertThat(seals).as("the seal advances step by step with the watermark").hasSizeGreaterThanOrEqualTo(4);
-        assertThat(seals.subList(0, seals.size() - 1)).as("seals while the slow writer runs").allSatisfy(x -> assertThat(x).isLessThanOrEqualTo(n / 20));
-        assertThat(seals.get(seals.size() - 2)).as("the slow writer's watermark got far").isGreaterThan(n / 40);
-        assertThat(seals.get(seals.size() - 1)).as("the last seal, after every input ended").isLessThanOrEqualTo(n / 10);
+        assertThat(seals)
+                .as("the seal advances step by step with the watermark")
+                .hasSizeGreaterThanOrEqualTo(4);
+        assertThat(seals.subList(0, seals.size() - 1))
+                .as("seals while the slow writer runs")
+                .allSatisfy(x -> assertThat(x).isLessThanOrEqualTo(n / 20));
+        assertThat(seals.get(seals.size() - 2))
+                .as("the slow writer's watermark got far")
+                .isGreaterThan(n / 40);
+        assertThat(seals.get(seals.size() - 1))
+                .as("the last seal, after every input ended")
+                .isLessThanOrEqualTo(n / 10);
     }
 
     @Test
@@ -128,17 +148,20 @@ class PersistSinkBehaviourITCase {
                 .map(new Pace(400_000))
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
-                .sinkTo(sink("blocked")
-                        .maxBacklog(100_000)
-                        .maintenanceHook(() -> {
-                            CountDownLatch[] l = LATCHES.get(id);
-                            if (l != null) {
-                                l[0].countDown();
-                                l[1].await();
-                            }
-                        })
-                        .build());
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(
+                        sink("blocked")
+                                .maxBacklog(100_000)
+                                .maintenanceHook(
+                                        () -> {
+                                            CountDownLatch[] l = LATCHES.get(id);
+                                            if (l != null) {
+                                                l[0].countDown();
+                                                l[1].await();
+                                            }
+                                        })
+                                .build());
         JobClient job = env.executeAsync("maintenance blocked");
 
         assertThat(entered.await(60, TimeUnit.SECONDS)).as("maintenance started").isTrue();
@@ -174,7 +197,8 @@ class PersistSinkBehaviourITCase {
                 .map(new Pace(300_000))
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
                 .sinkTo(sink("long").historyRetention(0L).build());
         env.execute("long running");
 
@@ -184,26 +208,38 @@ class PersistSinkBehaviourITCase {
         // While the job runs, the trace stays within floor(log2(drains so far)) + 2 batches. The
         // garbage collection after the input ended prunes the oldest state records; every drain is
         // one state version, so the first remaining record's seqno bounds the drains before it.
-        java.util.Set<Frontier> uppers = new java.util.HashSet<>();
+        Set<Frontier> uppers = new HashSet<>();
         long drainsBefore = history.get(0).seqNo();
         int largest = 0;
         for (CollectionState s : history) {
             uppers.add(s.traceUpper());
             long drainsSoFar = drainsBefore + uppers.size() - 1;
             int bound = 63 - Long.numberOfLeadingZeros(Math.max(1, drainsSoFar)) + 2;
-            assertThat(s.trace().size()).as("trace of state %s after %s drains", s.seqNo(), drainsSoFar).isLessThanOrEqualTo(bound);
+            assertThat(s.trace().size())
+                    .as("trace of state %s after %s drains", s.seqNo(), drainsSoFar)
+                    .isLessThanOrEqualTo(bound);
             largest = Math.max(largest, s.trace().size());
         }
         long drains = uppers.size() - 1;
-        System.out.printf("long: %d states (from seqno %d), %d drains among them, at most %d trace batches, trace levels at the end %s, unsealed %d%n",
-                history.size(), drainsBefore, drains, largest, end.trace().stream().map(TraceBatchMeta::level).toList(), end.unsealed().size());
+        System.out.printf(
+                "long: %d states (from seqno %d), %d drains among them, at most %d trace batches, trace levels at the end %s, unsealed %d%n",
+                history.size(),
+                drainsBefore,
+                drains,
+                largest,
+                end.trace().stream().map(TraceBatchMeta::level).toList(),
+                end.unsealed().size());
         assertThat(drains).as("drains among the remaining state records").isGreaterThanOrEqualTo(8);
         assertThat(largest).as("the trace held several batches while the job ran").isGreaterThan(1);
         assertThat(end.since()).isEqualTo(end.seal());
-        assertThat(end.trace()).as("the end of the input compacts the trace into one batch").hasSize(1);
+        assertThat(end.trace())
+                .as("the end of the input compacts the trace into one batch")
+                .hasSize(1);
         Frontier traceUpper = end.traceUpper();
         for (UnsealedBatchMeta b : end.unsealed()) {
-            assertThat(traceUpper.isBefore(b.tsUpper())).as("unsealed batch %s lingers below the trace upper %s", b, traceUpper).isFalse();
+            assertThat(traceUpper.isBefore(b.tsUpper()))
+                    .as("unsealed batch %s lingers below the trace upper %s", b, traceUpper)
+                    .isFalse();
         }
     }
 

@@ -21,7 +21,8 @@ class PersistSinkBuilderTest {
     void buildsWithDefaults() {
         PersistSink<String, String> sink = valid().build();
         assertThat(sink.settings().lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
-        assertThat(sink.settings().bufferSizeBytes()).isEqualTo(PersistSinkBuilder.DEFAULT_BUFFER_SIZE);
+        assertThat(sink.settings().bufferSizeBytes())
+                .isEqualTo(PersistSinkBuilder.DEFAULT_BUFFER_SIZE);
         assertThat(sink.settings().maintenance()).isTrue();
         assertThat(sink.settings().closeOnEndOfInput()).isFalse();
     }
@@ -30,19 +31,25 @@ class PersistSinkBuilderTest {
     void saysWhatIsMissingAndHowToFixIt() {
         assertThatThrownBy(() -> valid().location(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot build PersistSink: the location is not set: call location(\"/path\" or \"hdfs://...\")");
+                .hasMessage(
+                        "Cannot build PersistSink: the location is not set: call location(\"/path\" or \"hdfs://...\")");
         assertThatThrownBy(() -> valid().collection(null).build())
-                .hasMessage("Cannot build PersistSink: the collection name is not set: call collection(\"name\")");
+                .hasMessage(
+                        "Cannot build PersistSink: the collection name is not set: call collection(\"name\")");
         assertThatThrownBy(() -> valid().collection("a/b").build())
                 .hasMessageStartingWith("Cannot build PersistSink: Invalid collection name 'a/b'");
         assertThatThrownBy(() -> valid().keyCodec(null).build())
-                .hasMessage("Cannot build PersistSink: the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
+                .hasMessage(
+                        "Cannot build PersistSink: the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
         assertThatThrownBy(() -> valid().valueCodec(null).build())
-                .hasMessage("Cannot build PersistSink: the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
+                .hasMessage(
+                        "Cannot build PersistSink: the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
         assertThatThrownBy(() -> valid().bufferSize(100).build())
-                .hasMessage("Cannot build PersistSink: sink.buffer-size must be at least 64 KiB (was 100 bytes)");
+                .hasMessage(
+                        "Cannot build PersistSink: sink.buffer-size must be at least 64 KiB (was 100 bytes)");
         assertThatThrownBy(() -> valid().idleTimeout(Duration.ZERO).build())
-                .hasMessage("Cannot build PersistSink: sink.idle-timeout must be positive (was PT0S)");
+                .hasMessage(
+                        "Cannot build PersistSink: sink.idle-timeout must be positive (was PT0S)");
         assertThatThrownBy(() -> valid().historyRetention(-1L).build())
                 .hasMessageContaining("sink.history-retention must be >= 0");
         assertThatThrownBy(() -> valid().maxBacklog(0).build())

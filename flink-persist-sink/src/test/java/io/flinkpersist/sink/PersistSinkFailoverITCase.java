@@ -41,18 +41,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly once under task failures: a job writes a changelog with retractions through the sink while
- * failures are injected at seeded random points, both before the sink (a map throws at chosen record
- * indices) and between a completed checkpoint and its commit (the sink's commit hook throws before
- * the compare-and-set). The job restarts from its checkpoints each time; afterwards the collection
- * must hold exactly the net changelog — nothing lost, nothing doubled — its state must be valid, its
- * seal must have advanced, and maintenance must have run.
+ * Exactly once under task failures: a job writes a changelog with retractions through the sink
+ * while failures are injected at seeded random points, both before the sink (a map throws at chosen
+ * record indices) and between a completed checkpoint and its commit (the sink's commit hook throws
+ * before the compare-and-set). The job restarts from its checkpoints each time; afterwards the
+ * collection must hold exactly the net changelog — nothing lost, nothing doubled — its state must
+ * be valid, its seal must have advanced, and maintenance must have run.
  *
  * <p>The input is a pure function of the record index, read from a {@link NumberSequenceSource},
  * whose readers checkpoint their exact position: a restored job replays exactly the records after
- * the checkpoint. Event time is {@code index / TIME_DIVISOR}, with monotonous watermarks per reader;
- * records after a checkpoint's barrier are therefore never before the seal that checkpoint commits,
- * so the default {@link LateUpdatePolicy#FAIL} must never fire.
+ * the checkpoint. Event time is {@code index / TIME_DIVISOR}, with monotonous watermarks per
+ * reader; records after a checkpoint's barrier are therefore never before the seal that checkpoint
+ * commits, so the default {@link LateUpdatePolicy#FAIL} must never fire.
  *
  * <p>The seed is printed; replay a run with {@code -Dtest.seed=<seed>}.
  */
@@ -70,10 +70,16 @@ class PersistSinkFailoverITCase {
 
     /** Number of updates the job writes. */
     private static final long N = 1_200_000;
+
     /** Event time of record {@code i} is {@code i / TIME_DIVISOR}. */
     private static final long TIME_DIVISOR = 100;
-    /** Records come in pairs: an insert, then a retraction of the insert {@code LAG} pairs back (or a duplicate). */
+
+    /**
+     * Records come in pairs: an insert, then a retraction of the insert {@code LAG} pairs back (or
+     * a duplicate).
+     */
     private static final long LAG = 1_000;
+
     private static final long KEYS = 20_000;
     private static final long VALUES_PER_KEY = 8;
 
@@ -104,10 +110,18 @@ class PersistSinkFailoverITCase {
     @Test
     void exactlyOnceWithRetractionsAcrossInjectedFailures() throws Exception {
         long seed = Long.getLong("test.seed", System.nanoTime());
-        System.out.println("PersistSinkFailoverITCase seed: " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "PersistSinkFailoverITCase seed: "
+                        + seed
+                        + " (replay with -Dtest.seed="
+                        + seed
+                        + ")");
         FaultPlan plan = FaultPlan.random(new Random(seed));
-        System.out.println("fault plan: map failures at record indices " + plan.mapTargets
-                + ", commit failures at commit calls " + plan.commitCallsToFail);
+        System.out.println(
+                "fault plan: map failures at record indices "
+                        + plan.mapTargets
+                        + ", commit failures at commit calls "
+                        + plan.commitCallsToFail);
         planId = UUID.randomUUID().toString();
         PLANS.put(planId, plan);
         String id = planId;
@@ -135,7 +149,8 @@ class PersistSinkFailoverITCase {
                         .build();
         env.fromSource(
                         new NumberSequenceSource(0, N - 1),
-                        WatermarkStrategy.<Long>forMonotonousTimestamps().withTimestampAssigner((i, ts) -> time(i)),
+                        WatermarkStrategy.<Long>forMonotonousTimestamps()
+                                .withTimestampAssigner((i, ts) -> time(i)),
                         "sequence")
                 .map(new FailingGenerator(id))
                 .returns(new TypeHint<Update<String, String>>() {})
@@ -171,15 +186,21 @@ class PersistSinkFailoverITCase {
                     s);
 
             assertThat(plan.mapFailures.get()).as("map failures injected").isEqualTo(MAP_FAILURES);
-            assertThat(plan.commitFailures.get()).as("commit failures injected").isEqualTo(COMMIT_FAILURES);
-            assertThat(plan.mapFailures.get() + plan.commitFailures.get()).as("failures injected").isGreaterThanOrEqualTo(10);
+            assertThat(plan.commitFailures.get())
+                    .as("commit failures injected")
+                    .isEqualTo(COMMIT_FAILURES);
+            assertThat(plan.mapFailures.get() + plan.commitFailures.get())
+                    .as("failures injected")
+                    .isGreaterThanOrEqualTo(10);
             assertThat(plan.maxAttempt.get()).as("restarts").isGreaterThan(0);
 
             assertThat(actual.size()).as("distinct (key, value) pairs").isEqualTo(expected.size());
             assertThat(actual).isEqualTo(expected);
 
             assertThat(s.seal()).isNotEqualTo(Frontier.minimum());
-            assertThat(s.seal().isClosed()).as("end of input must not close the collection").isFalse();
+            assertThat(s.seal().isClosed())
+                    .as("end of input must not close the collection")
+                    .isFalse();
             assertThat(s.seal().time()).isGreaterThan(0);
             assertThat(s.writers()).as("one sink id, kept across restores").hasSize(1);
             assertThat(plan.maintenanceRounds.get()).as("maintenance rounds").isGreaterThan(0);
@@ -214,17 +235,19 @@ class PersistSinkFailoverITCase {
         env.setParallelism(2);
         env.fromSource(
                         new NumberSequenceSource(0, n - 1),
-                        WatermarkStrategy.<Long>forMonotonousTimestamps().withTimestampAssigner((i, ts) -> time(i)),
+                        WatermarkStrategy.<Long>forMonotonousTimestamps()
+                                .withTimestampAssigner((i, ts) -> time(i)),
                         "sequence")
                 .map(new SlowSecondHalf(id, n / 2))
                 .returns(new TypeHint<Update<String, String>>() {})
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(dir.toString())
-                        .collection("ended")
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .bufferSize(64 << 10)
-                        .build());
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(dir.toString())
+                                .collection("ended")
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .bufferSize(64 << 10)
+                                .build());
         env.execute("persist sink: ended writer and restore");
 
         try (PersistCollection c = PersistCollection.open(dir, "ended")) {
@@ -233,13 +256,15 @@ class PersistSinkFailoverITCase {
             Map<String, Long> actual = new HashMap<>();
             readNet(c, actual);
             System.out.printf(
-                    "ended writer: failed at record %d (attempt %d), state: %s%n", plan.failedAt.get(), plan.maxAttempt.get(), s);
+                    "ended writer: failed at record %d (attempt %d), state: %s%n",
+                    plan.failedAt.get(), plan.maxAttempt.get(), s);
             assertThat(actual).isEqualTo(expectedNet(n));
             assertThat(plan.maxAttempt.get()).as("restarts").isEqualTo(1);
             // The failure came early enough that a seal stuck at its restore would show.
             assertThat(plan.failedAt.get()).isBetween(n / 2, n - n / 10);
             assertThat(s.seal().time())
-                    .as("the seal follows the running writer after a restore, though the other ended before it (failed at time %d)",
+                    .as(
+                            "the seal follows the running writer after a restore, though the other ended before it (failed at time %d)",
                             time(plan.failedAt.get()))
                     .isGreaterThanOrEqualTo(time(n - n / 20));
         }
@@ -261,10 +286,10 @@ class PersistSinkFailoverITCase {
 
     /**
      * Record {@code i}, a pure function of the index. Even records insert the (key, value) of pair
-     * {@code i / 2}. Odd records retract the insert {@code LAG} pairs back — for three pairs in four —
-     * or else insert their pair once more. Since {@code KEYS} and {@code LAG} are multiples of 4, a
-     * (key, value) is either always retracted (net zero, apart from the last {@code LAG} pairs) or
-     * always doubled; each key has several values.
+     * {@code i / 2}. Odd records retract the insert {@code LAG} pairs back — for three pairs in
+     * four — or else insert their pair once more. Since {@code KEYS} and {@code LAG} are multiples
+     * of 4, a (key, value) is either always retracted (net zero, apart from the last {@code LAG}
+     * pairs) or always doubled; each key has several values.
      */
     static Update<String, String> update(long i) {
         long pair = i / 2;
@@ -279,14 +304,18 @@ class PersistSinkFailoverITCase {
         return Update.of(key(pair), value(pair), t, 1L);
     }
 
-    /** Reads the consolidated snapshot into {@code net} with times collapsed; returns the rows read. */
+    /**
+     * Reads the consolidated snapshot into {@code net} with times collapsed; returns the rows read.
+     */
     private static long readNet(PersistCollection c, Map<String, Long> net) throws IOException {
         long rows = 0;
         try (UpdateCursor cursor = c.snapshot().readConsolidated()) {
             while (cursor.advance()) {
                 rows++;
                 net.merge(
-                        new String(cursor.key(), StandardCharsets.UTF_8) + "|" + new String(cursor.value(), StandardCharsets.UTF_8),
+                        new String(cursor.key(), StandardCharsets.UTF_8)
+                                + "|"
+                                + new String(cursor.value(), StandardCharsets.UTF_8),
                         cursor.diff(),
                         Long::sum);
             }
@@ -295,7 +324,9 @@ class PersistSinkFailoverITCase {
         return rows;
     }
 
-    /** The net multiset of (key, value) pairs, computed from the generator without Flink or persist. */
+    /**
+     * The net multiset of (key, value) pairs, computed from the generator without Flink or persist.
+     */
     private static Map<String, Long> expectedNet(long n) {
         Map<String, Long> net = new HashMap<>();
         for (long i = 0; i < n; i++) {
@@ -303,7 +334,9 @@ class PersistSinkFailoverITCase {
             net.merge(u.key() + "|" + u.value(), u.diff(), Long::sum);
         }
         net.values().removeIf(d -> d == 0);
-        assertThat(net.values()).as("the changelog only retracts earlier inserts").allMatch(d -> d > 0);
+        assertThat(net.values())
+                .as("the changelog only retracts earlier inserts")
+                .allMatch(d -> d > 0);
         return net;
     }
 
@@ -313,8 +346,10 @@ class PersistSinkFailoverITCase {
     static final class FaultPlan {
         /** Record indices at which the map throws, each once. */
         final Set<Long> mapTargets = new ConcurrentSkipListSet<>();
+
         /** 1-based numbers of the commit-hook calls that throw. */
         final Set<Long> commitCallsToFail = new ConcurrentSkipListSet<>();
+
         final AtomicLong commitCalls = new AtomicLong();
         final AtomicInteger mapFailures = new AtomicInteger();
         final AtomicInteger commitFailures = new AtomicInteger();
@@ -346,7 +381,12 @@ class PersistSinkFailoverITCase {
             long call = commitCalls.incrementAndGet();
             if (commitCallsToFail.remove(call)) {
                 commitFailures.incrementAndGet();
-                throw new IOException("Injected failure before the commit of checkpoint " + checkpointId + " (commit call " + call + ")");
+                throw new IOException(
+                        "Injected failure before the commit of checkpoint "
+                                + checkpointId
+                                + " (commit call "
+                                + call
+                                + ")");
             }
         }
 
@@ -359,7 +399,8 @@ class PersistSinkFailoverITCase {
     }
 
     /** Turns record indices into updates and throws at the plan's record indices. */
-    private static final class FailingGenerator extends RichMapFunction<Long, Update<String, String>> {
+    private static final class FailingGenerator
+            extends RichMapFunction<Long, Update<String, String>> {
         private static final long serialVersionUID = 1L;
 
         private final String planId;
@@ -372,7 +413,8 @@ class PersistSinkFailoverITCase {
         @Override
         public void open(OpenContext openContext) {
             plan = PLANS.get(planId);
-            plan.maxAttempt.accumulateAndGet(getRuntimeContext().getTaskInfo().getAttemptNumber(), Math::max);
+            plan.maxAttempt.accumulateAndGet(
+                    getRuntimeContext().getTaskInfo().getAttemptNumber(), Math::max);
         }
 
         @Override
@@ -386,15 +428,18 @@ class PersistSinkFailoverITCase {
     static final class EndedWriterPlan {
         /** When the map reading the first half closed after its input ended (0: not yet). */
         final AtomicLong firstHalfEndedMillis = new AtomicLong();
+
         final AtomicLong failedAt = new AtomicLong(-1);
         final AtomicInteger maxAttempt = new AtomicInteger();
     }
 
     /**
-     * The first half of the sequence runs at full speed; the second half sleeps 1 ms every 20 records
-     * and, on its first attempt, fails once a second after the subtask reading the first half ended.
+     * The first half of the sequence runs at full speed; the second half sleeps 1 ms every 20
+     * records and, on its first attempt, fails once a second after the subtask reading the first
+     * half ended.
      */
-    private static final class SlowSecondHalf extends RichMapFunction<Long, Update<String, String>> {
+    private static final class SlowSecondHalf
+            extends RichMapFunction<Long, Update<String, String>> {
         private static final long serialVersionUID = 1L;
 
         private final String planId;
@@ -424,8 +469,12 @@ class PersistSinkFailoverITCase {
                     Thread.sleep(1);
                 }
                 long ended = plan.firstHalfEndedMillis.get();
-                if (attempt == 0 && ended > 0 && System.currentTimeMillis() - ended > 1_000 && plan.failedAt.compareAndSet(-1, index)) {
-                    throw new IllegalStateException("Injected failure at record " + index + " after the first half ended");
+                if (attempt == 0
+                        && ended > 0
+                        && System.currentTimeMillis() - ended > 1_000
+                        && plan.failedAt.compareAndSet(-1, index)) {
+                    throw new IllegalStateException(
+                            "Injected failure at record " + index + " after the first half ended");
                 }
             }
             return update(index);

@@ -10,12 +10,10 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.state.CollectionState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -29,7 +27,10 @@ class PersistSinkSmokeITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
     @TempDir Path dir;
 
@@ -40,18 +41,26 @@ class PersistSinkSmokeITCase {
         env.setParallelism(2);
         env.enableCheckpointing(200);
         env.fromSequence(0, n - 1)
-                .map(i -> Update.of("key-" + (i % 5000), "v" + (i % 7), i / 100, i % 3 == 2 ? -1L : 1L))
+                .map(
+                        i ->
+                                Update.of(
+                                        "key-" + (i % 5000),
+                                        "v" + (i % 7),
+                                        i / 100,
+                                        i % 3 == 2 ? -1L : 1L))
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, ts) -> u.time()))
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(dir.toString())
-                        .collection("smoke")
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .bufferSize(1 << 20)
-                        .closeOnEndOfInput(true)
-                        .build());
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, ts) -> u.time()))
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(dir.toString())
+                                .collection("smoke")
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .bufferSize(1 << 20)
+                                .closeOnEndOfInput(true)
+                                .build());
         env.execute("persist sink smoke");
 
         Map<String, Long> expected = new HashMap<>();
@@ -67,7 +76,9 @@ class PersistSinkSmokeITCase {
             try (UpdateCursor cursor = c.snapshot().readConsolidated()) {
                 while (cursor.advance()) {
                     actual.merge(
-                            new String(cursor.key(), StandardCharsets.UTF_8) + "|" + new String(cursor.value(), StandardCharsets.UTF_8),
+                            new String(cursor.key(), StandardCharsets.UTF_8)
+                                    + "|"
+                                    + new String(cursor.value(), StandardCharsets.UTF_8),
                             cursor.diff(),
                             Long::sum);
                 }

@@ -76,8 +76,8 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
      * bounded source ends with {@code Long.MAX_VALUE}, which does not seal (no {@code
      * closeOnEndOfInput}). So the seal stays at its minimum {@code {0}} and time 0 is never late:
      * nothing is rejected or re-timed. {@link LateUpdatePolicy#ADVANCE} is set only as a guard, so
-     * that an unexpected seal could re-time an update but never fail or drop it: the suite checks the
-     * (key, value) multiset, which re-timing keeps.
+     * that an unexpected seal could re-time an update but never fail or drop it: the suite checks
+     * the (key, value) multiset, which re-timing keeps.
      */
     private static final long UPDATE_TIME = 0L;
 
@@ -103,8 +103,9 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
     // ------------------------------------------------------------------ adapter sink
 
     /**
-     * Writes each {@link TestRow} as {@code Update.of(key, value, UPDATE_TIME, +1)} through a wrapped
-     * {@link PersistSink}; every other method, and the pre-commit topology, is the wrapped sink's.
+     * Writes each {@link TestRow} as {@code Update.of(key, value, UPDATE_TIME, +1)} through a
+     * wrapped {@link PersistSink}; every other method, and the pre-commit topology, is the wrapped
+     * sink's.
      */
     static final class TestingRowSink
             implements Sink<TestRow>,
@@ -120,12 +121,14 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
         }
 
         @Override
-        public CommittingSinkWriter<TestRow, WriterResult> createWriter(WriterInitContext context) throws IOException {
+        public CommittingSinkWriter<TestRow, WriterResult> createWriter(WriterInitContext context)
+                throws IOException {
             return new RowWriter(delegate.createWriter(context));
         }
 
         @Override
-        public Committer<PersistCommittable> createCommitter(CommitterInitContext context) throws IOException {
+        public Committer<PersistCommittable> createCommitter(CommitterInitContext context)
+                throws IOException {
             return delegate.createCommitter(context);
         }
 
@@ -209,7 +212,8 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
         }
 
         @Override
-        public ExternalSystemDataReader<TestRow> createSinkDataReader(TestingSinkSettings settings) {
+        public ExternalSystemDataReader<TestRow> createSinkDataReader(
+                TestingSinkSettings settings) {
             return new CommittedRowsReader(location);
         }
 
@@ -220,7 +224,10 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
             int n = 100 + random.nextInt(201);
             Set<TestRow> rows = new LinkedHashSet<>();
             for (int i = 0; i < n; i++) {
-                rows.add(new TestRow(String.format("key-%016x-%05d", seed, i), "value-" + Long.toHexString(random.nextLong())));
+                rows.add(
+                        new TestRow(
+                                String.format("key-%016x-%05d", seed, i),
+                                "value-" + Long.toHexString(random.nextLong())));
             }
             return new ArrayList<>(rows);
         }
@@ -248,15 +255,17 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
         }
 
         /**
-         * After every case: the collection's last state satisfies its invariants, and all its commits
-         * were made under one sink id, i.e. the id survived stop-with-savepoint, restore and
-         * rescaling (DESIGN.md section 4), so a replayed committable is recognised.
+         * After every case: the collection's last state satisfies its invariants, and all its
+         * commits were made under one sink id, i.e. the id survived stop-with-savepoint, restore
+         * and rescaling (DESIGN.md section 4), so a replayed committable is recognised.
          */
         private void checkFinalState() throws IOException {
             try (PersistCollection collection = PersistCollection.open(location, COLLECTION)) {
                 CollectionState state = collection.refresh().validate();
                 assertThat(state.writers())
-                        .as("sink ids that committed to %s in %s (expected one, kept across restores)", COLLECTION, testName)
+                        .as(
+                                "sink ids that committed to %s in %s (expected one, kept across restores)",
+                                COLLECTION, testName)
                         .hasSizeLessThanOrEqualTo(1);
             }
         }
@@ -296,7 +305,8 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
             try {
                 committed = readCommitted();
             } catch (IOException e) {
-                // E.g. a batch replaced by maintenance between reading the state and the batch: try again.
+                // E.g. a batch replaced by maintenance between reading the state and the batch: try
+                // again.
                 sleep(timeout);
                 return List.of();
             }

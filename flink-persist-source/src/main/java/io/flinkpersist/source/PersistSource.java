@@ -1,6 +1,7 @@
 package io.flinkpersist.source;
 
 import io.flinkpersist.Codec;
+import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
 import io.flinkpersist.source.enumerator.PersistEnumeratorState;
 import io.flinkpersist.source.enumerator.PersistEnumeratorStateSerializer;
@@ -43,15 +44,15 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p><b>Continuous</b> ({@code continuous(pollInterval)}): the snapshot is read as of the latest
  * complete time, then every newly sealed interval {@code [s, s')} is read as a changelog and
- * followed by the watermark {@code s' - 1} (Flink's "no more timestamps at or below"), emitted
- * only after every reader has emitted every update below {@code s'}. Use a watermark strategy that
- * passes the source's own watermarks on, e.g. {@code WatermarkStrategy.noWatermarks()} in
- * streaming mode. When the collection's seal closes (a writer with {@code closeOnEndOfInput}),
- * the read emits the rest of the collection, then the final watermark {@code Long.MAX_VALUE}, and
- * ends: from then on it is bounded, also after a restore.
+ * followed by the watermark {@code s' - 1} (Flink's "no more timestamps at or below"), emitted only
+ * after every reader has emitted every update below {@code s'}. Use a watermark strategy that
+ * passes the source's own watermarks on, e.g. {@code WatermarkStrategy.noWatermarks()} in streaming
+ * mode. When the collection's seal closes (a writer with {@code closeOnEndOfInput}), the read emits
+ * the rest of the collection, then the final watermark {@code Long.MAX_VALUE}, and ends: from then
+ * on it is bounded, also after a restore.
  *
- * <p>The lease keeps the blobs of what is being read from garbage collection while the job runs;
- * a continuous read also holds since just below its progress. It is renewed in the background and
+ * <p>The lease keeps the blobs of what is being read from garbage collection while the job runs; a
+ * continuous read also holds since just below its progress. It is renewed in the background and
  * released at the end.
  *
  * @param <K> the key type
@@ -59,7 +60,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  */
 @PublicEvolving
 public final class PersistSource<K, V>
-        implements Source<Update<K, V>, PersistSplit, PersistEnumeratorState>, ResultTypeQueryable<Update<K, V>> {
+        implements Source<Update<K, V>, PersistSplit, PersistEnumeratorState>,
+                ResultTypeQueryable<Update<K, V>> {
 
     private static final long serialVersionUID = 1L;
 
@@ -68,7 +70,11 @@ public final class PersistSource<K, V>
     private final Codec<V> valueCodec;
     private final TypeInformation<Update<K, V>> producedType;
 
-    PersistSource(SourceSettings settings, Codec<K> keyCodec, Codec<V> valueCodec, TypeInformation<Update<K, V>> producedType) {
+    PersistSource(
+            SourceSettings settings,
+            Codec<K> keyCodec,
+            Codec<V> valueCodec,
+            TypeInformation<Update<K, V>> producedType) {
         this.settings = settings;
         this.keyCodec = keyCodec;
         this.valueCodec = valueCodec;
@@ -89,9 +95,13 @@ public final class PersistSource<K, V>
     }
 
     @Override
-    public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(SplitEnumeratorContext<PersistSplit> context) {
+    public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(
+            SplitEnumeratorContext<PersistSplit> context) {
         return new PersistSplitEnumerator(
-                context, settings, new PersistEnumeratorState("source-" + UUID.randomUUID(), -1, List.of(), io.flinkpersist.Frontier.minimum()));
+                context,
+                settings,
+                new PersistEnumeratorState(
+                        "source-" + UUID.randomUUID(), -1, List.of(), Frontier.minimum()));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.flinkpersist.source;
 
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codec;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStores;
@@ -12,8 +12,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * Builds a {@link PersistSource}. {@link #build()} checks everything and says how to fix what is
- * wrong. Whether the as-of time lies in {@code [since, seal)} is checked when the job starts, against
- * the collection as it is then.
+ * wrong. Whether the as-of time lies in {@code [since, seal)} is checked when the job starts,
+ * against the collection as it is then.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -53,7 +53,10 @@ public final class PersistSourceBuilder<K, V> {
         return this;
     }
 
-    /** Read the collection as of time {@code t} (needs {@code since <= t < seal} when the job starts). */
+    /**
+     * Read the collection as of time {@code t} (needs {@code since <= t < seal} when the job
+     * starts).
+     */
     public PersistSourceBuilder<K, V> asOf(long t) {
         this.asOf = t;
         return this;
@@ -67,21 +70,27 @@ public final class PersistSourceBuilder<K, V> {
 
     /**
      * Keep following the collection after the snapshot: poll its state every {@code pollInterval},
-     * emit the updates of each newly sealed interval, then the watermark {@code seal - 1} once every
-     * reader has emitted every update below the seal. Unbounded.
+     * emit the updates of each newly sealed interval, then the watermark {@code seal - 1} once
+     * every reader has emitted every update below the seal. Unbounded.
      */
     public PersistSourceBuilder<K, V> continuous(Duration pollInterval) {
         this.pollInterval = pollInterval;
         return this;
     }
 
-    /** How long the reader lease lives without renewal (default 15 minutes; renewed every third of it). */
+    /**
+     * How long the reader lease lives without renewal (default 15 minutes; renewed every third of
+     * it).
+     */
     public PersistSourceBuilder<K, V> leaseDuration(Duration d) {
         this.leaseDuration = d;
         return this;
     }
 
-    /** The type information of the produced updates (default: generic, serialized by Flink's fallback). */
+    /**
+     * The type information of the produced updates (default: generic, serialized by Flink's
+     * fallback).
+     */
     public PersistSourceBuilder<K, V> producedType(TypeInformation<Update<K, V>> type) {
         this.producedType = type;
         return this;
@@ -89,25 +98,53 @@ public final class PersistSourceBuilder<K, V> {
 
     @SuppressWarnings("unchecked")
     public PersistSource<K, V> build() {
-        require(location != null && !location.isBlank(), "the location is not set: call location(\"/path\" or \"hdfs://...\")");
+        require(
+                location != null && !location.isBlank(),
+                "the location is not set: call location(\"/path\" or \"hdfs://...\")");
         require(collection != null, "the collection name is not set: call collection(\"name\")");
         try {
             BlobStores.checkName(collection);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot build PersistSource: " + e.getMessage(), e);
         }
-        require(keyCodec != null, "the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
-        require(valueCodec != null, "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
+        require(
+                keyCodec != null,
+                "the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
+        require(
+                valueCodec != null,
+                "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
         if (asOf != Long.MIN_VALUE) {
-            require(asOf >= 0 && asOf < Frontier.MAX_TIME, "the as-of time must satisfy 0 <= t < Long.MAX_VALUE (was " + asOf + ")");
+            require(
+                    asOf >= 0 && asOf < Frontier.MAX_TIME,
+                    "the as-of time must satisfy 0 <= t < Long.MAX_VALUE (was " + asOf + ")");
         }
-        require(leaseDuration != null && leaseDuration.toMillis() >= 3_000,
+        require(
+                leaseDuration != null && leaseDuration.toMillis() >= 3_000,
                 "the lease duration must be at least 3 seconds (was " + leaseDuration + ")");
-        require(pollInterval == null || pollInterval.toMillis() >= 1,
-                "the poll interval of a continuous read must be at least 1 ms (was " + pollInterval + ")");
+        require(
+                pollInterval == null || pollInterval.toMillis() >= 1,
+                "the poll interval of a continuous read must be at least 1 ms (was "
+                        + pollInterval
+                        + ")");
         TypeInformation<Update<K, V>> type =
-                producedType != null ? producedType : (TypeInformation<Update<K, V>>) (TypeInformation<?>) TypeInformation.of(new TypeHint<Update<Object, Object>>() {});
-        return new PersistSource<>(new SourceSettings(location, collection, CollectionSchema.of(keyCodec, valueCodec), asOf, consolidated, leaseDuration, pollInterval), keyCodec, valueCodec, type);
+                producedType != null
+                        ? producedType
+                        : (TypeInformation<Update<K, V>>)
+                                (TypeInformation<?>)
+                                        TypeInformation.of(
+                                                new TypeHint<Update<Object, Object>>() {});
+        return new PersistSource<>(
+                new SourceSettings(
+                        location,
+                        collection,
+                        CollectionSchema.of(keyCodec, valueCodec),
+                        asOf,
+                        consolidated,
+                        leaseDuration,
+                        pollInterval),
+                keyCodec,
+                valueCodec,
+                type);
     }
 
     private static void require(boolean ok, String message) {

@@ -24,7 +24,13 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public record SourceSettings(
-        String location, String collection, CollectionSchema schema, long asOf, boolean consolidated, Duration leaseDuration, Duration pollInterval)
+        String location,
+        String collection,
+        CollectionSchema schema,
+        long asOf,
+        boolean consolidated,
+        Duration leaseDuration,
+        Duration pollInterval)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -45,14 +51,18 @@ public record SourceSettings(
     }
 
     /**
-     * Opens the collection for reading: never creates it, and refuses one that holds another schema.
+     * Opens the collection for reading: never creates it, and refuses one that holds another
+     * schema.
      *
      * @throws io.flinkpersist.CollectionNotFoundException if there is no such collection
      * @throws IllegalArgumentException if the collection holds another schema
      */
     public PersistCollection open() throws IOException {
         PersistCollection c =
-                PersistCollection.openExisting(location, collection, CollectionConfig.defaults().withLeaseDuration(leaseDuration));
+                PersistCollection.openExisting(
+                        location,
+                        collection,
+                        CollectionConfig.defaults().withLeaseDuration(leaseDuration));
         try {
             c.checkSchema(schema);
         } catch (IllegalArgumentException e) {

@@ -44,7 +44,10 @@ class PersistSourceClosedSealITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(6).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(6)
+                            .build());
 
     private static final long N = 100_000;
     private static final Map<String, Received> RECEIVED = new ConcurrentHashMap<>();
@@ -78,7 +81,8 @@ class PersistSourceClosedSealITCase {
     }
 
     /** Sums the diffs of every (key, value) it receives and records the watermarks. */
-    static final class Collect extends AbstractStreamOperator<Void> implements OneInputStreamOperator<Update<String, String>, Void> {
+    static final class Collect extends AbstractStreamOperator<Void>
+            implements OneInputStreamOperator<Update<String, String>, Void> {
         private final String receivedId;
 
         Collect(String receivedId) {
@@ -116,28 +120,32 @@ class PersistSourceClosedSealITCase {
     }
 
     private JobClient startWriter() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts());
         env.setParallelism(2);
         env.enableCheckpointing(100);
         env.fromSequence(0, N - 1)
                 .map(new Paced())
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(dir.toString())
-                        .collection("closing")
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .bufferSize(256 << 10)
-                        .closeOnEndOfInput(true)
-                        .build());
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(dir.toString())
+                                .collection("closing")
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .bufferSize(256 << 10)
+                                .closeOnEndOfInput(true)
+                                .build());
         return env.executeAsync("writer");
     }
 
     private JobClient startReader() throws Exception {
         RECEIVED.put(id, new Received());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts());
         env.setParallelism(2);
         env.enableCheckpointing(200);
         PersistSource<String, String> source =
@@ -164,7 +172,8 @@ class PersistSourceClosedSealITCase {
         read.values().removeIf(d -> d == 0);
         assertThat(read).as("consolidated output of the continuous read").isEqualTo(expected());
         assertThat(received.watermarks).as("watermarks").isNotEmpty().isSorted();
-        assertThat(received.watermarks.get(received.watermarks.size() - 1)).isEqualTo(Long.MAX_VALUE);
+        assertThat(received.watermarks.get(received.watermarks.size() - 1))
+                .isEqualTo(Long.MAX_VALUE);
         try (PersistCollection c = PersistCollection.open(dir, "closing")) {
             assertThat(c.state().seal().isClosed()).isTrue();
             assertThat(c.state().leases()).as("reader leases after the job finished").isEmpty();
@@ -176,13 +185,16 @@ class PersistSourceClosedSealITCase {
         JobClient writer = startWriter();
         // The reader waits for the collection to exist before it follows it.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!dir.resolve("closing").resolve("state").toFile().isDirectory() && System.nanoTime() < deadline) {
+        while (!dir.resolve("closing").resolve("state").toFile().isDirectory()
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         JobClient reader = startReader();
         writer.getJobExecutionResult().get(180, TimeUnit.SECONDS);
         checkEverythingThenTheFinalWatermark(reader);
-        assertThat(RECEIVED.get(id).watermarks.size()).as("seals followed before the close").isGreaterThan(2);
+        assertThat(RECEIVED.get(id).watermarks.size())
+                .as("seals followed before the close")
+                .isGreaterThan(2);
     }
 
     @Test

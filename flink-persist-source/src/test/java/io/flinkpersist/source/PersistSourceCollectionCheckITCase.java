@@ -3,10 +3,10 @@ package io.flinkpersist.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flinkpersist.CollectionConfig;
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codec;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.sink.PersistSink;
@@ -35,7 +35,10 @@ class PersistSourceCollectionCheckITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
     @TempDir Path dir;
 
@@ -47,7 +50,8 @@ class PersistSourceCollectionCheckITCase {
         return env;
     }
 
-    private <K> List<Update<K, String>> read(String collection, Codec<K> keyCodec) throws Exception {
+    private <K> List<Update<K, String>> read(String collection, Codec<K> keyCodec)
+            throws Exception {
         PersistSource<K, String> source =
                 PersistSource.<K, String>builder()
                         .location(dir.toString())
@@ -57,7 +61,8 @@ class PersistSourceCollectionCheckITCase {
                         .build();
         List<Update<K, String>> out = new ArrayList<>();
         try (CloseableIterator<Update<K, String>> it =
-                env().fromSource(source, WatermarkStrategy.noWatermarks(), "read").executeAndCollect("read")) {
+                env().fromSource(source, WatermarkStrategy.noWatermarks(), "read")
+                        .executeAndCollect("read")) {
             it.forEachRemaining(out::add);
         }
         return out;
@@ -74,13 +79,17 @@ class PersistSourceCollectionCheckITCase {
     private void writeStrings(String collection) throws Exception {
         StreamExecutionEnvironment env = env();
         env.enableCheckpointing(100);
-        env.fromData(new TypeHint<Update<String, String>>() {}.getTypeInfo(), Update.of("a", "1", 1, 1), Update.of("b", "2", 2, 1))
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(dir.toString())
-                        .collection(collection)
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .build());
+        env.fromData(
+                        new TypeHint<Update<String, String>>() {}.getTypeInfo(),
+                        Update.of("a", "1", 1, 1),
+                        Update.of("b", "2", 2, 1))
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(dir.toString())
+                                .collection(collection)
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .build());
         env.execute("write");
     }
 
@@ -88,37 +97,55 @@ class PersistSourceCollectionCheckITCase {
     void readingAMissingCollectionFailsAtJobStartAndCreatesNothing() throws Exception {
         writeStrings("orders");
         assertThatThrownBy(() -> read("ordres", Codecs.string()))
-                .satisfies(e -> assertThat(messages(e))
-                        .contains("Cannot open collection ordres at " + dir + ": no such collection")
-                        .contains("collections there: orders"));
+                .satisfies(
+                        e ->
+                                assertThat(messages(e))
+                                        .contains(
+                                                "Cannot open collection ordres at "
+                                                        + dir
+                                                        + ": no such collection")
+                                        .contains("collections there: orders"));
         assertThat(dir.resolve("ordres")).doesNotExist();
     }
 
     @Test
     void readingOrWritingWithOtherCodecsFailsNamingBoth() throws Exception {
         writeStrings("c");
-        assertThat(read("c", Codecs.string())).extracting(Update::key).containsExactlyInAnyOrder("a", "b");
+        assertThat(read("c", Codecs.string()))
+                .extracting(Update::key)
+                .containsExactlyInAnyOrder("a", "b");
 
         assertThatThrownBy(() -> read("c", Codecs.longOrdered()))
-                .satisfies(e -> assertThat(messages(e))
-                        .contains("Cannot read collection")
-                        .contains("with key codec 'long-ordered', value codec 'string-utf8': it holds key codec 'string-utf8',"
-                                + " value codec 'string-utf8'"));
+                .satisfies(
+                        e ->
+                                assertThat(messages(e))
+                                        .contains("Cannot read collection")
+                                        .contains(
+                                                "with key codec 'long-ordered', value codec 'string-utf8': it holds key codec 'string-utf8',"
+                                                        + " value codec 'string-utf8'"));
 
         StreamExecutionEnvironment env = env();
-        env.fromData(new TypeHint<Update<Long, String>>() {}.getTypeInfo(), Update.of(7L, "x", 5, 1))
-                .sinkTo(PersistSink.<Long, String>builder()
-                        .location(dir.toString())
-                        .collection("c")
-                        .keyCodec(Codecs.longOrdered())
-                        .valueCodec(Codecs.string())
-                        .build());
+        env.fromData(
+                        new TypeHint<Update<Long, String>>() {}.getTypeInfo(),
+                        Update.of(7L, "x", 5, 1))
+                .sinkTo(
+                        PersistSink.<Long, String>builder()
+                                .location(dir.toString())
+                                .collection("c")
+                                .keyCodec(Codecs.longOrdered())
+                                .valueCodec(Codecs.string())
+                                .build());
         assertThatThrownBy(() -> env.execute("write longs"))
-                .satisfies(e -> assertThat(messages(e))
-                        .contains("Cannot write collection")
-                        .contains("with key codec 'long-ordered', value codec 'string-utf8': it holds key codec 'string-utf8'"));
-        try (PersistCollection c = PersistCollection.openExisting(dir.toString(), "c", CollectionConfig.defaults())) {
-            assertThat(c.state().schema()).contains(CollectionSchema.of(Codecs.string(), Codecs.string()));
+                .satisfies(
+                        e ->
+                                assertThat(messages(e))
+                                        .contains("Cannot write collection")
+                                        .contains(
+                                                "with key codec 'long-ordered', value codec 'string-utf8': it holds key codec 'string-utf8'"));
+        try (PersistCollection c =
+                PersistCollection.openExisting(dir.toString(), "c", CollectionConfig.defaults())) {
+            assertThat(c.state().schema())
+                    .contains(CollectionSchema.of(Codecs.string(), Codecs.string()));
         }
         assertThat(read("c", Codecs.string())).as("the refused writer added nothing").hasSize(2);
     }

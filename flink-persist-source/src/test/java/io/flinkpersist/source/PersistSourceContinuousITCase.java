@@ -3,12 +3,14 @@ package io.flinkpersist.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.Codecs;
+import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.sink.PersistSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,7 +44,10 @@ class PersistSourceContinuousITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(6).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(6)
+                            .build());
 
     private static final long N = 200_000;
     private static final Map<String, Probe> PROBES = new ConcurrentHashMap<>();
@@ -75,11 +82,14 @@ class PersistSourceContinuousITCase {
         return m;
     }
 
-    /** Keeps the consolidated output and checks it against the writer's input at every watermark. */
-    static final class CheckAtWatermarks extends AbstractStreamOperator<Void> implements OneInputStreamOperator<Update<String, String>, Void> {
+    /**
+     * Keeps the consolidated output and checks it against the writer's input at every watermark.
+     */
+    static final class CheckAtWatermarks extends AbstractStreamOperator<Void>
+            implements OneInputStreamOperator<Update<String, String>, Void> {
         private final String probeId;
         private transient Map<String, Long> byTime;
-        private transient java.util.TreeMap<Long, Map<String, Long>> received;
+        private transient TreeMap<Long, Map<String, Long>> received;
 
         CheckAtWatermarks(String probeId) {
             this.probeId = probeId;
@@ -88,13 +98,14 @@ class PersistSourceContinuousITCase {
         @Override
         public void open() throws Exception {
             super.open();
-            received = new java.util.TreeMap<>();
+            received = new TreeMap<>();
         }
 
         @Override
         public void processElement(StreamRecord<Update<String, String>> element) {
             Update<String, String> u = element.getValue();
-            received.computeIfAbsent(u.time(), t -> new HashMap<>()).merge(u.key() + "|" + u.value(), u.diff(), Long::sum);
+            received.computeIfAbsent(u.time(), t -> new HashMap<>())
+                    .merge(u.key() + "|" + u.value(), u.diff(), Long::sum);
         }
 
         @Override
@@ -112,12 +123,33 @@ class PersistSourceContinuousITCase {
             upTo.values().removeIf(d -> d == 0);
             Map<String, Long> expected = expectedUpTo(w);
             if (!upTo.equals(expected)) {
-                Map<String, Long> diff = new java.util.TreeMap<>();
-                expected.forEach((k, d) -> { if (!d.equals(upTo.get(k))) diff.put(k, d - upTo.getOrDefault(k, 0L)); });
-                upTo.forEach((k, d) -> { if (!expected.containsKey(k)) diff.put(k, -d); });
-                probe.failure.compareAndSet(null, "at watermark " + w + ": read " + upTo.size() + " pairs, expected " + expected.size()
-                        + ", missing (expected - read) " + (diff.size() > 10 ? diff.size() + " pairs, e.g. " + diff.entrySet().iterator().next() : diff)
-                        + ", times received " + received.keySet().stream().limit(3).toList() + "..." + received.lastKey());
+                Map<String, Long> diff = new TreeMap<>();
+                expected.forEach(
+                        (k, d) -> {
+                            if (!d.equals(upTo.get(k))) diff.put(k, d - upTo.getOrDefault(k, 0L));
+                        });
+                upTo.forEach(
+                        (k, d) -> {
+                            if (!expected.containsKey(k)) diff.put(k, -d);
+                        });
+                probe.failure.compareAndSet(
+                        null,
+                        "at watermark "
+                                + w
+                                + ": read "
+                                + upTo.size()
+                                + " pairs, expected "
+                                + expected.size()
+                                + ", missing (expected - read) "
+                                + (diff.size() > 10
+                                        ? diff.size()
+                                                + " pairs, e.g. "
+                                                + diff.entrySet().iterator().next()
+                                        : diff)
+                                + ", times received "
+                                + received.keySet().stream().limit(3).toList()
+                                + "..."
+                                + received.lastKey());
             }
             probe.checks.incrementAndGet();
             probe.lastWatermark.set(w);
@@ -140,31 +172,38 @@ class PersistSourceContinuousITCase {
         Probe probe = new Probe();
         PROBES.put(id, probe);
         // Neither job may fail: a restart would hide a bug behind a replay.
-        org.apache.flink.configuration.Configuration noRestarts = new org.apache.flink.configuration.Configuration();
-        noRestarts.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment writerEnv = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment writerEnv =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         writerEnv.setParallelism(2);
         writerEnv.enableCheckpointing(100);
-        writerEnv.fromSequence(0, N - 1)
+        writerEnv
+                .fromSequence(0, N - 1)
                 .map(new Paced())
                 .returns(new TypeHint<Update<String, String>>() {})
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps().withTimestampAssigner((u, t) -> u.time()))
-                .sinkTo(PersistSink.<String, String>builder()
-                        .location(dir.toString())
-                        .collection("followed")
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .bufferSize(256 << 10)
-                        .build());
+                        WatermarkStrategy.<Update<String, String>>forMonotonousTimestamps()
+                                .withTimestampAssigner((u, t) -> u.time()))
+                .sinkTo(
+                        PersistSink.<String, String>builder()
+                                .location(dir.toString())
+                                .collection("followed")
+                                .keyCodec(Codecs.string())
+                                .valueCodec(Codecs.string())
+                                .bufferSize(256 << 10)
+                                .build());
         JobClient writer = writerEnv.executeAsync("writer");
-        // A reader fails on a collection that does not exist yet: start it once the writer created it.
+        // A reader fails on a collection that does not exist yet: start it once the writer created
+        // it.
         long created = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!dir.resolve("followed").resolve("state").toFile().isDirectory() && System.nanoTime() < created) {
+        while (!dir.resolve("followed").resolve("state").toFile().isDirectory()
+                && System.nanoTime() < created) {
             Thread.sleep(20);
         }
 
-        StreamExecutionEnvironment readerEnv = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
+        StreamExecutionEnvironment readerEnv =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         readerEnv.setParallelism(2);
         readerEnv.enableCheckpointing(200);
         PersistSource<String, String> source =
@@ -176,7 +215,8 @@ class PersistSourceContinuousITCase {
                         .continuous(Duration.ofMillis(100))
                         .producedType(TypeInformation.of(new TypeHint<Update<String, String>>() {}))
                         .build();
-        readerEnv.fromSource(source, WatermarkStrategy.noWatermarks(), "follow")
+        readerEnv
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "follow")
                 .global()
                 .transform("check", TypeInformation.of(Void.class), new CheckAtWatermarks(id))
                 .setParallelism(1);
@@ -184,26 +224,32 @@ class PersistSourceContinuousITCase {
 
         writer.getJobExecutionResult().get(180, TimeUnit.SECONDS);
         long finalSeal;
-        try (io.flinkpersist.PersistCollection c = io.flinkpersist.PersistCollection.open(dir, "followed")) {
+        try (PersistCollection c = PersistCollection.open(dir, "followed")) {
             finalSeal = c.state().seal().time();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (probe.lastWatermark.get() < finalSeal - 1 && probe.failure.get() == null && System.nanoTime() < deadline) {
+        while (probe.lastWatermark.get() < finalSeal - 1
+                && probe.failure.get() == null
+                && System.nanoTime() < deadline) {
             if (reader.getJobStatus().get().isGloballyTerminalState()) {
                 reader.getJobExecutionResult().get(); // throws the reader's failure
             }
             Thread.sleep(100);
         }
         reader.cancel().get(30, TimeUnit.SECONDS);
-        // The enumerator releases its lease as the job winds down: let it finish before the directory goes.
-        try (io.flinkpersist.PersistCollection c = io.flinkpersist.PersistCollection.open(dir, "followed")) {
+        // The enumerator releases its lease as the job winds down: let it finish before the
+        // directory goes.
+        try (PersistCollection c = PersistCollection.open(dir, "followed")) {
             long released = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!c.refresh().leases().isEmpty() && System.nanoTime() < released) {
                 Thread.sleep(50);
             }
-            assertThat(c.state().leases()).as("reader leases after the job was cancelled").isEmpty();
+            assertThat(c.state().leases())
+                    .as("reader leases after the job was cancelled")
+                    .isEmpty();
         }
-        System.out.printf("continuous: %d watermark checks, last watermark %d, final seal %d%n",
+        System.out.printf(
+                "continuous: %d watermark checks, last watermark %d, final seal %d%n",
                 probe.checks.get(), probe.lastWatermark.get(), finalSeal);
         assertThat(probe.failure.get()).isNull();
         assertThat(probe.lastWatermark.get()).isEqualTo(finalSeal - 1);

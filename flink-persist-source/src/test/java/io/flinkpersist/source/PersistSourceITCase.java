@@ -2,8 +2,8 @@ package io.flinkpersist.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchWriteOptions;
@@ -37,19 +37,28 @@ class PersistSourceITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
     @TempDir static Path dir;
+
     /** Every update written, for the model. */
     static final List<Update<String, String>> WRITTEN = new ArrayList<>();
+
     static CollectionState state;
 
     @BeforeAll
     static void writeCollection() throws Exception {
         long seed = Long.getLong("test.seed", System.nanoTime());
-        System.out.println("PersistSourceITCase seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "PersistSourceITCase seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
         Random random = new Random(seed);
-        CollectionConfig config = CollectionConfig.defaults().withWriteOptions(BatchWriteOptions.defaults().withRowGroupSizeBytes(16 << 10));
+        CollectionConfig config =
+                CollectionConfig.defaults()
+                        .withWriteOptions(
+                                BatchWriteOptions.defaults().withRowGroupSizeBytes(16 << 10));
         try (PersistCollection c = PersistCollection.open(dir.toString(), "random", config)) {
             long seal = 0;
             for (int round = 0; round < 40; round++) {
@@ -58,7 +67,12 @@ class PersistSourceITCase {
                 for (int i = 0; i < n; i++) {
                     long time = seal + random.nextInt(8);
                     long diff = random.nextInt(4) == 0 ? -1 : 1;
-                    batch.add(Update.of("key-" + random.nextInt(3000), "v" + random.nextInt(3), time, diff));
+                    batch.add(
+                            Update.of(
+                                    "key-" + random.nextInt(3000),
+                                    "v" + random.nextInt(3),
+                                    time,
+                                    diff));
                 }
                 c.append(batch, Codecs.string(), Codecs.string());
                 WRITTEN.addAll(batch);
@@ -78,7 +92,8 @@ class PersistSourceITCase {
         assertThat(state.unsealed()).isNotEmpty();
     }
 
-    private static List<Update<String, String>> read(int parallelism, PersistSourceBuilder<String, String> builder) throws Exception {
+    private static List<Update<String, String>> read(
+            int parallelism, PersistSourceBuilder<String, String> builder) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         PersistSource<String, String> source =
@@ -89,7 +104,9 @@ class PersistSourceITCase {
                         .producedType(TypeInformation.of(new TypeHint<Update<String, String>>() {}))
                         .build();
         List<Update<String, String>> out = new ArrayList<>();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "persist").executeAndCollect().forEachRemaining(out::add);
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "persist")
+                .executeAndCollect()
+                .forEachRemaining(out::add);
         return out;
     }
 
@@ -120,18 +137,23 @@ class PersistSourceITCase {
         long since = state.since().time();
         long seal = state.seal().time();
         for (long t : new long[] {since, (since + seal) / 2, seal - 1}) {
-            List<Update<String, String>> out = read(parallelism, PersistSource.<String, String>builder().asOf(t));
+            List<Update<String, String>> out =
+                    read(parallelism, PersistSource.<String, String>builder().asOf(t));
             // Consolidated: each (key, value) exactly once, at the as-of time.
             assertThat(out).allMatch(u -> u.time() == t);
-            assertThat(out.stream().map(u -> u.key() + "|" + u.value()).distinct().count()).isEqualTo(out.size());
-            assertThat(collapse(out)).as("as of %d at parallelism %d", t, parallelism).isEqualTo(modelAsOf(t));
+            assertThat(out.stream().map(u -> u.key() + "|" + u.value()).distinct().count())
+                    .isEqualTo(out.size());
+            assertThat(collapse(out))
+                    .as("as of %d at parallelism %d", t, parallelism)
+                    .isEqualTo(modelAsOf(t));
         }
     }
 
     @ParameterizedTest(name = "parallelism {0}")
     @ValueSource(ints = {1, 2, 4})
     void rawReadConsolidatesToTheModel(int parallelism) throws Exception {
-        List<Update<String, String>> out = read(parallelism, PersistSource.<String, String>builder().consolidated(false));
+        List<Update<String, String>> out =
+                read(parallelism, PersistSource.<String, String>builder().consolidated(false));
         // Everything stored, including unsealed updates beyond the seal.
         assertThat(collapse(out)).isEqualTo(modelAsOf(Long.MAX_VALUE - 1));
         long seal = state.seal().time();
@@ -141,7 +163,8 @@ class PersistSourceITCase {
     @Test
     void consolidatedWithoutAsOfReadsEverythingOncePerPair() throws Exception {
         List<Update<String, String>> out = read(2, PersistSource.<String, String>builder());
-        assertThat(out.stream().map(u -> u.key() + "|" + u.value()).distinct().count()).isEqualTo(out.size());
+        assertThat(out.stream().map(u -> u.key() + "|" + u.value()).distinct().count())
+                .isEqualTo(out.size());
         assertThat(collapse(out)).isEqualTo(modelAsOf(Long.MAX_VALUE - 1));
     }
 }

@@ -2,8 +2,8 @@ package io.flinkpersist.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchWriteOptions;
@@ -15,25 +15,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The source's reader lease: it protects a long read from compaction and GC, and it ends with the job. */
+/**
+ * The source's reader lease: it protects a long read from compaction and GC, and it ends with the
+ * job.
+ */
 class PersistSourceLeaseITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
     @TempDir Path dir;
 
@@ -77,7 +86,10 @@ class PersistSourceLeaseITCase {
             c.snapshot().readRaw().close();
             try (var cursor = c.snapshot().readConsolidated()) {
                 while (cursor.advance()) {
-                    expected.merge(new String(cursor.key()) + "|" + new String(cursor.value()), cursor.diff(), Long::sum);
+                    expected.merge(
+                            new String(cursor.key()) + "|" + new String(cursor.value()),
+                            cursor.diff(),
+                            Long::sum);
                 }
             }
         }
@@ -86,9 +98,13 @@ class PersistSourceLeaseITCase {
         Map<String, Long> read = new HashMap<>();
         int rewrites = 0;
         int whileRunning = 0;
-        try (PersistCollection writer = PersistCollection.open(dir.toString(), "leased", config())) {
+        try (PersistCollection writer =
+                PersistCollection.open(dir.toString(), "leased", config())) {
             CloseableIterator<Update<String, String>> it =
-                    env.fromSource(source(Duration.ofMinutes(1)), WatermarkStrategy.noWatermarks(), "leased")
+                    env.fromSource(
+                                    source(Duration.ofMinutes(1)),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "leased")
                             .map(new Slow())
                             .returns(new TypeHint<Update<String, String>>() {})
                             .collectAsync();
@@ -97,21 +113,32 @@ class PersistSourceLeaseITCase {
             while (it.hasNext()) {
                 Update<String, String> u = it.next();
                 read.merge(u.key() + "|" + u.value(), u.diff(), Long::sum);
-                if (++n % 5_000 == 0 && job.getJobStatus().get() == org.apache.flink.api.common.JobStatus.RUNNING) {
+                if (++n % 5_000 == 0 && job.getJobStatus().get() == JobStatus.RUNNING) {
                     // Rewrite the trace and collect garbage while the snapshot is being read.
                     round(writer, 24 + rewrites++);
                     writer.collectGarbage();
                     CollectionState s = writer.state();
-                    if (job.getJobStatus().get() == org.apache.flink.api.common.JobStatus.RUNNING) {
+                    if (job.getJobStatus().get() == JobStatus.RUNNING) {
                         whileRunning++;
-                        assertThat(s.leases()).as("the source holds a lease while it reads").hasSize(1);
-                        assertThat(s.since()).as("a snapshot read does not hold since back").isEqualTo(s.seal());
+                        assertThat(s.leases())
+                                .as("the source holds a lease while it reads")
+                                .hasSize(1);
+                        assertThat(s.since())
+                                .as("a snapshot read does not hold since back")
+                                .isEqualTo(s.seal());
                     }
                 }
             }
             it.close();
-            System.out.println("lease test: read " + n + " updates with " + rewrites + " rewrites underneath (" + whileRunning
-                    + " while the job ran), now " + writer.refresh());
+            System.out.println(
+                    "lease test: read "
+                            + n
+                            + " updates with "
+                            + rewrites
+                            + " rewrites underneath ("
+                            + whileRunning
+                            + " while the job ran), now "
+                            + writer.refresh());
         }
         assertThat(whileRunning).isGreaterThanOrEqualTo(3);
         assertThat(rewrites).isGreaterThanOrEqualTo(3);
@@ -125,8 +152,11 @@ class PersistSourceLeaseITCase {
         }
     }
 
-    /** Slows reading down, so the readers are still in the middle of their batches during rewrites. */
-    private static final class Slow implements org.apache.flink.api.common.functions.MapFunction<Update<String, String>, Update<String, String>> {
+    /**
+     * Slows reading down, so the readers are still in the middle of their batches during rewrites.
+     */
+    private static final class Slow
+            implements MapFunction<Update<String, String>, Update<String, String>> {
         private long n;
 
         @Override
@@ -148,12 +178,13 @@ class PersistSourceLeaseITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.fromSource(source(Duration.ofSeconds(3)), WatermarkStrategy.noWatermarks(), "leased")
-                .map(u -> {
-                    Thread.sleep(1);
-                    return u;
-                })
+                .map(
+                        u -> {
+                            Thread.sleep(1);
+                            return u;
+                        })
                 .returns(new TypeHint<Update<String, String>>() {})
-                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+                .sinkTo(new DiscardingSink<>());
         JobClient job = env.executeAsync("stopped reader");
         try (PersistCollection c = PersistCollection.open(dir.toString(), "leased", config())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -162,7 +193,8 @@ class PersistSourceLeaseITCase {
             }
             assertThat(c.state().leases()).hasSize(1);
             long held = c.state().since().time();
-            assertThat(c.state().leases().values().iterator().next().pinnedSeqNo()).isLessThanOrEqualTo(c.state().seqNo());
+            assertThat(c.state().leases().values().iterator().next().pinnedSeqNo())
+                    .isLessThanOrEqualTo(c.state().seqNo());
 
             job.cancel().get(30, TimeUnit.SECONDS);
             // Released on close, or else expired after its duration: either way since moves on.

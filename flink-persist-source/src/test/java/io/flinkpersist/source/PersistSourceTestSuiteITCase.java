@@ -38,7 +38,6 @@ import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.connector.testframe.environment.MiniClusterTestEnvironment;
-import org.apache.flink.connector.testframe.environment.TestEnvironment;
 import org.apache.flink.connector.testframe.external.ExternalContextFactory;
 import org.apache.flink.connector.testframe.external.ExternalSystemSplitDataWriter;
 import org.apache.flink.connector.testframe.external.source.DataStreamSourceExternalContext;
@@ -50,8 +49,6 @@ import org.apache.flink.connector.testframe.testsuites.SourceTestSuiteBase;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -63,23 +60,23 @@ import org.junit.jupiter.api.Timeout;
  * <h2>What a suite "split" is</h2>
  *
  * {@code createSourceSplitDataWriter} creates a writer that owns a key prefix of its own ({@code
- * split-0003/}); each {@code writeRecords} call appends one batch at the current seal {@code s}, one
- * update per record with diff +1, keyed {@code prefix + sequence number} (zero-padded, so increasing
- * in byte order) with the record as the value, and then seals at {@code s + 1} so a continuous read
- * sees it. The source's output is mapped back to the value. So the generated order of a suite split
- * is its key order, which is the order both modes read one batch in:
+ * split-0003/}); each {@code writeRecords} call appends one batch at the current seal {@code s},
+ * one update per record with diff +1, keyed {@code prefix + sequence number} (zero-padded, so
+ * increasing in byte order) with the record as the value, and then seals at {@code s + 1} so a
+ * continuous read sees it. The source's output is mapped back to the value. So the generated order
+ * of a suite split is its key order, which is the order both modes read one batch in:
  *
  * <ul>
  *   <li><b>Raw</b> (and every interval of a continuous read, which is planned raw): a suite split's
- *       write is one batch. Batches are stored sorted by key, raw splits are sets of whole row groups
- *       read in file order, and one write (well under the 8 MiB default row group) is one row group,
- *       so one reader reads it, in key order.
- *   <li><b>Consolidated</b> (the bounded snapshot, or a continuous read's initial snapshot): a suite
- *       split is one key range (its prefix). Consolidated splits are key ranges cut only at row-group
- *       minimum keys and read in key order; with one row group per write every cut falls between two
- *       suite splits, so one reader reads each suite split, in key order. (With several row groups
- *       per suite split a cut could fall inside one and the per-split order across two readers would
- *       not hold; the suite's data never gets there.)
+ *       write is one batch. Batches are stored sorted by key, raw splits are sets of whole row
+ *       groups read in file order, and one write (well under the 8 MiB default row group) is one
+ *       row group, so one reader reads it, in key order.
+ *   <li><b>Consolidated</b> (the bounded snapshot, or a continuous read's initial snapshot): a
+ *       suite split is one key range (its prefix). Consolidated splits are key ranges cut only at
+ *       row-group minimum keys and read in key order; with one row group per write every cut falls
+ *       between two suite splits, so one reader reads each suite split, in key order. (With several
+ *       row groups per suite split a cut could fall inside one and the per-split order across two
+ *       readers would not hold; the suite's data never gets there.)
  * </ul>
  *
  * The per-split order check is therefore meaningful and holds in both modes (a writer that assigns
@@ -91,8 +88,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <ul>
  *   <li>{@code testSourceSingleSplit}, {@code testMultipleSplits}, {@code testIdleReader}
- *       (bounded), {@code testSourceMetrics}, {@code testTaskManagerFailure}, {@code testSavepoint},
- *       {@code testScaleUp} and {@code testScaleDown} (continuous).
+ *       (bounded), {@code testSourceMetrics}, {@code testTaskManagerFailure}, {@code
+ *       testSavepoint}, {@code testScaleUp} and {@code testScaleDown} (continuous).
  * </ul>
  *
  * <p>After every case the collection's last state is validated and the source's reader lease must
@@ -111,9 +108,13 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
     @TestSemantics CheckpointingMode[] semantics = {CheckpointingMode.EXACTLY_ONCE};
 
-    @TestContext ExternalContextFactory<PersistSourceContext> raw = name -> new PersistSourceContext(name, false);
+    @TestContext
+    ExternalContextFactory<PersistSourceContext> raw =
+            name -> new PersistSourceContext(name, false);
 
-    @TestContext ExternalContextFactory<PersistSourceContext> consolidated = name -> new PersistSourceContext(name, true);
+    @TestContext
+    ExternalContextFactory<PersistSourceContext> consolidated =
+            name -> new PersistSourceContext(name, true);
 
     /** The suite's record for an update read back: the value, marked when its diff is not +1. */
     static String toRecord(Update<String, String> u) {
@@ -148,7 +149,8 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
                             .keyCodec(Codecs.string())
                             .valueCodec(Codecs.string())
                             .consolidated(consolidated)
-                            .producedType(TypeInformation.of(new TypeHint<Update<String, String>>() {}));
+                            .producedType(
+                                    TypeInformation.of(new TypeHint<Update<String, String>>() {}));
             if (settings.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
                 builder.continuous(POLL_INTERVAL);
             }
@@ -156,18 +158,23 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         }
 
         @Override
-        public ExternalSystemSplitDataWriter<String> createSourceSplitDataWriter(TestingSourceSettings settings) {
-            return new PrefixSplitWriter(location, String.format("split-%04d/", splits.getAndIncrement()));
+        public ExternalSystemSplitDataWriter<String> createSourceSplitDataWriter(
+                TestingSourceSettings settings) {
+            return new PrefixSplitWriter(
+                    location, String.format("split-%04d/", splits.getAndIncrement()));
         }
 
         /** Between 20 and 300 distinct records; distinct across splits through the seed. */
         @Override
-        public List<String> generateTestData(TestingSourceSettings settings, int splitIndex, long seed) {
+        public List<String> generateTestData(
+                TestingSourceSettings settings, int splitIndex, long seed) {
             Random random = new Random(seed);
             int n = 20 + random.nextInt(281);
             List<String> records = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                records.add(String.format("r-%d-%016x-%04d-%x", splitIndex, seed, i, random.nextLong()));
+                records.add(
+                        String.format(
+                                "r-%d-%016x-%04d-%x", splitIndex, seed, i, random.nextLong()));
             }
             return records;
         }
@@ -192,9 +199,9 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         }
 
         /**
-         * The last state satisfies its invariants, and no reader lease is left: the enumerator releases
-         * its lease when the job ends (DESIGN.md section 5). Closing the enumerator may trail the job's
-         * end a little, so this waits up to 30 seconds.
+         * The last state satisfies its invariants, and no reader lease is left: the enumerator
+         * releases its lease when the job ends (DESIGN.md section 5). Closing the enumerator may
+         * trail the job's end a little, so this waits up to 30 seconds.
          */
         private void checkFinalState() throws Exception {
             if (!Files.exists(location.resolve(COLLECTION))) {
@@ -207,7 +214,9 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
                     Thread.sleep(100);
                     state = collection.refresh().validate();
                 }
-                assertThat(state.leases()).as("reader leases left on %s after %s", COLLECTION, testName).isEmpty();
+                assertThat(state.leases())
+                        .as("reader leases left on %s after %s", COLLECTION, testName)
+                        .isEmpty();
             }
         }
 
@@ -228,8 +237,8 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
     }
 
     /**
-     * A suite split: appends each list of records as one batch, keyed by this writer's prefix and an
-     * increasing sequence number, so the key order is the order written.
+     * A suite split: appends each list of records as one batch, keyed by this writer's prefix and
+     * an increasing sequence number, so the key order is the order written.
      */
     static final class PrefixSplitWriter implements ExternalSystemSplitDataWriter<String> {
         private final Path location;
@@ -263,11 +272,12 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
     // ------------------------------------------------------------------ adapter source
 
     /**
-     * A {@code Source<String>} over a {@link PersistSource}: enumerator, splits and serializers are the
-     * wrapped source's; its reader is wrapped to emit {@link #toRecord}.
+     * A {@code Source<String>} over a {@link PersistSource}: enumerator, splits and serializers are
+     * the wrapped source's; its reader is wrapped to emit {@link #toRecord}.
      */
     static final class TestingRecordSource
-            implements Source<String, PersistSplit, PersistEnumeratorState>, ResultTypeQueryable<String> {
+            implements Source<String, PersistSplit, PersistEnumeratorState>,
+                    ResultTypeQueryable<String> {
 
         private static final long serialVersionUID = 1L;
 
@@ -290,7 +300,8 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         @Override
         public SplitEnumerator<PersistSplit, PersistEnumeratorState> restoreEnumerator(
-                SplitEnumeratorContext<PersistSplit> context, PersistEnumeratorState checkpoint) throws Exception {
+                SplitEnumeratorContext<PersistSplit> context, PersistEnumeratorState checkpoint)
+                throws Exception {
             return delegate.restoreEnumerator(context, checkpoint);
         }
 
@@ -300,12 +311,14 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         }
 
         @Override
-        public SimpleVersionedSerializer<PersistEnumeratorState> getEnumeratorCheckpointSerializer() {
+        public SimpleVersionedSerializer<PersistEnumeratorState>
+                getEnumeratorCheckpointSerializer() {
             return delegate.getEnumeratorCheckpointSerializer();
         }
 
         @Override
-        public SourceReader<String, PersistSplit> createReader(SourceReaderContext context) throws Exception {
+        public SourceReader<String, PersistSplit> createReader(SourceReaderContext context)
+                throws Exception {
             return new RecordReader(delegate.createReader(context));
         }
 
@@ -420,7 +433,8 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
     }
 
     /** The reader's main output: maps updates, and wraps the per-split outputs it creates. */
-    private static final class MappingReaderOutput extends MappingOutput implements ReaderOutput<Update<String, String>> {
+    private static final class MappingReaderOutput extends MappingOutput
+            implements ReaderOutput<Update<String, String>> {
         private final ReaderOutput<String> out;
 
         MappingReaderOutput(ReaderOutput<String> out) {

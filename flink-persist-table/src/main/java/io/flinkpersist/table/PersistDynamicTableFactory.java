@@ -57,18 +57,18 @@ import org.apache.flink.table.types.logical.RowType;
  * }</pre>
  *
  * <ul>
- *   <li><b>Key and value.</b> The primary-key columns form the key, in an order-preserving
- *       encoding (the order of keys in storage is their SQL order); the other columns form the
- *       value. Without a primary key the whole row is the key and the value is empty. Supported
- *       types: BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, CHAR, VARCHAR,
- *       BINARY, VARBINARY, DATE, TIME, TIMESTAMP, TIMESTAMP_LTZ and intervals; any other type fails
- *       the statement when it is planned.
+ *   <li><b>Key and value.</b> The primary-key columns form the key, in an order-preserving encoding
+ *       (the order of keys in storage is their SQL order); the other columns form the value.
+ *       Without a primary key the whole row is the key and the value is empty. Supported types:
+ *       BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, CHAR, VARCHAR, BINARY,
+ *       VARBINARY, DATE, TIME, TIMESTAMP, TIMESTAMP_LTZ and intervals; any other type fails the
+ *       statement when it is planned.
  *   <li><b>Sink.</b> Every row kind: {@code +I} and {@code +U} are diffs {@code +1}, {@code -U} and
  *       {@code -D} diffs {@code -1}. A row's time is its rowtime in epoch milliseconds when the
  *       table declares a rowtime attribute (a {@code WATERMARK}), and the collection is sealed by
  *       the pipeline's watermarks; otherwise it is the writer's <i>commit epoch</i>, which advances
- *       at every checkpoint and seals each commit, monotonic across restarts and jobs (see the
- *       sink writer's documentation). Exactly-once, through the persist sink.
+ *       at every checkpoint and seals each commit, monotonic across restarts and jobs (see the sink
+ *       writer's documentation). Exactly-once, through the persist sink.
  *   <li><b>Source.</b> {@code scan.mode = snapshot} (default): consolidated, insert-only, bounded.
  *       {@code continuous}: the snapshot, then a changelog of inserts and deletes following the
  *       seal, with the seal's watermarks.
@@ -78,7 +78,8 @@ import org.apache.flink.table.types.logical.RowType;
  * value fails with a message naming the option.
  */
 @PublicEvolving
-public final class PersistDynamicTableFactory implements DynamicTableSourceFactory, DynamicTableSinkFactory {
+public final class PersistDynamicTableFactory
+        implements DynamicTableSourceFactory, DynamicTableSinkFactory {
 
     /** The connector's identifier: {@code 'connector' = 'persist'}. */
     public static final String IDENTIFIER = "persist";
@@ -119,9 +120,14 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
         helper.validate();
         ReadableConfig options = helper.getOptions();
         validateValues(options);
-        List<WatermarkSpec> watermarks = context.getCatalogTable().getResolvedSchema().getWatermarkSpecs();
-        Optional<String> rowtime = watermarks.isEmpty() ? Optional.empty() : Optional.of(watermarks.get(0).getRowtimeAttribute());
-        RowLayout layout = RowLayout.of(physicalRowType(context), context.getPrimaryKeyIndexes(), rowtime);
+        List<WatermarkSpec> watermarks =
+                context.getCatalogTable().getResolvedSchema().getWatermarkSpecs();
+        Optional<String> rowtime =
+                watermarks.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(watermarks.get(0).getRowtimeAttribute());
+        RowLayout layout =
+                RowLayout.of(physicalRowType(context), context.getPrimaryKeyIndexes(), rowtime);
         PersistSinkBuilder<byte[], byte[]> builder =
                 PersistSink.<byte[], byte[]>builder()
                         .location(options.get(LOCATION))
@@ -143,7 +149,9 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage(), e);
         }
-        return new PersistTableSink(new PersistRowDataSink(sink, layout), options.getOptional(SINK_PARALLELISM).orElse(null));
+        return new PersistTableSink(
+                new PersistRowDataSink(sink, layout),
+                options.getOptional(SINK_PARALLELISM).orElse(null));
     }
 
     @Override
@@ -152,8 +160,11 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
         helper.validate();
         ReadableConfig options = helper.getOptions();
         validateValues(options);
-        // Reads need no time column: a rowtime attribute (maybe computed) is the planner's business.
-        RowLayout layout = RowLayout.of(physicalRowType(context), context.getPrimaryKeyIndexes(), Optional.empty());
+        // Reads need no time column: a rowtime attribute (maybe computed) is the planner's
+        // business.
+        RowLayout layout =
+                RowLayout.of(
+                        physicalRowType(context), context.getPrimaryKeyIndexes(), Optional.empty());
         PersistSourceBuilder<byte[], byte[]> builder =
                 PersistSource.<byte[], byte[]>builder()
                         .location(options.get(LOCATION))
@@ -173,7 +184,10 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
             throw new ValidationException(e.getMessage(), e);
         }
         return new PersistTableSource(
-                source, layout, context.getPhysicalRowDataType(), options.getOptional(SCAN_PARALLELISM).orElse(null));
+                source,
+                layout,
+                context.getPhysicalRowDataType(),
+                options.getOptional(SCAN_PARALLELISM).orElse(null));
     }
 
     private static RowType physicalRowType(Context context) {
@@ -187,14 +201,23 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
      */
     static void validateValues(ReadableConfig options) {
         String location = options.get(LOCATION);
-        require(!location.isBlank(), LOCATION, "must not be blank: give a directory, a file: URI or e.g. hdfs://namenode:8020/path", location);
+        require(
+                !location.isBlank(),
+                LOCATION,
+                "must not be blank: give a directory, a file: URI or e.g. hdfs://namenode:8020/path",
+                location);
         try {
             BlobStores.checkName(options.get(COLLECTION));
         } catch (IllegalArgumentException e) {
-            throw new ValidationException("Invalid value for option '" + COLLECTION.key() + "': " + e.getMessage(), e);
+            throw new ValidationException(
+                    "Invalid value for option '" + COLLECTION.key() + "': " + e.getMessage(), e);
         }
         MemorySize buffer = options.get(SINK_BUFFER_SIZE);
-        require(buffer.getBytes() >= 64 << 10, SINK_BUFFER_SIZE, "must be at least 64 kb", buffer.toHumanReadableString());
+        require(
+                buffer.getBytes() >= 64 << 10,
+                SINK_BUFFER_SIZE,
+                "must be at least 64 kb",
+                buffer.toHumanReadableString());
         requirePositive(options, SINK_IDLE_TIMEOUT);
         long retention = options.get(SINK_HISTORY_RETENTION);
         require(retention >= 0, SINK_HISTORY_RETENTION, "must not be negative", retention);
@@ -202,14 +225,22 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
         require(backlog > 0, SINK_MAX_BACKLOG, "must be positive", backlog);
         requireNotNegative(options, SINK_GC_INTERVAL);
         requireNotNegative(options, SINK_GC_GRACE_PERIOD);
-        options.getOptional(SINK_PARALLELISM).ifPresent(p -> require(p > 0, SINK_PARALLELISM, "must be positive", p));
+        options.getOptional(SINK_PARALLELISM)
+                .ifPresent(p -> require(p > 0, SINK_PARALLELISM, "must be positive", p));
         options.getOptional(SCAN_AS_OF)
-                .ifPresent(t -> require(t >= 0 && t < Frontier.MAX_TIME, SCAN_AS_OF, "must satisfy 0 <= t < " + Frontier.MAX_TIME, t));
+                .ifPresent(
+                        t ->
+                                require(
+                                        t >= 0 && t < Frontier.MAX_TIME,
+                                        SCAN_AS_OF,
+                                        "must satisfy 0 <= t < " + Frontier.MAX_TIME,
+                                        t));
         Duration poll = options.get(SCAN_POLL_INTERVAL);
         require(poll.toMillis() >= 1, SCAN_POLL_INTERVAL, "must be at least 1 ms", poll);
         Duration lease = options.get(SCAN_LEASE_DURATION);
         require(lease.toMillis() >= 3_000, SCAN_LEASE_DURATION, "must be at least 3 s", lease);
-        options.getOptional(SCAN_PARALLELISM).ifPresent(p -> require(p > 0, SCAN_PARALLELISM, "must be positive", p));
+        options.getOptional(SCAN_PARALLELISM)
+                .ifPresent(p -> require(p > 0, SCAN_PARALLELISM, "must be positive", p));
     }
 
     private static void requirePositive(ReadableConfig options, ConfigOption<Duration> option) {
@@ -224,7 +255,14 @@ public final class PersistDynamicTableFactory implements DynamicTableSourceFacto
 
     private static void require(boolean ok, ConfigOption<?> option, String rule, Object value) {
         if (!ok) {
-            throw new ValidationException("Invalid value for option '" + option.key() + "': " + rule + " (was " + value + ")");
+            throw new ValidationException(
+                    "Invalid value for option '"
+                            + option.key()
+                            + "': "
+                            + rule
+                            + " (was "
+                            + value
+                            + ")");
         }
     }
 }

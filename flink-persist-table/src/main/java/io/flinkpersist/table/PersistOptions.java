@@ -15,8 +15,8 @@ import org.apache.flink.table.factories.FactoryUtil;
  * README's option table is checked against it by a test.
  *
  * <p>Times: a table with a rowtime attribute stores each row at its rowtime in milliseconds since
- * the epoch; a table without one stores rows at commit epochs (see the factory). Options counted
- * in "time units" ({@code sink.history-retention}, {@code scan.as-of}) use the same unit.
+ * the epoch; a table without one stores rows at commit epochs (see the factory). Options counted in
+ * "time units" ({@code sink.history-retention}, {@code scan.as-of}) use the same unit.
  */
 @PublicEvolving
 public final class PersistOptions {

@@ -31,9 +31,15 @@ class ReadmeSqlITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
-    /** 3000 orders of 40 customers: customer {@code c-k} orders {@code 3k} times, so some pass 100 and leave the result. */
+    /**
+     * 3000 orders of 40 customers: customer {@code c-k} orders {@code 3k} times, so some pass 100
+     * and leave the result.
+     */
     private static final String ORDERS =
             "CREATE TEMPORARY TABLE orders (id BIGINT,"
                     + " customer AS CONCAT('c-', CAST(CAST(FLOOR(SQRT(CAST(MOD(id * 7919, 1600) AS DOUBLE))) AS INT) AS STRING)),"
@@ -48,7 +54,8 @@ class ReadmeSqlITCase {
         String section = ReadmeTest.sqlSection();
         int start = section.indexOf("```sql\n");
         assertThat(start).as("the SQL section has a sql code block").isNotNegative();
-        String block = section.substring(start + "```sql\n".length(), section.indexOf("```", start + 6));
+        String block =
+                section.substring(start + "```sql\n".length(), section.indexOf("```", start + 6));
         List<String> statements = new ArrayList<>();
         for (String s : block.split(";\\s*\\n")) {
             if (!s.isBlank()) {
@@ -80,7 +87,8 @@ class ReadmeSqlITCase {
 
         TableEnvironment direct = batch();
         direct.executeSql(ORDERS);
-        Map<String, Integer> expected = multiset(collect(direct.executeSql(insert.substring(insert.indexOf("SELECT")))));
+        Map<String, Integer> expected =
+                multiset(collect(direct.executeSql(insert.substring(insert.indexOf("SELECT")))));
         assertThat(expected).hasSizeBetween(10, 39);
         assertThat(read).isEqualTo(expected);
         TableTestSupport.awaitNoReaders(dir, "customer_totals");

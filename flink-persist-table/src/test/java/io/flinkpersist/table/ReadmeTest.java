@@ -56,7 +56,15 @@ class ReadmeTest {
     }
 
     static String row(ConfigOption<?> option) throws ReflectiveOperationException {
-        return "| `" + option.key() + "` | " + defaultText(option) + " | " + typeText(option) + " | " + descriptionText(option) + " |";
+        return "| `"
+                + option.key()
+                + "` | "
+                + defaultText(option)
+                + " | "
+                + typeText(option)
+                + " | "
+                + descriptionText(option)
+                + " |";
     }
 
     private static String defaultText(ConfigOption<?> option) {
@@ -64,11 +72,17 @@ class ReadmeTest {
             return "(none)";
         }
         Object d = option.defaultValue();
-        String text = d instanceof Duration duration ? TimeUtils.formatWithHighestUnit(duration) : String.valueOf(d);
+        String text =
+                d instanceof Duration duration
+                        ? TimeUtils.formatWithHighestUnit(duration)
+                        : String.valueOf(d);
         return "`" + text + "`";
     }
 
-    /** The option's value type; Flink keeps it package-private, as its own documentation generator reads it. */
+    /**
+     * The option's value type; Flink keeps it package-private, as its own documentation generator
+     * reads it.
+     */
     private static String typeText(ConfigOption<?> option) throws ReflectiveOperationException {
         Method getClazz = ConfigOption.class.getDeclaredMethod("getClazz");
         getClazz.setAccessible(true);
@@ -78,10 +92,19 @@ class ReadmeTest {
 
     private static String descriptionText(ConfigOption<?> option) {
         List<BlockElement> blocks = option.description().getBlocks();
-        assertThat(blocks).as("description of %s", option.key()).hasSize(1).first().isInstanceOf(TextElement.class);
+        assertThat(blocks)
+                .as("description of %s", option.key())
+                .hasSize(1)
+                .first()
+                .isInstanceOf(TextElement.class);
         TextElement text = (TextElement) blocks.get(0);
-        assertThat(text.getElements()).as("description of %s has no placeholders", option.key()).isEmpty();
-        assertThat(text.getFormat()).as("description of %s", option.key()).isNotBlank().doesNotContain("|");
+        assertThat(text.getElements())
+                .as("description of %s has no placeholders", option.key())
+                .isEmpty();
+        assertThat(text.getFormat())
+                .as("description of %s", option.key())
+                .isNotBlank()
+                .doesNotContain("|");
         return text.getFormat();
     }
 
@@ -98,11 +121,14 @@ class ReadmeTest {
         String section = sqlSection();
         List<String> lines = section.lines().collect(Collectors.toList());
         int header = lines.indexOf(HEADER);
-        assertThat(header).as("the SQL section has an options table headed %s", HEADER).isNotNegative();
+        assertThat(header)
+                .as("the SQL section has an options table headed %s", HEADER)
+                .isNotNegative();
         Map<String, String> documented = new LinkedHashMap<>();
         for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             String line = lines.get(i);
-            String key = line.substring(line.indexOf('`') + 1, line.indexOf('`', line.indexOf('`') + 1));
+            String key =
+                    line.substring(line.indexOf('`') + 1, line.indexOf('`', line.indexOf('`') + 1));
             assertThat(documented.put(key, line)).as("option %s documented once", key).isNull();
         }
         Map<String, String> expected = new LinkedHashMap<>();
@@ -110,8 +136,11 @@ class ReadmeTest {
             expected.put(option.key(), row(option));
         }
         if (!documented.equals(expected)) {
-            System.out.println("The README's option table should read:\n" + HEADER + "\n| --- | --- | --- | --- |\n"
-                    + String.join("\n", expected.values()));
+            System.out.println(
+                    "The README's option table should read:\n"
+                            + HEADER
+                            + "\n| --- | --- | --- | --- |\n"
+                            + String.join("\n", expected.values()));
         }
         assertThat(documented).isEqualTo(expected);
     }

@@ -55,9 +55,9 @@ final class TableTestSupport {
     }
 
     /**
-     * Waits until no reader holds a lease on the collections: a scan's enumerator releases its lease
-     * (one more state version) as its job shuts down, after the last row was collected. Tests wait
-     * for it before their directory is deleted.
+     * Waits until no reader holds a lease on the collections: a scan's enumerator releases its
+     * lease (one more state version) as its job shuts down, after the last row was collected. Tests
+     * wait for it before their directory is deleted.
      */
     static void awaitNoReaders(Path location, String... collections) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -65,7 +65,11 @@ final class TableTestSupport {
             try (PersistCollection c = PersistCollection.open(location, name)) {
                 while (!c.refresh().leases().isEmpty()) {
                     if (System.nanoTime() > deadline) {
-                        throw new AssertionError("Readers of collection " + name + " did not release their leases: " + c.state().leases());
+                        throw new AssertionError(
+                                "Readers of collection "
+                                        + name
+                                        + " did not release their leases: "
+                                        + c.state().leases());
                     }
                     Thread.sleep(50);
                 }

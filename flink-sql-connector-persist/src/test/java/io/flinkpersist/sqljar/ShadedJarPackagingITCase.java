@@ -28,20 +28,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShadedJarPackagingITCase {
 
-    private static final Path JAR = Paths.get(System.getProperty("shaded.jar", "target/flink-sql-connector-persist.jar"));
+    private static final Path JAR =
+            Paths.get(System.getProperty("shaded.jar", "target/flink-sql-connector-persist.jar"));
 
     /** Where the classes of the jar may live. */
     private static final List<String> ALLOWED_CLASS_PREFIXES =
             List.of(
                     "io/flinkpersist/",
-                    // Hadoop's client jars, whose own dependencies Hadoop already relocates under org/apache/hadoop/shaded.
+                    // Hadoop's client jars, whose own dependencies Hadoop already relocates under
+                    // org/apache/hadoop/shaded.
                     "org/apache/hadoop/",
-                    // zstd-jni: its native library binds to this package, so it cannot be relocated.
+                    // zstd-jni: its native library binds to this package, so it cannot be
+                    // relocated.
                     "com/github/luben/zstd/");
 
     /** Packages that are bundled relocated, and so must not appear as they are. */
     private static final List<String> RELOCATED =
-            List.of("org/apache/parquet/", "shaded/parquet/", "io/airlift/", "org/apache/commons/pool/", "org/apache/commons/logging/", "javax/annotation/");
+            List.of(
+                    "org/apache/parquet/",
+                    "shaded/parquet/",
+                    "io/airlift/",
+                    "org/apache/commons/pool/",
+                    "org/apache/commons/logging/",
+                    "javax/annotation/");
 
     private static List<String> entries() throws IOException {
         assertThat(JAR).as("the shaded jar (built by `mvn package`)").exists();
@@ -55,15 +64,22 @@ class ShadedJarPackagingITCase {
     }
 
     private static byte[] read(String entry) throws IOException {
-        try (JarFile jar = new JarFile(JAR.toFile()); InputStream in = jar.getInputStream(jar.getEntry(entry))) {
+        try (JarFile jar = new JarFile(JAR.toFile());
+                InputStream in = jar.getInputStream(jar.getEntry(entry))) {
             return in.readAllBytes();
         }
     }
 
     @Test
     void theFactoryIsRegistered() throws IOException {
-        String services = new String(read("META-INF/services/org.apache.flink.table.factories.Factory"), StandardCharsets.UTF_8);
-        assertThat(services.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")))
+        String services =
+                new String(
+                        read("META-INF/services/org.apache.flink.table.factories.Factory"),
+                        StandardCharsets.UTF_8);
+        assertThat(
+                        services.lines()
+                                .map(String::strip)
+                                .filter(l -> !l.isEmpty() && !l.startsWith("#")))
                 .containsExactly("io.flinkpersist.table.PersistDynamicTableFactory");
         assertThat(entries()).contains("io/flinkpersist/table/PersistDynamicTableFactory.class");
     }
@@ -73,36 +89,59 @@ class ShadedJarPackagingITCase {
         List<String> classes = entries().stream().filter(n -> n.endsWith(".class")).toList();
         assertThat(classes).hasSizeGreaterThan(1000);
         assertThat(classes).noneMatch(c -> c.startsWith("org/apache/flink/"));
-        assertThat(classes).noneMatch(c -> c.startsWith("org/slf4j/") || c.startsWith("org/apache/logging/"));
-        List<String> outside = classes.stream().filter(c -> ALLOWED_CLASS_PREFIXES.stream().noneMatch(c::startsWith)).toList();
-        assertThat(outside).as("classes outside the project's and the documented packages").isEmpty();
+        assertThat(classes)
+                .noneMatch(c -> c.startsWith("org/slf4j/") || c.startsWith("org/apache/logging/"));
+        List<String> outside =
+                classes.stream()
+                        .filter(c -> ALLOWED_CLASS_PREFIXES.stream().noneMatch(c::startsWith))
+                        .toList();
+        assertThat(outside)
+                .as("classes outside the project's and the documented packages")
+                .isEmpty();
         for (String original : RELOCATED) {
-            assertThat(classes).as("no unrelocated %s", original).noneMatch(c -> c.startsWith(original));
+            assertThat(classes)
+                    .as("no unrelocated %s", original)
+                    .noneMatch(c -> c.startsWith(original));
         }
         assertThat(classes)
                 .contains("io/flinkpersist/shaded/org/apache/parquet/hadoop/ParquetWriter.class")
-                .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/parquet/com/fasterxml/jackson/"))
+                .anyMatch(
+                        c -> c.startsWith("io/flinkpersist/shaded/parquet/com/fasterxml/jackson/"))
                 .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/io/airlift/compress/"))
                 .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/org/apache/commons/pool/"))
                 .contains("org/apache/hadoop/conf/Configuration.class")
                 .anyMatch(c -> c.startsWith("com/github/luben/zstd/"));
-        assertThat(entries()).noneMatch(e -> e.startsWith("webapps/") || e.startsWith("META-INF/versions/"));
+        assertThat(entries())
+                .noneMatch(e -> e.startsWith("webapps/") || e.startsWith("META-INF/versions/"));
     }
 
     @Test
     void theProjectsBytecodeUsesTheRelocatedParquet() throws IOException {
-        String writer = new String(read("io/flinkpersist/batch/BatchWriter.class"), StandardCharsets.ISO_8859_1);
+        String writer =
+                new String(
+                        read("io/flinkpersist/batch/BatchWriter.class"),
+                        StandardCharsets.ISO_8859_1);
         assertThat(writer).contains("io/flinkpersist/shaded/org/apache/parquet/");
-        assertThat(writer.replace("io/flinkpersist/shaded/org/apache/parquet/", "")).doesNotContain("org/apache/parquet/");
+        assertThat(writer.replace("io/flinkpersist/shaded/org/apache/parquet/", ""))
+                .doesNotContain("org/apache/parquet/");
     }
 
     @Test
     void aSqlJobRunsWithFlinkAndThisJarAlone(@TempDir Path dir) throws Exception {
         List<String> classPath = new ArrayList<>();
         classPath.add(JAR.toAbsolutePath().toString());
-        String testClassPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String testClassPath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
         for (String entry : testClassPath.split(File.pathSeparator)) {
-            if (entry.isEmpty() || entry.contains("flink-persist-") || entry.contains("flink-sql-connector-persist" + File.separator + "target" + File.separator + "classes")
+            if (entry.isEmpty()
+                    || entry.contains("flink-persist-")
+                    || entry.contains(
+                            "flink-sql-connector-persist"
+                                    + File.separator
+                                    + "target"
+                                    + File.separator
+                                    + "classes")
                     || Paths.get(entry).toAbsolutePath().equals(JAR.toAbsolutePath())) {
                 continue; // the project's modules: only the shaded jar may provide them
             }
@@ -112,23 +151,30 @@ class ShadedJarPackagingITCase {
             classPath.add(entry);
         }
         Path log = dir.resolve("job.log");
-        Process job = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx768m",
-                        "-cp",
-                        String.join(File.pathSeparator, classPath),
-                        ShadedJarSqlJob.class.getName(),
-                        dir.resolve("persist").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process job =
+                new ProcessBuilder(
+                                Paths.get(System.getProperty("java.home"), "bin", "java")
+                                        .toString(),
+                                "-Xmx768m",
+                                "-cp",
+                                String.join(File.pathSeparator, classPath),
+                                ShadedJarSqlJob.class.getName(),
+                                dir.resolve("persist").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         boolean finished = job.waitFor(4, TimeUnit.MINUTES);
         if (!finished) {
             job.destroyForcibly();
         }
         String output = Files.readString(log);
-        String tail = output.lines().skip(Math.max(0, output.lines().count() - 60)).collect(Collectors.joining("\n"));
-        assertThat(finished).as("the job finished within 4 minutes; its output ends:\n%s", tail).isTrue();
+        String tail =
+                output.lines()
+                        .skip(Math.max(0, output.lines().count() - 60))
+                        .collect(Collectors.joining("\n"));
+        assertThat(finished)
+                .as("the job finished within 4 minutes; its output ends:\n%s", tail)
+                .isTrue();
         assertThat(job.exitValue()).as("exit code; output ends:\n%s", tail).isZero();
         assertThat(output)
                 .contains("factory loaded from file:" + JAR.toAbsolutePath())

@@ -22,11 +22,17 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 final class BenchCluster implements AutoCloseable {
 
-    /** One completed checkpoint: when it was triggered (ms after submission) and how long it took. */
+    /**
+     * One completed checkpoint: when it was triggered (ms after submission) and how long it took.
+     */
     record Checkpoint(long id, long triggerOffsetMillis, long durationMillis) {}
 
     /** The outcome of one job. */
-    record JobRun(long wallNanos, long netRuntimeMillis, Map<String, Object> accumulators, List<Checkpoint> checkpoints) {}
+    record JobRun(
+            long wallNanos,
+            long netRuntimeMillis,
+            Map<String, Object> accumulators,
+            List<Checkpoint> checkpoints) {}
 
     private final MiniCluster cluster;
     private final int parallelism;
@@ -38,7 +44,8 @@ final class BenchCluster implements AutoCloseable {
                         Map.of(
                                 "rest.bind-port", "0",
                                 "web.checkpoints.history", "100000",
-                                "taskmanager.numberOfTaskSlots", Integer.toString(2 * parallelism)));
+                                "taskmanager.numberOfTaskSlots",
+                                        Integer.toString(2 * parallelism)));
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
@@ -54,9 +61,12 @@ final class BenchCluster implements AutoCloseable {
         Configuration conf =
                 Configuration.fromMap(
                         Map.of(
-                                "parallelism.default", Integer.toString(parallelism),
-                                "execution.runtime-mode", streaming ? "STREAMING" : "BATCH",
-                                "restart-strategy.type", "none"));
+                                "parallelism.default",
+                                Integer.toString(parallelism),
+                                "execution.runtime-mode",
+                                streaming ? "STREAMING" : "BATCH",
+                                "restart-strategy.type",
+                                "none"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (streaming) {
             env.enableCheckpointing(checkpointIntervalMillis);
@@ -75,21 +85,31 @@ final class BenchCluster implements AutoCloseable {
         JobResult result = cluster.requestJobResult(id).get();
         long wall = System.nanoTime() - start;
         if (!result.isSuccess()) {
-            Throwable t = result.getSerializedThrowable().map(s -> s.deserializeError(getClass().getClassLoader())).orElse(null);
-            throw new IllegalStateException("Job " + name + " failed: " + result.getApplicationStatus(), t);
+            Throwable t =
+                    result.getSerializedThrowable()
+                            .map(s -> s.deserializeError(getClass().getClassLoader()))
+                            .orElse(null);
+            throw new IllegalStateException(
+                    "Job " + name + " failed: " + result.getApplicationStatus(), t);
         }
         JobExecutionResult execution = result.toJobExecutionResult(getClass().getClassLoader());
         List<Checkpoint> checkpoints = new ArrayList<>();
         ArchivedExecutionGraph graphInfo = cluster.getArchivedExecutionGraph(id).get();
         if (graphInfo.getCheckpointStatsSnapshot() != null) {
-            for (AbstractCheckpointStats s : graphInfo.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            for (AbstractCheckpointStats s :
+                    graphInfo.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
                 if (s.getStatus() == CheckpointStatsStatus.COMPLETED) {
-                    checkpoints.add(new Checkpoint(s.getCheckpointId(), s.getTriggerTimestamp() - startMillis, s.getEndToEndDuration()));
+                    checkpoints.add(
+                            new Checkpoint(
+                                    s.getCheckpointId(),
+                                    s.getTriggerTimestamp() - startMillis,
+                                    s.getEndToEndDuration()));
                 }
             }
         }
         checkpoints.sort((a, b) -> Long.compare(a.id(), b.id()));
-        return new JobRun(wall, execution.getNetRuntime(), execution.getAllAccumulatorResults(), checkpoints);
+        return new JobRun(
+                wall, execution.getNetRuntime(), execution.getAllAccumulatorResults(), checkpoints);
     }
 
     @Override

@@ -7,8 +7,8 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * Turns positions {@code 0, 1, …} (from a sequence source at parallelism 1) into the workload's
- * updates, as records of the system under test. Checks that the positions arrive in order, so
- * every system receives exactly the same stream.
+ * updates, as records of the system under test. Checks that the positions arrive in order, so every
+ * system receives exactly the same stream.
  *
  * @param <T> the record type of the system under test
  */
@@ -32,12 +32,22 @@ abstract class GenerateUpdates<T> extends RichMapFunction<Long, T> {
     public T map(Long position) {
         if (position != generator.position()) {
             throw new IllegalStateException(
-                    "Cannot generate update " + position + ": the generator is at " + generator.position() + " (run it at parallelism 1)");
+                    "Cannot generate update "
+                            + position
+                            + ": the generator is at "
+                            + generator.position()
+                            + " (run it at parallelism 1)");
         }
         generator.advance();
-        return make(generator.key().clone(), generator.value().clone(), generator.time(), generator.diff());
+        return make(
+                generator.key().clone(),
+                generator.value().clone(),
+                generator.time(),
+                generator.diff());
     }
 
-    /** The record of one update; {@code key} and {@code value} are fresh arrays the record may keep. */
+    /**
+     * The record of one update; {@code key} and {@code value} are fresh arrays the record may keep.
+     */
     abstract T make(byte[] key, byte[] value, long time, long diff);
 }

@@ -1,20 +1,22 @@
 package io.flinkpersist.bench.harness;
 
 import io.flinkpersist.PersistCollection;
-import io.flinkpersist.bench.Fingerprint;
-import io.flinkpersist.bench.Workload;
-import io.flinkpersist.bench.WorkloadGenerator;
 import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.BatchWriter;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.bench.Fingerprint;
+import io.flinkpersist.bench.Workload;
+import io.flinkpersist.bench.WorkloadGenerator;
 import io.flinkpersist.blob.LocalFileBlobStore;
+import io.flinkpersist.sink.PersistSinkBuilder;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,9 +46,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * </pre>
  *
  * Options: the workload's ({@link Workload#fromOptions}), {@code --parallelism} (2), {@code
- * --checkpoint-interval} in ms (2000), {@code --buffer-size} in bytes (the sink's default).
- * Every ingest and read appends one row to {@code runs.csv}, and every completed checkpoint one row
- * to {@code checkpoints.csv}, under the results directory.
+ * --checkpoint-interval} in ms (2000), {@code --buffer-size} in bytes (the sink's default). Every
+ * ingest and read appends one row to {@code runs.csv}, and every completed checkpoint one row to
+ * {@code checkpoints.csv}, under the results directory.
  */
 public final class Harness {
 
@@ -54,10 +56,36 @@ public final class Harness {
 
     static final List<String> RUN_COLUMNS =
             List.of(
-                    "rep", "order", "system", "phase", "started", "load1", "load5", "parallelism", "checkpoint_interval", "buffer_size", "updates", "wall_s", "net_s", "updates_per_s",
-                    "state_pairs_per_s", "rows_read", "bytes_written", "write_amp", "bytes_end", "files_end", "space_amp",
-                    "heap_baseline_mb", "heap_peak_mb", "heap_after_gc_peak_mb", "checkpoints", "cp_median_ms", "cp_p99_ms",
-                    "persist_levels", "persist_unsealed", "state_check");
+                    "rep",
+                    "order",
+                    "system",
+                    "phase",
+                    "started",
+                    "load1",
+                    "load5",
+                    "parallelism",
+                    "checkpoint_interval",
+                    "buffer_size",
+                    "updates",
+                    "wall_s",
+                    "net_s",
+                    "updates_per_s",
+                    "state_pairs_per_s",
+                    "rows_read",
+                    "bytes_written",
+                    "write_amp",
+                    "bytes_end",
+                    "files_end",
+                    "space_amp",
+                    "heap_baseline_mb",
+                    "heap_peak_mb",
+                    "heap_after_gc_peak_mb",
+                    "checkpoints",
+                    "cp_median_ms",
+                    "cp_p99_ms",
+                    "persist_levels",
+                    "persist_unsealed",
+                    "state_check");
 
     private Harness() {}
 
@@ -69,8 +97,13 @@ public final class Harness {
                 case "ingest" -> ingest(options);
                 case "read" -> read(options);
                 case "heap" -> heap(options);
-                case "report" -> Report.write(Path.of(options.get("work")), Path.of(options.get("results")));
-                default -> throw new IllegalArgumentException("Unknown command " + args[0] + ": use reference, ingest, read or report");
+                case "report" ->
+                        Report.write(Path.of(options.get("work")), Path.of(options.get("results")));
+                default ->
+                        throw new IllegalArgumentException(
+                                "Unknown command "
+                                        + args[0]
+                                        + ": use reference, ingest, read or report");
             }
             System.exit(0);
         } catch (Throwable t) {
@@ -82,12 +115,14 @@ public final class Harness {
 
     static Map<String, String> parse(String[] args) {
         if (args.length == 0) {
-            throw new IllegalArgumentException("Usage: Harness reference|ingest|read|report --option value ...");
+            throw new IllegalArgumentException(
+                    "Usage: Harness reference|ingest|read|report --option value ...");
         }
         Map<String, String> options = new HashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Expected --option value at argument " + i + " (was " + args[i] + ")");
+                throw new IllegalArgumentException(
+                        "Expected --option value at argument " + i + " (was " + args[i] + ")");
             }
             options.put(args[i].substring(2), args[i + 1]);
         }
@@ -114,7 +149,8 @@ public final class Harness {
         }
         int[] live = g.liveIds();
         Fingerprint expected = new Fingerprint();
-        UpdateBuffer buffer = new UpdateBuffer(live.length, live.length * (w.keySize() + w.valueSize()));
+        UpdateBuffer buffer =
+                new UpdateBuffer(live.length, live.length * (w.keySize() + w.valueSize()));
         byte[] k = new byte[w.keySize()];
         byte[] v = new byte[w.valueSize()];
         for (int id : live) {
@@ -128,7 +164,12 @@ public final class Harness {
         deleteRecursively(refDir);
         LocalFileBlobStore store = new LocalFileBlobStore(refDir);
         BatchStats stats;
-        try (BatchWriter writer = BatchWriter.create(store, "final-state.parquet", BatchWriteOptions.defaults(), Map.of());
+        try (BatchWriter writer =
+                        BatchWriter.create(
+                                store,
+                                "final-state.parquet",
+                                BatchWriteOptions.defaults(),
+                                Map.of());
                 UpdateCursor c = buffer.cursor()) {
             writer.addAll(c);
             stats = writer.finish();
@@ -173,7 +214,11 @@ public final class Harness {
         Path results = Path.of(options.get("results"));
         int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "2"));
         long checkpointMillis = Long.parseLong(options.getOrDefault("checkpoint-interval", "2000"));
-        long bufferSize = Long.parseLong(options.getOrDefault("buffer-size", Long.toString(io.flinkpersist.sink.PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
+        long bufferSize =
+                Long.parseLong(
+                        options.getOrDefault(
+                                "buffer-size",
+                                Long.toString(PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
         Properties expected = expected(work);
         Path data = work.resolve(system);
         deleteRecursively(data);
@@ -185,10 +230,14 @@ public final class Harness {
         try (BenchCluster cluster = new BenchCluster(parallelism)) {
             StreamExecutionEnvironment env = cluster.environment(true, checkpointMillis);
             switch (system) {
-                case "persist" -> Systems.persistIngest(env, w, data, bufferSize, Duration.ofMillis(checkpointMillis));
+                case "persist" ->
+                        Systems.persistIngest(
+                                env, w, data, bufferSize, Duration.ofMillis(checkpointMillis));
                 case "paimon" -> Systems.paimonIngest(env, w, data, parallelism);
                 case "files" -> Systems.filesIngest(env, w, data);
-                default -> throw new IllegalArgumentException("Unknown system " + system + ": use persist, paimon or files");
+                default ->
+                        throw new IllegalArgumentException(
+                                "Unknown system " + system + ": use persist, paimon or files");
             }
             long baseline = RunProbe.settledHeap();
             BenchCluster.JobRun run;
@@ -207,11 +256,28 @@ public final class Harness {
             row.put("net_s", fmt(run.netRuntimeMillis() / 1e3));
             row.put("updates_per_s", Math.round(w.updates() / wall));
             row.put("bytes_written", written);
-            row.put("write_amp", fmt(written / (double) Long.parseLong(expected.getProperty("encoded.input.bytes"))));
+            row.put(
+                    "write_amp",
+                    fmt(
+                            written
+                                    / (double)
+                                            Long.parseLong(
+                                                    expected.getProperty("encoded.input.bytes"))));
             row.put("bytes_end", endBytes);
             row.put("files_end", RunProbe.fileCount(data));
-            row.put("space_amp", fmt(endBytes / (double) Long.parseLong(expected.getProperty("consolidated.parquet.bytes"))));
-            List<Long> durations = run.checkpoints().stream().map(BenchCluster.Checkpoint::durationMillis).sorted().toList();
+            row.put(
+                    "space_amp",
+                    fmt(
+                            endBytes
+                                    / (double)
+                                            Long.parseLong(
+                                                    expected.getProperty(
+                                                            "consolidated.parquet.bytes"))));
+            List<Long> durations =
+                    run.checkpoints().stream()
+                            .map(BenchCluster.Checkpoint::durationMillis)
+                            .sorted()
+                            .toList();
             row.put("checkpoints", durations.size());
             row.put("cp_median_ms", percentile(durations, 0.5));
             row.put("cp_p99_ms", percentile(durations, 0.99));
@@ -223,7 +289,13 @@ public final class Harness {
                         levels.merge(b.level(), 1, Integer::sum);
                     }
                     StringBuilder sb = new StringBuilder();
-                    levels.forEach((level, n) -> sb.append(sb.length() == 0 ? "" : " ").append("L").append(level).append("=").append(n));
+                    levels.forEach(
+                            (level, n) ->
+                                    sb.append(sb.length() == 0 ? "" : " ")
+                                            .append("L")
+                                            .append(level)
+                                            .append("=")
+                                            .append(n));
                     row.put("persist_levels", sb.toString());
                     row.put("persist_unsealed", s.unsealed().size());
                 }
@@ -254,7 +326,9 @@ public final class Harness {
                 case "persist" -> Systems.persistRead(env, data);
                 case "paimon" -> Systems.paimonRead(env, data);
                 case "files" -> Systems.filesRead(env, data);
-                default -> throw new IllegalArgumentException("Unknown system " + system + ": use persist, paimon or files");
+                default ->
+                        throw new IllegalArgumentException(
+                                "Unknown system " + system + ": use persist, paimon or files");
             }
             long baseline = RunProbe.settledHeap();
             BenchCluster.JobRun run;
@@ -275,40 +349,66 @@ public final class Harness {
             row.put("net_s", fmt(run.netRuntimeMillis() / 1e3));
             row.put("state_pairs_per_s", Math.round(pairs / wall));
             row.put("rows_read", rows);
-            boolean same = count == pairs && sum == Long.parseLong(expected.getProperty("expected.sum"));
+            boolean same =
+                    count == pairs && sum == Long.parseLong(expected.getProperty("expected.sum"));
             // A consolidated read of a set returns each pair once with diff +1; a raw read may not.
             boolean consolidated = !system.equals("files");
             boolean ok = same && (!consolidated || (nonUnit == 0 && rows == pairs));
             row.put(
                     "state_check",
-                    ok ? "ok" : String.format(Locale.ROOT, "MISMATCH count=%d sum=%d rows=%d nonUnitDiffs=%d", count, sum, rows, nonUnit));
+                    ok
+                            ? "ok"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "MISMATCH count=%d sum=%d rows=%d nonUnitDiffs=%d",
+                                    count,
+                                    sum,
+                                    rows,
+                                    nonUnit));
         }
-        appendRun(results, options, system, "read", started, load, Long.parseLong(options.getOrDefault("updates", "0")), row);
+        appendRun(
+                results,
+                options,
+                system,
+                "read",
+                started,
+                load,
+                Long.parseLong(options.getOrDefault("updates", "0")),
+                row);
         System.out.println("read " + system + ": " + row);
         if (!"ok".equals(row.get("state_check"))) {
-            throw new IllegalStateException("The " + system + " read does not return the expected final state: " + row.get("state_check"));
+            throw new IllegalStateException(
+                    "The "
+                            + system
+                            + " read does not return the expected final state: "
+                            + row.get("state_check"));
         }
     }
 
     // ---- the writer's heap ----
 
     /**
-     * Measures what a persist writer's buffer holds on the heap when it spills: the workload's updates
-     * go into an {@link UpdateBuffer} until its {@code usedBytes()} reaches the bound, as {@code
-     * PersistSinkWriter} does, and the heap retained after a full GC is compared with the idle
-     * baseline; then the buffer is spilled with {@link PersistCollection#writeBatch} (the writer's own
-     * spill) and the heap measured again. Done for the sink's default bound and a quarter of it, so
-     * the report can show that the heap follows the bound. Appends one row per bound to {@code
-     * heap.csv}.
+     * Measures what a persist writer's buffer holds on the heap when it spills: the workload's
+     * updates go into an {@link UpdateBuffer} until its {@code usedBytes()} reaches the bound, as
+     * {@code PersistSinkWriter} does, and the heap retained after a full GC is compared with the
+     * idle baseline; then the buffer is spilled with {@link PersistCollection#writeBatch} (the
+     * writer's own spill) and the heap measured again. Done for the sink's default bound and a
+     * quarter of it, so the report can show that the heap follows the bound. Appends one row per
+     * bound to {@code heap.csv}.
      */
     static void heap(Map<String, String> options) throws IOException {
         Workload w = Workload.fromOptions(options);
         Path work = Path.of(options.get("work"));
         Path results = Path.of(options.get("results"));
-        long defaultBound = Long.parseLong(options.getOrDefault("buffer-size", Long.toString(io.flinkpersist.sink.PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
+        long defaultBound =
+                Long.parseLong(
+                        options.getOrDefault(
+                                "buffer-size",
+                                Long.toString(PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
         Path dir = work.resolve("heap");
         StringBuilder lines = new StringBuilder();
-        // Load and initialise what a spill uses (Parquet, codecs, the blob store) before any baseline.
+        // Load and initialise what a spill uses (Parquet, codecs, the blob store) before any
+        // baseline.
         try (PersistCollection c = PersistCollection.open(dir, "warm-up")) {
             UpdateBuffer small = new UpdateBuffer();
             small.add(new byte[] {1}, new byte[] {2}, 0, 1);
@@ -316,8 +416,10 @@ public final class Harness {
         }
         for (long bound : new long[] {defaultBound / 4, defaultBound}) {
             deleteRecursively(dir);
-            // Keys and values of the workload's sizes made from a counter, so nothing but the buffer
-            // grows between the baseline and the measurement (the workload generator keeps a table).
+            // Keys and values of the workload's sizes made from a counter, so nothing but the
+            // buffer
+            // grows between the baseline and the measurement (the workload generator keeps a
+            // table).
             byte[] k = new byte[w.keySize()];
             byte[] v = new byte[w.valueSize()];
             long baseline = RunProbe.settledHeap();
@@ -338,20 +440,35 @@ public final class Harness {
                 spilledBytes = c.writeBatch(buffer).map(b -> b.sizeBytes()).orElse(0L);
                 buffer.clear();
                 long afterSpill = RunProbe.settledHeap() - baseline;
-                java.lang.ref.Reference.reachabilityFence(buffer);
-                lines.append(String.format(
-                        Locale.ROOT,
-                        "%d,%d,%d,%d,%d,%d%n",
-                        bound, added, full, capacity, afterSpill, spilledBytes));
+                Reference.reachabilityFence(buffer);
+                lines.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%d,%d,%d,%d,%d,%d%n",
+                                bound,
+                                added,
+                                full,
+                                capacity,
+                                afterSpill,
+                                spilledBytes));
                 System.out.printf(
                         Locale.ROOT,
                         "heap: bound %d MiB: %,d updates buffered; retained after GC at the spill %.1f MiB (%.2f× the bound; the buffer's arrays %.1f MiB);"
                                 + " after the spill and clear(), which keeps the capacity, %.1f MiB; batch %,d bytes%n",
-                        bound >> 20, added, full / 1048576.0, full / (double) bound, capacity / 1048576.0, afterSpill / 1048576.0, spilledBytes);
+                        bound >> 20,
+                        added,
+                        full / 1048576.0,
+                        full / (double) bound,
+                        capacity / 1048576.0,
+                        afterSpill / 1048576.0,
+                        spilledBytes);
             }
         }
         Files.createDirectories(results);
-        Files.writeString(results.resolve("heap.csv"), "bound_bytes,updates,retained_at_spill_bytes,buffer_capacity_bytes,retained_after_spill_bytes,batch_bytes\n" + lines);
+        Files.writeString(
+                results.resolve("heap.csv"),
+                "bound_bytes,updates,retained_at_spill_bytes,buffer_capacity_bytes,retained_after_spill_bytes,batch_bytes\n"
+                        + lines);
         deleteRecursively(dir);
     }
 
@@ -367,7 +484,14 @@ public final class Harness {
     // ---- output ----
 
     private static void appendRun(
-            Path results, Map<String, String> options, String system, String phase, String started, double[] load, long updates, Map<String, Object> values)
+            Path results,
+            Map<String, String> options,
+            String system,
+            String phase,
+            String started,
+            double[] load,
+            long updates,
+            Map<String, Object> values)
             throws IOException {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("rep", options.get("rep"));
@@ -379,7 +503,10 @@ public final class Harness {
         row.put("load5", load[1]);
         row.put("parallelism", options.getOrDefault("parallelism", "2"));
         row.put("checkpoint_interval", options.getOrDefault("checkpoint-interval", "2000"));
-        row.put("buffer_size", options.getOrDefault("buffer-size", Long.toString(io.flinkpersist.sink.PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
+        row.put(
+                "buffer_size",
+                options.getOrDefault(
+                        "buffer-size", Long.toString(PersistSinkBuilder.DEFAULT_BUFFER_SIZE)));
         row.put("updates", updates);
         row.putAll(values);
         StringBuilder line = new StringBuilder();
@@ -393,18 +520,32 @@ public final class Harness {
         append(results.resolve("runs.csv"), String.join(",", RUN_COLUMNS), line.toString());
     }
 
-    private static void appendCheckpoints(Path results, Map<String, String> options, String system, List<BenchCluster.Checkpoint> checkpoints)
+    private static void appendCheckpoints(
+            Path results,
+            Map<String, String> options,
+            String system,
+            List<BenchCluster.Checkpoint> checkpoints)
             throws IOException {
         StringBuilder lines = new StringBuilder();
         for (BenchCluster.Checkpoint c : checkpoints) {
             if (lines.length() > 0) {
                 lines.append('\n');
             }
-            lines.append(options.get("rep")).append(',').append(system).append(',').append(c.id()).append(',')
-                    .append(c.triggerOffsetMillis()).append(',').append(c.durationMillis());
+            lines.append(options.get("rep"))
+                    .append(',')
+                    .append(system)
+                    .append(',')
+                    .append(c.id())
+                    .append(',')
+                    .append(c.triggerOffsetMillis())
+                    .append(',')
+                    .append(c.durationMillis());
         }
         if (lines.length() > 0) {
-            append(results.resolve("checkpoints.csv"), "rep,system,checkpoint,trigger_offset_ms,duration_ms", lines.toString());
+            append(
+                    results.resolve("checkpoints.csv"),
+                    "rep,system,checkpoint,trigger_offset_ms,duration_ms",
+                    lines.toString());
         }
     }
 
@@ -412,7 +553,10 @@ public final class Harness {
         Files.createDirectories(file.getParent());
         boolean fresh = !Files.exists(file);
         Files.writeString(
-                file, (fresh ? header + "\n" : "") + lines + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                file,
+                (fresh ? header + "\n" : "") + lines + "\n",
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     static long percentile(List<Long> sorted, double q) {

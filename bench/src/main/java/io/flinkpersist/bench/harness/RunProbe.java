@@ -10,8 +10,11 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
@@ -37,7 +40,8 @@ final class RunProbe implements AutoCloseable {
                 new Thread(
                         () -> {
                             while (running) {
-                                peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                                peakHeap.accumulateAndGet(
+                                        memory.getHeapMemoryUsage().getUsed(), Math::max);
                                 try {
                                     Thread.sleep(20);
                                 } catch (InterruptedException e) {
@@ -47,7 +51,7 @@ final class RunProbe implements AutoCloseable {
                         },
                         "bench-heap-sampler");
         sampler.setDaemon(true);
-        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        Set<String> heapPools = new HashSet<>();
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 heapPools.add(pool.getName());
@@ -57,11 +61,13 @@ final class RunProbe implements AutoCloseable {
             if (gc instanceof NotificationEmitter emitter) {
                 NotificationListener listener =
                         (notification, handback) -> {
-                            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                                    .equals(notification.getType())) {
                                 return;
                             }
                             GarbageCollectionNotificationInfo info =
-                                    GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+                                    GarbageCollectionNotificationInfo.from(
+                                            (CompositeData) notification.getUserData());
                             long after = 0;
                             for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
                                 if (heapPools.contains(e.getKey())) {
@@ -75,7 +81,7 @@ final class RunProbe implements AutoCloseable {
                         () -> {
                             try {
                                 emitter.removeNotificationListener(listener);
-                            } catch (javax.management.ListenerNotFoundException ignored) {
+                            } catch (ListenerNotFoundException ignored) {
                                 // already gone
                             }
                         });
@@ -130,7 +136,9 @@ final class RunProbe implements AutoCloseable {
     /** {@code /proc/loadavg}'s 1-, 5- and 15-minute load averages. */
     static double[] loadAverage() throws IOException {
         String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-        return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])};
+        return new double[] {
+            Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])
+        };
     }
 
     /** The bytes of all regular files under {@code dir}. */

@@ -5,6 +5,7 @@ import io.flinkpersist.Update;
 import io.flinkpersist.bench.Workload;
 import io.flinkpersist.sink.PersistSink;
 import io.flinkpersist.source.PersistSource;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.formats.parquet.ParquetColumnarRowInputFormat;
 import org.apache.flink.formats.parquet.row.ParquetRowDataBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,11 +36,13 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarBinaryType;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * The jobs of the three systems: each ingest reads the same generated stream (a sequence source and
- * the generator at parallelism 1, event-time watermarks trailing by the out-of-orderness) and writes
- * at the cluster's parallelism; each read returns the stored state to a {@link FingerprintFunction}.
+ * the generator at parallelism 1, event-time watermarks trailing by the out-of-orderness) and
+ * writes at the cluster's parallelism; each read returns the stored state to a {@link
+ * FingerprintFunction}.
  */
 final class Systems {
 
@@ -49,7 +53,10 @@ final class Systems {
     static final RowType FILE_ROW =
             RowType.of(
                     new LogicalType[] {
-                        new VarBinaryType(VarBinaryType.MAX_LENGTH), new VarBinaryType(VarBinaryType.MAX_LENGTH), new BigIntType(), new BigIntType()
+                        new VarBinaryType(VarBinaryType.MAX_LENGTH),
+                        new VarBinaryType(VarBinaryType.MAX_LENGTH),
+                        new BigIntType(),
+                        new BigIntType()
                     },
                     new String[] {"k", "v", "t", "d"});
 
@@ -58,17 +65,26 @@ final class Systems {
     /** What the harness configures for each system, for the report. */
     static String settings(String system, long bufferSize, long checkpointMillis) {
         return switch (system) {
-            case "persist" -> "PersistSink: buffer " + (bufferSize >> 20) + " MiB per writer, maintenance on, since follows the seal"
-                    + " (history retention 0), GC every checkpoint interval, the collection left open at the end of input (the sink's default: the last commit seals up to the last real watermark, later updates stay unsealed and are read from unsealed batches), then the end-of-input drain and merge of the trace into one batch, which the ingest's wall time includes; zstd";
-            case "paimon" -> "Paimon primary-key table (k, v), bucket = parallelism, deduplicate merge engine, snapshots retained: 1"
-                    + " (the latest state only, as persist); other options default (zstd, async compaction)";
-            case "files" -> "FileSink bulk format, ParquetRowDataBuilder (Flink's defaults: snappy, rolls on every checkpoint); no sort, no compaction";
+            case "persist" ->
+                    "PersistSink: buffer "
+                            + (bufferSize >> 20)
+                            + " MiB per writer, maintenance on, since follows the seal"
+                            + " (history retention 0), GC every checkpoint interval, the collection left open at the end of input (the sink's default: the last commit seals up to the last real watermark, later updates stay unsealed and are read from unsealed batches), then the end-of-input drain and merge of the trace into one batch, which the ingest's wall time includes; zstd";
+            case "paimon" ->
+                    "Paimon primary-key table (k, v), bucket = parallelism, deduplicate merge engine, snapshots retained: 1"
+                            + " (the latest state only, as persist); other options default (zstd, async compaction)";
+            case "files" ->
+                    "FileSink bulk format, ParquetRowDataBuilder (Flink's defaults: snappy, rolls on every checkpoint); no sort, no compaction";
             default -> throw new IllegalArgumentException("Unknown system " + system);
         };
     }
 
     private static <T> DataStream<T> generated(
-            StreamExecutionEnvironment env, Workload w, GenerateUpdates<T> generator, TypeInformation<T> type, TimeOf<T> timeOf) {
+            StreamExecutionEnvironment env,
+            Workload w,
+            GenerateUpdates<T> generator,
+            TypeInformation<T> type,
+            TimeOf<T> timeOf) {
         return env.fromSequence(0, w.updates() - 1)
                 .setParallelism(1)
                 .name("positions")
@@ -77,14 +93,15 @@ final class Systems {
                 .setParallelism(1)
                 .name("workload")
                 .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ofMillis(w.outOfOrderness()))
+                        WatermarkStrategy.<T>forBoundedOutOfOrderness(
+                                        Duration.ofMillis(w.outOfOrderness()))
                                 .withTimestampAssigner((r, ts) -> timeOf.time(r)))
                 .setParallelism(1)
                 .name("watermarks");
     }
 
     @FunctionalInterface
-    private interface TimeOf<T> extends java.io.Serializable {
+    private interface TimeOf<T> extends Serializable {
         long time(T record);
     }
 
@@ -94,7 +111,12 @@ final class Systems {
 
     // ---- persist ----
 
-    static void persistIngest(StreamExecutionEnvironment env, Workload w, Path location, long bufferSize, Duration gcInterval) {
+    static void persistIngest(
+            StreamExecutionEnvironment env,
+            Workload w,
+            Path location,
+            long bufferSize,
+            Duration gcInterval) {
         generated(
                         env,
                         w,
@@ -102,22 +124,24 @@ final class Systems {
                             private static final long serialVersionUID = 1L;
 
                             @Override
-                            Update<byte[], byte[]> make(byte[] key, byte[] value, long time, long diff) {
+                            Update<byte[], byte[]> make(
+                                    byte[] key, byte[] value, long time, long diff) {
                                 return new Update<>(key, value, time, diff);
                             }
                         },
                         updateType(),
                         Update::time)
-                .sinkTo(PersistSink.<byte[], byte[]>builder()
-                        .location(location.toString())
-                        .collection(COLLECTION)
-                        .keyCodec(Codecs.bytes())
-                        .valueCodec(Codecs.bytes())
-                        .bufferSize(bufferSize)
-                        .historyRetention(0L)
-                        .gcInterval(gcInterval)
-                        .closeOnEndOfInput(false)
-                        .build())
+                .sinkTo(
+                        PersistSink.<byte[], byte[]>builder()
+                                .location(location.toString())
+                                .collection(COLLECTION)
+                                .keyCodec(Codecs.bytes())
+                                .valueCodec(Codecs.bytes())
+                                .bufferSize(bufferSize)
+                                .historyRetention(0L)
+                                .gcInterval(gcInterval)
+                                .closeOnEndOfInput(false)
+                                .build())
                 .name("persist");
     }
 
@@ -131,14 +155,15 @@ final class Systems {
                         .producedType(updateType())
                         .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "persist snapshot")
-                .process(new FingerprintFunction<Update<byte[], byte[]>>() {
-                    private static final long serialVersionUID = 1L;
+                .process(
+                        new FingerprintFunction<Update<byte[], byte[]>>() {
+                            private static final long serialVersionUID = 1L;
 
-                    @Override
-                    void accept(Update<byte[], byte[]> u) {
-                        add(u.key(), u.value(), u.diff());
-                    }
-                })
+                            @Override
+                            void accept(Update<byte[], byte[]> u) {
+                                add(u.key(), u.value(), u.diff());
+                            }
+                        })
                 .name("fingerprint")
                 .sinkTo(new DiscardingSink<>());
     }
@@ -146,13 +171,20 @@ final class Systems {
     // ---- Paimon ----
 
     private static String catalog(Path warehouse) {
-        return "CREATE CATALOG paimon WITH ('type' = 'paimon', 'warehouse' = '" + warehouse.toUri() + "')";
+        return "CREATE CATALOG paimon WITH ('type' = 'paimon', 'warehouse' = '"
+                + warehouse.toUri()
+                + "')";
     }
 
-    static void paimonIngest(StreamExecutionEnvironment env, Workload w, Path warehouse, int parallelism) {
+    static void paimonIngest(
+            StreamExecutionEnvironment env, Workload w, Path warehouse, int parallelism) {
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
         TypeInformation<Row> rowType =
-                Types.ROW_NAMED(new String[] {"k", "v", "t"}, Types.PRIMITIVE_ARRAY(Types.BYTE), Types.PRIMITIVE_ARRAY(Types.BYTE), Types.LONG);
+                Types.ROW_NAMED(
+                        new String[] {"k", "v", "t"},
+                        Types.PRIMITIVE_ARRAY(Types.BYTE),
+                        Types.PRIMITIVE_ARRAY(Types.BYTE),
+                        Types.LONG);
         DataStream<Row> rows =
                 generated(
                         env,
@@ -162,7 +194,11 @@ final class Systems {
 
                             @Override
                             Row make(byte[] key, byte[] value, long time, long diff) {
-                                return Row.ofKind(diff > 0 ? RowKind.INSERT : RowKind.DELETE, key, value, time);
+                                return Row.ofKind(
+                                        diff > 0 ? RowKind.INSERT : RowKind.DELETE,
+                                        key,
+                                        value,
+                                        time);
                             }
                         },
                         rowType,
@@ -176,7 +212,10 @@ final class Systems {
                                 .column("t", DataTypes.BIGINT())
                                 .primaryKey("k", "v")
                                 .build(),
-                        ChangelogMode.newBuilder().addContainedKind(RowKind.INSERT).addContainedKind(RowKind.DELETE).build());
+                        ChangelogMode.newBuilder()
+                                .addContainedKind(RowKind.INSERT)
+                                .addContainedKind(RowKind.DELETE)
+                                .build());
         tEnv.createTemporaryView("src", source);
         tEnv.executeSql(catalog(warehouse));
         tEnv.executeSql(
@@ -188,22 +227,35 @@ final class Systems {
                         + "', 'snapshot.num-retained.min' = '1', 'snapshot.num-retained.max' = '1')");
         StreamStatementSet statements = tEnv.createStatementSet();
         statements.addInsertSql(
-                "INSERT INTO " + PAIMON_TABLE + " /*+ OPTIONS('sink.parallelism' = '" + parallelism + "') */ SELECT k, v, t FROM src");
+                "INSERT INTO "
+                        + PAIMON_TABLE
+                        + " /*+ OPTIONS('sink.parallelism' = '"
+                        + parallelism
+                        + "') */ SELECT k, v, t FROM src");
         statements.attachAsDataStream();
     }
 
     static void paimonRead(StreamExecutionEnvironment env, Path warehouse) {
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inBatchMode().build());
+        StreamTableEnvironment tEnv =
+                StreamTableEnvironment.create(
+                        env, EnvironmentSettings.newInstance().inBatchMode().build());
         tEnv.executeSql(catalog(warehouse));
         DataStream<Row> rows = tEnv.toDataStream(tEnv.sqlQuery("SELECT k, v FROM " + PAIMON_TABLE));
-        rows.process(new FingerprintFunction<Row>() {
-                    private static final long serialVersionUID = 1L;
+        rows.process(
+                        new FingerprintFunction<Row>() {
+                            private static final long serialVersionUID = 1L;
 
-                    @Override
-                    void accept(Row r) {
-                        add((byte[]) r.getField(0), (byte[]) r.getField(1), r.getKind() == RowKind.DELETE || r.getKind() == RowKind.UPDATE_BEFORE ? -1 : 1);
-                    }
-                })
+                            @Override
+                            void accept(Row r) {
+                                add(
+                                        (byte[]) r.getField(0),
+                                        (byte[]) r.getField(1),
+                                        r.getKind() == RowKind.DELETE
+                                                        || r.getKind() == RowKind.UPDATE_BEFORE
+                                                ? -1
+                                                : 1);
+                            }
+                        })
                 .name("fingerprint")
                 .sinkTo(new DiscardingSink<>());
     }
@@ -214,7 +266,8 @@ final class Systems {
         FileSink<RowData> sink =
                 FileSink.forBulkFormat(
                                 new org.apache.flink.core.fs.Path(dir.toUri()),
-                                ParquetRowDataBuilder.createWriterFactory(FILE_ROW, new org.apache.hadoop.conf.Configuration(), true))
+                                ParquetRowDataBuilder.createWriterFactory(
+                                        FILE_ROW, new Configuration(), true))
                         .build();
         generated(
                         env,
@@ -234,19 +287,27 @@ final class Systems {
     }
 
     static void filesRead(StreamExecutionEnvironment env, Path dir) {
-        ParquetColumnarRowInputFormat<org.apache.flink.connector.file.src.FileSourceSplit> format =
+        ParquetColumnarRowInputFormat<FileSourceSplit> format =
                 new ParquetColumnarRowInputFormat<>(
-                        new org.apache.hadoop.conf.Configuration(), FILE_ROW, InternalTypeInfo.of(FILE_ROW), 2048, true, true);
-        FileSource<RowData> source = FileSource.forBulkFileFormat(format, new org.apache.flink.core.fs.Path(dir.toUri())).build();
+                        new Configuration(),
+                        FILE_ROW,
+                        InternalTypeInfo.of(FILE_ROW),
+                        2048,
+                        true,
+                        true);
+        FileSource<RowData> source =
+                FileSource.forBulkFileFormat(format, new org.apache.flink.core.fs.Path(dir.toUri()))
+                        .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "parquet files")
-                .process(new FingerprintFunction<RowData>() {
-                    private static final long serialVersionUID = 1L;
+                .process(
+                        new FingerprintFunction<RowData>() {
+                            private static final long serialVersionUID = 1L;
 
-                    @Override
-                    void accept(RowData r) {
-                        add(r.getBinary(0), r.getBinary(1), r.getLong(3));
-                    }
-                })
+                            @Override
+                            void accept(RowData r) {
+                                add(r.getBinary(0), r.getBinary(1), r.getLong(3));
+                            }
+                        })
                 .name("fingerprint")
                 .sinkTo(new DiscardingSink<>());
     }

@@ -33,7 +33,16 @@ final class BenchData {
     }
 
     static Workload workload(int updates, long seed) {
-        return new Workload(updates, Math.max(1, updates / 10), 16, 16, 0.2, Workload.Skew.UNIFORM, 1.0, 1000, seed);
+        return new Workload(
+                updates,
+                Math.max(1, updates / 10),
+                16,
+                16,
+                0.2,
+                Workload.Skew.UNIFORM,
+                1.0,
+                1000,
+                seed);
     }
 
     /** {@code updates} updates in arrival order. */
@@ -53,7 +62,10 @@ final class BenchData {
         return new BenchData(k, v, t, d);
     }
 
-    /** The same updates sorted and consolidated (fewer of them: a retraction and its insertion at one time cancel). */
+    /**
+     * The same updates sorted and consolidated (fewer of them: a retraction and its insertion at
+     * one time cancel).
+     */
     static BenchData sorted(int updates, long seed) throws IOException {
         BenchData a = arrival(updates, seed);
         UpdateBuffer buffer = a.toBuffer();

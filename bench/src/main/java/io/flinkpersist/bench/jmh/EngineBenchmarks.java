@@ -55,7 +55,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-XX:+UseG1GC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx3g", "-XX:+UseG1GC"})
 public class EngineBenchmarks {
 
     /** Sorted, consolidated updates and their batch. */
@@ -101,8 +103,10 @@ public class EngineBenchmarks {
         @Setup(Level.Trial)
         public void setup() throws IOException {
             store = new InMemoryBlobStore();
-            BenchData.sorted(BenchData.UPDATES / 2, 3).writeBatch(store, "a.parquet", BatchWriteOptions.defaults());
-            BenchData.sorted(BenchData.UPDATES / 2, 4).writeBatch(store, "b.parquet", BatchWriteOptions.defaults());
+            BenchData.sorted(BenchData.UPDATES / 2, 3)
+                    .writeBatch(store, "a.parquet", BatchWriteOptions.defaults());
+            BenchData.sorted(BenchData.UPDATES / 2, 4)
+                    .writeBatch(store, "b.parquet", BatchWriteOptions.defaults());
         }
     }
 
@@ -131,13 +135,15 @@ public class EngineBenchmarks {
                 buffer.sortAndConsolidate();
                 List<Transition.NewUnsealedBatch> written = new ArrayList<>();
                 collection.writeBatch(buffer).ifPresent(written::add);
-                collection.commitAppend(written, Optional.of(Frontier.at(maxTime + 1)), Optional.empty());
+                collection.commitAppend(
+                        written, Optional.of(Frontier.at(maxTime + 1)), Optional.empty());
                 collection.drain();
             }
             collection.evict();
             snapshot = collection.snapshot();
             if (snapshot.state().trace().size() != 4 || !snapshot.state().unsealed().isEmpty()) {
-                throw new IllegalStateException("Expected four trace batches and no unsealed one: " + snapshot.state());
+                throw new IllegalStateException(
+                        "Expected four trace batches and no unsealed one: " + snapshot.state());
             }
         }
     }
@@ -145,7 +151,8 @@ public class EngineBenchmarks {
     @Benchmark
     @OperationsPerInvocation(BenchData.UPDATES)
     public long encode(SortedBatch s) throws IOException {
-        return s.data.writeBatch(new InMemoryBlobStore(), "out.parquet", BatchWriteOptions.defaults());
+        return s.data.writeBatch(
+                new InMemoryBlobStore(), "out.parquet", BatchWriteOptions.defaults());
     }
 
     @Benchmark
@@ -170,7 +177,12 @@ public class EngineBenchmarks {
         s.buffer.clear();
         s.data.fill(s.buffer);
         s.buffer.sortAndConsolidate();
-        try (BatchWriter w = BatchWriter.create(new InMemoryBlobStore(), "flush.parquet", BatchWriteOptions.defaults(), Map.of());
+        try (BatchWriter w =
+                        BatchWriter.create(
+                                new InMemoryBlobStore(),
+                                "flush.parquet",
+                                BatchWriteOptions.defaults(),
+                                Map.of());
                 UpdateCursor c = s.buffer.cursor()) {
             w.addAll(c);
             return w.finish().sizeBytes();
@@ -195,7 +207,12 @@ public class EngineBenchmarks {
         inputs.add(BatchReader.open(s.store, "a.parquet"));
         inputs.add(BatchReader.open(s.store, "b.parquet"));
         try (UpdateCursor c = new MergingCursor(inputs);
-                BatchWriter w = BatchWriter.create(new InMemoryBlobStore(), "merged.parquet", BatchWriteOptions.defaults(), Map.of())) {
+                BatchWriter w =
+                        BatchWriter.create(
+                                new InMemoryBlobStore(),
+                                "merged.parquet",
+                                BatchWriteOptions.defaults(),
+                                Map.of())) {
             w.addAll(c);
             return w.finish().sizeBytes();
         }

@@ -28,17 +28,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The reference for {@link EngineBenchmarks#encode}: the same sorted rows, same schema ({@code k, v}
- * binary, {@code t, d} int64), same row-group and page sizes, written on one core by parquet-hadoop's
- * example writer ({@link ExampleParquetWriter}, a {@link Group} per row) into memory. {@code codec}
- * ZSTD is the engine's default; dictionary encoding is off for {@code k} and {@code v} as in the
- * engine.
+ * The reference for {@link EngineBenchmarks#encode}: the same sorted rows, same schema ({@code k,
+ * v} binary, {@code t, d} int64), same row-group and page sizes, written on one core by
+ * parquet-hadoop's example writer ({@link ExampleParquetWriter}, a {@link Group} per row) into
+ * memory. {@code codec} ZSTD is the engine's default; dictionary encoding is off for {@code k} and
+ * {@code v} as in the engine.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-XX:+UseG1GC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx3g", "-XX:+UseG1GC"})
 public class ParquetReferenceBenchmark {
 
     static final MessageType SCHEMA =

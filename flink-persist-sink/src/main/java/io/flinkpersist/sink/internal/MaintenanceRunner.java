@@ -3,8 +3,9 @@ package io.flinkpersist.sink.internal;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
 final class MaintenanceRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceRunner.class);
-    /** Maintenance steps per round, so a round ends and state is published even under heavy load. */
+
+    /**
+     * Maintenance steps per round, so a round ends and state is published even under heavy load.
+     */
     private static final int MAX_STEPS_PER_ROUND = 64;
 
     private final SinkSettings settings;
@@ -46,7 +50,8 @@ final class MaintenanceRunner implements AutoCloseable {
         this.executor =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {
-                            Thread t = new Thread(r, "persist-maintenance-" + settings.collection());
+                            Thread t =
+                                    new Thread(r, "persist-maintenance-" + settings.collection());
                             t.setDaemon(true);
                             return t;
                         });
@@ -59,7 +64,7 @@ final class MaintenanceRunner implements AutoCloseable {
         if (scheduled.compareAndSet(false, true)) {
             try {
                 executor.execute(this::round);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // Closing: no new rounds.
             }
         }
@@ -98,7 +103,11 @@ final class MaintenanceRunner implements AutoCloseable {
                 }
             } else {
                 // Stops early once the input has ended: the next round merges everything at once.
-                for (int i = 0; i < MAX_STEPS_PER_ROUND && !inputEnded.get() && collection.maintain().didWork(); i++) {
+                for (int i = 0;
+                        i < MAX_STEPS_PER_ROUND
+                                && !inputEnded.get()
+                                && collection.maintain().didWork();
+                        i++) {
                     onState.accept(collection.state());
                 }
             }
@@ -115,7 +124,10 @@ final class MaintenanceRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
-            LOG.warn("Maintenance of collection {} failed; it will be retried after the next commit", settings.collection(), e);
+            LOG.warn(
+                    "Maintenance of collection {} failed; it will be retried after the next commit",
+                    settings.collection(),
+                    e);
         }
     }
 

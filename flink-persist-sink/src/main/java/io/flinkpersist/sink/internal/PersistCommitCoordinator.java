@@ -4,9 +4,12 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.annotation.Internal;
@@ -37,8 +40,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * barrier.
  */
 @Internal
-public final class PersistCommitCoordinator extends AbstractStreamOperator<CommittableMessage<PersistCommittable>>
-        implements OneInputStreamOperator<CommittableMessage<WriterResult>, CommittableMessage<PersistCommittable>>,
+public final class PersistCommitCoordinator
+        extends AbstractStreamOperator<CommittableMessage<PersistCommittable>>
+        implements OneInputStreamOperator<
+                        CommittableMessage<WriterResult>, CommittableMessage<PersistCommittable>>,
                 BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
@@ -47,13 +52,19 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     private transient ListState<Integer> endedState;
     private transient ListState<Long> endedSealState;
     private transient String writerId;
+
     /** Per checkpoint: the results received and the number of writer subtasks. */
     private transient TreeMap<Long, Pending> pending;
+
     /** Writer subtasks whose input has ended: they report no more and hold nothing back. */
-    private transient java.util.Set<Integer> ended;
+    private transient Set<Integer> ended;
+
     /** The writer parallelism the ended set refers to; after a rescale it means nothing. */
     private transient int endedParallelism;
-    /** The latest seal candidate of a writer whose input ended (its last real watermark), if any. */
+
+    /**
+     * The latest seal candidate of a writer whose input ended (its last real watermark), if any.
+     */
     private transient Frontier endedSeal;
 
     private static final class Pending {
@@ -65,7 +76,8 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         writerIdState =
-                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-writer-id", Types.STRING));
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("persist-writer-id", Types.STRING));
         for (String id : writerIdState.get()) {
             writerId = id;
         }
@@ -73,18 +85,21 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             writerId = "sink-" + UUID.randomUUID();
         }
         pending = new TreeMap<>();
-        ended = new java.util.HashSet<>();
+        ended = new HashSet<>();
         endedState =
-                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-ended-writers", Types.INT));
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>("persist-ended-writers", Types.INT));
         // Stored as the writer parallelism followed by the ended subtasks.
-        java.util.Iterator<Integer> stored = endedState.get().iterator();
+        Iterator<Integer> stored = endedState.get().iterator();
         if (stored.hasNext()) {
             endedParallelism = stored.next();
             stored.forEachRemaining(ended::add);
         }
         // Added later than the ended set: absent in older savepoints, which then seal as before.
         endedSealState =
-                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("persist-ended-seal", Types.LONG));
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("persist-ended-seal", Types.LONG));
         for (Long storage : endedSealState.get()) {
             endedSeal = Frontier.fromStorageLong(storage);
         }
@@ -107,7 +122,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             if (r.ended()) {
                 ended.add(r.subtask());
                 if (r.sealCandidate().isPresent()) {
-                    endedSeal = endedSeal == null ? r.sealCandidate().get() : Frontier.max(endedSeal, r.sealCandidate().get());
+                    endedSeal =
+                            endedSeal == null
+                                    ? r.sealCandidate().get()
+                                    : Frontier.max(endedSeal, r.sealCandidate().get());
                 }
             }
         }
@@ -141,7 +159,12 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             Pending p = e.getValue();
             long endedElsewhere = ended.stream().filter(s -> !p.results.containsKey(s)).count();
             PersistCommittable c =
-                    combine(writerId, e.getKey(), p.subtasks - (int) endedElsewhere, p.results.values(), Optional.ofNullable(endedSeal));
+                    combine(
+                            writerId,
+                            e.getKey(),
+                            p.subtasks - (int) endedElsewhere,
+                            p.results.values(),
+                            Optional.ofNullable(endedSeal));
             output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, e.getKey(), 1, 0)));
             output.collect(new StreamRecord<>(new CommittableWithLineage<>(c, e.getKey(), 0)));
         }
@@ -153,16 +176,21 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
      * such active one has a candidate. When every writer's input has ended, the seal is the latest
      * of their candidates (their last real watermarks, or closed).
      */
-    static PersistCommittable combine(String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
+    static PersistCommittable combine(
+            String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results) {
         return combine(writerId, checkpointId, subtasks, results, Optional.empty());
     }
 
     /**
-     * As {@link #combine(String, long, int, Iterable)}, where {@code earlierEnded} is the latest seal
-     * candidate of writers whose input ended at an earlier checkpoint (they report no more).
+     * As {@link #combine(String, long, int, Iterable)}, where {@code earlierEnded} is the latest
+     * seal candidate of writers whose input ended at an earlier checkpoint (they report no more).
      */
     static PersistCommittable combine(
-            String writerId, long checkpointId, int subtasks, Iterable<WriterResult> results, Optional<Frontier> earlierEnded) {
+            String writerId,
+            long checkpointId,
+            int subtasks,
+            Iterable<WriterResult> results,
+            Optional<Frontier> earlierEnded) {
         List<NewUnsealedBatch> batches = new ArrayList<>();
         Frontier seal = null;
         boolean sealable = true;
@@ -175,7 +203,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             allEnded &= r.ended();
             batches.addAll(r.batches());
             if (r.ended() && r.sealCandidate().isPresent()) {
-                endedSeal = endedSeal == null ? r.sealCandidate().get() : Frontier.max(endedSeal, r.sealCandidate().get());
+                endedSeal =
+                        endedSeal == null
+                                ? r.sealCandidate().get()
+                                : Frontier.max(endedSeal, r.sealCandidate().get());
             }
             if (r.idle() || r.ended()) {
                 // Idle, or its input ended (all its updates are written): it holds nothing back.
@@ -185,7 +216,10 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
             if (r.sealCandidate().isEmpty()) {
                 sealable = false;
             } else {
-                seal = seal == null ? r.sealCandidate().get() : Frontier.min(seal, r.sealCandidate().get());
+                seal =
+                        seal == null
+                                ? r.sealCandidate().get()
+                                : Frontier.min(seal, r.sealCandidate().get());
             }
         }
         boolean complete = reported >= subtasks;
@@ -193,11 +227,13 @@ public final class PersistCommitCoordinator extends AbstractStreamOperator<Commi
         if (complete && anyActive) {
             sealTo = sealable ? Optional.ofNullable(seal) : Optional.empty();
         } else if (complete && allEnded) {
-            // Every input has ended: seal to the latest of their last watermarks (closed if they close).
+            // Every input has ended: seal to the latest of their last watermarks (closed if they
+            // close).
             sealTo = Optional.ofNullable(endedSeal);
         } else {
             sealTo = Optional.empty();
         }
-        return new PersistCommittable(writerId, checkpointId, batches, sealTo, complete && allEnded);
+        return new PersistCommittable(
+                writerId, checkpointId, batches, sealTo, complete && allEnded);
     }
 }

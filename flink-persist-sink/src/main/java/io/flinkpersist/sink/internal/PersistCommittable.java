@@ -20,7 +20,11 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public record PersistCommittable(
-        String writerId, long checkpointId, List<NewUnsealedBatch> batches, Optional<Frontier> seal, boolean inputEnded) {
+        String writerId,
+        long checkpointId,
+        List<NewUnsealedBatch> batches,
+        Optional<Frontier> seal,
+        boolean inputEnded) {
     public PersistCommittable {
         Objects.requireNonNull(writerId, "writerId");
         batches = List.copyOf(batches);
@@ -28,7 +32,11 @@ public record PersistCommittable(
     }
 
     /** A commit while some writer's input goes on. */
-    public PersistCommittable(String writerId, long checkpointId, List<NewUnsealedBatch> batches, Optional<Frontier> seal) {
+    public PersistCommittable(
+            String writerId,
+            long checkpointId,
+            List<NewUnsealedBatch> batches,
+            Optional<Frontier> seal) {
         this(writerId, checkpointId, batches, seal, false);
     }
 }

@@ -41,9 +41,11 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         metrics.gauge("currentSince", () -> latest == null ? -1L : latest.since().toStorageLong());
         metrics.gauge("unsealedBatches", () -> latest == null ? 0 : latest.unsealed().size());
         metrics.gauge("traceBatches", () -> latest == null ? 0 : latest.trace().size());
-        metrics.gauge("maintenanceBacklog", () -> latest == null ? 0 : PersistSinkWriter.backlog(latest));
+        metrics.gauge(
+                "maintenanceBacklog", () -> latest == null ? 0 : PersistSinkWriter.backlog(latest));
         metrics.gauge("lastCommitDurationMs", () -> lastCommitMillis);
-        metrics.gauge("maintenanceFailures", () -> maintenance == null ? 0L : maintenance.failures());
+        metrics.gauge(
+                "maintenanceFailures", () -> maintenance == null ? 0L : maintenance.failures());
     }
 
     private PersistCollection collection() throws IOException {
@@ -58,7 +60,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     }
 
     @Override
-    public void commit(Collection<CommitRequest<PersistCommittable>> requests) throws IOException, InterruptedException {
+    public void commit(Collection<CommitRequest<PersistCommittable>> requests)
+            throws IOException, InterruptedException {
         List<CommitRequest<PersistCommittable>> ordered = new ArrayList<>(requests);
         ordered.sort(Comparator.comparingLong(r -> r.getCommittable().checkpointId()));
         for (int i = 0; i < ordered.size(); i++) {
@@ -86,7 +89,11 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                     }
                     continue;
                 }
-                CollectionState state = handle.commitAppend(c.batches(), seal, Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
+                CollectionState state =
+                        handle.commitAppend(
+                                c.batches(),
+                                seal,
+                                Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
                 if (settings.historyRetention() != null && !state.seal().isClosed()) {
                     long target = state.seal().time() - settings.historyRetention();
                     if (target > 0 && state.requestedSince().lessThan(Frontier.at(target))) {
@@ -96,16 +103,27 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 latest = state;
                 lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
             } catch (IllegalArgumentException e) {
-                // A batch the collection refuses (e.g. late for a seal set by someone else): never drop it silently.
-                LOG.error("Cannot commit checkpoint {} to collection {}", c.checkpointId(), settings.collection(), e);
+                // A batch the collection refuses (e.g. late for a seal set by someone else): never
+                // drop it silently.
+                LOG.error(
+                        "Cannot commit checkpoint {} to collection {}",
+                        c.checkpointId(),
+                        settings.collection(),
+                        e);
                 request.signalFailedWithUnknownReason(e);
                 continue;
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
-                    // Cancelled: the committable stays in checkpointed state and is retried after a restore.
-                    throw new InterruptedException("Commit of checkpoint " + c.checkpointId() + " interrupted");
+                    // Cancelled: the committable stays in checkpointed state and is retried after a
+                    // restore.
+                    throw new InterruptedException(
+                            "Commit of checkpoint " + c.checkpointId() + " interrupted");
                 }
-                LOG.warn("Commit of checkpoint {} to collection {} failed; retrying", c.checkpointId(), settings.collection(), e);
+                LOG.warn(
+                        "Commit of checkpoint {} to collection {} failed; retrying",
+                        c.checkpointId(),
+                        settings.collection(),
+                        e);
                 // Later checkpoints wait too: committing their seal first would make this one's
                 // batches late.
                 for (CommitRequest<PersistCommittable> later : ordered.subList(i, ordered.size())) {

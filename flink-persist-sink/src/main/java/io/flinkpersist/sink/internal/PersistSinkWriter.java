@@ -8,11 +8,13 @@ import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -29,7 +31,8 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * never passes that bound, so a batch that passes this check is never rejected as late at commit.
  */
 @Internal
-public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Update<K, V>, WriterResult> {
+public final class PersistSinkWriter<K, V>
+        implements CommittingSinkWriter<Update<K, V>, WriterResult> {
 
     private final SinkSettings settings;
     private final Codec<K> keyCodec;
@@ -41,14 +44,17 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     private final Counter recordsSent;
     private final Counter bytesSent;
     private final Counter lateDropped;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
 
     /** Updates before this time are late. */
     private Frontier lateBound;
+
     /** The largest watermark seen, in Flink's terms (all timestamps at or below it are done). */
     private long watermark = Long.MIN_VALUE;
+
     /** The largest watermark seen before the end of input's final one ({@code Long.MAX_VALUE}). */
     private long eventWatermark = Long.MIN_VALUE;
+
     private long lastActivityMillis;
     private boolean activeSinceCheckpoint;
     private boolean throttled;
@@ -60,7 +66,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
             Codec<V> valueCodec,
             int subtask,
             SinkWriterMetricGroup metrics,
-            java.util.function.LongSupplier clock)
+            LongSupplier clock)
             throws IOException {
         this.settings = settings;
         this.keyCodec = keyCodec;
@@ -76,7 +82,8 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
     }
 
     @Override
-    public void write(Update<K, V> update, Context context) throws IOException, InterruptedException {
+    public void write(Update<K, V> update, Context context)
+            throws IOException, InterruptedException {
         while (throttled) {
             waitForMaintenance();
         }
@@ -154,7 +161,8 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
         Optional<Frontier> candidate = sealCandidate();
         boolean idle =
                 !activeSinceCheckpoint
-                        && clock.getAsLong() - lastActivityMillis >= settings.idleTimeout().toMillis();
+                        && clock.getAsLong() - lastActivityMillis
+                                >= settings.idleTimeout().toMillis();
         WriterResult result = new WriterResult(subtask, written, candidate, idle, ended);
         written.clear();
         activeSinceCheckpoint = false;
@@ -174,7 +182,9 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
                 return Optional.of(Frontier.closed());
             }
             // The input ended: seal what the last real watermark covered, and leave the rest open.
-            return eventWatermark < 0 ? Optional.empty() : Optional.of(Frontier.at(eventWatermark + 1));
+            return eventWatermark < 0
+                    ? Optional.empty()
+                    : Optional.of(Frontier.at(eventWatermark + 1));
         }
         if (watermark < 0) {
             return Optional.empty();
@@ -189,7 +199,7 @@ public final class PersistSinkWriter<K, V> implements CommittingSinkWriter<Updat
      */
     static int backlog(CollectionState state) {
         int n = 0;
-        for (io.flinkpersist.state.UnsealedBatchMeta b : state.unsealed()) {
+        for (UnsealedBatchMeta b : state.unsealed()) {
             if (state.seal().isBefore(b.tsLower())) {
                 n++;
             }

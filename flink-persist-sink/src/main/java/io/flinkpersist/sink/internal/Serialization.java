@@ -20,7 +20,8 @@ public final class Serialization {
     private Serialization() {}
 
     /** Serializer of {@link WriterResult}, version 1. */
-    public static final class WriterResultSerializer implements SimpleVersionedSerializer<WriterResult> {
+    public static final class WriterResultSerializer
+            implements SimpleVersionedSerializer<WriterResult> {
         public static final int VERSION = 1;
 
         @Override
@@ -46,7 +47,12 @@ public final class Serialization {
             checkVersion("writer result", version, VERSION);
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
                 WriterResult r =
-                        new WriterResult(in.readInt(), readBatches(in), readFrontier(in), in.readBoolean(), in.readBoolean());
+                        new WriterResult(
+                                in.readInt(),
+                                readBatches(in),
+                                readFrontier(in),
+                                in.readBoolean(),
+                                in.readBoolean());
                 checkEnd("writer result", in);
                 return r;
             }
@@ -57,7 +63,8 @@ public final class Serialization {
      * Serializer of {@link PersistCommittable}, version 2: version 1 and then the input-ended flag.
      * Reads versions 1 (the flag is false) and 2.
      */
-    public static final class CommittableSerializer implements SimpleVersionedSerializer<PersistCommittable> {
+    public static final class CommittableSerializer
+            implements SimpleVersionedSerializer<PersistCommittable> {
         public static final int VERSION = 2;
 
         @Override
@@ -84,7 +91,11 @@ public final class Serialization {
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
                 PersistCommittable c =
                         new PersistCommittable(
-                                in.readUTF(), in.readLong(), readBatches(in), readFrontier(in), version >= 2 && in.readBoolean());
+                                in.readUTF(),
+                                in.readLong(),
+                                readBatches(in),
+                                readFrontier(in),
+                                version >= 2 && in.readBoolean());
                 checkEnd("committable", in);
                 return c;
             }
@@ -98,18 +109,27 @@ public final class Serialization {
     static void checkVersion(String what, int version, int oldest, int current) throws IOException {
         if (version < oldest || version > current) {
             throw new IOException(
-                    "Cannot deserialize " + what + ": unknown serializer version " + version + " (this build reads "
-                            + (oldest == current ? "version " + current : "versions " + oldest + " to " + current) + ")");
+                    "Cannot deserialize "
+                            + what
+                            + ": unknown serializer version "
+                            + version
+                            + " (this build reads "
+                            + (oldest == current
+                                    ? "version " + current
+                                    : "versions " + oldest + " to " + current)
+                            + ")");
         }
     }
 
     static void checkEnd(String what, DataInputStream in) throws IOException {
         if (in.available() > 0) {
-            throw new IOException("Cannot deserialize " + what + ": " + in.available() + " trailing bytes");
+            throw new IOException(
+                    "Cannot deserialize " + what + ": " + in.available() + " trailing bytes");
         }
     }
 
-    static void writeBatches(DataOutputStream out, List<NewUnsealedBatch> batches) throws IOException {
+    static void writeBatches(DataOutputStream out, List<NewUnsealedBatch> batches)
+            throws IOException {
         out.writeInt(batches.size());
         for (NewUnsealedBatch b : batches) {
             out.writeUTF(b.key());
@@ -127,7 +147,13 @@ public final class Serialization {
         }
         List<NewUnsealedBatch> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new NewUnsealedBatch(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+            out.add(
+                    new NewUnsealedBatch(
+                            in.readUTF(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong()));
         }
         return out;
     }
@@ -140,6 +166,8 @@ public final class Serialization {
     }
 
     static Optional<Frontier> readFrontier(DataInputStream in) throws IOException {
-        return in.readBoolean() ? Optional.of(Frontier.fromStorageLong(in.readLong())) : Optional.empty();
+        return in.readBoolean()
+                ? Optional.of(Frontier.fromStorageLong(in.readLong()))
+                : Optional.empty();
     }
 }

@@ -27,7 +27,8 @@ import org.apache.flink.annotation.Internal;
  * @param maxBacklog unsealed batches above which writers wait for maintenance to catch up
  * @param gcInterval how often the committer collects garbage
  * @param gcGracePeriod how old an unreferenced blob must be before it is collected
- * @param closeOnEndOfInput whether the end of a bounded input closes the collection (seal {@code {}})
+ * @param closeOnEndOfInput whether the end of a bounded input closes the collection (seal {@code
+ *     {}})
  * @param maintenanceHook a test hook run before each maintenance round; {@code null} in production
  * @param commitHook a test hook run before each commit; {@code null} in production
  */
@@ -78,6 +79,10 @@ public record SinkSettings(
      * collection that has none yet, and refuses one that holds another.
      */
     public PersistCollection open() throws IOException {
-        return PersistCollection.open(location, collection, CollectionConfig.defaults().withGcGracePeriod(gcGracePeriod), schema);
+        return PersistCollection.open(
+                location,
+                collection,
+                CollectionConfig.defaults().withGcGracePeriod(gcGracePeriod),
+                schema);
     }
 }

@@ -13,15 +13,20 @@ import org.apache.flink.annotation.Internal;
  *
  * @param subtask the writer subtask
  * @param batches batches written (not yet committed)
- * @param sealCandidate the seal the writer's watermark allows ({@code watermark + 1}), if it has one
- * @param idle whether the writer saw neither updates nor watermark progress for the idle timeout; an
- *     idle writer does not hold back the seal
+ * @param sealCandidate the seal the writer's watermark allows ({@code watermark + 1}), if it has
+ *     one
+ * @param idle whether the writer saw neither updates nor watermark progress for the idle timeout;
+ *     an idle writer does not hold back the seal
  * @param ended whether the writer's input has ended: it reports no more, and never holds back the
  *     seal again
  */
 @Internal
 public record WriterResult(
-        int subtask, List<NewUnsealedBatch> batches, Optional<Frontier> sealCandidate, boolean idle, boolean ended) {
+        int subtask,
+        List<NewUnsealedBatch> batches,
+        Optional<Frontier> sealCandidate,
+        boolean idle,
+        boolean ended) {
     public WriterResult {
         batches = List.copyOf(batches);
         Objects.requireNonNull(sealCandidate, "sealCandidate");

@@ -1,2 +1,5 @@
-/** The sink's writer, coordinator, committer, maintenance and the serializers of what crosses a checkpoint. */
+/**
+ * The sink's writer, coordinator, committer, maintenance and the serializers of what crosses a
+ * checkpoint.
+ */
 package io.flinkpersist.sink.internal;

@@ -69,19 +69,40 @@ class PersistCommitterTest {
     }
 
     private PersistCommitter committer() {
-        SinkSettings settings = new SinkSettings(
-                dir.toString(), "c", new CollectionSchema("bytes", "bytes"), 64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), null, false, 1000,
-                Duration.ofMinutes(5), Duration.ofHours(1), false, null, null);
+        SinkSettings settings =
+                new SinkSettings(
+                        dir.toString(),
+                        "c",
+                        new CollectionSchema("bytes", "bytes"),
+                        64 << 10,
+                        LateUpdatePolicy.FAIL,
+                        Duration.ofSeconds(10),
+                        null,
+                        false,
+                        1000,
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1),
+                        false,
+                        null,
+                        null);
         return new PersistCommitter(
-                settings, InternalSinkCommitterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup()));
+                settings,
+                InternalSinkCommitterMetricGroup.wrap(
+                        UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup()));
     }
 
     @Test
     void aCheckpointThatCannotCommitYetHoldsBackTheLaterOnes() throws Exception {
-        // Checkpoint 1 names a batch the store does not have (yet): its commit fails with an I/O error.
+        // Checkpoint 1 names a batch the store does not have (yet): its commit fails with an I/O
+        // error.
         NewUnsealedBatch missing = new NewUnsealedBatch("batches/not-there.parquet", 3, 5, 100, 2);
-        TestingCommitRequest first = new TestingCommitRequest(new PersistCommittable("w", 1, List.of(missing), Optional.of(Frontier.at(4))));
-        TestingCommitRequest second = new TestingCommitRequest(new PersistCommittable("w", 2, List.of(), Optional.of(Frontier.at(10))));
+        TestingCommitRequest first =
+                new TestingCommitRequest(
+                        new PersistCommittable(
+                                "w", 1, List.of(missing), Optional.of(Frontier.at(4))));
+        TestingCommitRequest second =
+                new TestingCommitRequest(
+                        new PersistCommittable("w", 2, List.of(), Optional.of(Frontier.at(10))));
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(second, first));
         }
@@ -95,8 +116,12 @@ class PersistCommitterTest {
 
     @Test
     void checkpointsCommitInOrderOfTheirIds() throws Exception {
-        TestingCommitRequest first = new TestingCommitRequest(new PersistCommittable("w", 1, List.of(), Optional.of(Frontier.at(4))));
-        TestingCommitRequest second = new TestingCommitRequest(new PersistCommittable("w", 2, List.of(), Optional.of(Frontier.at(10))));
+        TestingCommitRequest first =
+                new TestingCommitRequest(
+                        new PersistCommittable("w", 1, List.of(), Optional.of(Frontier.at(4))));
+        TestingCommitRequest second =
+                new TestingCommitRequest(
+                        new PersistCommittable("w", 2, List.of(), Optional.of(Frontier.at(10))));
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(second, first));
         }

@@ -3,8 +3,8 @@ package io.flinkpersist.sink.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
@@ -38,13 +38,30 @@ class PersistSinkWriterTest {
 
     private SinkSettings settings(LateUpdatePolicy late) {
         return new SinkSettings(
-                dir.toString(), "w", CollectionSchema.of(Codecs.string(), Codecs.string()), 64 << 10, late, Duration.ofSeconds(10), 0L, true, 1000,
-                Duration.ofMinutes(5), Duration.ofHours(1), false, null, null);
+                dir.toString(),
+                "w",
+                CollectionSchema.of(Codecs.string(), Codecs.string()),
+                64 << 10,
+                late,
+                Duration.ofSeconds(10),
+                0L,
+                true,
+                1000,
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                false,
+                null,
+                null);
     }
 
     private PersistSinkWriter<String, String> writer(LateUpdatePolicy late) throws Exception {
         return new PersistSinkWriter<>(
-                settings(late), Codecs.string(), Codecs.string(), 0, UnregisteredMetricsGroup.createSinkWriterMetricGroup(), clock::get);
+                settings(late),
+                Codecs.string(),
+                Codecs.string(),
+                0,
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                clock::get);
     }
 
     @Test
@@ -58,7 +75,9 @@ class PersistSinkWriterTest {
         assertThat(first.batches()).hasSize(1);
 
         clock.addAndGet(9_999);
-        assertThat(w.prepareCommit().iterator().next().idle()).as("quiet, but not for the whole timeout").isFalse();
+        assertThat(w.prepareCommit().iterator().next().idle())
+                .as("quiet, but not for the whole timeout")
+                .isFalse();
         clock.addAndGet(1);
         WriterResult idle = w.prepareCommit().iterator().next();
         assertThat(idle.idle()).isTrue();
@@ -77,7 +96,8 @@ class PersistSinkWriterTest {
         PersistSinkWriter<String, String> failing = writer(LateUpdatePolicy.FAIL);
         assertThatThrownBy(() -> failing.write(Update.of("k", "v", 7, 1), NO_CONTEXT))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Cannot write update at time 7 to collection w: it is before the seal {10}")
+                .hasMessageStartingWith(
+                        "Cannot write update at time 7 to collection w: it is before the seal {10}")
                 .hasMessageContaining("sink.late-updates");
         failing.close();
 
@@ -85,13 +105,17 @@ class PersistSinkWriterTest {
         dropping.write(Update.of("k", "v", 7, 1), NO_CONTEXT);
         dropping.write(Update.of("k", "v", 12, 1), NO_CONTEXT);
         WriterResult dropped = dropping.prepareCommit().iterator().next();
-        assertThat(dropped.batches()).singleElement().satisfies(b -> assertThat(b.tsLower()).isEqualTo(12));
+        assertThat(dropped.batches())
+                .singleElement()
+                .satisfies(b -> assertThat(b.tsLower()).isEqualTo(12));
         dropping.close();
 
         PersistSinkWriter<String, String> advancing = writer(LateUpdatePolicy.ADVANCE);
         advancing.write(Update.of("k", "v", 7, 1), NO_CONTEXT);
         WriterResult advanced = advancing.prepareCommit().iterator().next();
-        assertThat(advanced.batches()).singleElement().satisfies(b -> assertThat(b.tsLower()).isEqualTo(10));
+        assertThat(advanced.batches())
+                .singleElement()
+                .satisfies(b -> assertThat(b.tsLower()).isEqualTo(10));
         advancing.close();
     }
 
@@ -108,7 +132,9 @@ class PersistSinkWriterTest {
         w.writeWatermark(new Watermark(Long.MAX_VALUE));
         w.flush(true);
         WriterResult last = w.prepareCommit().iterator().next();
-        assertThat(last.sealCandidate()).as("sealed to the last real watermark, not closed").contains(Frontier.at(41));
+        assertThat(last.sealCandidate())
+                .as("sealed to the last real watermark, not closed")
+                .contains(Frontier.at(41));
         assertThat(last.batches()).hasSize(1);
         w.close();
     }
@@ -120,7 +146,8 @@ class PersistSinkWriterTest {
         w.prepareCommit();
         // The coordinator may seal up to 100 on this writer's word: 99 is late from now on.
         assertThatThrownBy(() -> w.write(Update.of("k", "v", 99, 1), NO_CONTEXT))
-                .hasMessageStartingWith("Cannot write update at time 99 to collection w: it is before the seal {100}");
+                .hasMessageStartingWith(
+                        "Cannot write update at time 99 to collection w: it is before the seal {100}");
         w.close();
     }
 }

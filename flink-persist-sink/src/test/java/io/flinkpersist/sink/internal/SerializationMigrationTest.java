@@ -22,18 +22,21 @@ import org.junit.jupiter.api.Test;
  */
 class SerializationMigrationTest {
 
-    private static final Path GOLDEN = Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
+    private static final Path GOLDEN =
+            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
 
     private static final List<NewUnsealedBatch> BATCHES =
             List.of(
                     new NewUnsealedBatch("batches/a.parquet", 10, 20, 4096, 100),
                     new NewUnsealedBatch("batches/b.parquet", 15, 15, 512, 1));
 
-    static final WriterResult RESULT = new WriterResult(3, BATCHES, Optional.of(Frontier.at(21)), false, false);
+    static final WriterResult RESULT =
+            new WriterResult(3, BATCHES, Optional.of(Frontier.at(21)), false, false);
     static final PersistCommittable COMMITTABLE =
             new PersistCommittable("sink-5d1c0b7e", 42, BATCHES, Optional.of(Frontier.closed()));
     static final PersistCommittable LAST_COMMITTABLE =
-            new PersistCommittable("sink-5d1c0b7e", 43, BATCHES, Optional.of(Frontier.at(99)), true);
+            new PersistCommittable(
+                    "sink-5d1c0b7e", 43, BATCHES, Optional.of(Frontier.at(99)), true);
 
     @Test
     void roundTrips() throws IOException {
@@ -52,7 +55,8 @@ class SerializationMigrationTest {
         byte[] bytes = c.serialize(COMMITTABLE);
         assertThatThrownBy(() -> c.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize committable: unknown serializer version 3 (this build reads versions 1 to 2)");
+                .hasMessage(
+                        "Cannot deserialize committable: unknown serializer version 3 (this build reads versions 1 to 2)");
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
         assertThatThrownBy(() -> c.deserialize(2, longer))
                 .isInstanceOf(IOException.class)
@@ -61,7 +65,8 @@ class SerializationMigrationTest {
         assertThatThrownBy(() -> r.deserialize(0, r.serialize(RESULT)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("unknown serializer version 0");
-        assertThatThrownBy(() -> r.deserialize(1, Arrays.copyOf(r.serialize(RESULT), 7))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> r.deserialize(1, Arrays.copyOf(r.serialize(RESULT), 7)))
+                .isInstanceOf(IOException.class);
     }
 
     @Test
@@ -71,27 +76,40 @@ class SerializationMigrationTest {
 
     @Test
     void committableV1GoldenBytes() throws IOException {
-        checkGolden("committable-v1.bin", 1, new Serialization.CommittableSerializer(), COMMITTABLE);
+        checkGolden(
+                "committable-v1.bin", 1, new Serialization.CommittableSerializer(), COMMITTABLE);
     }
 
     @Test
     void committableV2GoldenBytes() throws IOException {
-        checkGolden("committable-v2.bin", 2, new Serialization.CommittableSerializer(), LAST_COMMITTABLE);
+        checkGolden(
+                "committable-v2.bin",
+                2,
+                new Serialization.CommittableSerializer(),
+                LAST_COMMITTABLE);
     }
 
-    private static <T> void checkGolden(String name, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
+    private static <T> void checkGolden(
+            String name, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
         checkGolden(name, 1, serializer, value);
     }
 
-    private static <T> void checkGolden(String name, int version, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
+    private static <T> void checkGolden(
+            String name, int version, SimpleVersionedSerializer<T> serializer, T value)
+            throws IOException {
         Path file = GOLDEN.resolve(name);
-        // A released version's bytes are never rewritten: only the current version's may be created.
-        if (Boolean.getBoolean("golden.regenerate") && version == serializer.getVersion() && !Files.exists(file)) {
+        // A released version's bytes are never rewritten: only the current version's may be
+        // created.
+        if (Boolean.getBoolean("golden.regenerate")
+                && version == serializer.getVersion()
+                && !Files.exists(file)) {
             Files.createDirectories(GOLDEN);
             Files.write(file, serializer.serialize(value));
         }
         if (!Files.exists(file)) {
-            fail("Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true", file);
+            fail(
+                    "Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true",
+                    file);
         }
         // What an older job wrote must still be read...
         assertThat(serializer.deserialize(version, Files.readAllBytes(file))).isEqualTo(value);

@@ -14,11 +14,12 @@ import org.apache.flink.annotation.Internal;
  * @param pinnedSeqNo the state version the splits come from, or -1 before planning
  * @param unassigned splits still to hand out
  * @param progress a continuous read's progress: every update below it is planned into splits;
- *     closed once the collection's seal closed and everything was planned ({@code {0}} for a bounded
- *     read)
+ *     closed once the collection's seal closed and everything was planned ({@code {0}} for a
+ *     bounded read)
  */
 @Internal
-public record PersistEnumeratorState(String leaseId, long pinnedSeqNo, List<PersistSplit> unassigned, Frontier progress) {
+public record PersistEnumeratorState(
+        String leaseId, long pinnedSeqNo, List<PersistSplit> unassigned, Frontier progress) {
     public PersistEnumeratorState {
         Objects.requireNonNull(leaseId, "leaseId");
         Objects.requireNonNull(progress, "progress");

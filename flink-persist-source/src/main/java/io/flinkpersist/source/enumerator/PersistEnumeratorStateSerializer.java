@@ -13,9 +13,13 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Serializer of {@link PersistEnumeratorState}, version 2 (version 1, without progress, is still read). */
+/**
+ * Serializer of {@link PersistEnumeratorState}, version 2 (version 1, without progress, is still
+ * read).
+ */
 @Internal
-public final class PersistEnumeratorStateSerializer implements SimpleVersionedSerializer<PersistEnumeratorState> {
+public final class PersistEnumeratorStateSerializer
+        implements SimpleVersionedSerializer<PersistEnumeratorState> {
 
     public static final int VERSION = 2;
 
@@ -43,15 +47,19 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
     public PersistEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
         if (version < 1 || version > VERSION) {
             throw new IOException(
-                    "Cannot deserialize enumerator state: unknown serializer version " + version + " (this build reads versions 1 to "
-                            + VERSION + ")");
+                    "Cannot deserialize enumerator state: unknown serializer version "
+                            + version
+                            + " (this build reads versions 1 to "
+                            + VERSION
+                            + ")");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String lease = in.readUTF();
             long pinned = in.readLong();
             int n = in.readInt();
             if (n < 0 || n > 1_000_000) {
-                throw new IOException("Cannot deserialize enumerator state: implausible split count " + n);
+                throw new IOException(
+                        "Cannot deserialize enumerator state: implausible split count " + n);
             }
             List<PersistSplit> splits = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -59,17 +67,24 @@ public final class PersistEnumeratorStateSerializer implements SimpleVersionedSe
             }
             Frontier progress = version >= 2 ? readProgress(in) : Frontier.minimum();
             if (in.available() > 0) {
-                throw new IOException("Cannot deserialize enumerator state: " + in.available() + " trailing bytes");
+                throw new IOException(
+                        "Cannot deserialize enumerator state: "
+                                + in.available()
+                                + " trailing bytes");
             }
             return new PersistEnumeratorState(lease, pinned, splits, progress);
         }
     }
 
-    /** The progress as {@link Frontier#toStorageLong()} wrote it: a time, or {@code Long.MAX_VALUE} for closed. */
+    /**
+     * The progress as {@link Frontier#toStorageLong()} wrote it: a time, or {@code Long.MAX_VALUE}
+     * for closed.
+     */
     private static Frontier readProgress(DataInputStream in) throws IOException {
         long encoded = in.readLong();
         if (encoded < 0) {
-            throw new IOException("Cannot deserialize enumerator state: negative progress " + encoded);
+            throw new IOException(
+                    "Cannot deserialize enumerator state: negative progress " + encoded);
         }
         return Frontier.fromStorageLong(encoded);
     }

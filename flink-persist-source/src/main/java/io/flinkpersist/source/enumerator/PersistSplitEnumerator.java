@@ -2,32 +2,46 @@ package io.flinkpersist.source.enumerator;
 
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.blob.BlobNotFoundException;
+import io.flinkpersist.read.BatchSlice;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.SealEvents;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.LeaseExpiredException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pins one state version under a reader lease, cuts it into one split per reader balanced by
- * bytes, and hands the largest remaining split to each reader that asks; then tells it there are no
- * more. The lease pins the version's blobs against garbage collection; once the snapshot is taken it
- * no longer holds since back, since the splits read immutable batches. It is renewed in the
- * background while the job runs and released when it ends.
+ * Pins one state version under a reader lease, cuts it into one split per reader balanced by bytes,
+ * and hands the largest remaining split to each reader that asks; then tells it there are no more.
+ * The lease pins the version's blobs against garbage collection; once the snapshot is taken it no
+ * longer holds since back, since the splits read immutable batches. It is renewed in the background
+ * while the job runs and released when it ends.
  */
 @Internal
-public final class PersistSplitEnumerator implements SplitEnumerator<PersistSplit, PersistEnumeratorState> {
+public final class PersistSplitEnumerator
+        implements SplitEnumerator<PersistSplit, PersistEnumeratorState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PersistSplitEnumerator.class);
 
@@ -37,28 +51,40 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     private final List<PersistSplit> unassigned;
     private long pinnedSeqNo;
     private PersistCollection collection;
+
     /**
      * Continuous: every update below it is planned into splits; closed once the collection's seal
      * closed and its last interval was planned. Written in the coordinator thread.
      */
     private volatile Frontier progress;
+
     /** Continuous: seals announced to readers and not yet acknowledged by all of them. */
-    private final java.util.TreeMap<Long, java.util.Set<Integer>> unacknowledged = new java.util.TreeMap<>();
+    private final TreeMap<Long, Set<Integer>> unacknowledged = new TreeMap<>();
+
     /**
      * Continuous: whether the lease pin must stay where it is. The pin protects every version from
-     * the pinned one on, so splits planned from a newer version are safe under it; moving it is safe
-     * only when no planned split can still be unread: nothing unassigned, every announced seal
+     * the pinned one on, so splits planned from a newer version are safe under it; moving it is
+     * safe only when no planned split can still be unread: nothing unassigned, every announced seal
      * acknowledged, and (after a restore, whose readers resume splits the enumerator does not know)
      * at least one seal announced to all readers. Written in the coordinator thread.
      */
     private volatile boolean pinOutstanding = true;
-    /** Continuous: whether a seal has been announced to every reader since this enumerator started. */
+
+    /**
+     * Continuous: whether a seal has been announced to every reader since this enumerator started.
+     */
     private boolean announced;
-    /** Continuous: a planned interval is on its way to the coordinator thread; no new poll until it lands. */
+
+    /**
+     * Continuous: a planned interval is on its way to the coordinator thread; no new poll until it
+     * lands.
+     */
     private volatile boolean installPending;
 
     public PersistSplitEnumerator(
-            SplitEnumeratorContext<PersistSplit> context, SourceSettings settings, PersistEnumeratorState restored) {
+            SplitEnumeratorContext<PersistSplit> context,
+            SourceSettings settings,
+            PersistEnumeratorState restored) {
         this.context = context;
         this.settings = settings;
         this.leaseId = restored.leaseId();
@@ -82,15 +108,29 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
                 restoreLease();
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(
-                    "Cannot start reading collection " + settings.collection() + " at " + settings.location() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Cannot start reading collection "
+                            + settings.collection()
+                            + " at "
+                            + settings.location()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         long renew = Math.max(1_000, settings.leaseDuration().toMillis() / 3);
-        context.callAsync(this::renewLease, (ok, error) -> {
-            if (error != null) {
-                LOG.warn("Cannot renew reader lease {} on collection {}", leaseId, settings.collection(), error);
-            }
-        }, renew, renew);
+        context.callAsync(
+                this::renewLease,
+                (ok, error) -> {
+                    if (error != null) {
+                        LOG.warn(
+                                "Cannot renew reader lease {} on collection {}",
+                                leaseId,
+                                settings.collection(),
+                                error);
+                    }
+                },
+                renew,
+                renew);
         if (settings.continuous()) {
             long poll = settings.pollInterval().toMillis();
             context.callAsync(this::pollSeal, this::installInterval, poll, poll);
@@ -102,15 +142,19 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         return settings.continuous() && !p.isClosed() ? Math.max(0, latestSeal - p.time()) : 0L;
     }
 
-    /** A newly sealed interval {@code [from, to)}, planned in a worker thread; {@code to} may be closed. */
+    /**
+     * A newly sealed interval {@code [from, to)}, planned in a worker thread; {@code to} may be
+     * closed.
+     */
     private record Interval(long from, Frontier to, List<PersistSplit> splits) {}
 
     /**
      * Worker thread: if the seal passed the progress, plan the interval's splits. First renews the
      * lease: its hold follows the progress (every interval below it is planned, and its splits read
      * pinned batches, so since may pass it), and its pin moves to the newest version when nothing
-     * still needs the old one. The interval is planned from the state that renewal returned, which is
-     * at or after the pin, and in which no time at or after the progress has been advanced by since.
+     * still needs the old one. The interval is planned from the state that renewal returned, which
+     * is at or after the pin, and in which no time at or after the progress has been advanced by
+     * since.
      */
     private Interval pollSeal() throws IOException {
         if (installPending || progress.isClosed()) {
@@ -128,7 +172,8 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         CollectionState state = collection.state();
         Frontier to = state.seal();
         List<PersistSplit> splits =
-                PersistSplitPlanner.interval(collection.store(), state, from, Math.max(1, context.currentParallelism()));
+                PersistSplitPlanner.interval(
+                        collection.store(), state, from, Math.max(1, context.currentParallelism()));
         installPending = true;
         return new Interval(from, to, splits);
     }
@@ -136,7 +181,10 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     /** Coordinator thread: hand out a planned interval and announce its seal to every reader. */
     private void installInterval(Interval interval, Throwable error) {
         if (error != null) {
-            LOG.warn("Cannot poll collection {} for a new seal; retrying", settings.collection(), error);
+            LOG.warn(
+                    "Cannot poll collection {} for a new seal; retrying",
+                    settings.collection(),
+                    error);
             return;
         }
         if (interval == null) {
@@ -144,43 +192,57 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         }
         if (progress.isClosed() || interval.from() != progress.time()) {
             throw new IllegalStateException(
-                    "Cannot follow collection " + settings.collection() + ": planned interval [" + interval.from() + ", "
-                            + interval.to() + ") does not start at the progress " + progress);
+                    "Cannot follow collection "
+                            + settings.collection()
+                            + ": planned interval ["
+                            + interval.from()
+                            + ", "
+                            + interval.to()
+                            + ") does not start at the progress "
+                            + progress);
         }
         unassigned.addAll(interval.splits());
         unassigned.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
         progress = interval.to();
         distributeAndAnnounce();
-        // Only a planned interval sets the flag (after its last I/O), so only it clears it, and only
+        // Only a planned interval sets the flag (after its last I/O), so only it clears it, and
+        // only
         // after the progress and the pin flag are updated: the next poll starts from both.
         installPending = false;
     }
 
     /**
      * Continuous: once every reader is registered, deal all unassigned splits out by bytes (largest
-     * first to the least loaded reader), then tell every reader the seal they all end below. No split
-     * below an announced seal is ever left unassigned, so no reader acknowledges a seal too early.
+     * first to the least loaded reader), then tell every reader the seal they all end below. No
+     * split below an announced seal is ever left unassigned, so no reader acknowledges a seal too
+     * early.
      */
     private void distributeAndAnnounce() {
-        java.util.Set<Integer> readers = context.registeredReaders().keySet();
+        Set<Integer> readers = context.registeredReaders().keySet();
         if (readers.isEmpty() || readers.size() < context.currentParallelism()) {
             return;
         }
-        Map<Integer, Long> load = new java.util.HashMap<>();
+        Map<Integer, Long> load = new HashMap<>();
         readers.forEach(r -> load.put(r, 0L));
-        Map<Integer, List<PersistSplit>> assignment = new java.util.HashMap<>();
+        Map<Integer, List<PersistSplit>> assignment = new HashMap<>();
         for (PersistSplit split : unassigned) {
-            int target = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            int target =
+                    load.entrySet().stream()
+                            .min(Map.Entry.comparingByValue())
+                            .orElseThrow()
+                            .getKey();
             load.merge(target, split.bytes(), Long::sum);
             assignment.computeIfAbsent(target, r -> new ArrayList<>()).add(split);
         }
         unassigned.clear();
         if (!assignment.isEmpty()) {
-            context.assignSplits(new org.apache.flink.api.connector.source.SplitsAssignment<>(assignment));
+            context.assignSplits(new SplitsAssignment<>(assignment));
         }
         if (Frontier.minimum().lessThan(progress)) {
             for (int reader : readers) {
-                unacknowledged.computeIfAbsent(progress.toStorageLong(), s -> new java.util.HashSet<>()).add(reader);
+                unacknowledged
+                        .computeIfAbsent(progress.toStorageLong(), s -> new HashSet<>())
+                        .add(reader);
                 context.sendEventToSourceReader(reader, SealEvents.SealAdvanced.of(progress));
             }
             announced = true;
@@ -190,11 +252,11 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     }
 
     /**
-     * Continuous: once the collection's seal closed and its last interval is handed out, nothing new
-     * can come: tell every reader there are no more splits, so each finishes after its last split
-     * and the final watermark, and the job ends on its own.
+     * Continuous: once the collection's seal closed and its last interval is handed out, nothing
+     * new can come: tell every reader there are no more splits, so each finishes after its last
+     * split and the final watermark, and the job ends on its own.
      */
-    private void signalEndIfClosed(java.util.Collection<Integer> readers) {
+    private void signalEndIfClosed(Collection<Integer> readers) {
         if (progress.isClosed() && unassigned.isEmpty()) {
             for (int reader : readers) {
                 context.signalNoMoreSplits(reader);
@@ -207,12 +269,12 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
     }
 
     @Override
-    public void handleSourceEvent(int subtask, org.apache.flink.api.connector.source.SourceEvent event) {
+    public void handleSourceEvent(int subtask, SourceEvent event) {
         if (event instanceof SealEvents.SealAcknowledged ack) {
-            for (java.util.Set<Integer> waiting : unacknowledged.headMap(ack.seal(), true).values()) {
+            for (Set<Integer> waiting : unacknowledged.headMap(ack.seal(), true).values()) {
                 waiting.remove(subtask);
             }
-            unacknowledged.values().removeIf(java.util.Set::isEmpty);
+            unacknowledged.values().removeIf(Set::isEmpty);
             updatePinOutstanding();
         }
     }
@@ -226,31 +288,39 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
         try {
             collection.renewLease(leaseId, Optional.empty(), false);
             return;
-        } catch (io.flinkpersist.state.LeaseExpiredException e) {
+        } catch (LeaseExpiredException e) {
             LOG.info("Reader lease {} ended while the job was stopped; taking it again", leaseId);
         }
-        java.util.OptionalLong hold =
-                settings.continuous() && Frontier.minimum().lessThan(progress) && !progress.isClosed()
-                        ? java.util.OptionalLong.of(progress.time() - 1)
-                        : java.util.OptionalLong.empty();
+        OptionalLong hold =
+                settings.continuous()
+                                && Frontier.minimum().lessThan(progress)
+                                && !progress.isClosed()
+                        ? OptionalLong.of(progress.time() - 1)
+                        : OptionalLong.empty();
         try {
             collection.leasedSnapshot(leaseId, hold);
         } catch (IllegalArgumentException e) {
             throw new IOException(
-                    "Cannot resume reading collection " + settings.collection() + " from the restored state: " + e.getMessage()
+                    "Cannot resume reading collection "
+                            + settings.collection()
+                            + " from the restored state: "
+                            + e.getMessage()
                             + " (since passed this reader's progress while it was stopped; start without the restored state)",
                     e);
         }
         if (!settings.continuous()) {
-            collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
+            collection.renewLease(leaseId, Optional.of(Frontier.closed()), false);
         }
         for (PersistSplit split : unassigned) {
-            for (io.flinkpersist.read.BatchSlice slice : split.slices()) {
+            for (BatchSlice slice : split.slices()) {
                 try {
                     collection.store().open(slice.key()).close();
-                } catch (io.flinkpersist.blob.BlobNotFoundException e) {
+                } catch (BlobNotFoundException e) {
                     throw new IOException(
-                            "Cannot resume reading collection " + settings.collection() + ": batch " + slice.key()
+                            "Cannot resume reading collection "
+                                    + settings.collection()
+                                    + ": batch "
+                                    + slice.key()
                                     + " of the restored snapshot was garbage-collected while the job was stopped"
                                     + " (start without the restored state)",
                             e);
@@ -265,34 +335,44 @@ public final class PersistSplitEnumerator implements SplitEnumerator<PersistSpli
             snapshot = continuousStart();
         } else {
             snapshot = collection.leasedSnapshot(leaseId, settings.asOfTime());
-            // The splits read pinned, immutable batches: since may move on, only the blobs must stay.
-            collection.renewLease(leaseId, Optional.of(io.flinkpersist.Frontier.closed()), false);
+            // The splits read pinned, immutable batches: since may move on, only the blobs must
+            // stay.
+            collection.renewLease(leaseId, Optional.of(Frontier.closed()), false);
         }
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
                 settings.consolidated()
-                        ? PersistSplitPlanner.consolidated(collection.store(), snapshot, parallelism)
+                        ? PersistSplitPlanner.consolidated(
+                                collection.store(), snapshot, parallelism)
                         : PersistSplitPlanner.raw(snapshot, parallelism);
         splits.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
         unassigned.addAll(splits);
         pinnedSeqNo = snapshot.seqNo();
-        LOG.info("Reading collection {} as of state {}: {} splits", settings.collection(), pinnedSeqNo, splits.size());
+        LOG.info(
+                "Reading collection {} as of state {}: {} splits",
+                settings.collection(),
+                pinnedSeqNo,
+                splits.size());
     }
 
     /**
-     * Continuous start: hold since where it is (or at the as-of time), wait until the seal passes it,
-     * and read the snapshot of everything below the seal as of the latest complete time. A collection
-     * whose seal is already closed is read whole (as of the as-of time, if one is given, followed by
-     * the rest), and the read ends after it.
+     * Continuous start: hold since where it is (or at the as-of time), wait until the seal passes
+     * it, and read the snapshot of everything below the seal as of the latest complete time. A
+     * collection whose seal is already closed is read whole (as of the as-of time, if one is given,
+     * followed by the rest), and the read ends after it.
      */
     private Snapshot continuousStart() throws IOException {
         collection.leasedSnapshot(leaseId, settings.asOfTime());
         long hold = collection.state().leases().get(leaseId).sinceHold().time();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!collection.state().seal().isBefore(hold)) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("Cannot start following collection " + settings.collection()
-                        + ": its seal did not pass time " + hold + " within 10 minutes");
+                throw new IOException(
+                        "Cannot start following collection "
+                                + settings.collection()
+                                + ": its seal did not pass time "
+                                + hold
+                                + " within 10 minutes");
             }
             try {
                 Thread.sleep(settings.pollInterval().toMillis());

@@ -42,7 +42,15 @@ public final class PersistSplitPlanner {
         int i = 0;
         for (SnapshotPart part : snapshot.split(parts)) {
             if (!part.slices().isEmpty()) {
-                out.add(new PersistSplit("raw-" + snapshot.seqNo() + "-" + i++, PersistSplit.Mode.RAW, part.slices(), part.times(), null, null, 0));
+                out.add(
+                        new PersistSplit(
+                                "raw-" + snapshot.seqNo() + "-" + i++,
+                                PersistSplit.Mode.RAW,
+                                part.slices(),
+                                part.times(),
+                                null,
+                                null,
+                                0));
             }
         }
         return out;
@@ -51,7 +59,8 @@ public final class PersistSplitPlanner {
     /** A row group with the batch it belongs to. */
     private record Group(BatchSlice whole, RowGroupInfo info) {}
 
-    public static List<PersistSplit> consolidated(BlobStore store, Snapshot snapshot, int parts) throws IOException {
+    public static List<PersistSplit> consolidated(BlobStore store, Snapshot snapshot, int parts)
+            throws IOException {
         List<BatchSlice> batches = snapshot.wholeBatches();
         List<List<RowGroupInfo>> footers = new ArrayList<>();
         List<Group> groups = new ArrayList<>();
@@ -64,7 +73,8 @@ public final class PersistSplitPlanner {
                 total += Math.max(1, g.compressedBytes());
             }
         }
-        // Boundaries: minimum keys of row groups, taken where the bytes before them pass each share.
+        // Boundaries: minimum keys of row groups, taken where the bytes before them pass each
+        // share.
         List<Group> byKey = new ArrayList<>();
         for (Group g : groups) {
             if (g.info().hasKeyBounds()) {
@@ -78,7 +88,8 @@ public final class PersistSplitPlanner {
         for (Group g : byKey) {
             if (next < parts && seen >= next * total / parts) {
                 byte[] key = g.info().minKey();
-                if (bounds.isEmpty() || UpdateOrder.compareBytes(bounds.get(bounds.size() - 1), key) < 0) {
+                if (bounds.isEmpty()
+                        || UpdateOrder.compareBytes(bounds.get(bounds.size() - 1), key) < 0) {
                     bounds.add(key);
                 }
                 next++;
@@ -93,33 +104,51 @@ public final class PersistSplitPlanner {
             for (int b = 0; b < batches.size(); b++) {
                 addOverlapping(slices, batches.get(b), footers.get(b), lower, upper);
             }
-            out.add(new PersistSplit(
-                    "consolidated-" + snapshot.seqNo() + "-" + r, PersistSplit.Mode.CONSOLIDATED, slices, snapshot.times(), lower, upper, 0));
+            out.add(
+                    new PersistSplit(
+                            "consolidated-" + snapshot.seqNo() + "-" + r,
+                            PersistSplit.Mode.CONSOLIDATED,
+                            slices,
+                            snapshot.times(),
+                            lower,
+                            upper,
+                            0));
         }
         return out;
     }
 
-    /** Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when adjacent. */
     /**
-     * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code state}
-     * (with a closed seal, every update at or after {@code from}):
-     * the row groups of every trace batch whose description overlaps the interval and of every
-     * unsealed batch holding times in it at or after the trace upper, balanced by bytes into at most
-     * {@code parts} raw splits that keep only the interval's times. Needs {@code since <= from} in
-     * {@code state}, so that no time in the interval has been advanced.
+     * Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when
+     * adjacent.
      */
-    public static List<PersistSplit> interval(BlobStore store, CollectionState state, long from, int parts) throws IOException {
+    /**
+     * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code
+     * state} (with a closed seal, every update at or after {@code from}): the row groups of every
+     * trace batch whose description overlaps the interval and of every unsealed batch holding times
+     * in it at or after the trace upper, balanced by bytes into at most {@code parts} raw splits
+     * that keep only the interval's times. Needs {@code since <= from} in {@code state}, so that no
+     * time in the interval has been advanced.
+     */
+    public static List<PersistSplit> interval(
+            BlobStore store, CollectionState state, long from, int parts) throws IOException {
         Frontier to = state.seal();
         List<BatchSlice> units = new ArrayList<>();
         for (TraceBatchMeta b : state.trace()) {
             boolean overlaps = b.desc().lower().lessThan(to) && b.desc().upper().isBefore(from);
             if (overlaps) {
-                units.addAll(rowGroups(store, BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+                units.addAll(
+                        rowGroups(
+                                store, BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
             }
         }
         for (UnsealedBatchMeta b : state.unsealed()) {
-            if (b.tsUpper() >= from && to.isBefore(b.tsLower()) && state.traceUpper().lessEqual(b.tsUpper())) {
-                units.addAll(rowGroups(store, BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+            if (b.tsUpper() >= from
+                    && to.isBefore(b.tsLower())
+                    && state.traceUpper().lessEqual(b.tsUpper())) {
+                units.addAll(
+                        rowGroups(
+                                store,
+                                BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
             }
         }
         ReadTimes times = new ReadTimes(state.traceUpper(), from, to, 0);
@@ -128,32 +157,49 @@ public final class PersistSplitPlanner {
         int i = 0;
         for (SnapshotPart part : SplitPlanner.balance(units, parts, times)) {
             if (!part.slices().isEmpty()) {
-                splits.add(new PersistSplit("interval-" + name + "-" + i++, PersistSplit.Mode.RAW, part.slices(), times, null, null, 0));
+                splits.add(
+                        new PersistSplit(
+                                "interval-" + name + "-" + i++,
+                                PersistSplit.Mode.RAW,
+                                part.slices(),
+                                times,
+                                null,
+                                null,
+                                0));
             }
         }
         return splits;
     }
 
     /** One slice per row group of a whole batch, weighed by its compressed bytes. */
-    private static List<BatchSlice> rowGroups(BlobStore store, BatchSlice whole) throws IOException {
+    private static List<BatchSlice> rowGroups(BlobStore store, BatchSlice whole)
+            throws IOException {
         List<BatchSlice> out = new ArrayList<>();
         for (RowGroupInfo g : BatchReader.readFooter(store, whole.key()).rowGroups()) {
             long bytes = Math.max(1, g.compressedBytes());
-            out.add(whole.trace() != null
-                    ? BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
-                    : BatchSlice.ofUnsealed(whole.unsealed(), g.index(), g.index() + 1, bytes));
+            out.add(
+                    whole.trace() != null
+                            ? BatchSlice.ofTrace(whole.trace(), g.index(), g.index() + 1, bytes)
+                            : BatchSlice.ofUnsealed(
+                                    whole.unsealed(), g.index(), g.index() + 1, bytes));
         }
         return out;
     }
 
-    private static void addOverlapping(List<BatchSlice> out, BatchSlice whole, List<RowGroupInfo> groups, byte[] lower, byte[] upper) {
+    private static void addOverlapping(
+            List<BatchSlice> out,
+            BatchSlice whole,
+            List<RowGroupInfo> groups,
+            byte[] lower,
+            byte[] upper) {
         int from = -1;
         long bytes = 0;
         for (RowGroupInfo g : groups) {
             boolean overlaps =
                     !g.hasKeyBounds()
                             || ((lower == null || UpdateOrder.compareBytes(g.maxKey(), lower) >= 0)
-                                    && (upper == null || UpdateOrder.compareBytes(g.minKey(), upper) < 0));
+                                    && (upper == null
+                                            || UpdateOrder.compareBytes(g.minKey(), upper) < 0));
             if (overlaps) {
                 if (from < 0) {
                     from = g.index();

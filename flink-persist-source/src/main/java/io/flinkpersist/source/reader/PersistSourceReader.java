@@ -7,39 +7,64 @@ import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.PersistSplitState;
 import io.flinkpersist.source.split.SealEvents;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.Counter;
 
 /** Reads assigned splits on one fetcher thread and decodes their updates through the codecs. */
 @Internal
 public final class PersistSourceReader<K, V>
-        extends SingleThreadMultiplexSourceReaderBase<RawUpdate, Update<K, V>, PersistSplit, PersistSplitState> {
+        extends SingleThreadMultiplexSourceReaderBase<
+                RawUpdate, Update<K, V>, PersistSplit, PersistSplitState> {
 
-    public PersistSourceReader(SourceSettings settings, Codec<K> keyCodec, Codec<V> valueCodec, SourceReaderContext context) {
+    public PersistSourceReader(
+            SourceSettings settings,
+            Codec<K> keyCodec,
+            Codec<V> valueCodec,
+            SourceReaderContext context) {
         super(
                 () -> new PersistSplitReader(settings),
-                emitter(keyCodec, valueCodec, context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
+                emitter(
+                        keyCodec,
+                        valueCodec,
+                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
                 new Configuration(),
                 context);
     }
 
-    private static <K, V> org.apache.flink.connector.base.source.reader.RecordEmitter<RawUpdate, Update<K, V>, PersistSplitState> emitter(
-            Codec<K> keyCodec, Codec<V> valueCodec, org.apache.flink.metrics.Counter bytesIn) {
+    private static <K, V> RecordEmitter<RawUpdate, Update<K, V>, PersistSplitState> emitter(
+            Codec<K> keyCodec, Codec<V> valueCodec, Counter bytesIn) {
         return (raw, output, state) -> {
-            output.collect(Update.of(keyCodec.decode(raw.key()), valueCodec.decode(raw.value()), raw.time(), raw.diff()), raw.time());
+            output.collect(
+                    Update.of(
+                            keyCodec.decode(raw.key()),
+                            valueCodec.decode(raw.value()),
+                            raw.time(),
+                            raw.diff()),
+                    raw.time());
             bytesIn.inc(raw.key().length + raw.value().length + 16L);
             state.recordEmitted();
         };
     }
 
     /** Splits assigned and not yet finished, with the time all their updates lie below. */
-    private final Map<String, io.flinkpersist.Frontier> unfinished = new java.util.HashMap<>();
+    private final Map<String, Frontier> unfinished = new HashMap<>();
+
     /** Announced seals not yet turned into watermarks. */
-    private final java.util.TreeSet<Long> pendingSeals = new java.util.TreeSet<>();
-    private org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> output;
+    private final TreeSet<Long> pendingSeals = new TreeSet<>();
+
+    private ReaderOutput<Update<K, V>> output;
     private long lastWatermark = Long.MIN_VALUE;
 
     @Override
@@ -50,7 +75,7 @@ public final class PersistSourceReader<K, V>
     }
 
     @Override
-    public void addSplits(java.util.List<PersistSplit> splits) {
+    public void addSplits(List<PersistSplit> splits) {
         for (PersistSplit s : splits) {
             unfinished.put(s.splitId(), s.times().keepBefore());
         }
@@ -65,7 +90,7 @@ public final class PersistSourceReader<K, V>
     }
 
     @Override
-    public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
+    public void handleSourceEvents(SourceEvent event) {
         if (event instanceof SealEvents.SealAdvanced sealed) {
             pendingSeals.add(sealed.seal());
             emitReadySeals();
@@ -75,17 +100,17 @@ public final class PersistSourceReader<K, V>
     }
 
     @Override
-    public org.apache.flink.core.io.InputStatus pollNext(org.apache.flink.api.connector.source.ReaderOutput<Update<K, V>> out)
-            throws Exception {
+    public InputStatus pollNext(ReaderOutput<Update<K, V>> out) throws Exception {
         if (output == null) {
             // Flink counts a source output as idle until it emits its first watermark, and a reader
             // with no split outputs then reports itself idle downstream: the other readers' seal
-            // watermarks would pass its updates. This reader's watermarks are the seals; it is never
+            // watermarks would pass its updates. This reader's watermarks are the seals; it is
+            // never
             // idle, so it says so before anything else.
             out.markActive();
         }
         output = out;
-        org.apache.flink.core.io.InputStatus status = super.pollNext(out);
+        InputStatus status = super.pollNext(out);
         emitReadySeals();
         return status;
     }
@@ -106,7 +131,7 @@ public final class PersistSourceReader<K, V>
             pendingSeals.pollFirst();
             if (seal.watermark() > lastWatermark) {
                 lastWatermark = seal.watermark();
-                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(lastWatermark));
+                output.emitWatermark(new Watermark(lastWatermark));
             }
             context.sendSourceEventToCoordinator(new SealEvents.SealAcknowledged(seal.seal()));
         }

@@ -1,5 +1,6 @@
 package io.flinkpersist.source.reader;
 
+import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
@@ -55,7 +56,10 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
             for (long i = 0; i < current.recordsToSkip(); i++) {
                 if (!cursor.advance()) {
                     throw new IOException(
-                            "Cannot resume split " + current.splitId() + ": it holds fewer than the " + current.recordsToSkip()
+                            "Cannot resume split "
+                                    + current.splitId()
+                                    + ": it holds fewer than the "
+                                    + current.recordsToSkip()
                                     + " updates already emitted");
                 }
             }
@@ -86,7 +90,7 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
             for (BatchSlice s : split.slices()) {
-                inputs.add(s.open(store, split.times(), io.flinkpersist.batch.BatchCache.disabled()));
+                inputs.add(s.open(store, split.times(), BatchCache.disabled()));
             }
         } catch (IOException | RuntimeException e) {
             for (UpdateCursor c : inputs) {
@@ -94,7 +98,8 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
             }
             throw e;
         }
-        UpdateCursor merged = Cursors.keyRange(new MergingCursor(inputs), split.lowerKey(), split.upperKey());
+        UpdateCursor merged =
+                Cursors.keyRange(new MergingCursor(inputs), split.lowerKey(), split.upperKey());
         return split.times().keepBefore().isClosed() ? Cursors.collapseTimes(merged) : merged;
     }
 

@@ -28,7 +28,13 @@ import org.apache.flink.api.connector.source.SourceSplit;
  */
 @Internal
 public record PersistSplit(
-        String splitId, Mode mode, List<BatchSlice> slices, ReadTimes times, byte[] lowerKey, byte[] upperKey, long recordsToSkip)
+        String splitId,
+        Mode mode,
+        List<BatchSlice> slices,
+        ReadTimes times,
+        byte[] lowerKey,
+        byte[] upperKey,
+        long recordsToSkip)
         implements SourceSplit {
 
     /** How a split's slices are read. */
@@ -43,7 +49,8 @@ public record PersistSplit(
         slices = List.copyOf(slices);
         Objects.requireNonNull(times, "times");
         if (recordsToSkip < 0) {
-            throw new IllegalArgumentException("Cannot create split " + splitId + ": negative recordsToSkip " + recordsToSkip);
+            throw new IllegalArgumentException(
+                    "Cannot create split " + splitId + ": negative recordsToSkip " + recordsToSkip);
         }
     }
 
@@ -71,11 +78,28 @@ public record PersistSplit(
 
     @Override
     public int hashCode() {
-        return Objects.hash(splitId, mode, slices, times, Arrays.hashCode(lowerKey), Arrays.hashCode(upperKey), recordsToSkip);
+        return Objects.hash(
+                splitId,
+                mode,
+                slices,
+                times,
+                Arrays.hashCode(lowerKey),
+                Arrays.hashCode(upperKey),
+                recordsToSkip);
     }
 
     @Override
     public String toString() {
-        return "PersistSplit{" + splitId + ", " + mode + ", " + slices.size() + " slices, " + bytes() + " bytes, skip " + recordsToSkip + "}";
+        return "PersistSplit{"
+                + splitId
+                + ", "
+                + mode
+                + ", "
+                + slices.size()
+                + " slices, "
+                + bytes()
+                + " bytes, skip "
+                + recordsToSkip
+                + "}";
     }
 }

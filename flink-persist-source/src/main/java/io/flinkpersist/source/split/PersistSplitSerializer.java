@@ -44,12 +44,17 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
     public PersistSplit deserialize(int version, byte[] serialized) throws IOException {
         if (version < 1 || version > VERSION) {
             throw new IOException(
-                    "Cannot deserialize split: unknown serializer version " + version + " (this build reads versions 1 to " + VERSION + ")");
+                    "Cannot deserialize split: unknown serializer version "
+                            + version
+                            + " (this build reads versions 1 to "
+                            + VERSION
+                            + ")");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             PersistSplit split = read(in, version);
             if (in.available() > 0) {
-                throw new IOException("Cannot deserialize split: " + in.available() + " trailing bytes");
+                throw new IOException(
+                        "Cannot deserialize split: " + in.available() + " trailing bytes");
             }
             return split;
         }
@@ -104,13 +109,19 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
         }
         Frontier unsealedFrom = Frontier.fromStorageLong(in.readLong());
         long keepFrom = version >= 2 ? in.readLong() : 0;
-        ReadTimes times = new ReadTimes(unsealedFrom, keepFrom, Frontier.fromStorageLong(in.readLong()), in.readLong());
+        ReadTimes times =
+                new ReadTimes(
+                        unsealedFrom,
+                        keepFrom,
+                        Frontier.fromStorageLong(in.readLong()),
+                        in.readLong());
         byte[] lower = readBytes(in);
         byte[] upper = readBytes(in);
         long skip = in.readLong();
         int n = in.readInt();
         if (n < 0 || n > 10_000_000) {
-            throw new IOException("Cannot deserialize split " + id + ": implausible slice count " + n);
+            throw new IOException(
+                    "Cannot deserialize split " + id + ": implausible slice count " + n);
         }
         List<BatchSlice> slices = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -125,17 +136,35 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
                                 Frontier.fromStorageLong(in.readLong()),
                                 Frontier.fromStorageLong(in.readLong()),
                                 Frontier.fromStorageLong(in.readLong()));
-                slices.add(BatchSlice.ofTrace(new TraceBatchMeta(key, d, in.readInt(), in.readLong(), in.readLong()), from, to, bytes));
+                slices.add(
+                        BatchSlice.ofTrace(
+                                new TraceBatchMeta(
+                                        key, d, in.readInt(), in.readLong(), in.readLong()),
+                                from,
+                                to,
+                                bytes));
             } else if (kind == 1) {
                 String key = in.readUTF();
                 SeqNoRange r = new SeqNoRange(in.readLong(), in.readLong());
-                slices.add(BatchSlice.ofUnsealed(
-                        new UnsealedBatchMeta(key, r, in.readLong(), in.readLong(), in.readLong(), in.readLong()), from, to, bytes));
+                slices.add(
+                        BatchSlice.ofUnsealed(
+                                new UnsealedBatchMeta(
+                                        key,
+                                        r,
+                                        in.readLong(),
+                                        in.readLong(),
+                                        in.readLong(),
+                                        in.readLong()),
+                                from,
+                                to,
+                                bytes));
             } else {
-                throw new IOException("Cannot deserialize split " + id + ": unknown slice kind " + kind);
+                throw new IOException(
+                        "Cannot deserialize split " + id + ": unknown slice kind " + kind);
             }
         }
-        return new PersistSplit(id, PersistSplit.Mode.values()[mode], slices, times, lower, upper, skip);
+        return new PersistSplit(
+                id, PersistSplit.Mode.values()[mode], slices, times, lower, upper, skip);
     }
 
     private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

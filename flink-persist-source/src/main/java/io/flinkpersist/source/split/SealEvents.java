@@ -34,6 +34,9 @@ public final class SealEvents {
         }
     }
 
-    /** Reader to enumerator: the reader emitted everything below {@code seal} (encoded as in {@link SealAdvanced}). */
+    /**
+     * Reader to enumerator: the reader emitted everything below {@code seal} (encoded as in {@link
+     * SealAdvanced}).
+     */
     public record SealAcknowledged(long seal) implements SourceEvent {}
 }

@@ -1,2 +1,4 @@
-/** Splits of a persist source: immutable parts of a pinned snapshot, their progress and serializer. */
+/**
+ * Splits of a persist source: immutable parts of a pinned snapshot, their progress and serializer.
+ */
 package io.flinkpersist.source.split;

@@ -2,6 +2,7 @@ package io.flinkpersist.source.enumerator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
@@ -28,7 +29,14 @@ class ClosedSealEnumeratorTest {
     @TempDir Path dir;
 
     private SourceSettings settings() {
-        return new SourceSettings(dir.toString(), "c", new io.flinkpersist.CollectionSchema("bytes", "bytes"), Long.MIN_VALUE, false, Duration.ofMinutes(1), Duration.ofMillis(10));
+        return new SourceSettings(
+                dir.toString(),
+                "c",
+                new CollectionSchema("bytes", "bytes"),
+                Long.MIN_VALUE,
+                false,
+                Duration.ofMinutes(1),
+                Duration.ofMillis(10));
     }
 
     private void append(PersistCollection c, long time) throws Exception {
@@ -37,14 +45,16 @@ class ClosedSealEnumeratorTest {
     }
 
     private static TestingSplitEnumeratorContext<PersistSplit> readers(int n) {
-        TestingSplitEnumeratorContext<PersistSplit> context = new TestingSplitEnumeratorContext<>(n);
+        TestingSplitEnumeratorContext<PersistSplit> context =
+                new TestingSplitEnumeratorContext<>(n);
         for (int i = 0; i < n; i++) {
             context.registerReader(i, "localhost");
         }
         return context;
     }
 
-    private static List<SealEvents.SealAdvanced> seals(TestingSplitEnumeratorContext<PersistSplit> context, int reader) {
+    private static List<SealEvents.SealAdvanced> seals(
+            TestingSplitEnumeratorContext<PersistSplit> context, int reader) {
         List<SealEvents.SealAdvanced> out = new ArrayList<>();
         for (SourceEvent e : context.getSentEvents().getOrDefault(reader, List.of())) {
             if (e instanceof SealEvents.SealAdvanced s) {
@@ -54,12 +64,15 @@ class ClosedSealEnumeratorTest {
         return out;
     }
 
-    private static void assertEnded(TestingSplitEnumeratorContext<PersistSplit> context, int readers) {
+    private static void assertEnded(
+            TestingSplitEnumeratorContext<PersistSplit> context, int readers) {
         for (int r = 0; r < readers; r++) {
             List<SealEvents.SealAdvanced> seals = seals(context, r);
             assertThat(seals).as("seals announced to reader %d", r).isNotEmpty();
             SealEvents.SealAdvanced last = seals.get(seals.size() - 1);
-            assertThat(last.frontier().isClosed()).as("last seal announced to reader %d", r).isTrue();
+            assertThat(last.frontier().isClosed())
+                    .as("last seal announced to reader %d", r)
+                    .isTrue();
             assertThat(last.watermark()).isEqualTo(Long.MAX_VALUE);
             assertThat(context.getSplitAssignments().get(r).hasReceivedNoMoreSplitsSignal())
                     .as("no-more-splits signal to reader %d", r)
@@ -67,7 +80,8 @@ class ClosedSealEnumeratorTest {
         }
     }
 
-    private static long assignedSplits(TestingSplitEnumeratorContext<PersistSplit> context, int readers) {
+    private static long assignedSplits(
+            TestingSplitEnumeratorContext<PersistSplit> context, int readers) {
         long n = 0;
         for (int r = 0; r < readers; r++) {
             var state = context.getSplitAssignments().get(r);
@@ -82,13 +96,19 @@ class ClosedSealEnumeratorTest {
             append(c, 1);
             c.seal(5);
             TestingSplitEnumeratorContext<PersistSplit> context = readers(2);
-            PersistSplitEnumerator enumerator = new PersistSplitEnumerator(
-                    context, settings(), new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
+            PersistSplitEnumerator enumerator =
+                    new PersistSplitEnumerator(
+                            context,
+                            settings(),
+                            new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
             enumerator.start();
             enumerator.addReader(0);
             enumerator.addReader(1);
-            assertThat(seals(context, 0)).extracting(SealEvents.SealAdvanced::seal).containsOnly(5L);
-            assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isFalse();
+            assertThat(seals(context, 0))
+                    .extracting(SealEvents.SealAdvanced::seal)
+                    .containsOnly(5L);
+            assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal())
+                    .isFalse();
             long snapshotSplits = assignedSplits(context, 2);
 
             append(c, 7);
@@ -99,7 +119,9 @@ class ClosedSealEnumeratorTest {
             context.triggerAllActions();
 
             assertEnded(context, 2);
-            assertThat(assignedSplits(context, 2)).as("splits of the last interval").isGreaterThan(snapshotSplits);
+            assertThat(assignedSplits(context, 2))
+                    .as("splits of the last interval")
+                    .isGreaterThan(snapshotSplits);
             PersistEnumeratorState checkpoint = enumerator.snapshotState(1);
             assertThat(checkpoint.progress().isClosed()).isTrue();
             assertThat(checkpoint.unassigned()).isEmpty();
@@ -115,8 +137,11 @@ class ClosedSealEnumeratorTest {
             c.seal(Frontier.closed());
         }
         TestingSplitEnumeratorContext<PersistSplit> context = readers(2);
-        PersistSplitEnumerator enumerator = new PersistSplitEnumerator(
-                context, settings(), new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
+        PersistSplitEnumerator enumerator =
+                new PersistSplitEnumerator(
+                        context,
+                        settings(),
+                        new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
         enumerator.start();
         enumerator.addReader(0);
         enumerator.addReader(1);
@@ -134,8 +159,11 @@ class ClosedSealEnumeratorTest {
             pinned = c.seal(Frontier.closed()).seqNo();
         }
         TestingSplitEnumeratorContext<PersistSplit> context = readers(3);
-        PersistSplitEnumerator enumerator = new PersistSplitEnumerator(
-                context, settings(), new PersistEnumeratorState("lease", pinned, List.of(), Frontier.closed()));
+        PersistSplitEnumerator enumerator =
+                new PersistSplitEnumerator(
+                        context,
+                        settings(),
+                        new PersistEnumeratorState("lease", pinned, List.of(), Frontier.closed()));
         enumerator.start();
         for (int r = 0; r < 3; r++) {
             enumerator.addReader(r);

@@ -36,12 +36,19 @@ class IntervalPlanningTest {
         return out;
     }
 
-    private static List<String> read(PersistCollection c, List<PersistSplit> splits) throws Exception {
+    private static List<String> read(PersistCollection c, List<PersistSplit> splits)
+            throws Exception {
         List<String> out = new ArrayList<>();
         for (PersistSplit split : splits) {
-            try (UpdateCursor cursor = new SnapshotPart(split.slices(), split.times()).open(c.store())) {
+            try (UpdateCursor cursor =
+                    new SnapshotPart(split.slices(), split.times()).open(c.store())) {
                 while (cursor.advance()) {
-                    out.add(new String(cursor.key(), StandardCharsets.UTF_8) + "@" + cursor.time() + "x" + cursor.diff());
+                    out.add(
+                            new String(cursor.key(), StandardCharsets.UTF_8)
+                                    + "@"
+                                    + cursor.time()
+                                    + "x"
+                                    + cursor.diff());
                 }
             }
         }
@@ -49,7 +56,9 @@ class IntervalPlanningTest {
     }
 
     private static List<String> expected(long from, long to) {
-        return updates(from, to).stream().map(u -> u.key() + "@" + u.time() + "x" + u.diff()).toList();
+        return updates(from, to).stream()
+                .map(u -> u.key() + "@" + u.time() + "x" + u.diff())
+                .toList();
     }
 
     @Test
@@ -79,7 +88,10 @@ class IntervalPlanningTest {
             c.append(updates(10, 15), Codecs.string(), Codecs.string());
             c.seal(15);
             c.maintainUntilIdle(); // [10, 15) in the trace
-            c.append(updates(15, 25), Codecs.string(), Codecs.string()); // [15, 25) unsealed, beyond the seal in part
+            c.append(
+                    updates(15, 25),
+                    Codecs.string(),
+                    Codecs.string()); // [15, 25) unsealed, beyond the seal in part
             c.seal(20);
             CollectionState state = c.refresh();
             assertThat(state.traceUpper().time()).isEqualTo(15);

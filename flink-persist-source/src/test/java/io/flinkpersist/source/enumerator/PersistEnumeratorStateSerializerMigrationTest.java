@@ -21,29 +21,48 @@ class PersistEnumeratorStateSerializerMigrationTest {
 
     /** Before planning: a lease, nothing pinned, nothing to assign. */
     static final PersistEnumeratorState UNPLANNED =
-            new PersistEnumeratorState("source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", -1, List.of(), Frontier.minimum());
+            new PersistEnumeratorState(
+                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10",
+                    -1,
+                    List.of(),
+                    Frontier.minimum());
 
     /** After planning, with every kind of split still unassigned. */
     static final PersistEnumeratorState PLANNED =
             new PersistEnumeratorState(
-                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10", 42, PersistSplitSerializerMigrationTest.fixtures(), Frontier.minimum());
+                    "source-7b0c3f0e-5d1c-4f7e-9a51-0c2d4e6f8a10",
+                    42,
+                    PersistSplitSerializerMigrationTest.fixtures(),
+                    Frontier.minimum());
 
     /** Planned, everything assigned; the largest state version. */
-    static final PersistEnumeratorState DRAINED = new PersistEnumeratorState("l", Long.MAX_VALUE, List.of(), Frontier.minimum());
+    static final PersistEnumeratorState DRAINED =
+            new PersistEnumeratorState("l", Long.MAX_VALUE, List.of(), Frontier.minimum());
 
-    /** A continuous read that has planned every update below 17, with an interval split unassigned. */
+    /**
+     * A continuous read that has planned every update below 17, with an interval split unassigned.
+     */
     static final PersistEnumeratorState CONTINUOUS =
-            new PersistEnumeratorState("source-c", 43, List.of(PersistSplitSerializerMigrationTest.INTERVAL), Frontier.at(17));
+            new PersistEnumeratorState(
+                    "source-c",
+                    43,
+                    List.of(PersistSplitSerializerMigrationTest.INTERVAL),
+                    Frontier.at(17));
 
     /** A continuous read of a collection whose seal closed: everything is planned. */
-    static final PersistEnumeratorState CLOSED = new PersistEnumeratorState("source-c", 44, List.of(), Frontier.closed());
+    static final PersistEnumeratorState CLOSED =
+            new PersistEnumeratorState("source-c", 44, List.of(), Frontier.closed());
 
-    private final PersistEnumeratorStateSerializer serializer = new PersistEnumeratorStateSerializer();
+    private final PersistEnumeratorStateSerializer serializer =
+            new PersistEnumeratorStateSerializer();
 
     @Test
     void roundTrips() throws IOException {
-        for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED, DRAINED, CONTINUOUS, CLOSED)) {
-            PersistEnumeratorState back = serializer.deserialize(PersistEnumeratorStateSerializer.VERSION, serializer.serialize(state));
+        for (PersistEnumeratorState state :
+                List.of(UNPLANNED, PLANNED, DRAINED, CONTINUOUS, CLOSED)) {
+            PersistEnumeratorState back =
+                    serializer.deserialize(
+                            PersistEnumeratorStateSerializer.VERSION, serializer.serialize(state));
             assertThat(back).isEqualTo(state);
             assertThat(back.planned()).isEqualTo(state.planned());
         }
@@ -65,17 +84,23 @@ class PersistEnumeratorStateSerializerMigrationTest {
         assertThat(serializer.getVersion()).isEqualTo(2);
         assertThatThrownBy(() -> serializer.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize enumerator state: unknown serializer version 3 (this build reads versions 1 to 2)");
+                .hasMessage(
+                        "Cannot deserialize enumerator state: unknown serializer version 3 (this build reads versions 1 to 2)");
         assertThatThrownBy(() -> serializer.deserialize(-1, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize enumerator state: unknown serializer version -1 (this build reads versions 1 to 2)");
+                .hasMessage(
+                        "Cannot deserialize enumerator state: unknown serializer version -1 (this build reads versions 1 to 2)");
     }
 
     @Test
     void trailingBytesFailNamingTheCount() throws IOException {
         for (PersistEnumeratorState state : List.of(UNPLANNED, PLANNED, CONTINUOUS)) {
             byte[] bytes = serializer.serialize(state);
-            assertThatThrownBy(() -> serializer.deserialize(PersistEnumeratorStateSerializer.VERSION, Arrays.copyOf(bytes, bytes.length + 3)))
+            assertThatThrownBy(
+                            () ->
+                                    serializer.deserialize(
+                                            PersistEnumeratorStateSerializer.VERSION,
+                                            Arrays.copyOf(bytes, bytes.length + 3)))
                     .isInstanceOf(IOException.class)
                     .hasMessage("Cannot deserialize enumerator state: 3 trailing bytes");
         }
@@ -85,7 +110,11 @@ class PersistEnumeratorStateSerializerMigrationTest {
     void truncatedBytesFail() throws IOException {
         byte[] bytes = serializer.serialize(PLANNED);
         for (int n : new int[] {0, 5, bytes.length / 2, bytes.length - 1}) {
-            assertThatThrownBy(() -> serializer.deserialize(PersistEnumeratorStateSerializer.VERSION, Arrays.copyOf(bytes, n)))
+            assertThatThrownBy(
+                            () ->
+                                    serializer.deserialize(
+                                            PersistEnumeratorStateSerializer.VERSION,
+                                            Arrays.copyOf(bytes, n)))
                     .as("truncated to %d of %d bytes", n, bytes.length)
                     .isInstanceOf(IOException.class);
         }

@@ -2,8 +2,9 @@ package io.flinkpersist.source.enumerator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Codecs;
+import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchReader;
@@ -45,10 +46,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>Raw: into 2, 3 and 4 parts, every row group is planned exactly once and the most loaded
  *       part holds at most 1.25 times the mean bytes.
  *   <li>Consolidated: into 1 to 5 (and 8) parts, the key ranges are contiguous, non-overlapping and
- *       cover every key (first lower and last upper unbounded); reading every split with the source's
- *       {@link PersistSplitReader} gives keys inside the split's range, in order, each {@code (key,
- *       value)} once, and their union is exactly the snapshot's consolidated contents and the model,
- *       with and without an as-of time.
+ *       cover every key (first lower and last upper unbounded); reading every split with the
+ *       source's {@link PersistSplitReader} gives keys inside the split's range, in order, each
+ *       {@code (key, value)} once, and their union is exactly the snapshot's consolidated contents
+ *       and the model, with and without an as-of time.
  *   <li>Consolidated byte balance is printed, and bounded as far as the data allows (see {@link
  *       #consolidatedBytesAreReported}).
  * </ul>
@@ -68,10 +69,13 @@ class PersistSplitPlannerTest {
     @BeforeAll
     static void writeSkewedCollection() throws Exception {
         seed = Long.getLong("test.seed", System.nanoTime());
-        System.out.println("PersistSplitPlannerTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        System.out.println(
+                "PersistSplitPlannerTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
         Random random = new Random(seed);
         CollectionConfig config =
-                CollectionConfig.defaults().withWriteOptions(BatchWriteOptions.defaults().withRowGroupSizeBytes(8 << 10));
+                CollectionConfig.defaults()
+                        .withWriteOptions(
+                                BatchWriteOptions.defaults().withRowGroupSizeBytes(8 << 10));
         collection = PersistCollection.open(dir.toString(), NAME, config);
         long time = 0;
         // Phases A and B are drained into one trace batch each; phase C stays unsealed.
@@ -90,8 +94,14 @@ class PersistSplitPlannerTest {
             }
         }
         CollectionState state = collection.refresh();
-        System.out.println("PersistSplitPlannerTest collection: " + state.trace().size() + " trace batches, "
-                + state.unsealed().size() + " unsealed batches, " + WRITTEN.size() + " updates");
+        System.out.println(
+                "PersistSplitPlannerTest collection: "
+                        + state.trace().size()
+                        + " trace batches, "
+                        + state.unsealed().size()
+                        + " unsealed batches, "
+                        + WRITTEN.size()
+                        + " updates");
         assertThat(state.trace()).hasSize(2);
         assertThat(state.unsealed()).hasSizeGreaterThanOrEqualTo(26);
     }
@@ -99,11 +109,12 @@ class PersistSplitPlannerTest {
     private static void append(Random random, int n, long time) throws Exception {
         List<Update<String, String>> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            batch.add(Update.of(
-                    String.format("key-%06d", random.nextInt(KEYS)),
-                    "v" + random.nextInt(3),
-                    time + random.nextInt(10),
-                    random.nextInt(5) == 0 ? -1 : 1));
+            batch.add(
+                    Update.of(
+                            String.format("key-%06d", random.nextInt(KEYS)),
+                            "v" + random.nextInt(3),
+                            time + random.nextInt(10),
+                            random.nextInt(5) == 0 ? -1 : 1));
         }
         collection.append(batch, Codecs.string(), Codecs.string());
         WRITTEN.addAll(batch);
@@ -128,7 +139,13 @@ class PersistSplitPlannerTest {
             }
         }
         List<PersistSplit> splits = PersistSplitPlanner.raw(snapshot, parts);
-        assertThat(splits).hasSize(parts).allMatch(s -> s.mode() == PersistSplit.Mode.RAW && s.lowerKey() == null && s.upperKey() == null);
+        assertThat(splits)
+                .hasSize(parts)
+                .allMatch(
+                        s ->
+                                s.mode() == PersistSplit.Mode.RAW
+                                        && s.lowerKey() == null
+                                        && s.upperKey() == null);
         // Every row group of every batch exactly once.
         Map<String, int[]> covered = new HashMap<>();
         groups.forEach((key, g) -> covered.put(key, new int[g.size()]));
@@ -141,16 +158,29 @@ class PersistSplitPlannerTest {
             }
             planned += s.bytes();
         }
-        covered.forEach((key, counts) -> assertThat(counts).as("row groups of %s", key).containsOnly(1));
+        covered.forEach(
+                (key, counts) -> assertThat(counts).as("row groups of %s", key).containsOnly(1));
         assertThat(planned).isEqualTo(total);
 
         double mean = (double) total / parts;
         long max = splits.stream().mapToLong(PersistSplit::bytes).max().orElseThrow();
-        long largestGroup = groups.values().stream().flatMap(List::stream).mapToLong(RowGroupInfo::compressedBytes).max().orElseThrow();
-        System.out.printf("raw %d parts: bytes %s, max/mean %.3f (total %d, %d row groups, largest %d)%n",
-                parts, splits.stream().map(PersistSplit::bytes).toList(), max / mean, total,
-                groups.values().stream().mapToInt(List::size).sum(), largestGroup);
-        assertThat((double) max).as("most loaded of %d raw parts vs the mean %.0f", parts, mean).isLessThanOrEqualTo(1.25 * mean);
+        long largestGroup =
+                groups.values().stream()
+                        .flatMap(List::stream)
+                        .mapToLong(RowGroupInfo::compressedBytes)
+                        .max()
+                        .orElseThrow();
+        System.out.printf(
+                "raw %d parts: bytes %s, max/mean %.3f (total %d, %d row groups, largest %d)%n",
+                parts,
+                splits.stream().map(PersistSplit::bytes).toList(),
+                max / mean,
+                total,
+                groups.values().stream().mapToInt(List::size).sum(),
+                largestGroup);
+        assertThat((double) max)
+                .as("most loaded of %d raw parts vs the mean %.0f", parts, mean)
+                .isLessThanOrEqualTo(1.25 * mean);
 
         // And the parts read everything the snapshot holds.
         Map<String, Long> union = new HashMap<>();
@@ -183,19 +213,30 @@ class PersistSplitPlannerTest {
         assertThat(all).allMatch(u -> u.time() == t);
     }
 
-    private static List<RawUpdate> checkConsolidated(Snapshot snapshot, int parts, Map<String, Long> contents, Map<String, Long> model)
+    private static List<RawUpdate> checkConsolidated(
+            Snapshot snapshot, int parts, Map<String, Long> contents, Map<String, Long> model)
             throws Exception {
-        assertThat(contents).as("the snapshot's consolidated contents equal the model").isEqualTo(model);
-        List<PersistSplit> splits = PersistSplitPlanner.consolidated(collection.store(), snapshot, parts);
-        assertThat(splits).hasSizeBetween(1, parts).allMatch(s -> s.mode() == PersistSplit.Mode.CONSOLIDATED);
+        assertThat(contents)
+                .as("the snapshot's consolidated contents equal the model")
+                .isEqualTo(model);
+        List<PersistSplit> splits =
+                PersistSplitPlanner.consolidated(collection.store(), snapshot, parts);
+        assertThat(splits)
+                .hasSizeBetween(1, parts)
+                .allMatch(s -> s.mode() == PersistSplit.Mode.CONSOLIDATED);
         // Contiguous, non-overlapping, non-empty ranges covering every key.
         assertThat(splits.get(0).lowerKey()).as("first lower").isNull();
         assertThat(splits.get(splits.size() - 1).upperKey()).as("last upper").isNull();
         for (int i = 0; i + 1 < splits.size(); i++) {
             byte[] upper = splits.get(i).upperKey();
-            assertThat(upper).as("upper of split %d", i).isNotNull().isEqualTo(splits.get(i + 1).lowerKey());
+            assertThat(upper)
+                    .as("upper of split %d", i)
+                    .isNotNull()
+                    .isEqualTo(splits.get(i + 1).lowerKey());
             if (splits.get(i).lowerKey() != null) {
-                assertThat(UpdateOrder.compareBytes(splits.get(i).lowerKey(), upper)).as("range %d non-empty", i).isNegative();
+                assertThat(UpdateOrder.compareBytes(splits.get(i).lowerKey(), upper))
+                        .as("range %d non-empty", i)
+                        .isNegative();
             }
         }
         List<RawUpdate> all = new ArrayList<>();
@@ -206,10 +247,14 @@ class PersistSplitPlannerTest {
             counts.add(out.size());
             for (int i = 0; i < out.size(); i++) {
                 RawUpdate u = out.get(i);
-                assertThat(u.key()).as("key in range of %s", s.splitId()).matches(k -> inRange(k, s.lowerKey(), s.upperKey()));
+                assertThat(u.key())
+                        .as("key in range of %s", s.splitId())
+                        .matches(k -> inRange(k, s.lowerKey(), s.upperKey()));
                 if (i > 0) {
                     RawUpdate prev = out.get(i - 1);
-                    assertThat(UpdateOrder.compareKeyValue(prev.key(), prev.value(), u.key(), u.value()))
+                    assertThat(
+                                    UpdateOrder.compareKeyValue(
+                                            prev.key(), prev.value(), u.key(), u.value()))
                             .as("(key, value) order within %s", s.splitId())
                             .isNegative();
                 }
@@ -219,22 +264,27 @@ class PersistSplitPlannerTest {
             }
             all.addAll(out);
         }
-        System.out.printf("consolidated %d parts%s: %d splits, bytes %s, updates %s%n",
-                parts, snapshot.asOfTime().isPresent() ? " as of " + snapshot.asOfTime().getAsLong() : "",
-                splits.size(), splits.stream().map(PersistSplit::bytes).toList(), counts);
+        System.out.printf(
+                "consolidated %d parts%s: %d splits, bytes %s, updates %s%n",
+                parts,
+                snapshot.asOfTime().isPresent() ? " as of " + snapshot.asOfTime().getAsLong() : "",
+                splits.size(),
+                splits.stream().map(PersistSplit::bytes).toList(),
+                counts);
         assertThat(union).isEqualTo(contents);
         return all;
     }
 
     /**
      * A consolidated split reads, from every batch, the row groups overlapping its key range, so a
-     * row group spanning many keys (every small batch here: random keys in one row group) is read by
-     * every split, and the splits together read more than the total bytes (1.1x to 1.3x here). The
-     * planner counts such a row group once, at its minimum key, so the first split ends early and is
-     * the lightest (about 0.75x of the others with 4 parts). Over seeds 1, 2, 3 and random ones, max/mean
-     * of split bytes stayed at or below 1.09 and the heaviest split at or below 1.39x of total/parts.
-     * Asserted, with margin: the splits read at least all bytes, max/mean of split bytes at most
-     * 1.25, and the heaviest split at most 1.5x of total/parts. The numbers are printed.
+     * row group spanning many keys (every small batch here: random keys in one row group) is read
+     * by every split, and the splits together read more than the total bytes (1.1x to 1.3x here).
+     * The planner counts such a row group once, at its minimum key, so the first split ends early
+     * and is the lightest (about 0.75x of the others with 4 parts). Over seeds 1, 2, 3 and random
+     * ones, max/mean of split bytes stayed at or below 1.09 and the heaviest split at or below
+     * 1.39x of total/parts. Asserted, with margin: the splits read at least all bytes, max/mean of
+     * split bytes at most 1.25, and the heaviest split at most 1.5x of total/parts. The numbers are
+     * printed.
      */
     @Test
     void consolidatedBytesAreReported() throws Exception {
@@ -246,16 +296,25 @@ class PersistSplitPlannerTest {
             }
         }
         for (int parts : new int[] {2, 3, 4}) {
-            List<PersistSplit> splits = PersistSplitPlanner.consolidated(collection.store(), snapshot, parts);
+            List<PersistSplit> splits =
+                    PersistSplitPlanner.consolidated(collection.store(), snapshot, parts);
             long sum = splits.stream().mapToLong(PersistSplit::bytes).sum();
             long max = splits.stream().mapToLong(PersistSplit::bytes).max().orElseThrow();
             double mean = (double) sum / splits.size();
-            System.out.printf("consolidated %d parts: %d splits, bytes %s, max/mean %.3f, max/(total/parts) %.3f, read/total %.3f%n",
-                    parts, splits.size(), splits.stream().map(PersistSplit::bytes).toList(), max / mean,
-                    max / ((double) total / parts), (double) sum / total);
+            System.out.printf(
+                    "consolidated %d parts: %d splits, bytes %s, max/mean %.3f, max/(total/parts) %.3f, read/total %.3f%n",
+                    parts,
+                    splits.size(),
+                    splits.stream().map(PersistSplit::bytes).toList(),
+                    max / mean,
+                    max / ((double) total / parts),
+                    (double) sum / total);
             assertThat(sum).isGreaterThanOrEqualTo(total);
-            assertThat(max / mean).as("max/mean of consolidated split bytes, %d parts", parts).isLessThanOrEqualTo(1.25);
-            assertThat((double) max).as("heaviest consolidated split vs total/parts, %d parts", parts)
+            assertThat(max / mean)
+                    .as("max/mean of consolidated split bytes, %d parts", parts)
+                    .isLessThanOrEqualTo(1.25);
+            assertThat((double) max)
+                    .as("heaviest consolidated split vs total/parts, %d parts", parts)
                     .isLessThanOrEqualTo(1.5 * total / parts);
         }
     }
@@ -274,7 +333,15 @@ class PersistSplitPlannerTest {
     private static List<RawUpdate> read(PersistSplit split) throws Exception {
         List<RawUpdate> out = new ArrayList<>();
         PersistSplitReader reader =
-                new PersistSplitReader(new SourceSettings(dir.toString(), NAME, new io.flinkpersist.CollectionSchema("bytes", "bytes"), Long.MIN_VALUE, split.mode() == PersistSplit.Mode.CONSOLIDATED, Duration.ofMinutes(1), null));
+                new PersistSplitReader(
+                        new SourceSettings(
+                                dir.toString(),
+                                NAME,
+                                new CollectionSchema("bytes", "bytes"),
+                                Long.MIN_VALUE,
+                                split.mode() == PersistSplit.Mode.CONSOLIDATED,
+                                Duration.ofMinutes(1),
+                                null));
         try {
             reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
             for (int fetches = 0; fetches < 100_000; fetches++) {
@@ -322,10 +389,13 @@ class PersistSplitPlannerTest {
     }
 
     private static String pair(byte[] key, byte[] value) {
-        return new String(key, StandardCharsets.UTF_8) + "|" + new String(value, StandardCharsets.UTF_8);
+        return new String(key, StandardCharsets.UTF_8)
+                + "|"
+                + new String(value, StandardCharsets.UTF_8);
     }
 
     private static boolean inRange(byte[] key, byte[] lower, byte[] upper) {
-        return (lower == null || UpdateOrder.compareBytes(key, lower) >= 0) && (upper == null || UpdateOrder.compareBytes(key, upper) < 0);
+        return (lower == null || UpdateOrder.compareBytes(key, lower) >= 0)
+                && (upper == null || UpdateOrder.compareBytes(key, upper) < 0);
     }
 }

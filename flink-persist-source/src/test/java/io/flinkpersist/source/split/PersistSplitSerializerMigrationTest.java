@@ -23,17 +23,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link PersistSplitSerializer}: round trips of raw and consolidated splits (null and non-null key
- * bounds, trace and unsealed slices, open and closed frontiers), unknown versions and trailing bytes,
- * and the golden bytes of every released version under {@code src/test/resources/golden}
+ * bounds, trace and unsealed slices, open and closed frontiers), unknown versions and trailing
+ * bytes, and the golden bytes of every released version under {@code src/test/resources/golden}
  * (regenerate only with {@code -Dgolden.regenerate=true}; a missing file fails).
  */
 public class PersistSplitSerializerMigrationTest {
 
-    static final Path GOLDEN = Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
+    static final Path GOLDEN =
+            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
 
     static final TraceBatchMeta TRACE_L0 =
             new TraceBatchMeta("trace/0001-a.parquet", Description.of(0, 12, 4), 0, 70_000, 1_234);
-    /** A trace batch whose interval and since reach the closed frontier (a collection closed for good). */
+
+    /**
+     * A trace batch whose interval and since reach the closed frontier (a collection closed for
+     * good).
+     */
     static final TraceBatchMeta TRACE_CLOSED =
             new TraceBatchMeta(
                     "trace/0002-b.parquet",
@@ -41,15 +46,19 @@ public class PersistSplitSerializerMigrationTest {
                     3,
                     9_000_000_000L,
                     Long.MAX_VALUE / 3);
+
     static final UnsealedBatchMeta UNSEALED =
-            new UnsealedBatchMeta("unsealed/0007-c.parquet", new SeqNoRange(17, 19), 12, 40, 4_096, 100);
+            new UnsealedBatchMeta(
+                    "unsealed/0007-c.parquet", new SeqNoRange(17, 19), 12, 40, 4_096, 100);
 
     /** Raw: a trace and an unsealed slice, no key bounds, times advanced by since. */
     public static final PersistSplit RAW =
             new PersistSplit(
                     "raw-42-0",
                     PersistSplit.Mode.RAW,
-                    List.of(BatchSlice.ofTrace(TRACE_L0, 0, 3, 50_000), BatchSlice.ofUnsealed(UNSEALED, 1, 2, 1_000)),
+                    List.of(
+                            BatchSlice.ofTrace(TRACE_L0, 0, 3, 50_000),
+                            BatchSlice.ofUnsealed(UNSEALED, 1, 2, 1_000)),
                     new ReadTimes(Frontier.at(12), Frontier.closed(), 4),
                     null,
                     null,
@@ -69,7 +78,9 @@ public class PersistSplitSerializerMigrationTest {
                     new byte[] {(byte) 0xff, 0, (byte) 0x80},
                     77);
 
-    /** Consolidated, first range (lower unbounded, empty-key upper), trace upper closed, no slices. */
+    /**
+     * Consolidated, first range (lower unbounded, empty-key upper), trace upper closed, no slices.
+     */
     public static final PersistSplit CONSOLIDATED_OPEN =
             new PersistSplit(
                     "consolidated-42-0",
@@ -80,22 +91,35 @@ public class PersistSplitSerializerMigrationTest {
                     new byte[0],
                     0);
 
-    /** Consolidated, last range (upper unbounded), a slice of an unsealed batch at the largest times. */
+    /**
+     * Consolidated, last range (upper unbounded), a slice of an unsealed batch at the largest
+     * times.
+     */
     public static final PersistSplit CONSOLIDATED_LAST =
             new PersistSplit(
                     "consolidated-42-2-\u00e9",
                     PersistSplit.Mode.CONSOLIDATED,
-                    List.of(BatchSlice.ofUnsealed(
-                            new UnsealedBatchMeta("unsealed/0009-d.parquet", new SeqNoRange(0, Long.MAX_VALUE), 0, Long.MAX_VALUE - 1, 1, 1),
-                            0,
-                            0,
-                            0)),
+                    List.of(
+                            BatchSlice.ofUnsealed(
+                                    new UnsealedBatchMeta(
+                                            "unsealed/0009-d.parquet",
+                                            new SeqNoRange(0, Long.MAX_VALUE),
+                                            0,
+                                            Long.MAX_VALUE - 1,
+                                            1,
+                                            1),
+                                    0,
+                                    0,
+                                    0)),
                     new ReadTimes(Frontier.minimum(), Frontier.closed(), 0),
                     "key-0200".getBytes(StandardCharsets.UTF_8),
                     null,
                     Long.MAX_VALUE);
 
-    /** A continuous read's interval {@code [12, 15)}: raw, times kept from 12 (not in golden files of v1). */
+    /**
+     * A continuous read's interval {@code [12, 15)}: raw, times kept from 12 (not in golden files
+     * of v1).
+     */
     public static final PersistSplit INTERVAL =
             new PersistSplit(
                     "interval-15-0",
@@ -115,8 +139,11 @@ public class PersistSplitSerializerMigrationTest {
 
     @Test
     void roundTrips() throws IOException {
-        for (PersistSplit split : List.of(RAW, CONSOLIDATED, CONSOLIDATED_OPEN, CONSOLIDATED_LAST, INTERVAL)) {
-            PersistSplit back = serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(split));
+        for (PersistSplit split :
+                List.of(RAW, CONSOLIDATED, CONSOLIDATED_OPEN, CONSOLIDATED_LAST, INTERVAL)) {
+            PersistSplit back =
+                    serializer.deserialize(
+                            PersistSplitSerializer.VERSION, serializer.serialize(split));
             assertThat(back).as("%s", split).isEqualTo(split);
             assertThat(back.lowerKey()).isEqualTo(split.lowerKey());
             assertThat(back.upperKey()).isEqualTo(split.upperKey());
@@ -124,12 +151,20 @@ public class PersistSplitSerializerMigrationTest {
         }
         // A resumed split keeps its progress through the serializer.
         PersistSplit resumed = RAW.resumedAfter(5);
-        assertThat(serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(resumed)).recordsToSkip()).isEqualTo(5);
+        assertThat(
+                        serializer
+                                .deserialize(
+                                        PersistSplitSerializer.VERSION,
+                                        serializer.serialize(resumed))
+                                .recordsToSkip())
+                .isEqualTo(5);
     }
 
     @Test
     void nullAndEmptyKeyBoundsStayDistinct() throws IOException {
-        PersistSplit back = serializer.deserialize(PersistSplitSerializer.VERSION, serializer.serialize(CONSOLIDATED_OPEN));
+        PersistSplit back =
+                serializer.deserialize(
+                        PersistSplitSerializer.VERSION, serializer.serialize(CONSOLIDATED_OPEN));
         assertThat(back.lowerKey()).isNull();
         assertThat(back.upperKey()).isNotNull().isEmpty();
     }
@@ -140,19 +175,29 @@ public class PersistSplitSerializerMigrationTest {
         assertThat(serializer.getVersion()).isEqualTo(2);
         assertThatThrownBy(() -> serializer.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize split: unknown serializer version 3 (this build reads versions 1 to 2)");
+                .hasMessage(
+                        "Cannot deserialize split: unknown serializer version 3 (this build reads versions 1 to 2)");
         assertThatThrownBy(() -> serializer.deserialize(0, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize split: unknown serializer version 0 (this build reads versions 1 to 2)");
+                .hasMessage(
+                        "Cannot deserialize split: unknown serializer version 0 (this build reads versions 1 to 2)");
     }
 
     @Test
     void trailingBytesFailNamingTheCount() throws IOException {
         byte[] bytes = serializer.serialize(CONSOLIDATED);
-        assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, bytes.length + 3)))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        PersistSplitSerializer.VERSION,
+                                        Arrays.copyOf(bytes, bytes.length + 3)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize split: 3 trailing bytes");
-        assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, bytes.length + 1)))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        PersistSplitSerializer.VERSION,
+                                        Arrays.copyOf(bytes, bytes.length + 1)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize split: 1 trailing bytes");
     }
@@ -161,7 +206,11 @@ public class PersistSplitSerializerMigrationTest {
     void truncatedBytesFail() throws IOException {
         byte[] bytes = serializer.serialize(CONSOLIDATED);
         for (int n : new int[] {0, 1, 7, bytes.length / 2, bytes.length - 1}) {
-            assertThatThrownBy(() -> serializer.deserialize(PersistSplitSerializer.VERSION, Arrays.copyOf(bytes, n)))
+            assertThatThrownBy(
+                            () ->
+                                    serializer.deserialize(
+                                            PersistSplitSerializer.VERSION,
+                                            Arrays.copyOf(bytes, n)))
                     .as("truncated to %d of %d bytes", n, bytes.length)
                     .isInstanceOf(IOException.class);
         }
@@ -193,12 +242,14 @@ public class PersistSplitSerializerMigrationTest {
     }
 
     /**
-     * Reads {@code name} as {@code version} and compares it with {@code value}; while that version is
-     * the current one, also checks it is still written byte for byte the same. Writes the file of the
-     * current version first only with {@code -Dgolden.regenerate=true}; a released version's file is
-     * never rewritten.
+     * Reads {@code name} as {@code version} and compares it with {@code value}; while that version
+     * is the current one, also checks it is still written byte for byte the same. Writes the file
+     * of the current version first only with {@code -Dgolden.regenerate=true}; a released version's
+     * file is never rewritten.
      */
-    public static <T> void checkGolden(String name, int version, SimpleVersionedSerializer<T> serializer, T value) throws IOException {
+    public static <T> void checkGolden(
+            String name, int version, SimpleVersionedSerializer<T> serializer, T value)
+            throws IOException {
         Path file = GOLDEN.resolve(name);
         boolean current = serializer.getVersion() == version;
         if (current && Boolean.getBoolean("golden.regenerate")) {
@@ -206,14 +257,20 @@ public class PersistSplitSerializerMigrationTest {
             Files.write(file, serializer.serialize(value));
         }
         if (!Files.exists(file)) {
-            fail("Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true", file);
+            fail(
+                    "Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true",
+                    file);
         }
         byte[] golden = Files.readAllBytes(file);
         // What a job of the released version wrote must still be read...
-        assertThat(serializer.deserialize(version, golden)).as("%s read as version %d", name, version).isEqualTo(value);
+        assertThat(serializer.deserialize(version, golden))
+                .as("%s read as version %d", name, version)
+                .isEqualTo(value);
         // ...and the current version must still be written the same way.
         if (current) {
-            assertThat(serializer.serialize(value)).as("%s written as version %d", name, version).isEqualTo(golden);
+            assertThat(serializer.serialize(value))
+                    .as("%s written as version %d", name, version)
+                    .isEqualTo(golden);
         }
     }
 }

@@ -3,7 +3,9 @@ package io.flinkpersist.table.internal;
 import java.io.ByteArrayOutputStream;
 import org.apache.flink.annotation.Internal;
 
-/** Reads what a {@link ByteWriter} wrote; every read checks the bounds and fails naming the codec. */
+/**
+ * Reads what a {@link ByteWriter} wrote; every read checks the bounds and fails naming the codec.
+ */
 @Internal
 final class ByteReader {
 
@@ -32,7 +34,13 @@ final class ByteReader {
 
     IllegalArgumentException corrupt(String reason) {
         return new IllegalArgumentException(
-                "Cannot decode a row with codec " + codec + ": " + reason + " (length=" + bytes.length + ")");
+                "Cannot decode a row with codec "
+                        + codec
+                        + ": "
+                        + reason
+                        + " (length="
+                        + bytes.length
+                        + ")");
     }
 
     int readByte() {
@@ -49,7 +57,11 @@ final class ByteReader {
 
     int readInt() {
         need(4);
-        int v = ((bytes[pos] & 0xFF) << 24) | ((bytes[pos + 1] & 0xFF) << 16) | ((bytes[pos + 2] & 0xFF) << 8) | (bytes[pos + 3] & 0xFF);
+        int v =
+                ((bytes[pos] & 0xFF) << 24)
+                        | ((bytes[pos + 1] & 0xFF) << 16)
+                        | ((bytes[pos + 2] & 0xFF) << 8)
+                        | (bytes[pos + 3] & 0xFF);
         pos += 4;
         return v;
     }
@@ -101,7 +113,11 @@ final class ByteReader {
                 return out.toByteArray();
             }
             if (next != 0xFF) {
-                throw corrupt("invalid escape 0x00 0x" + Integer.toHexString(next) + " at offset " + (pos - 2));
+                throw corrupt(
+                        "invalid escape 0x00 0x"
+                                + Integer.toHexString(next)
+                                + " at offset "
+                                + (pos - 2));
             }
             out.write(0);
         }

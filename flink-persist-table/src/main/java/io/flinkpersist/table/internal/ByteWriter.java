@@ -65,7 +65,10 @@ final class ByteWriter {
         writeByte(v);
     }
 
-    /** Bytes followed by {@code 0x00 0x01}, each {@code 0x00} inside written as {@code 0x00 0xFF}: order-preserving and prefix-free. */
+    /**
+     * Bytes followed by {@code 0x00 0x01}, each {@code 0x00} inside written as {@code 0x00 0xFF}:
+     * order-preserving and prefix-free.
+     */
     void writeEscaped(byte[] b) {
         ensure(b.length + 2);
         for (byte x : b) {

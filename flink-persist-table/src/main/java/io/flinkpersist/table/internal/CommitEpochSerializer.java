@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Serializes a table sink writer's state, its next commit epoch. Version 1: the epoch as 8 big-endian bytes. */
+/**
+ * Serializes a table sink writer's state, its next commit epoch. Version 1: the epoch as 8
+ * big-endian bytes.
+ */
 @Internal
 public final class CommitEpochSerializer implements SimpleVersionedSerializer<Long> {
 
@@ -25,16 +28,29 @@ public final class CommitEpochSerializer implements SimpleVersionedSerializer<Lo
     public Long deserialize(int version, byte[] serialized) throws IOException {
         if (version != VERSION) {
             throw new IOException(
-                    "Cannot deserialize a commit epoch: unknown version " + version + " (this serializer reads version " + VERSION + ")");
+                    "Cannot deserialize a commit epoch: unknown version "
+                            + version
+                            + " (this serializer reads version "
+                            + VERSION
+                            + ")");
         }
         if (serialized.length != Long.BYTES) {
             throw new IOException(
-                    "Cannot deserialize a commit epoch of version " + version + ": expected " + Long.BYTES + " bytes, got "
-                            + serialized.length + " (trailing or missing bytes)");
+                    "Cannot deserialize a commit epoch of version "
+                            + version
+                            + ": expected "
+                            + Long.BYTES
+                            + " bytes, got "
+                            + serialized.length
+                            + " (trailing or missing bytes)");
         }
         long epoch = ByteBuffer.wrap(serialized).getLong();
         if (epoch < 0) {
-            throw new IOException("Cannot deserialize a commit epoch of version " + version + ": negative epoch " + epoch);
+            throw new IOException(
+                    "Cannot deserialize a commit epoch of version "
+                            + version
+                            + ": negative epoch "
+                            + epoch);
         }
         return epoch;
     }

@@ -23,15 +23,15 @@ import org.apache.flink.table.types.logical.TimestampType;
  * Encodes the non-null value of one column of one SQL type, in two forms:
  *
  * <ul>
- *   <li><b>ordered</b> (keys): the unsigned lexicographic order of the bytes is the SQL order of the
- *       values, and every encoding is prefix-free, so a concatenation of fields orders like the
+ *   <li><b>ordered</b> (keys): the unsigned lexicographic order of the bytes is the SQL order of
+ *       the values, and every encoding is prefix-free, so a concatenation of fields orders like the
  *       tuple. Integers (and DATE, TIME, intervals, DECIMAL up to precision 18 as its unscaled
  *       long) are big-endian with the sign bit flipped; DECIMAL above 18 is its unscaled value as
  *       16-byte two's complement with the sign bit flipped; FLOAT and DOUBLE flip the sign bit of
  *       positive numbers and every bit of negative ones (Java's total order: {@code -0.0 < 0.0},
  *       NaN last); TIMESTAMP is its epoch milliseconds like a BIGINT, then (precision above 3) the
- *       nanoseconds within the millisecond as 4 bytes; strings (UTF-8, so code point order, which is
- *       Flink's) and binary strings escape {@code 0x00} as {@code 0x00 0xFF} and end with {@code
+ *       nanoseconds within the millisecond as 4 bytes; strings (UTF-8, so code point order, which
+ *       is Flink's) and binary strings escape {@code 0x00} as {@code 0x00 0xFF} and end with {@code
  *       0x00 0x01}, so a prefix orders first.
  *   <li><b>compact</b> (values): the same for fixed-width types; strings, binary strings and wide
  *       decimals as a varint length and their bytes.
@@ -125,7 +125,10 @@ abstract class FieldCodec implements Serializable {
                                 + "' of type "
                                 + type.asSummaryString()
                                 + " in a persist table: the supported types are "
-                                + SUPPORTED.stream().map(Enum::name).sorted().collect(Collectors.joining(", "))
+                                + SUPPORTED.stream()
+                                        .map(Enum::name)
+                                        .sorted()
+                                        .collect(Collectors.joining(", "))
                                 + ". Cast the column to one of them, or leave it out of the table.");
         }
     }
@@ -336,6 +339,7 @@ abstract class FieldCodec implements Serializable {
 
     private static final class WideDecimalCodec extends FieldCodec {
         private static final long serialVersionUID = 1L;
+
         /** Every unscaled value of precision up to 38 fits in 128 bits. */
         private static final int WIDTH = 16;
 
@@ -354,10 +358,12 @@ abstract class FieldCodec implements Serializable {
 
         @Override
         void writeOrdered(RowData row, int pos, ByteWriter out) {
-            BigInteger unscaled = row.getDecimal(pos, precision, scale).toBigDecimal().unscaledValue();
+            BigInteger unscaled =
+                    row.getDecimal(pos, precision, scale).toBigDecimal().unscaledValue();
             byte[] minimal = unscaled.toByteArray();
             byte[] fixed = new byte[WIDTH];
-            Arrays.fill(fixed, 0, WIDTH - minimal.length, (byte) (unscaled.signum() < 0 ? 0xFF : 0));
+            Arrays.fill(
+                    fixed, 0, WIDTH - minimal.length, (byte) (unscaled.signum() < 0 ? 0xFF : 0));
             System.arraycopy(minimal, 0, fixed, WIDTH - minimal.length, minimal.length);
             fixed[0] ^= (byte) 0x80;
             out.writeBytes(fixed);
@@ -367,7 +373,8 @@ abstract class FieldCodec implements Serializable {
         Object readOrdered(ByteReader in) {
             byte[] fixed = in.readBytes(WIDTH);
             fixed[0] ^= (byte) 0x80;
-            return DecimalData.fromBigDecimal(new BigDecimal(new BigInteger(fixed), scale), precision, scale);
+            return DecimalData.fromBigDecimal(
+                    new BigDecimal(new BigInteger(fixed), scale), precision, scale);
         }
 
         @Override

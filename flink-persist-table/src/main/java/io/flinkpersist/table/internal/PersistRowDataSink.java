@@ -57,13 +57,14 @@ public final class PersistRowDataSink
     }
 
     @Override
-    public StatefulSinkWriter<RowData, Long> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<RowData, Long> createWriter(WriterInitContext context)
+            throws IOException {
         return writer(context, -1);
     }
 
     @Override
-    public StatefulSinkWriter<RowData, Long> restoreWriter(WriterInitContext context, Collection<Long> recoveredState)
-            throws IOException {
+    public StatefulSinkWriter<RowData, Long> restoreWriter(
+            WriterInitContext context, Collection<Long> recoveredState) throws IOException {
         long restored = -1;
         for (long epoch : recoveredState) {
             restored = Math.max(restored, epoch);
@@ -71,7 +72,8 @@ public final class PersistRowDataSink
         return writer(context, restored);
     }
 
-    private RowDataSinkWriter writer(WriterInitContext context, long restoredEpoch) throws IOException {
+    private RowDataSinkWriter writer(WriterInitContext context, long restoredEpoch)
+            throws IOException {
         return new RowDataSinkWriter(
                 inner.createWriter(context),
                 layout,

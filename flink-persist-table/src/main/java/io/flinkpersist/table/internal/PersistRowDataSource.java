@@ -28,7 +28,8 @@ import org.apache.flink.table.data.RowData;
  */
 @Internal
 public final class PersistRowDataSource
-        implements Source<RowData, PersistSplit, PersistEnumeratorState>, ResultTypeQueryable<RowData> {
+        implements Source<RowData, PersistSplit, PersistEnumeratorState>,
+                ResultTypeQueryable<RowData> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,7 +37,10 @@ public final class PersistRowDataSource
     private final RowLayout layout;
     private final TypeInformation<RowData> producedType;
 
-    public PersistRowDataSource(PersistSource<byte[], byte[]> inner, RowLayout layout, TypeInformation<RowData> producedType) {
+    public PersistRowDataSource(
+            PersistSource<byte[], byte[]> inner,
+            RowLayout layout,
+            TypeInformation<RowData> producedType) {
         this.inner = inner;
         this.layout = layout;
         this.producedType = producedType;
@@ -52,14 +56,15 @@ public final class PersistRowDataSource
     }
 
     @Override
-    public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(SplitEnumeratorContext<PersistSplit> context)
-            throws Exception {
+    public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(
+            SplitEnumeratorContext<PersistSplit> context) throws Exception {
         return inner.createEnumerator(context);
     }
 
     @Override
     public SplitEnumerator<PersistSplit, PersistEnumeratorState> restoreEnumerator(
-            SplitEnumeratorContext<PersistSplit> context, PersistEnumeratorState checkpoint) throws Exception {
+            SplitEnumeratorContext<PersistSplit> context, PersistEnumeratorState checkpoint)
+            throws Exception {
         return inner.restoreEnumerator(context, checkpoint);
     }
 
@@ -74,9 +79,12 @@ public final class PersistRowDataSource
     }
 
     @Override
-    public SourceReader<RowData, PersistSplit> createReader(SourceReaderContext context) throws Exception {
+    public SourceReader<RowData, PersistSplit> createReader(SourceReaderContext context)
+            throws Exception {
         boolean changelog = inner.settings().continuous();
-        return new RowDataSourceReader(inner.createReader(context), new UpdateRows(layout, changelog, inner.settings().collection()));
+        return new RowDataSourceReader(
+                inner.createReader(context),
+                new UpdateRows(layout, changelog, inner.settings().collection()));
     }
 
     @Override

@@ -15,7 +15,9 @@ public final class PersistTableSink implements DynamicTableSink {
     private final PersistRowDataSink sink;
     private final Integer parallelism;
 
-    /** @param parallelism the sink's parallelism, or {@code null} for the planner's choice */
+    /**
+     * @param parallelism the sink's parallelism, or {@code null} for the planner's choice
+     */
     public PersistTableSink(PersistRowDataSink sink, Integer parallelism) {
         this.sink = sink;
         this.parallelism = parallelism;

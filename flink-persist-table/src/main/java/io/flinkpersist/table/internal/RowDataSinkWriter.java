@@ -16,10 +16,10 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.table.data.RowData;
 
 /**
- * Turns table rows into updates for the persist sink's writer: key and value encoded by the
- * table's {@link RowLayout}, diff {@code +1} for {@code INSERT} and {@code UPDATE_AFTER}, {@code -1}
- * for {@code UPDATE_BEFORE} and {@code DELETE}, and the time from the rowtime column or, without
- * one, the commit epoch.
+ * Turns table rows into updates for the persist sink's writer: key and value encoded by the table's
+ * {@link RowLayout}, diff {@code +1} for {@code INSERT} and {@code UPDATE_AFTER}, {@code -1} for
+ * {@code UPDATE_BEFORE} and {@code DELETE}, and the time from the rowtime column or, without one,
+ * the commit epoch.
  *
  * <h2>Commit epochs</h2>
  *
@@ -55,7 +55,8 @@ import org.apache.flink.table.data.RowData;
  * could make the other's rows late at commit. Write a table from one job at a time.
  */
 @Internal
-final class RowDataSinkWriter implements CommittingSinkWriter<RowData, WriterResult>, StatefulSinkWriter<RowData, Long> {
+final class RowDataSinkWriter
+        implements CommittingSinkWriter<RowData, WriterResult>, StatefulSinkWriter<RowData, Long> {
 
     private final CommittingSinkWriter<Update<byte[], byte[]>, WriterResult> inner;
     private final RowLayout layout;
@@ -66,7 +67,8 @@ final class RowDataSinkWriter implements CommittingSinkWriter<RowData, WriterRes
     private long epoch;
 
     /**
-     * @param restoredEpoch the largest restored epoch, or {@code -1} for a fresh writer (epoch mode only)
+     * @param restoredEpoch the largest restored epoch, or {@code -1} for a fresh writer (epoch mode
+     *     only)
      */
     RowDataSinkWriter(
             CommittingSinkWriter<Update<byte[], byte[]>, WriterResult> inner,
@@ -81,7 +83,8 @@ final class RowDataSinkWriter implements CommittingSinkWriter<RowData, WriterRes
         this.stateCopies = stateCopies;
         this.collectionName = settings.collection();
         if (epochMode) {
-            // Opened after the inner writer: this seal is at least the one the inner writer checks lateness against.
+            // Opened after the inner writer: this seal is at least the one the inner writer checks
+            // lateness against.
             this.collection = settings.open();
             this.epoch = Math.max(restoredEpoch, sealTime());
         } else {
@@ -120,10 +123,14 @@ final class RowDataSinkWriter implements CommittingSinkWriter<RowData, WriterRes
                 diff = -1;
                 break;
             default:
-                throw new IllegalArgumentException("Cannot write a row of kind " + row.getRowKind());
+                throw new IllegalArgumentException(
+                        "Cannot write a row of kind " + row.getRowKind());
         }
         long time = epochMode ? epoch : layout.rowtimeOf(row);
-        inner.write(new Update<>(layout.keyCodec().encode(row), layout.valueCodec().encode(row), time, diff), context);
+        inner.write(
+                new Update<>(
+                        layout.keyCodec().encode(row), layout.valueCodec().encode(row), time, diff),
+                context);
     }
 
     @Override

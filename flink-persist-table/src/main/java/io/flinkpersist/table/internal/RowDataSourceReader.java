@@ -16,8 +16,8 @@ import org.apache.flink.table.data.RowData;
 
 /**
  * The persist source's reader, emitting table rows instead of updates: every call goes to the
- * wrapped reader, whose outputs (the main one and one per split) are wrapped to convert each
- * update with {@link UpdateRows}. Watermarks and idleness pass through unchanged.
+ * wrapped reader, whose outputs (the main one and one per split) are wrapped to convert each update
+ * with {@link UpdateRows}. Watermarks and idleness pass through unchanged.
  */
 @Internal
 final class RowDataSourceReader implements SourceReader<RowData, PersistSplit> {
@@ -82,7 +82,8 @@ final class RowDataSourceReader implements SourceReader<RowData, PersistSplit> {
     }
 
     @Override
-    public void pauseOrResumeSplits(Collection<String> splitsToPause, Collection<String> splitsToResume) {
+    public void pauseOrResumeSplits(
+            Collection<String> splitsToPause, Collection<String> splitsToResume) {
         inner.pauseOrResumeSplits(splitsToPause, splitsToResume);
     }
 
@@ -125,7 +126,8 @@ final class RowDataSourceReader implements SourceReader<RowData, PersistSplit> {
         }
     }
 
-    private final class ConvertingReaderOutput extends ConvertingOutput implements ReaderOutput<Update<byte[], byte[]>> {
+    private final class ConvertingReaderOutput extends ConvertingOutput
+            implements ReaderOutput<Update<byte[], byte[]>> {
         private final ReaderOutput<RowData> main;
 
         ConvertingReaderOutput(ReaderOutput<RowData> main) {

@@ -42,16 +42,26 @@ public final class RowFieldsCodec implements Codec<RowData> {
         this.positions = positions.clone();
         this.fields = new FieldCodec[positions.length];
         for (int i = 0; i < positions.length; i++) {
-            fields[i] = FieldCodec.of(table.getFieldNames().get(positions[i]), table.getTypeAt(positions[i]));
+            fields[i] =
+                    FieldCodec.of(
+                            table.getFieldNames().get(positions[i]), table.getTypeAt(positions[i]));
         }
         this.name =
                 (ordered ? "persist-row-ordered-v1(" : "persist-row-compact-v1(")
-                        + Arrays.stream(fields).map(FieldCodec::name).collect(Collectors.joining(","))
+                        + Arrays.stream(fields)
+                                .map(FieldCodec::name)
+                                .collect(Collectors.joining(","))
                         + ")";
         this.schemaName =
                 (ordered ? "persist-row-ordered-v1(" : "persist-row-compact-v1(")
                         + Arrays.stream(positions)
-                                .mapToObj(p -> table.getFieldNames().get(p) + " " + table.getTypeAt(p).copy(true).asSummaryString())
+                                .mapToObj(
+                                        p ->
+                                                table.getFieldNames().get(p)
+                                                        + " "
+                                                        + table.getTypeAt(p)
+                                                                .copy(true)
+                                                                .asSummaryString())
                                 .collect(Collectors.joining(", "))
                         + ")";
     }
@@ -77,9 +87,9 @@ public final class RowFieldsCodec implements Codec<RowData> {
     }
 
     /**
-     * The encoding with its columns' names and types (nullability aside, which the encoding does not
-     * depend on), e.g. {@code persist-row-ordered-v1(id BIGINT)}: what a table's collection records
-     * as its schema.
+     * The encoding with its columns' names and types (nullability aside, which the encoding does
+     * not depend on), e.g. {@code persist-row-ordered-v1(id BIGINT)}: what a table's collection
+     * records as its schema.
      */
     public String schemaName() {
         return schemaName;
@@ -125,7 +135,10 @@ public final class RowFieldsCodec implements Codec<RowData> {
         return row;
     }
 
-    /** Sets this codec's positions of {@code target} from {@code bytes}; fails on malformed or trailing bytes. */
+    /**
+     * Sets this codec's positions of {@code target} from {@code bytes}; fails on malformed or
+     * trailing bytes.
+     */
     public void decodeInto(byte[] bytes, GenericRowData target) {
         ByteReader in = new ByteReader(bytes, name);
         if (fields.length > 0) {
@@ -137,7 +150,11 @@ public final class RowFieldsCodec implements Codec<RowData> {
                     } else if (marker == 0x01) {
                         target.setField(positions[i], fields[i].readOrdered(in));
                     } else {
-                        throw in.corrupt("invalid null marker " + marker + " at offset " + (in.position() - 1));
+                        throw in.corrupt(
+                                "invalid null marker "
+                                        + marker
+                                        + " at offset "
+                                        + (in.position() - 1));
                     }
                 }
             } else {

@@ -17,9 +17,9 @@ import org.apache.flink.table.types.logical.TimestampType;
 
 /**
  * How a table's physical rows map to updates: the primary-key columns form the key (ordered
- * encoding), the other columns the value (compact encoding); without a primary key the whole row
- * is the key and the value is empty. If the table declares a rowtime attribute, its column gives
- * each row's time in milliseconds since the epoch.
+ * encoding), the other columns the value (compact encoding); without a primary key the whole row is
+ * the key and the value is empty. If the table declares a rowtime attribute, its column gives each
+ * row's time in milliseconds since the epoch.
  *
  * <p>Built at planning time, so an unsupported column type fails the statement there.
  */
@@ -35,10 +35,17 @@ public final class RowLayout implements Serializable {
     private final int rowtimePosition;
     private final int rowtimePrecision;
 
-    private RowLayout(RowType rowType, int[] keyPositions, String rowtimeColumn, int rowtimePosition, int rowtimePrecision) {
+    private RowLayout(
+            RowType rowType,
+            int[] keyPositions,
+            String rowtimeColumn,
+            int rowtimePosition,
+            int rowtimePrecision) {
         this.rowType = rowType;
         int[] valuePositions =
-                IntStream.range(0, rowType.getFieldCount()).filter(i -> Arrays.stream(keyPositions).noneMatch(k -> k == i)).toArray();
+                IntStream.range(0, rowType.getFieldCount())
+                        .filter(i -> Arrays.stream(keyPositions).noneMatch(k -> k == i))
+                        .toArray();
         this.key = RowFieldsCodec.ordered(rowType, keyPositions);
         this.value = RowFieldsCodec.compact(rowType, valuePositions);
         this.rowtimeColumn = rowtimeColumn;
@@ -53,7 +60,10 @@ public final class RowLayout implements Serializable {
      * @param rowtimeColumn the rowtime attribute's column, if the table declares one
      */
     public static RowLayout of(RowType physical, int[] primaryKey, Optional<String> rowtimeColumn) {
-        int[] keyPositions = primaryKey.length > 0 ? primaryKey.clone() : IntStream.range(0, physical.getFieldCount()).toArray();
+        int[] keyPositions =
+                primaryKey.length > 0
+                        ? primaryKey.clone()
+                        : IntStream.range(0, physical.getFieldCount()).toArray();
         // Validate every column, key or not, so the message names the first unsupported one.
         for (int i = 0; i < physical.getFieldCount(); i++) {
             FieldCodec.of(physical.getFieldNames().get(i), physical.getTypeAt(i));
@@ -79,7 +89,10 @@ public final class RowLayout implements Serializable {
             precision = t.getPrecision();
         } else {
             throw new ValidationException(
-                    "Cannot use '" + column + "' of type " + type.asSummaryString()
+                    "Cannot use '"
+                            + column
+                            + "' of type "
+                            + type.asSummaryString()
                             + " as the time of a persist table: the rowtime attribute must be a TIMESTAMP or TIMESTAMP_LTZ");
         }
         return new RowLayout(physical, keyPositions, column, position, precision);
@@ -109,11 +122,14 @@ public final class RowLayout implements Serializable {
     /** The time of a row of a table with a rowtime attribute: its rowtime in epoch milliseconds. */
     public long rowtimeOf(RowData row) {
         if (rowtimeColumn == null) {
-            throw new IllegalStateException("Cannot take the rowtime of a row: the table has no rowtime attribute");
+            throw new IllegalStateException(
+                    "Cannot take the rowtime of a row: the table has no rowtime attribute");
         }
         if (row.isNullAt(rowtimePosition)) {
             throw new IllegalArgumentException(
-                    "Cannot write a row to a persist table: its rowtime column '" + rowtimeColumn + "' is null");
+                    "Cannot write a row to a persist table: its rowtime column '"
+                            + rowtimeColumn
+                            + "' is null");
         }
         TimestampData ts = row.getTimestamp(rowtimePosition, rowtimePrecision);
         if (ts.getMillisecond() < 0) {

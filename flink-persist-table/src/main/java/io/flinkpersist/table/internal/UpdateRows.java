@@ -9,9 +9,9 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.types.RowKind;
 
 /**
- * Turns a read update into table rows: {@code |diff|} rows, each {@code +I} for a positive diff
- * and {@code -D} for a negative one. A snapshot scan is insert-only, so there a negative
- * multiplicity (more retractions than insertions of a row, which the sink never writes) fails.
+ * Turns a read update into table rows: {@code |diff|} rows, each {@code +I} for a positive diff and
+ * {@code -D} for a negative one. A snapshot scan is insert-only, so there a negative multiplicity
+ * (more retractions than insertions of a row, which the sink never writes) fails.
  */
 @Internal
 final class UpdateRows implements Serializable {
@@ -28,7 +28,10 @@ final class UpdateRows implements Serializable {
     private final boolean changelog;
     private final String collection;
 
-    /** @param changelog whether negative diffs become deletes (continuous scans) or are an error (snapshots) */
+    /**
+     * @param changelog whether negative diffs become deletes (continuous scans) or are an error
+     *     (snapshots)
+     */
     UpdateRows(RowLayout layout, boolean changelog, String collection) {
         this.layout = layout;
         this.changelog = changelog;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class CommitEpochSerializerMigrationTest {
 
-    private static final Path GOLDEN = Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
+    private static final Path GOLDEN =
+            Paths.get(System.getProperty("basedir", "."), "src/test/resources/golden");
     private final CommitEpochSerializer serializer = new CommitEpochSerializer();
 
     @Test
@@ -32,10 +33,12 @@ class CommitEpochSerializerMigrationTest {
         byte[] bytes = serializer.serialize(42L);
         assertThatThrownBy(() -> serializer.deserialize(2, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize a commit epoch: unknown version 2 (this serializer reads version 1)");
+                .hasMessage(
+                        "Cannot deserialize a commit epoch: unknown version 2 (this serializer reads version 1)");
         assertThatThrownBy(() -> serializer.deserialize(1, Arrays.copyOf(bytes, 9)))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot deserialize a commit epoch of version 1: expected 8 bytes, got 9 (trailing or missing bytes)");
+                .hasMessage(
+                        "Cannot deserialize a commit epoch of version 1: expected 8 bytes, got 9 (trailing or missing bytes)");
         assertThatThrownBy(() -> serializer.deserialize(1, serializer.serialize(-3L)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize a commit epoch of version 1: negative epoch -3");
@@ -50,7 +53,9 @@ class CommitEpochSerializerMigrationTest {
             Files.write(file, serializer.serialize(epoch));
         }
         if (!Files.exists(file)) {
-            fail("Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true", file);
+            fail(
+                    "Golden file %s is missing: restore it, or create it once with -Dgolden.regenerate=true",
+                    file);
         }
         assertThat(serializer.deserialize(1, Files.readAllBytes(file))).isEqualTo(epoch);
         assertThat(serializer.serialize(epoch)).isEqualTo(Files.readAllBytes(file));

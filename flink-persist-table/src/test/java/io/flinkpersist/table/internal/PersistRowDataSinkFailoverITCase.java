@@ -41,23 +41,34 @@ class PersistRowDataSinkFailoverITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
 
     private static final int N = 30_000;
     private static final RowType TYPE =
-            RowType.of(new LogicalType[] {DataTypes.INT().getLogicalType(), DataTypes.STRING().getLogicalType()}, new String[] {"k", "v"});
+            RowType.of(
+                    new LogicalType[] {
+                        DataTypes.INT().getLogicalType(), DataTypes.STRING().getLogicalType()
+                    },
+                    new String[] {"k", "v"});
 
     @TempDir Path dir;
 
     /** Row {@code i}: every fourth retracts the row before it. */
     static GenericRowData row(long i) {
         long source = i % 4 == 3 ? i - 1 : i;
-        GenericRowData r = GenericRowData.of((int) (source % 700), StringData.fromString("v" + (source % 5)));
+        GenericRowData r =
+                GenericRowData.of((int) (source % 700), StringData.fromString("v" + (source % 5)));
         r.setRowKind(i % 4 == 3 ? RowKind.DELETE : RowKind.INSERT);
         return r;
     }
 
-    /** Emits the rows, slowly enough for several checkpoints, and fails once halfway in the first attempt. */
+    /**
+     * Emits the rows, slowly enough for several checkpoints, and fails once halfway in the first
+     * attempt.
+     */
     private static final class FailingOnce extends RichMapFunction<Long, RowData> {
         @Override
         public RowData map(Long i) throws Exception {
@@ -81,14 +92,15 @@ class PersistRowDataSinkFailoverITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         RowLayout layout = RowLayout.of(TYPE, new int[0], Optional.empty());
-        PersistSink<byte[], byte[]> inner = PersistSink.<byte[], byte[]>builder()
-                .location(dir.toString())
-                .collection("failover")
-                .keyCodec(Codecs.bytes())
-                .valueCodec(Codecs.bytes())
-                .bufferSize(256 << 10)
-                .historyRetention(1_000_000L) // keep times apart, to check each row's
-                .build();
+        PersistSink<byte[], byte[]> inner =
+                PersistSink.<byte[], byte[]>builder()
+                        .location(dir.toString())
+                        .collection("failover")
+                        .keyCodec(Codecs.bytes())
+                        .valueCodec(Codecs.bytes())
+                        .bufferSize(256 << 10)
+                        .historyRetention(1_000_000L) // keep times apart, to check each row's
+                        .build();
         env.fromSequence(0, N - 1)
                 .map(new FailingOnce())
                 .returns(InternalTypeInfo.of(TYPE))
@@ -98,12 +110,16 @@ class PersistRowDataSinkFailoverITCase {
         Map<String, Long> expected = new TreeMap<>();
         for (long i = 0; i < N; i++) {
             GenericRowData r = row(i);
-            expected.merge(r.getInt(0) + "|" + r.getString(1), r.getRowKind() == RowKind.INSERT ? 1L : -1L, Long::sum);
+            expected.merge(
+                    r.getInt(0) + "|" + r.getString(1),
+                    r.getRowKind() == RowKind.INSERT ? 1L : -1L,
+                    Long::sum);
         }
         expected.values().removeIf(d -> d == 0);
 
         Map<String, Long> actual = new TreeMap<>();
-        try (PersistCollection c = PersistCollection.open(dir, "failover"); UpdateCursor cursor = c.snapshot().readConsolidated()) {
+        try (PersistCollection c = PersistCollection.open(dir, "failover");
+                UpdateCursor cursor = c.snapshot().readConsolidated()) {
             CollectionState state = c.state();
             state.validate();
             // Every commit sealed its epoch, the last one included: every row is complete.

@@ -30,14 +30,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The table sink writer without a cluster: row kinds become diffs, rows are stamped with the
- * commit epoch (or their rowtime), and the epoch starts at the seal or the restored state, moves on
- * at each checkpoint, and never falls behind the seal.
+ * The table sink writer without a cluster: row kinds become diffs, rows are stamped with the commit
+ * epoch (or their rowtime), and the epoch starts at the seal or the restored state, moves on at
+ * each checkpoint, and never falls behind the seal.
  */
 class RowDataSinkWriterTest {
 
     private static final RowType TYPE =
-            RowType.of(new LogicalType[] {DataTypes.INT().notNull().getLogicalType(), DataTypes.STRING().getLogicalType(), DataTypes.TIMESTAMP(3).getLogicalType()},
+            RowType.of(
+                    new LogicalType[] {
+                        DataTypes.INT().notNull().getLogicalType(),
+                        DataTypes.STRING().getLogicalType(),
+                        DataTypes.TIMESTAMP(3).getLogicalType()
+                    },
                     new String[] {"id", "name", "ts"});
     private static final RowLayout EPOCHS = RowLayout.of(TYPE, new int[] {0}, Optional.empty());
     private static final RowLayout ROWTIME = RowLayout.of(TYPE, new int[] {0}, Optional.of("ts"));
@@ -47,7 +52,8 @@ class RowDataSinkWriterTest {
     private TestingInnerWriter inner;
 
     /** Records what the persist writer under test is handed, in order. */
-    private static final class TestingInnerWriter implements CommittingSinkWriter<Update<byte[], byte[]>, WriterResult> {
+    private static final class TestingInnerWriter
+            implements CommittingSinkWriter<Update<byte[], byte[]>, WriterResult> {
         final List<Update<byte[], byte[]>> updates = new ArrayList<>();
         final List<String> events = new ArrayList<>();
 
@@ -79,27 +85,29 @@ class RowDataSinkWriterTest {
         }
     }
 
-    private static final SinkWriter.Context CONTEXT = new SinkWriter.Context() {
-        @Override
-        public long currentWatermark() {
-            return Long.MIN_VALUE;
-        }
+    private static final SinkWriter.Context CONTEXT =
+            new SinkWriter.Context() {
+                @Override
+                public long currentWatermark() {
+                    return Long.MIN_VALUE;
+                }
 
-        @Override
-        public Long timestamp() {
-            return null;
-        }
-    };
+                @Override
+                public Long timestamp() {
+                    return null;
+                }
+            };
 
     @BeforeEach
     void setUp() {
-        settings = PersistSink.<byte[], byte[]>builder()
-                .location(dir.toString())
-                .collection("rows")
-                .keyCodec(Codecs.bytes())
-                .valueCodec(Codecs.bytes())
-                .build()
-                .settings();
+        settings =
+                PersistSink.<byte[], byte[]>builder()
+                        .location(dir.toString())
+                        .collection("rows")
+                        .keyCodec(Codecs.bytes())
+                        .valueCodec(Codecs.bytes())
+                        .build()
+                        .settings();
         inner = new TestingInnerWriter();
     }
 
@@ -110,7 +118,9 @@ class RowDataSinkWriterTest {
     }
 
     private static GenericRowData row(RowKind kind, int id, String name, long millis) {
-        GenericRowData r = GenericRowData.of(id, StringData.fromString(name), TimestampData.fromEpochMillis(millis));
+        GenericRowData r =
+                GenericRowData.of(
+                        id, StringData.fromString(name), TimestampData.fromEpochMillis(millis));
         r.setRowKind(kind);
         return r;
     }
@@ -125,7 +135,8 @@ class RowDataSinkWriterTest {
         }
         assertThat(inner.updates).extracting(Update::diff).containsExactly(1L, -1L, 1L, -1L);
         Update<byte[], byte[]> first = inner.updates.get(0);
-        assertThat(EPOCHS.decode(first.key(), first.value())).isEqualTo(row(RowKind.INSERT, 1, "a", 0));
+        assertThat(EPOCHS.decode(first.key(), first.value()))
+                .isEqualTo(row(RowKind.INSERT, 1, "a", 0));
         assertThat(inner.updates.get(2).key()).isEqualTo(first.key());
         assertThat(inner.updates.get(2).value()).isNotEqualTo(first.value());
     }
@@ -136,7 +147,8 @@ class RowDataSinkWriterTest {
         try (RowDataSinkWriter writer = new RowDataSinkWriter(inner, EPOCHS, settings, -1, 4)) {
             assertThat(writer.epoch()).isEqualTo(5);
             writer.write(row(RowKind.INSERT, 1, "a", 0), CONTEXT);
-            writer.writeWatermark(new Watermark(1_000_000)); // the pipeline's watermarks are not the table's time
+            writer.writeWatermark(
+                    new Watermark(1_000_000)); // the pipeline's watermarks are not the table's time
             writer.flush(false);
             writer.prepareCommit();
             assertThat(writer.snapshotState(1)).containsExactly(6L, 6L, 6L, 6L);
@@ -144,8 +156,16 @@ class RowDataSinkWriterTest {
             writer.prepareCommit();
             assertThat(writer.epoch()).isEqualTo(7);
         }
-        assertThat(inner.events).containsExactly(
-                "write@5", "flush false", "watermark 5", "prepareCommit", "write@6", "watermark 6", "prepareCommit", "close");
+        assertThat(inner.events)
+                .containsExactly(
+                        "write@5",
+                        "flush false",
+                        "watermark 5",
+                        "prepareCommit",
+                        "write@6",
+                        "watermark 6",
+                        "prepareCommit",
+                        "close");
     }
 
     @Test
@@ -189,8 +209,10 @@ class RowDataSinkWriterTest {
             assertThatThrownBy(() -> writer.write(row(RowKind.INSERT, 2, "b", -1), CONTEXT))
                     .hasMessageContaining("its rowtime column 'ts' is before 1970-01-01 00:00:00");
             GenericRowData noTime = GenericRowData.of(3, StringData.fromString("c"), null);
-            assertThatThrownBy(() -> writer.write(noTime, CONTEXT)).hasMessageContaining("its rowtime column 'ts' is null");
+            assertThatThrownBy(() -> writer.write(noTime, CONTEXT))
+                    .hasMessageContaining("its rowtime column 'ts' is null");
         }
-        assertThat(inner.events).containsExactly("write@1500", "watermark 1499", "prepareCommit", "close");
+        assertThat(inner.events)
+                .containsExactly("write@1500", "watermark 1499", "prepareCommit", "close");
     }
 }

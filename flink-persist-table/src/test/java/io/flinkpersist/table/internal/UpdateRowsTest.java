@@ -16,11 +16,17 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 
-/** Read updates become rows: one per unit of multiplicity, inserts or (continuous scans) deletes. */
+/**
+ * Read updates become rows: one per unit of multiplicity, inserts or (continuous scans) deletes.
+ */
 class UpdateRowsTest {
 
     private static final RowType TYPE =
-            RowType.of(new LogicalType[] {DataTypes.INT().getLogicalType(), DataTypes.STRING().getLogicalType()}, new String[] {"k", "v"});
+            RowType.of(
+                    new LogicalType[] {
+                        DataTypes.INT().getLogicalType(), DataTypes.STRING().getLogicalType()
+                    },
+                    new String[] {"k", "v"});
     private static final RowLayout LAYOUT = RowLayout.of(TYPE, new int[] {0}, Optional.empty());
 
     private static Update<byte[], byte[]> update(int k, String v, long diff) {
@@ -42,7 +48,8 @@ class UpdateRowsTest {
         assertThat(out).hasSize(3).allSatisfy(r -> assertThat(r).isEqualTo(expected));
         // Separate objects: a downstream operator may change one without touching the others.
         assertThat(out.get(0)).isNotSameAs(out.get(1));
-        assertThat(emit(snapshot, update(2, "b", 1))).containsExactly(GenericRowData.of(2, StringData.fromString("b")));
+        assertThat(emit(snapshot, update(2, "b", 1)))
+                .containsExactly(GenericRowData.of(2, StringData.fromString("b")));
     }
 
     @Test
@@ -50,17 +57,24 @@ class UpdateRowsTest {
         UpdateRows snapshot = new UpdateRows(LAYOUT, false, "orders");
         assertThatThrownBy(() -> emit(snapshot, update(1, "a", -2)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("Cannot read collection orders as a snapshot: a row has the net multiplicity -2 at time 9");
+                .hasMessageStartingWith(
+                        "Cannot read collection orders as a snapshot: a row has the net multiplicity -2 at time 9");
     }
 
     @Test
     void aContinuousScanEmitsDeletesForRetractions() {
         UpdateRows changelog = new UpdateRows(LAYOUT, true, "c");
         List<RowData> out = emit(changelog, update(1, "a", -2));
-        assertThat(out).hasSize(2).allSatisfy(r -> {
-            assertThat(r.getRowKind()).isEqualTo(RowKind.DELETE);
-            assertThat(r.getInt(0)).isEqualTo(1);
-        });
-        assertThat(emit(changelog, update(1, "a", 1))).singleElement().extracting(RowData::getRowKind).isEqualTo(RowKind.INSERT);
+        assertThat(out)
+                .hasSize(2)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getRowKind()).isEqualTo(RowKind.DELETE);
+                            assertThat(r.getInt(0)).isEqualTo(1);
+                        });
+        assertThat(emit(changelog, update(1, "a", 1)))
+                .singleElement()
+                .extracting(RowData::getRowKind)
+                .isEqualTo(RowKind.INSERT);
     }
 }
