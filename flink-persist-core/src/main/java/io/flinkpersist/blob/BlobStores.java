@@ -8,19 +8,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Opens the blob store of a collection from a user-facing location: a local directory (a plain path
- * or a {@code file:} URI) gives a {@link LocalFileBlobStore}; any other scheme ({@code hdfs://…},
- * {@code viewfs://…}) gives a {@link HadoopBlobStore}, which refuses schemes without an atomic
- * put-if-absent. Opening a store creates nothing: a store prepares its directories on its first
- * write, so reading needs only read access.
+ * Opens the blob store of a collection from a user-facing location, through the {@link
+ * BlobStoreFactory} registered for the location's scheme ({@link ServiceLoader}, keyed by scheme):
+ * a local directory (a plain path or a {@code file:} URI) gives a {@link LocalFileBlobStore},
+ * {@code hdfs://…} and {@code viewfs://…} a {@link HadoopBlobStore}. A scheme no factory serves
+ * goes to {@link HadoopBlobStore} too, which opens those vouched for in the Hadoop configuration
+ * and refuses the rest, saying what they lack. Opening a store creates nothing: a store prepares
+ * its directories on its first write, so reading needs only read access.
  */
 public final class BlobStores {
+
+    /** The scheme of plain paths. */
+    private static final String LOCAL_SCHEME = "file";
+
+    private static volatile Map<String, BlobStoreFactory> factories;
 
     private BlobStores() {}
 
@@ -39,21 +52,61 @@ public final class BlobStores {
                             + location
                             + "': give a directory path, a file: URI or e.g. hdfs://namenode:8020/path");
         }
+        String scheme;
+        URI root;
         if (!location.contains("://") && !location.startsWith("file:")) {
-            return new LocalFileBlobStore(Paths.get(location).resolve(name));
+            scheme = LOCAL_SCHEME;
+            root = Paths.get(location).resolve(name).toUri();
+        } else {
+            URI uri;
+            try {
+                uri = new URI(location);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(
+                        "Invalid location '" + location + "': " + e.getMessage(), e);
+            }
+            scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme.equals(LOCAL_SCHEME)) {
+                root = Path.of(uri).resolve(name).toUri();
+            } else {
+                String base = location.endsWith("/") ? location : location + "/";
+                root = URI.create(base + name);
+            }
         }
-        URI uri;
-        try {
-            uri = new URI(location);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(
-                    "Invalid location '" + location + "': " + e.getMessage(), e);
+        BlobStoreFactory factory = factories().get(scheme);
+        return (factory != null ? factory : new HadoopBlobStoreFactory()).open(root, hadoopConf);
+    }
+
+    /** The schemes a registered factory serves, sorted. */
+    public static Set<String> registeredSchemes() {
+        return new TreeSet<>(factories().keySet());
+    }
+
+    /** The factories on the class path, by scheme; two factories for one scheme are an error. */
+    private static Map<String, BlobStoreFactory> factories() {
+        Map<String, BlobStoreFactory> loaded = factories;
+        if (loaded != null) {
+            return loaded;
         }
-        if ("file".equals(uri.getScheme())) {
-            return new LocalFileBlobStore(Path.of(uri).resolve(name));
+        Map<String, BlobStoreFactory> bySchema = new HashMap<>();
+        for (BlobStoreFactory f :
+                ServiceLoader.load(BlobStoreFactory.class, BlobStores.class.getClassLoader())) {
+            for (String scheme : f.schemes()) {
+                BlobStoreFactory other = bySchema.put(scheme.toLowerCase(Locale.ROOT), f);
+                if (other != null && other.getClass() != f.getClass()) {
+                    throw new IllegalStateException(
+                            "Cannot register blob store factories: "
+                                    + other.getClass().getName()
+                                    + " and "
+                                    + f.getClass().getName()
+                                    + " both serve scheme '"
+                                    + scheme
+                                    + "'; remove one from the class path");
+                }
+            }
         }
-        String base = location.endsWith("/") ? location : location + "/";
-        return HadoopBlobStore.open(URI.create(base + name), hadoopConf);
+        factories = Map.copyOf(bySchema);
+        return factories;
     }
 
     /** The most collections {@link #collectionsAt} names. */

@@ -1,17 +1,9 @@
 package io.flinkpersist.blob;
 
-import java.io.BufferedOutputStream;
-import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -31,12 +23,10 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
@@ -54,19 +44,18 @@ import org.slf4j.LoggerFactory;
  *
  * Commits are compare-and-set by put-if-absent, so the store needs a create that atomically fails
  * when the key exists. Hadoop offers no such create for a finished file, so every write goes to a
- * temp file and is then published by an atomic operation that refuses to replace:
+ * temp file and is then published by {@link FileContext#rename(Path, Path, Options.Rename...)} with
+ * {@link Options.Rename#NONE}:
  *
  * <ul>
- *   <li>{@code hdfs}, {@code viewfs}: {@link FileContext#rename(Path, Path, Options.Rename...)}
- *       with {@link Options.Rename#NONE}, a single NameNode operation that fails with {@link
+ *   <li>{@code hdfs}, {@code viewfs}: a single NameNode operation that fails with {@link
  *       FileAlreadyExistsException} when the target exists. Plain {@link FileSystem#rename(Path,
  *       Path)} is never used: it returns {@code false} on an existing file but <i>moves the source
  *       into</i> an existing directory. With {@code viewfs} the whole root, {@code .tmp/} included,
  *       must lie in one mount point whose target is HDFS.
- *   <li>{@code file}: Hadoop's local rename replaces, so the temp file is hard-linked to the target
- *       with {@link Files#createLink} ({@code link(2)}, which fails with {@code EEXIST}). Hadoop's
- *       checksummed {@link LocalFileSystem} is unwrapped to its {@link RawLocalFileSystem}, so no
- *       {@code .crc} side files are written (blob formats carry their own checksums).
+ *   <li>{@code file} is refused: Hadoop's local rename replaces. Local directories are served by
+ *       {@link LocalFileBlobStore}, which {@link BlobStores} picks for plain paths and {@code
+ *       file:} URIs.
  *   <li>Any other scheme is refused at construction with an {@link IllegalArgumentException}: an
  *       object store ({@code s3a}, {@code gs}, ...) has no atomic rename-without-replace and would
  *       need a conditional create (create-if-absent that fails when the object exists), which this
@@ -82,17 +71,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>The bytes go to {@code <root>/.tmp/<uuid>.tmp}, created with {@link CreateFlag#SYNC_BLOCK}
- *       (HDFS then syncs every finished block to disk, not only the last one). Locally the file is
- *       written with a {@link FileChannel} instead, because Hadoop's local create forks a {@code
- *       chmod} process per file when its native library is missing (ten times slower).
- *   <li>{@code hsync()} (HDFS: the DataNodes fsync the last block), locally {@code
- *       FileChannel.force(true)}; then {@code close()} (HDFS: the NameNode completes the file). A
- *       stream without the {@code hsync} capability (some vouched-for schemes) is only flushed, and
- *       close is its durability point.
- *   <li>The target's parent directory is created ({@code mkdirs}; locally each new directory's
- *       parent is synced).
- *   <li>The temp file is published under the key with rename {@code NONE} or a hard link, as above.
- *       Locally the target's directory is then synced and the temp name removed.
+ *       (HDFS then syncs every finished block to disk, not only the last one). The first write
+ *       creates the root and its temp area; opening the store touches nothing.
+ *   <li>{@code hsync()} (HDFS: the DataNodes fsync the last block), then {@code close()} (HDFS: the
+ *       NameNode completes the file). A stream without the {@code hsync} capability (some
+ *       vouched-for schemes) is only flushed, and close is its durability point.
+ *   <li>The target's parent directory is created ({@code mkdirs}).
+ *   <li>The temp file is published under the key with rename {@code NONE}.
  * </ol>
  *
  * <p>A failure in steps 1–3 certainly did not apply: {@link BlobStoreException}, the temp file is
@@ -102,8 +87,7 @@ import org.slf4j.LoggerFactory;
  * answer from the server (a {@code RemoteException} anywhere in the cause chain) certainly did not
  * apply either. A failure without an answer (a timeout, a lost connection, an interrupt) leaves the
  * rename's outcome unknown: {@link OutcomeUnknownException}, and the temp file is left for garbage
- * collection. Locally, a failed directory sync after the link is also {@link
- * OutcomeUnknownException}.
+ * collection.
  *
  * <h2>Layout and limits</h2>
  *
@@ -120,13 +104,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A key cannot be both a blob and a directory (a {@link BlobStoreException} names the
  *       conflict). Directories are never removed.
  *   <li>{@link BlobInfo#lastModifiedMillis()} is the file's modification time: on HDFS when the
- *       temp file was closed (a rename keeps it), locally its last write; both just before publish.
+ *       temp file was closed (a rename keeps it).
  *   <li>{@link #close()} does not close the {@link FileSystem}: Hadoop caches and shares instances.
  * </ul>
  *
- * <p>The class runs over the house's 600 lines: its writer is private because two publish protocols
- * (rename and hard link) and their failure classes span both, and a sixth of it is this
- * description.
+ * <p>The class runs a little over the house's 600 lines: its writer is private because the publish
+ * protocol and its failure classes span both, and a sixth of it is this description.
  */
 public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
 
@@ -141,8 +124,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     /** Schemes published by an atomic rename-without-replace. */
     static final Set<String> RENAME_SCHEMES = Set.of("hdfs", "viewfs");
 
-    /** The scheme published by a hard link. */
-    static final String LINK_SCHEME = "file";
+    /** The scheme of local directories, which {@link LocalFileBlobStore} serves. */
+    static final String LOCAL_SCHEME = "file";
 
     private static final Logger LOG = LoggerFactory.getLogger(HadoopBlobStore.class);
 
@@ -156,11 +139,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     private final FsPermission filePermission;
     private final int bufferSize;
 
-    /** Publishes by rename {@code NONE}; null when publishing by hard link. */
+    /** Publishes by rename {@code NONE}. */
     private final FileContext renamer;
-
-    /** The local filesystem whose files are hard-linked; null when publishing by rename. */
-    private final RawLocalFileSystem local;
 
     /** Whether the root and its temp area were created by this instance's first write. */
     private volatile boolean prepared;
@@ -201,8 +181,16 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         Objects.requireNonNull(conf, "conf");
         String rootUri = requested.toString();
         String scheme = schemeOf(requested, conf);
-        boolean link = scheme.equals(LINK_SCHEME);
-        if (!link && !RENAME_SCHEMES.contains(scheme) && !vouchedSchemes(conf).contains(scheme)) {
+        if (scheme.equals(LOCAL_SCHEME)) {
+            throw new IllegalArgumentException(
+                    "Cannot open blob store on scheme 'file' through Hadoop: Hadoop's local rename"
+                            + " replaces, so it cannot publish; a local directory is served by"
+                            + " LocalFileBlobStore (give BlobStores a plain path or a file: URI)"
+                            + " (root="
+                            + rootUri
+                            + ")");
+        }
+        if (!RENAME_SCHEMES.contains(scheme) && !vouchedSchemes(conf).contains(scheme)) {
             throw new IllegalArgumentException(unsupportedSchemeMessage(scheme, rootUri));
         }
         FileSystem fileSystem;
@@ -212,16 +200,13 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             throw new BlobStoreException(
                     "Cannot open blob store: " + e + " (location=" + rootUri + ")", e);
         }
-        this.local = link ? rawLocal(fileSystem, rootUri) : null;
-        this.fs = link ? local : fileSystem;
+        this.fs = fileSystem;
         this.root = fs.makeQualified(requested);
         this.location = root.toString();
         this.tempDirectory = new Path(root, TEMP_DIRECTORY);
         this.filePermission = FsPermission.getFileDefault().applyUMask(FsPermission.getUMask(conf));
         this.bufferSize = conf.getInt("io.file.buffer.size", 4096);
-        if (link) {
-            this.renamer = null;
-        } else {
+        {
             try {
                 this.renamer = FileContext.getFileContext(root.toUri(), conf);
             } catch (UnsupportedFileSystemException e) {
@@ -255,15 +240,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                 return;
             }
             try {
-                if (local != null) {
-                    File rootFile = local.pathToFile(root);
-                    Files.createDirectories(rootFile.toPath().resolve(TEMP_DIRECTORY));
-                    File parent = rootFile.getParentFile();
-                    if (parent != null) {
-                        LocalFileBlobStore.syncDirectory(parent.toPath());
-                    }
-                    LocalFileBlobStore.syncDirectory(rootFile.toPath());
-                } else if (!fs.mkdirs(tempDirectory)) {
+                if (!fs.mkdirs(tempDirectory)) {
                     throw new IOException("mkdirs returned false for " + tempDirectory);
                 }
             } catch (IOException e) {
@@ -307,21 +284,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         prepareForWrites();
         Path temp = new Path(tempDirectory, UUID.randomUUID() + TEMP_SUFFIX);
         try {
-            if (local != null) {
-                // Not through Hadoop: without its native library, RawLocalFileSystem forks 'chmod'
-                // for every file it creates.
-                FileChannel channel =
-                        FileChannel.open(
-                                local.pathToFile(temp).toPath(),
-                                StandardOpenOption.CREATE_NEW,
-                                StandardOpenOption.WRITE);
-                return new HadoopBlobWriter(
-                        key,
-                        target,
-                        temp,
-                        channel,
-                        new BufferedOutputStream(Channels.newOutputStream(channel), bufferSize));
-            }
             FSDataOutputStream out =
                     fs.create(
                             temp,
@@ -331,7 +293,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                             fs.getDefaultReplication(temp),
                             fs.getDefaultBlockSize(temp),
                             null);
-            return new HadoopBlobWriter(key, target, temp, null, out);
+            return new HadoopBlobWriter(key, target, temp, out);
         } catch (IOException e) {
             throw failure("create", key, e);
         }
@@ -511,11 +473,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         return tempDirectory;
     }
 
-    /** Whether publishes use hard links ({@code file}) rather than rename {@code NONE}. */
-    public boolean usesHardLinks() {
-        return local != null;
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Publishing
 
@@ -524,14 +481,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
      * temp name is gone afterwards, unless the outcome is unknown.
      */
     private void publish(String key, Path temp, Path target) throws IOException {
-        if (local != null) {
-            publishByLink(key, temp, target);
-        } else {
-            publishByRename(key, temp, target);
-        }
-    }
-
-    private void publishByRename(String key, Path temp, Path target) throws IOException {
         Path parent = target.getParent();
         if (!parent.equals(root) && !knownDirectories.contains(parent.toString())) {
             try {
@@ -604,85 +553,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         return RenameFailure.UNKNOWN;
     }
 
-    private void publishByLink(String key, Path temp, Path target) throws IOException {
-        java.nio.file.Path tempFile = local.pathToFile(temp).toPath();
-        java.nio.file.Path targetFile = local.pathToFile(target).toPath();
-        try {
-            ensureLocalParentDirectory(key, targetFile);
-        } catch (IOException e) {
-            deleteTemp(temp);
-            throw e instanceof BlobStoreException ? e : failure("publish", key, e);
-        }
-        try {
-            Files.createLink(targetFile, tempFile);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            if (!isSameFile(targetFile, tempFile)) { // else our own link, reported twice (NFS)
-                deleteTemp(temp);
-                throw alreadyExists(key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
-            }
-        } catch (NoSuchFileException e) {
-            deleteTemp(temp);
-            knownDirectories.clear(); // a directory was removed behind our back: re-check them all
-            throw failure("publish", key, e);
-        } catch (IOException | UnsupportedOperationException e) {
-            // link(2) is atomic, but look to be sure before promising that nothing was applied.
-            if (!isSameFile(targetFile, tempFile)) {
-                deleteTemp(temp);
-                if (Files.exists(targetFile, LinkOption.NOFOLLOW_LINKS)) {
-                    throw alreadyExists(
-                            key, Files.isDirectory(targetFile, LinkOption.NOFOLLOW_LINKS));
-                }
-                throw failure(
-                        "publish (by hard link, which this filesystem may not support; "
-                                + "LocalFileBlobStore can do without)",
-                        key,
-                        e);
-            }
-        }
-        // The blob is visible from here on: a failure now leaves its durability unknown.
-        try {
-            LocalFileBlobStore.syncDirectory(targetFile.getParent());
-        } catch (IOException e) {
-            throw new OutcomeUnknownException(
-                    "Cannot publish blob "
-                            + key
-                            + ": the blob is visible but syncing its directory "
-                            + "failed, so it may not survive a crash (location="
-                            + location
-                            + ")",
-                    e);
-        } finally {
-            deleteTemp(temp);
-        }
-    }
-
-    /**
-     * Creates the target's missing ancestors, syncing the parent of each so the entry is durable.
-     */
-    private void ensureLocalParentDirectory(String key, java.nio.file.Path target)
-            throws IOException {
-        java.nio.file.Path rootDir = local.pathToFile(root).toPath();
-        List<java.nio.file.Path> missing = new ArrayList<>();
-        for (java.nio.file.Path d = target.getParent();
-                !d.equals(rootDir) && !knownDirectories.contains(d.toString());
-                d = d.getParent()) {
-            missing.add(d);
-        }
-        for (int i = missing.size() - 1; i >= 0; i--) {
-            java.nio.file.Path d = missing.get(i);
-            try {
-                Files.createDirectory(d);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-                    throw parentIsABlob(key, e);
-                }
-                // Made by someone else, maybe not synced yet: sync its parent anyway.
-            }
-            LocalFileBlobStore.syncDirectory(d.getParent());
-            knownDirectories.add(d.toString());
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Helpers
 
@@ -706,7 +576,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         if (scheme == null) {
             scheme = FileSystem.getDefaultUri(conf).getScheme();
         }
-        return scheme == null ? LINK_SCHEME : scheme.toLowerCase(Locale.ROOT);
+        return scheme == null ? LOCAL_SCHEME : scheme.toLowerCase(Locale.ROOT);
     }
 
     private static Set<String> vouchedSchemes(Configuration conf) {
@@ -733,23 +603,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
                 + "' (root="
                 + rootUri
                 + ")";
-    }
-
-    private static RawLocalFileSystem rawLocal(FileSystem fileSystem, String rootUri) {
-        if (fileSystem instanceof RawLocalFileSystem raw) {
-            return raw;
-        }
-        if (fileSystem instanceof LocalFileSystem checksummed
-                && checksummed.getRaw() instanceof RawLocalFileSystem raw) {
-            return raw;
-        }
-        throw new IllegalArgumentException(
-                "Cannot open blob store on scheme 'file': it is bound to "
-                        + fileSystem.getClass().getName()
-                        + ", not Hadoop's local filesystem, so "
-                        + "files cannot be hard-linked; remove the 'fs.file.impl' override (root="
-                        + rootUri
-                        + ")");
     }
 
     /** A RemoteException turned into the exception the server threw; anything else unchanged. */
@@ -788,14 +641,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     private boolean isDirectory(Path path) {
         try {
             return fs.getFileStatus(path).isDirectory();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean isSameFile(java.nio.file.Path a, java.nio.file.Path b) {
-        try {
-            return Files.isSameFile(a, b);
         } catch (IOException e) {
             return false;
         }
@@ -884,17 +729,14 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         private final String key;
         private final Path target;
         private final Path temp;
-        private final FileChannel channel;
-        private final OutputStream out;
+        private final FSDataOutputStream out;
         private long position;
         private boolean done;
 
-        HadoopBlobWriter(
-                String key, Path target, Path temp, FileChannel channel, OutputStream out) {
+        HadoopBlobWriter(String key, Path target, Path temp, FSDataOutputStream out) {
             this.key = key;
             this.target = target;
             this.temp = temp;
-            this.channel = channel;
             this.out = out;
         }
 
@@ -941,11 +783,8 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             checkOpen();
             done = true;
             try {
-                if (channel != null) {
-                    out.flush();
-                    channel.force(true);
-                } else if (((FSDataOutputStream) out).hasCapability(StreamCapabilities.HSYNC)) {
-                    ((FSDataOutputStream) out).hsync();
+                if (out.hasCapability(StreamCapabilities.HSYNC)) {
+                    out.hsync();
                 } else {
                     out.flush(); // close below is the durability point of such a stream
                 }

@@ -79,7 +79,6 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void publishesByRenameOnHdfs() throws IOException {
-        assertThat(hdfs().usesHardLinks()).isFalse();
         assertThat(store.describe()).startsWith("hdfs://localhost:").contains("/stores/");
         store.putIfAbsent("state/00000000000000000001", bytes("one"));
         assertThat(fs.getFileStatus(pathOf("state/00000000000000000001")).getLen()).isEqualTo(3);
@@ -178,7 +177,6 @@ class HdfsBlobStoreTest extends BlobStoreContractTest {
                 "fs.viewfs.mounttable.persist.link./v" + n, fs.getUri() + "/viewfs-target-" + n);
         try (HadoopBlobStore view =
                 new HadoopBlobStore("viewfs://persist/v" + n + "/orders", viewConf)) {
-            assertThat(view.usesHardLinks()).isFalse();
             assertThat(view.describe()).isEqualTo("viewfs://persist/v" + n + "/orders");
             view.putIfAbsent("state/00000000000000000001", bytes("one"));
             try (BlobWriter writer = view.create("state/00000000000000000001")) {
