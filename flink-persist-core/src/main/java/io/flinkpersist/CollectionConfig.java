@@ -2,6 +2,7 @@ package io.flinkpersist;
 
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.compaction.CompactionPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,46 +21,37 @@ import java.util.Objects;
  *       latest, beyond those a lease pins (default 100).
  *   <li>{@code cache}: decoded row groups shared by the handle's snapshots (default: none).
  *       Compaction and drains never fill it: their inputs are about to be replaced.
+ *   <li>{@code compactionPolicy}: which trace merges maintenance carries out (default: the leveled
+ *       policy).
  * </ul>
  */
 public final class CollectionConfig {
 
-    private final BatchWriteOptions writeOptions;
-    private final Clock clock;
-    private final Duration leaseDuration;
-    private final Duration gcGracePeriod;
-    private final int retainedStateRecords;
-    private final BatchCache cache;
+    // Not final so that each with* copies, then changes one field; immutable from outside.
+    private BatchWriteOptions writeOptions = BatchWriteOptions.defaults();
+    private Clock clock = Clock.systemUTC();
+    private Duration leaseDuration = Duration.ofMinutes(15);
+    private Duration gcGracePeriod = Duration.ofHours(1);
+    private int retainedStateRecords = 100;
+    private BatchCache cache = BatchCache.disabled();
+    private CompactionPolicy compactionPolicy = CompactionPolicy.DEFAULT;
 
-    private CollectionConfig(
-            BatchWriteOptions writeOptions,
-            Clock clock,
-            Duration leaseDuration,
-            Duration gcGracePeriod,
-            int retainedStateRecords,
-            BatchCache cache) {
-        this.cache = Objects.requireNonNull(cache, "cache");
-        this.writeOptions = Objects.requireNonNull(writeOptions, "writeOptions");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.leaseDuration = positive(leaseDuration, "leaseDuration");
-        this.gcGracePeriod = nonNegative(gcGracePeriod, "gcGracePeriod");
-        if (retainedStateRecords < 1) {
-            throw new IllegalArgumentException(
-                    "Invalid retainedStateRecords "
-                            + retainedStateRecords
-                            + ": keep at least 1 state record below the latest");
-        }
-        this.retainedStateRecords = retainedStateRecords;
+    private CollectionConfig() {}
+
+    private CollectionConfig copy() {
+        CollectionConfig c = new CollectionConfig();
+        c.writeOptions = writeOptions;
+        c.clock = clock;
+        c.leaseDuration = leaseDuration;
+        c.gcGracePeriod = gcGracePeriod;
+        c.retainedStateRecords = retainedStateRecords;
+        c.cache = cache;
+        c.compactionPolicy = compactionPolicy;
+        return c;
     }
 
     public static CollectionConfig defaults() {
-        return new CollectionConfig(
-                BatchWriteOptions.defaults(),
-                Clock.systemUTC(),
-                Duration.ofMinutes(15),
-                Duration.ofHours(1),
-                100,
-                BatchCache.disabled());
+        return new CollectionConfig();
     }
 
     public BatchWriteOptions writeOptions() {
@@ -86,33 +78,60 @@ public final class CollectionConfig {
         return cache;
     }
 
+    /**
+     * Which trace merges the handle's maintenance carries out (default: {@link
+     * CompactionPolicy#DEFAULT}).
+     */
+    public CompactionPolicy compactionPolicy() {
+        return compactionPolicy;
+    }
+
     public CollectionConfig withCache(BatchCache c) {
-        return new CollectionConfig(
-                writeOptions, clock, leaseDuration, gcGracePeriod, retainedStateRecords, c);
+        CollectionConfig out = copy();
+        out.cache = Objects.requireNonNull(c, "cache");
+        return out;
     }
 
     public CollectionConfig withWriteOptions(BatchWriteOptions o) {
-        return new CollectionConfig(
-                o, clock, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
+        CollectionConfig out = copy();
+        out.writeOptions = Objects.requireNonNull(o, "writeOptions");
+        return out;
     }
 
     public CollectionConfig withClock(Clock c) {
-        return new CollectionConfig(
-                writeOptions, c, leaseDuration, gcGracePeriod, retainedStateRecords, cache);
+        CollectionConfig out = copy();
+        out.clock = Objects.requireNonNull(c, "clock");
+        return out;
     }
 
     public CollectionConfig withLeaseDuration(Duration d) {
-        return new CollectionConfig(
-                writeOptions, clock, d, gcGracePeriod, retainedStateRecords, cache);
+        CollectionConfig out = copy();
+        out.leaseDuration = positive(d, "leaseDuration");
+        return out;
     }
 
     public CollectionConfig withGcGracePeriod(Duration d) {
-        return new CollectionConfig(
-                writeOptions, clock, leaseDuration, d, retainedStateRecords, cache);
+        CollectionConfig out = copy();
+        out.gcGracePeriod = nonNegative(d, "gcGracePeriod");
+        return out;
     }
 
     public CollectionConfig withRetainedStateRecords(int n) {
-        return new CollectionConfig(writeOptions, clock, leaseDuration, gcGracePeriod, n, cache);
+        if (n < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid retainedStateRecords "
+                            + n
+                            + ": keep at least 1 state record below the latest");
+        }
+        CollectionConfig out = copy();
+        out.retainedStateRecords = n;
+        return out;
+    }
+
+    public CollectionConfig withCompactionPolicy(CompactionPolicy p) {
+        CollectionConfig out = copy();
+        out.compactionPolicy = Objects.requireNonNull(p, "compactionPolicy");
+        return out;
     }
 
     private static Duration positive(Duration d, String name) {

@@ -8,7 +8,12 @@ import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.blob.TemporaryFiles;
 import io.flinkpersist.compaction.CompactionPolicy;
+import io.flinkpersist.compaction.DrainPlan;
+import io.flinkpersist.compaction.FinalCompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.compaction.MaintenancePlanner;
+import io.flinkpersist.compaction.MergePlan;
+import io.flinkpersist.compaction.TrimPlan;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
@@ -16,7 +21,6 @@ import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.RetiredBlob;
 import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.StateRecordCodec;
-import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
@@ -44,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class PersistCollection implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PersistCollection.class);
+
+    private static final CompactionPolicy FINAL_COMPACTION = new FinalCompactionPolicy();
 
     private final BlobStore store;
     private final StateLog log;
@@ -385,49 +391,44 @@ public final class PersistCollection implements Closeable {
      * Returns whether a batch was added (a drain that finds nothing to move writes nothing).
      */
     public boolean drain() throws IOException {
-        Optional<CompactionPolicy.DrainPlan> plan = CompactionPolicy.pickDrain(state);
+        Optional<DrainPlan> plan = MaintenancePlanner.pickDrain(state);
         return plan.isPresent() && commit(maintainer.drain(plan.get())).changed();
     }
 
     /** Drops the unsealed batches wholly below the trace upper. Returns whether any was dropped. */
     public boolean evict() throws IOException {
-        return CompactionPolicy.needsEvict(state) && commit(new Transition.Evict()).changed();
+        return MaintenancePlanner.needsEvict(state) && commit(new Transition.Evict()).changed();
     }
 
     /**
      * Rewrites the first unsealed batch that straddles the trace upper without its drained part.
      */
     public boolean trim() throws IOException {
-        Optional<CompactionPolicy.TrimPlan> plan = CompactionPolicy.pickTrim(state);
+        Optional<TrimPlan> plan = MaintenancePlanner.pickTrim(state);
         return plan.isPresent() && commit(maintainer.trim(plan.get())).changed();
     }
 
-    /** Merges the oldest same-level pair of trace batches wholly before since, if there is one. */
+    /** Carries out one merge of the configured {@link CompactionPolicy}, if it picks one. */
     public boolean compact() throws IOException {
-        Optional<CompactionPolicy.CompactionPlan> plan = CompactionPolicy.pickCompaction(state);
-        return plan.isPresent() && commit(maintainer.compact(plan.get())).changed();
+        return compact(config.compactionPolicy());
+    }
+
+    /**
+     * Carries out one merge of {@code policy}, if it picks one; returns whether the trace changed.
+     */
+    public boolean compact(CompactionPolicy policy) throws IOException {
+        Optional<MergePlan> plan = policy.pick(state);
+        return plan.isPresent() && commit(maintainer.merge(plan.get())).changed();
     }
 
     /**
      * Merges all trace batches wholly before since into one, in one pass ({@link
-     * CompactionPolicy#pickFullCompaction}): for a collection whose writing has ended, the smallest
-     * and fastest to read. When the seal is ahead of the trace and at or before since, the sealed
-     * unsealed updates are drained into that same pass. Returns whether it changed the trace.
+     * FinalCompactionPolicy}): for a collection whose writing has ended, the smallest and fastest
+     * to read. When the seal is ahead of the trace and at or before since, the sealed unsealed
+     * updates are drained into that same pass. Returns whether it changed the trace.
      */
     public boolean compactTrace() throws IOException {
-        Optional<CompactionPolicy.DrainPlan> drain = CompactionPolicy.pickDrain(state);
-        List<TraceBatchMeta> trace = state.trace();
-        Frontier since = state.since();
-        if (drain.isPresent()
-                && !trace.isEmpty()
-                && drain.get().upper().lessEqual(since)
-                && trace.stream().allMatch(b -> b.desc().upper().lessEqual(since))) {
-            // The sealed unsealed updates and the whole trace, all before since: one pass, one
-            // batch.
-            return commit(maintainer.drainMerge(drain.get(), trace, since)).changed();
-        }
-        Optional<List<TraceBatchMeta>> run = CompactionPolicy.pickFullCompaction(state);
-        return run.isPresent() && commit(maintainer.merge(run.get(), since)).changed();
+        return compact(FINAL_COMPACTION);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.compaction.MergePlan;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
@@ -307,14 +308,13 @@ class CollectionModelTest {
          */
         private void staleCompaction() throws IOException {
             c.refresh();
-            Optional<CompactionPolicy.CompactionPlan> plan =
-                    CompactionPolicy.pickCompaction(c.state());
+            Optional<MergePlan> plan = CompactionPolicy.DEFAULT.pick(c.state());
             if (plan.isEmpty()) {
                 op = "stale compaction (nothing to compact)";
                 return;
             }
             op = "stale compaction";
-            Transition.ApplyCompaction result = new Maintainer(ops, options).compact(plan.get());
+            Transition.ApplyMerge result = new Maintainer(ops, options).merge(plan.get());
             PersistCollection other =
                     PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
             boolean raced = random.nextBoolean() && other.compact();

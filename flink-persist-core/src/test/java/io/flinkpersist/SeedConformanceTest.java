@@ -12,6 +12,7 @@ import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.compaction.MergePlan;
 import io.flinkpersist.read.BatchCursors;
 import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
@@ -372,12 +373,12 @@ class SeedConformanceTest {
         c.drain();
         c.allowCompaction(2);
         // The policy waits until both batches lie wholly before since...
-        assertThat(CompactionPolicy.pickCompaction(c.state())).isEmpty();
+        assertThat(CompactionPolicy.DEFAULT.pick(c.state())).isEmpty();
         // ...but a merge at since 2 is well defined: [0,1) + [1,3) gives [0,3) since 2.
         List<TraceBatchMeta> t = c.state().trace();
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
-        Transition.ApplyCompaction result =
-                m.compact(new CompactionPolicy.CompactionPlan(t.get(0), t.get(1), Frontier.at(2)));
+        Transition.ApplyMerge result =
+                m.merge(MergePlan.of(List.of(t.get(0), t.get(1)), Frontier.at(2)));
         assertThat(result.merged().desc()).isEqualTo(Description.of(0, 3, 2));
         assertThat(result.merged().level()).isEqualTo(1);
         assertThat(readAll(BatchReader.open(store, result.merged().key())))
@@ -411,29 +412,18 @@ class SeedConformanceTest {
         List<TraceBatchMeta> t = c.state().trace();
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
         // Not consecutive.
-        assertThatThrownBy(
-                        () ->
-                                m.compact(
-                                        new CompactionPolicy.CompactionPlan(
-                                                t.get(0), t.get(2), Frontier.at(9))))
+        assertThatThrownBy(() -> m.merge(MergePlan.of(List.of(t.get(0), t.get(2)), Frontier.at(9))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(
                         "they are not consecutive (first=[{0}, {1}) since {0}, second=[{3}, {9}) since {0})");
         // Overlapping (a batch with itself).
-        assertThatThrownBy(
-                        () ->
-                                m.compact(
-                                        new CompactionPolicy.CompactionPlan(
-                                                t.get(1), t.get(1), Frontier.at(9))))
+        assertThatThrownBy(() -> m.merge(MergePlan.of(List.of(t.get(1), t.get(1)), Frontier.at(9))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not consecutive");
         // Output since below an input's since.
         TraceBatchMeta compacted = new TraceBatchMeta("x", Description.of(0, 1, 5), 0, 10, 1);
         assertThatThrownBy(
-                        () ->
-                                m.compact(
-                                        new CompactionPolicy.CompactionPlan(
-                                                compacted, t.get(1), Frontier.at(4))))
+                        () -> m.merge(MergePlan.of(List.of(compacted, t.get(1)), Frontier.at(4))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(
                         "the output since {4} must be a time at or after both input sinces ({5}, {0})");
@@ -444,9 +434,8 @@ class SeedConformanceTest {
         traceOfThreeBatches();
         c.allowCompaction(9);
         Maintainer m = new Maintainer(store, BatchWriteOptions.defaults());
-        CompactionPolicy.CompactionPlan plan =
-                CompactionPolicy.pickCompaction(c.state()).orElseThrow();
-        Transition.ApplyCompaction stale = m.compact(plan);
+        MergePlan plan = CompactionPolicy.DEFAULT.pick(c.state()).orElseThrow();
+        Transition.ApplyMerge stale = m.merge(plan);
         // Another handle compacts the same pair first.
         PersistCollection other = PersistCollection.open(store.sharing());
         assertThat(other.compact()).isTrue();
@@ -499,7 +488,7 @@ class SeedConformanceTest {
         c.drain();
         c.allowCompaction(3);
         // No compaction has run; reads still advance times to since.
-        assertThat(CompactionPolicy.pickCompaction(c.state())).isEmpty();
+        assertThat(CompactionPolicy.DEFAULT.pick(c.state())).isEmpty();
         assertThat(readAll(c.snapshot().readConsolidated()))
                 .containsExactly(Rec.of("j", "v", 5, 1), Rec.of("k", "v", 3, 2));
     }

@@ -9,9 +9,6 @@ import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
-import io.flinkpersist.compaction.CompactionPolicy.CompactionPlan;
-import io.flinkpersist.compaction.CompactionPolicy.DrainPlan;
-import io.flinkpersist.compaction.CompactionPolicy.TrimPlan;
 import io.flinkpersist.read.BatchCursors;
 import io.flinkpersist.state.Description;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -120,61 +117,33 @@ public final class Maintainer {
     }
 
     /**
-     * Merges the plan's pair with times advanced to since; level by {@link
-     * CompactionPolicy#mergedLevel}.
+     * Carries out {@code plan} in one pass: its run of trace batches, and the unsealed updates of
+     * its drain if it has one, merged with times advanced to its since into one new trace batch,
+     * whose level follows {@link MergePlan#mergedLevel}.
      */
-    public Transition.ApplyCompaction compact(CompactionPlan plan) throws IOException {
-        long since = plan.since().time();
-        List<UpdateCursor> inputs = new ArrayList<>(2);
-        inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.first()), since));
-        inputs.add(Cursors.advanceTimes(BatchCursors.openTrace(store, plan.second()), since));
-        Description desc =
-                new Description(
-                        plan.first().desc().lower(), plan.second().desc().upper(), plan.since());
+    public Transition.ApplyMerge merge(MergePlan plan) throws IOException {
+        List<UpdateCursor> drained =
+                plan.drain().isPresent()
+                        ? BatchCursors.unsealedRange(
+                                store,
+                                plan.drain().get().inputs(),
+                                plan.drain().get().lower().time(),
+                                plan.drain().get().upper())
+                        : List.of();
+        List<UpdateCursor> cursors = openTrace(plan.run(), plan.since(), drained);
+        Description desc = new Description(plan.lower(), plan.upper(), plan.since());
         String key = newBatchKey();
-        BatchStats stats = writeTrace(key, new MergingCursor(inputs));
-        int level = CompactionPolicy.mergedLevel(plan, stats.sizeBytes());
-        return new Transition.ApplyCompaction(
-                plan.first().key(),
-                plan.second().key(),
-                new NewTraceBatch(key, desc, level, stats.sizeBytes(), stats.updateCount()));
-    }
-
-    /**
-     * Merges consecutive trace batches {@code inputs} (oldest first) in one pass with times
-     * advanced to {@code since}; level by {@link CompactionPolicy#fullMergedLevel}.
-     */
-    public Transition.ApplyMerge merge(List<TraceBatchMeta> inputs, Frontier since)
-            throws IOException {
-        List<UpdateCursor> cursors = openTrace(inputs, since, List.of());
-        Description desc =
-                new Description(
-                        inputs.get(0).desc().lower(),
-                        inputs.get(inputs.size() - 1).desc().upper(),
-                        since);
-        NewTraceBatch merged = writeMerged(cursors, desc, inputs);
-        return new Transition.ApplyMerge(inputs.stream().map(TraceBatchMeta::key).toList(), merged);
-    }
-
-    /**
-     * Drains {@code plan} and merges it, in one pass, with the trace's last batches {@code trace}
-     * (oldest first, ending at the plan's lower), all times advanced to {@code since}; level by
-     * {@link CompactionPolicy#fullMergedLevel} over the trace inputs.
-     */
-    public Transition.ApplyDrainMerge drainMerge(
-            DrainPlan plan, List<TraceBatchMeta> trace, Frontier since) throws IOException {
-        List<UpdateCursor> cursors =
-                openTrace(
-                        trace,
-                        since,
-                        BatchCursors.unsealedRange(
-                                store, plan.inputs(), plan.lower().time(), plan.upper()));
-        Description desc = new Description(trace.get(0).desc().lower(), plan.upper(), since);
-        NewTraceBatch merged = writeMerged(cursors, desc, trace);
-        return new Transition.ApplyDrainMerge(
-                trace.stream().map(TraceBatchMeta::key).toList(),
-                plan.lower(),
-                plan.upper(),
+        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
+        NewTraceBatch merged =
+                new NewTraceBatch(
+                        key,
+                        desc,
+                        plan.mergedLevel(stats.sizeBytes()),
+                        stats.sizeBytes(),
+                        stats.updateCount());
+        return new Transition.ApplyMerge(
+                plan.keys(),
+                plan.drain().map(d -> new Transition.Drained(d.lower(), d.upper())),
                 merged);
     }
 
@@ -205,23 +174,6 @@ public final class Maintainer {
             cursors.add(Cursors.advanceTimes(c, since.time()));
         }
         return cursors;
-    }
-
-    /**
-     * Merges {@code cursors} into a new trace batch; its level by {@link
-     * CompactionPolicy#fullMergedLevel}.
-     */
-    private NewTraceBatch writeMerged(
-            List<UpdateCursor> cursors, Description desc, List<TraceBatchMeta> inputs)
-            throws IOException {
-        String key = newBatchKey();
-        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
-        return new NewTraceBatch(
-                key,
-                desc,
-                CompactionPolicy.fullMergedLevel(inputs, stats.sizeBytes()),
-                stats.sizeBytes(),
-                stats.updateCount());
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {

@@ -4,7 +4,6 @@ import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.state.Transition.AllowCompaction;
 import io.flinkpersist.state.Transition.Append;
-import io.flinkpersist.state.Transition.ApplyCompaction;
 import io.flinkpersist.state.Transition.ApplyDrain;
 import io.flinkpersist.state.Transition.ApplyTrim;
 import io.flinkpersist.state.Transition.Evict;
@@ -13,6 +12,7 @@ import io.flinkpersist.state.Transition.NewTraceBatch;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.Seal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,12 +67,8 @@ public final class Arrangement {
             applied = evict(state);
         } else if (transition instanceof ApplyTrim t) {
             applied = applyTrim(state, t);
-        } else if (transition instanceof ApplyCompaction c) {
-            applied = applyCompaction(state, c);
         } else if (transition instanceof Transition.ApplyMerge m) {
             applied = applyMerge(state, m);
-        } else if (transition instanceof Transition.ApplyDrainMerge m) {
-            applied = applyDrainMerge(state, m);
         } else if (transition instanceof ForgetRetired f) {
             applied = forgetRetired(state, f);
         } else if (transition instanceof Transition.AcquireLease l) {
@@ -434,41 +430,54 @@ public final class Arrangement {
         List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
         List<String> inputs = m.inputs();
         NewTraceBatch merged = m.merged();
-        int index = -1;
-        for (int i = 0; i + inputs.size() <= trace.size() && index < 0; i++) {
-            boolean run = true;
-            for (int j = 0; j < inputs.size() && run; j++) {
-                run = trace.get(i + j).key().equals(inputs.get(j));
+        int index = findRun(trace, inputs, m.drained().isPresent());
+        if (m.drained().isPresent()) {
+            Transition.Drained drained = m.drained().get();
+            if (index < 0
+                    || !state.traceUpper().equals(drained.lower())
+                    || !drained.upper().lessEqual(state.seal())) {
+                return Applied.unchanged(state, List.of(merged.key()));
             }
-            if (run) {
-                index = i;
-            }
-        }
-        if (index < 0) {
+        } else if (index < 0) {
             return Applied.unchanged(state, List.of(merged.key()));
         }
+        int after = index + inputs.size();
         TraceBatchMeta firstIn = trace.get(index);
-        TraceBatchMeta lastIn = trace.get(index + inputs.size() - 1);
+        TraceBatchMeta lastIn = trace.get(after - 1);
+        Frontier upper = m.drained().map(Transition.Drained::upper).orElse(lastIn.desc().upper());
         Description d = merged.desc();
         boolean sinceCovers = true;
-        for (int j = 0; j < inputs.size(); j++) {
-            sinceCovers &= trace.get(index + j).desc().since().lessEqual(d.since());
+        for (TraceBatchMeta b : trace.subList(index, after)) {
+            sinceCovers &= b.desc().since().lessEqual(d.since());
         }
-        if (!d.lower().equals(firstIn.desc().lower())
-                || !d.upper().equals(lastIn.desc().upper())
-                || !sinceCovers) {
+        boolean rangeOk =
+                m.drained().map(r -> r.lower().lessThan(r.upper())).orElse(true)
+                        && d.lower().equals(firstIn.desc().lower())
+                        && d.upper().equals(upper);
+        if (!rangeOk || !sinceCovers) {
             throw new IllegalArgumentException(
-                    "Cannot apply merge: merged batch "
-                            + merged.key()
-                            + " describes "
-                            + d
-                            + ", which does not cover its inputs from "
-                            + firstIn.desc()
-                            + " to "
-                            + lastIn.desc()
-                            + " at or beyond their since");
+                    m.drained().isPresent()
+                            ? "Cannot apply drain and merge: merged batch "
+                                    + merged.key()
+                                    + " describes "
+                                    + d
+                                    + ", which does not cover its trace inputs from "
+                                    + firstIn.desc()
+                                    + " and the drained ["
+                                    + m.drained().get().lower()
+                                    + ", "
+                                    + m.drained().get().upper()
+                                    + ") at or beyond their since"
+                            : "Cannot apply merge: merged batch "
+                                    + merged.key()
+                                    + " describes "
+                                    + d
+                                    + ", which does not cover its inputs from "
+                                    + firstIn.desc()
+                                    + " to "
+                                    + lastIn.desc()
+                                    + " at or beyond their since");
         }
-        int after = index + inputs.size();
         boolean fitsBefore = index == 0 || trace.get(index - 1).level() >= merged.level();
         boolean fitsAfter = after >= trace.size() || trace.get(after).level() <= merged.level();
         if (!fitsBefore || !fitsAfter) {
@@ -479,7 +488,26 @@ public final class Arrangement {
     }
 
     /**
-     * Replaces {@code trace[from, to)} by {@code merged} and retires {@code inputs}, their keys.
+     * Where {@code inputs} stand as a run in {@code trace}, or -1; with {@code atEnd}, only a run
+     * that ends the trace counts.
+     */
+    private static int findRun(List<TraceBatchMeta> trace, List<String> inputs, boolean atEnd) {
+        int first = atEnd ? trace.size() - inputs.size() : 0;
+        for (int i = Math.max(0, first); i + inputs.size() <= trace.size(); i++) {
+            boolean run = true;
+            for (int j = 0; j < inputs.size() && run; j++) {
+                run = trace.get(i + j).key().equals(inputs.get(j));
+            }
+            if (run) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Replaces {@code trace[from, to)} by {@code merged} and retires {@code inputs}, their keys,
+     * the newest first (as the seed does).
      */
     private static Applied replaceTrace(
             CollectionState state,
@@ -489,105 +517,10 @@ public final class Arrangement {
             NewTraceBatch merged,
             List<String> inputs) {
         List<String> retired = new ArrayList<>(inputs);
+        Collections.reverse(retired);
         trace.subList(from, to).clear();
         trace.add(from, merged.toMeta());
         long seqNo = state.seqNo() + 1;
-        return new Applied(
-                state.toBuilder()
-                        .seqNo(seqNo)
-                        .trace(trace)
-                        .retired(retire(state, retired, seqNo))
-                        .build(),
-                true,
-                retired,
-                List.of());
-    }
-
-    private static Applied applyDrainMerge(CollectionState state, Transition.ApplyDrainMerge m) {
-        NewTraceBatch merged = m.merged();
-        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
-        int index = trace.size() - m.trace().size();
-        boolean fits =
-                index >= 0
-                        && state.traceUpper().equals(m.lower())
-                        && m.upper().lessEqual(state.seal());
-        for (int j = 0; fits && j < m.trace().size(); j++) {
-            fits = trace.get(index + j).key().equals(m.trace().get(j));
-        }
-        if (!fits) {
-            return Applied.unchanged(state, List.of(merged.key()));
-        }
-        Description d = merged.desc();
-        boolean sinceCovers = true;
-        for (TraceBatchMeta b : trace.subList(index, trace.size())) {
-            sinceCovers &= b.desc().since().lessEqual(d.since());
-        }
-        if (!m.lower().lessThan(m.upper())
-                || !d.lower().equals(trace.get(index).desc().lower())
-                || !d.upper().equals(m.upper())
-                || !sinceCovers) {
-            throw new IllegalArgumentException(
-                    "Cannot apply drain and merge: merged batch "
-                            + merged.key()
-                            + " describes "
-                            + d
-                            + ", which does not cover its trace inputs from "
-                            + trace.get(index).desc()
-                            + " and the drained ["
-                            + m.lower()
-                            + ", "
-                            + m.upper()
-                            + ") at or beyond their since");
-        }
-        if (index > 0 && trace.get(index - 1).level() < merged.level()) {
-            // Planned against an older trace whose levels have changed before the run (I7). Stale.
-            return Applied.unchanged(state, List.of(merged.key()));
-        }
-        return replaceTrace(state, trace, index, trace.size(), merged, m.trace());
-    }
-
-    private static Applied applyCompaction(CollectionState state, ApplyCompaction c) {
-        List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
-        int index = -1;
-        for (int i = 0; i + 1 < trace.size(); i++) {
-            if (trace.get(i).key().equals(c.first()) && trace.get(i + 1).key().equals(c.second())) {
-                index = i;
-                break;
-            }
-        }
-        NewTraceBatch merged = c.merged();
-        if (index < 0) {
-            return Applied.unchanged(state, List.of(merged.key()));
-        }
-        TraceBatchMeta b0 = trace.get(index);
-        TraceBatchMeta b1 = trace.get(index + 1);
-        Description d = merged.desc();
-        if (!d.lower().equals(b0.desc().lower())
-                || !d.upper().equals(b1.desc().upper())
-                || !b0.desc().since().lessEqual(d.since())
-                || !b1.desc().since().lessEqual(d.since())) {
-            throw new IllegalArgumentException(
-                    "Cannot apply compaction: merged batch "
-                            + merged.key()
-                            + " describes "
-                            + d
-                            + ", which does not cover its inputs "
-                            + b0.desc()
-                            + " and "
-                            + b1.desc()
-                            + " at or beyond their since");
-        }
-        boolean fitsBefore = index == 0 || trace.get(index - 1).level() >= merged.level();
-        boolean fitsAfter =
-                index + 2 >= trace.size() || trace.get(index + 2).level() <= merged.level();
-        if (!fitsBefore || !fitsAfter) {
-            // Planned against an older trace whose levels have changed around the pair (I7). Stale.
-            return Applied.unchanged(state, List.of(merged.key()));
-        }
-        trace.remove(index + 1);
-        trace.set(index, merged.toMeta());
-        long seqNo = state.seqNo() + 1;
-        List<String> retired = List.of(b1.key(), b0.key());
         return new Applied(
                 state.toBuilder()
                         .seqNo(seqNo)

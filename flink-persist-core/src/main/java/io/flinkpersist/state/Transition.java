@@ -97,51 +97,41 @@ public sealed interface Transition {
         }
     }
 
-    /**
-     * Replaces the adjacent trace batches {@code first}, {@code second} by their merge. No-op if
-     * the pair is no longer there (a stale result).
-     */
-    record ApplyCompaction(String first, String second, NewTraceBatch merged)
-            implements Transition {
-        public ApplyCompaction {
-            Objects.requireNonNull(first, "first");
-            Objects.requireNonNull(second, "second");
-            Objects.requireNonNull(merged, "merged");
+    /** The unsealed updates a merge drained in the same pass: times in {@code [lower, upper)}. */
+    record Drained(Frontier lower, Frontier upper) {
+        public Drained {
+            Objects.requireNonNull(lower, "lower");
+            Objects.requireNonNull(upper, "upper");
         }
     }
 
     /**
-     * Replaces the consecutive trace batches {@code inputs} (two or more, oldest first) by their
-     * merge. No-op if they are no longer there as a run (a stale result).
+     * Replaces the consecutive trace batches {@code inputs} (oldest first) by their merge: the one
+     * merge transition, for a pair, a longer run, and a run merged with a drain. Without {@code
+     * drained} the run has two or more batches and may lie anywhere in the trace. With it, the run
+     * (one or more batches) must end the trace at the drained range's lower, and the merge also
+     * holds the unsealed updates of that range: the trace then ends at its upper. No-op if the run
+     * is no longer there as planned (a stale result).
      */
-    record ApplyMerge(List<String> inputs, NewTraceBatch merged) implements Transition {
+    record ApplyMerge(List<String> inputs, Optional<Drained> drained, NewTraceBatch merged)
+            implements Transition {
         public ApplyMerge {
             inputs = List.copyOf(inputs);
+            Objects.requireNonNull(drained, "drained");
             Objects.requireNonNull(merged, "merged");
-            if (inputs.size() < 2) {
+            if (drained.isEmpty() && inputs.size() < 2) {
                 throw new IllegalArgumentException(
                         "Cannot merge trace batches: need at least two (inputs=" + inputs + ")");
             }
-        }
-    }
-
-    /**
-     * A drain of the unsealed updates in {@code [lower, upper)} merged, in the same pass, with the
-     * trace batches {@code trace} (the trace's last batches, oldest first; their upper is {@code
-     * lower}): they are replaced by one batch ending at {@code upper}. No-op if the trace upper is
-     * no longer {@code lower} or those batches are no longer the trace's end (a stale result).
-     */
-    record ApplyDrainMerge(List<String> trace, Frontier lower, Frontier upper, NewTraceBatch merged)
-            implements Transition {
-        public ApplyDrainMerge {
-            trace = List.copyOf(trace);
-            Objects.requireNonNull(lower, "lower");
-            Objects.requireNonNull(upper, "upper");
-            Objects.requireNonNull(merged, "merged");
-            if (trace.isEmpty()) {
+            if (drained.isPresent() && inputs.isEmpty()) {
                 throw new IllegalArgumentException(
                         "Cannot drain and merge: no trace batch to merge with (use ApplyDrain)");
             }
+        }
+
+        /** A merge of {@code inputs} without a drain. */
+        public ApplyMerge(List<String> inputs, NewTraceBatch merged) {
+            this(inputs, Optional.empty(), merged);
         }
     }
 

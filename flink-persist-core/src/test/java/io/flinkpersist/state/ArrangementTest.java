@@ -7,7 +7,6 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.state.Arrangement.Applied;
 import io.flinkpersist.state.Transition.AllowCompaction;
 import io.flinkpersist.state.Transition.Append;
-import io.flinkpersist.state.Transition.ApplyCompaction;
 import io.flinkpersist.state.Transition.ApplyDrain;
 import io.flinkpersist.state.Transition.ApplyTrim;
 import io.flinkpersist.state.Transition.Evict;
@@ -393,7 +392,7 @@ class ArrangementTest {
                 .containsExactly("c2");
     }
 
-    // ---- ApplyCompaction ----
+    // ---- ApplyMerge of a pair ----
 
     /** Trace t1 [0,5), t2 [5,10), t3 [10,15), all level 0 since {0}; seal {20}, since {10}. */
     private static CollectionState threeTraceBatches() {
@@ -407,7 +406,11 @@ class ArrangementTest {
     @Test
     void compactionReplacesTheAdjacentPairAndRetiresBoth() {
         CollectionState s = threeTraceBatches();
-        Applied a = changed(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 10, 10, 1)));
+        Applied a =
+                changed(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
 
         CollectionState c = a.state();
         assertThat(c.trace())
@@ -424,56 +427,50 @@ class ArrangementTest {
     @Test
     void stalePairIsUnchangedAndOrphansTheMerge() {
         CollectionState s = threeTraceBatches();
-        CollectionState c = next(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 10, 10, 1)));
+        CollectionState c =
+                next(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
 
         assertThat(
                         unchanged(
                                 c,
-                                new ApplyCompaction(
-                                        "t1", "t2", traceBatch("m-again", 0, 10, 10, 1))))
+                                new Transition.ApplyMerge(
+                                        List.of("t1", "t2"), traceBatch("m-again", 0, 10, 10, 1))))
                 .containsExactly("m-again");
         assertThat(
                         unchanged(
                                 s,
-                                new ApplyCompaction(
-                                        "t1", "t3", traceBatch("m-apart", 0, 15, 10, 1))))
+                                new Transition.ApplyMerge(
+                                        List.of("t1", "t3"), traceBatch("m-apart", 0, 15, 10, 1))))
                 .containsExactly("m-apart");
         assertThat(
                         unchanged(
                                 s,
-                                new ApplyCompaction(
-                                        "t2", "t1", traceBatch("m-swapped", 0, 10, 10, 1))))
+                                new Transition.ApplyMerge(
+                                        List.of("t2", "t1"),
+                                        traceBatch("m-swapped", 0, 10, 10, 1))))
                 .containsExactly("m-swapped");
-    }
-
-    @Test
-    void mergeNotCoveringItsInputsFails() {
-        CollectionState s = threeTraceBatches();
-        assertThatThrownBy(
-                        () ->
-                                Arrangement.apply(
-                                        s,
-                                        new ApplyCompaction(
-                                                "t1", "t2", traceBatch("m", 0, 8, 10, 1))))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "Cannot apply compaction: merged batch m describes [{0}, {8}) since {10}, which does not"
-                                + " cover its inputs [{0}, {5}) since {0} and [{5}, {10}) since {0} at or beyond their since");
     }
 
     @Test
     void mergeWithASinceBelowItsInputsFails() {
         CollectionState s = threeTraceBatches();
-        CollectionState c = next(s, new ApplyCompaction("t1", "t2", traceBatch("m", 0, 10, 10, 1)));
+        CollectionState c =
+                next(
+                        s,
+                        new Transition.ApplyMerge(
+                                List.of("t1", "t2"), traceBatch("m", 0, 10, 10, 1)));
         assertThatThrownBy(
                         () ->
                                 Arrangement.apply(
                                         c,
-                                        new ApplyCompaction(
-                                                "m", "t3", traceBatch("m2", 0, 15, 5, 1))))
+                                        new Transition.ApplyMerge(
+                                                List.of("m", "t3"), traceBatch("m2", 0, 15, 5, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(
-                        "Cannot apply compaction: merged batch m2 describes [{0}, {15}) since {5}");
+                        "Cannot apply merge: merged batch m2 describes [{0}, {15}) since {5}");
     }
 
     // ---- ApplyMerge ----
@@ -488,7 +485,7 @@ class ArrangementTest {
                                 List.of("t1", "t2", "t3"), traceBatch("m", 0, 15, 15, 1)));
         assertThat(a.state().trace())
                 .containsExactly(new TraceBatchMeta("m", Description.of(0, 15, 15), 1, 200, 20));
-        assertThat(a.retired()).containsExactly("t1", "t2", "t3");
+        assertThat(a.retired()).as("the newest first").containsExactly("t3", "t2", "t1");
         assertThat(a.state().retired())
                 .extracting(RetiredBlob::key)
                 .containsExactlyInAnyOrder("t1", "t2", "t3");
@@ -560,7 +557,7 @@ class ArrangementTest {
                                 + " from [{0}, {5}) since {0} to [{5}, {10}) since {0} at or beyond their since");
     }
 
-    // ---- ApplyDrainMerge ----
+    // ---- ApplyMerge with a drain ----
 
     @Test
     void drainMergeReplacesTheTraceEndAndMovesTheTraceUpper() {
@@ -569,22 +566,22 @@ class ArrangementTest {
         Applied a =
                 changed(
                         s,
-                        new Transition.ApplyDrainMerge(
+                        new Transition.ApplyMerge(
                                 List.of("t2", "t3"),
-                                Frontier.at(15),
-                                Frontier.at(20),
+                                Optional.of(
+                                        new Transition.Drained(Frontier.at(15), Frontier.at(20))),
                                 traceBatch("m", 5, 20, 20, 0)));
         assertThat(traceKeys(a.state())).containsExactly("t1", "m");
         assertThat(a.state().traceUpper()).isEqualTo(Frontier.at(20));
-        assertThat(a.retired()).containsExactly("t2", "t3");
+        assertThat(a.retired()).containsExactly("t3", "t2");
 
         Applied all =
                 changed(
                         s,
-                        new Transition.ApplyDrainMerge(
+                        new Transition.ApplyMerge(
                                 List.of("t1", "t2", "t3"),
-                                Frontier.at(15),
-                                Frontier.at(18),
+                                Optional.of(
+                                        new Transition.Drained(Frontier.at(15), Frontier.at(18))),
                                 traceBatch("m", 0, 18, 20, 1)));
         assertThat(all.state().trace())
                 .containsExactly(new TraceBatchMeta("m", Description.of(0, 18, 20), 1, 200, 20));
@@ -598,57 +595,63 @@ class ArrangementTest {
         assertThat(
                         unchanged(
                                 s,
-                                new Transition.ApplyDrainMerge(
+                                new Transition.ApplyMerge(
                                         List.of("t1", "t2"),
-                                        Frontier.at(15),
-                                        Frontier.at(20),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(15), Frontier.at(20))),
                                         traceBatch("x1", 0, 20, 20, 0))))
                 .containsExactly("x1");
         assertThat(
                         unchanged(
                                 s,
-                                new Transition.ApplyDrainMerge(
+                                new Transition.ApplyMerge(
                                         List.of("t3"),
-                                        Frontier.at(12),
-                                        Frontier.at(20),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(12), Frontier.at(20))),
                                         traceBatch("x2", 10, 20, 20, 0))))
                 .containsExactly("x2");
         assertThat(
                         unchanged(
                                 s,
-                                new Transition.ApplyDrainMerge(
+                                new Transition.ApplyMerge(
                                         List.of("t3"),
-                                        Frontier.at(15),
-                                        Frontier.at(21),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(15), Frontier.at(21))),
                                         traceBatch("x3", 10, 21, 20, 0))))
                 .containsExactly("x3");
         assertThat(
                         unchanged(
                                 s,
-                                new Transition.ApplyDrainMerge(
+                                new Transition.ApplyMerge(
                                         List.of("t3"),
-                                        Frontier.at(15),
-                                        Frontier.at(20),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(15), Frontier.at(20))),
                                         traceBatch("x4", 10, 20, 20, 1))))
                 .containsExactly("x4");
         assertThatThrownBy(
                         () ->
                                 Arrangement.apply(
                                         s,
-                                        new Transition.ApplyDrainMerge(
+                                        new Transition.ApplyMerge(
                                                 List.of("t3"),
-                                                Frontier.at(15),
-                                                Frontier.at(20),
+                                                Optional.of(
+                                                        new Transition.Drained(
+                                                                Frontier.at(15), Frontier.at(20))),
                                                 traceBatch("x5", 10, 19, 20, 0))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(
                         "Cannot apply drain and merge: merged batch x5 describes [{10}, {19}) since {20}");
         assertThatThrownBy(
                         () ->
-                                new Transition.ApplyDrainMerge(
+                                new Transition.ApplyMerge(
                                         List.of(),
-                                        Frontier.at(15),
-                                        Frontier.at(20),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(15), Frontier.at(20))),
                                         traceBatch("x6", 15, 20, 20, 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }

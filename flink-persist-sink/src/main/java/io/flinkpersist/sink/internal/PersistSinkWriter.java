@@ -204,7 +204,7 @@ public final class PersistSinkWriter<K, V>
                 n++;
             }
         }
-        return n + (CompactionPolicy.pickCompaction(state).isPresent() ? 1 : 0);
+        return n + (CompactionPolicy.DEFAULT.pick(state).isPresent() ? 1 : 0);
     }
 
     private void waitForMaintenance() throws IOException, InterruptedException {

@@ -1,0 +1,160 @@
+package io.flinkpersist.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.Description;
+import io.flinkpersist.state.SeqNoRange;
+import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.state.UnsealedBatchMeta;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The compaction policies and the merge plan, on plain values: no store, no I/O. */
+class CompactionPolicyTest {
+
+    private static TraceBatchMeta batch(String key, long lower, long upper, int level, long size) {
+        return new TraceBatchMeta(key, Description.of(lower, upper, 0), level, size, 1);
+    }
+
+    private static CollectionState state(long seal, long since, TraceBatchMeta... trace) {
+        return CollectionState.builder()
+                .seqNo(1)
+                .seal(Frontier.at(seal))
+                .since(Frontier.at(since))
+                .trace(List.of(trace))
+                .build()
+                .validate();
+    }
+
+    private static List<String> keys(Optional<MergePlan> plan) {
+        return plan.orElseThrow().keys();
+    }
+
+    @Test
+    void leveledPicksTheOldestSameLevelPairWhollyBeforeSince() {
+        CompactionPolicy leveled = CompactionPolicy.DEFAULT;
+        TraceBatchMeta a = batch("a", 0, 10, 2, 400);
+        TraceBatchMeta b = batch("b", 10, 20, 1, 200);
+        TraceBatchMeta c = batch("c", 20, 30, 1, 200);
+        TraceBatchMeta d = batch("d", 30, 40, 0, 100);
+        TraceBatchMeta e = batch("e", 40, 50, 0, 100);
+        assertThat(keys(leveled.pick(state(50, 50, a, b, c, d, e)))).containsExactly("b", "c");
+        // The pair must lie wholly before since.
+        assertThat(leveled.pick(state(50, 29, a, b, c, d, e))).isEmpty();
+        assertThat(keys(leveled.pick(state(50, 30, a, b, c, d, e)))).containsExactly("b", "c");
+        // Levels that differ are never merged by it.
+        assertThat(leveled.pick(state(50, 50, a, b, batch("d2", 20, 30, 0, 100)))).isEmpty();
+        assertThat(leveled.pick(state(50, 50))).isEmpty();
+        MergePlan plan = leveled.pick(state(50, 40, a, b, c, d, e)).orElseThrow();
+        assertThat(plan.since()).isEqualTo(Frontier.at(40));
+        assertThat(plan.lower()).isEqualTo(Frontier.at(10));
+        assertThat(plan.upper()).isEqualTo(Frontier.at(30));
+        assertThat(plan.drain()).isEmpty();
+    }
+
+    @Test
+    void leveledMergesNothingOnceSinceIsClosed() {
+        CollectionState closed =
+                state(50, 50, batch("a", 0, 10, 0, 1), batch("b", 10, 20, 0, 1)).toBuilder()
+                        .seal(Frontier.closed())
+                        .since(Frontier.closed())
+                        .build();
+        assertThat(CompactionPolicy.DEFAULT.pick(closed)).isEmpty();
+        assertThat(new FinalCompactionPolicy().pick(closed)).isEmpty();
+    }
+
+    @Test
+    void finalMergesEverythingBeforeSinceAndDrainsInTheSamePassWhereItCan() {
+        TraceBatchMeta a = batch("a", 0, 10, 1, 200);
+        TraceBatchMeta b = batch("b", 10, 20, 0, 100);
+        TraceBatchMeta c = batch("c", 20, 30, 0, 100);
+        FinalCompactionPolicy last = new FinalCompactionPolicy();
+        // Without unsealed updates: the run before since.
+        assertThat(keys(last.pick(state(30, 25, a, b, c)))).containsExactly("a", "b");
+        assertThat(keys(last.pick(state(30, 30, a, b, c)))).containsExactly("a", "b", "c");
+        assertThat(last.pick(state(30, 15, a, b, c))).isEmpty();
+
+        // Sealed unsealed updates beyond the trace, the seal at or before since: one pass.
+        UnsealedBatchMeta u = new UnsealedBatchMeta("u", new SeqNoRange(0, 1), 31, 35, 10, 2);
+        CollectionState pending =
+                state(40, 40, a, b, c).toBuilder().unsealed(List.of(u)).nextSeqNo(1).build();
+        MergePlan plan = last.pick(pending).orElseThrow();
+        assertThat(plan.keys()).containsExactly("a", "b", "c");
+        assertThat(plan.drain()).isPresent();
+        assertThat(plan.drain().get().inputs()).containsExactly(u);
+        assertThat(plan.upper()).isEqualTo(Frontier.at(40));
+        // The seal beyond since: no drain in the pass, only the trace before since.
+        CollectionState ahead = pending.toBuilder().since(Frontier.at(30)).build();
+        assertThat(last.pick(ahead).orElseThrow().drain()).isEmpty();
+    }
+
+    @Test
+    void theLevelRuleGoesUpOnlyWhenTheResultOutgrowsEveryInput() {
+        MergePlan pair =
+                MergePlan.of(
+                        List.of(batch("a", 0, 10, 1, 100), batch("b", 10, 20, 1, 80)),
+                        Frontier.at(20));
+        assertThat(pair.mergedLevel(150)).isEqualTo(2);
+        assertThat(pair.mergedLevel(100)).isEqualTo(1);
+        MergePlan run =
+                MergePlan.of(
+                        List.of(
+                                batch("a", 0, 10, 2, 500),
+                                batch("b", 10, 20, 0, 50),
+                                batch("c", 20, 30, 0, 50)),
+                        Frontier.at(30));
+        assertThat(run.mergedLevel(501)).isEqualTo(3);
+        assertThat(run.mergedLevel(450)).isEqualTo(2);
+    }
+
+    @Test
+    void aPlanMustBeARunBeforeItsSince() {
+        TraceBatchMeta a = batch("a", 0, 10, 0, 1);
+        TraceBatchMeta c = batch("c", 20, 30, 0, 1);
+        assertThatThrownBy(() -> MergePlan.of(List.of(a, c), Frontier.at(30)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("they are not consecutive");
+        assertThatThrownBy(() -> MergePlan.of(List.of(a), Frontier.at(30)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need at least 2");
+        TraceBatchMeta late = new TraceBatchMeta("late", Description.of(10, 20, 25), 0, 1, 1);
+        assertThatThrownBy(() -> MergePlan.of(List.of(a, late), Frontier.at(20)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "the output since {20} must be a time at or after both input sinces ({0}, {25})");
+        DrainPlan drain = new DrainPlan(Frontier.at(15), Frontier.at(30), List.of());
+        assertThatThrownBy(() -> new MergePlan(List.of(a), Frontier.at(30), Optional.of(drain)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the run ends at {10} but the drain starts at {15}");
+    }
+
+    @Test
+    void anotherPolicyPlugsInAsOneClass() {
+        // The newest pair before since, whatever its levels: a policy is any function of the state.
+        CompactionPolicy newestPair =
+                s -> {
+                    List<TraceBatchMeta> before =
+                            s.trace().stream()
+                                    .filter(b -> b.desc().upper().lessEqual(s.since()))
+                                    .toList();
+                    return before.size() < 2
+                            ? Optional.empty()
+                            : Optional.of(
+                                    MergePlan.of(
+                                            before.subList(before.size() - 2, before.size()),
+                                            s.since()));
+                };
+        CollectionState s =
+                state(
+                        30,
+                        30,
+                        batch("a", 0, 10, 1, 9),
+                        batch("b", 10, 20, 0, 1),
+                        batch("c", 20, 30, 0, 1));
+        assertThat(keys(newestPair.pick(s))).containsExactly("b", "c");
+    }
+}
