@@ -2,11 +2,9 @@ package io.flinkpersist;
 
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.UpdateBuffer;
-import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.blob.LocalFileBlobStore;
-import io.flinkpersist.blob.TemporaryFiles;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.DrainPlan;
 import io.flinkpersist.compaction.FinalCompactionPolicy;
@@ -14,25 +12,24 @@ import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.compaction.MaintenancePlanner;
 import io.flinkpersist.compaction.MergePlan;
 import io.flinkpersist.compaction.TrimPlan;
+import io.flinkpersist.gc.GarbageCollector;
+import io.flinkpersist.gc.GcReport;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.ReaderLease;
-import io.flinkpersist.state.RetiredBlob;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
+import io.flinkpersist.write.BatchPublisher;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +51,7 @@ public final class PersistCollection implements Closeable {
     private final BlobStore store;
     private final StateLog log;
     private final Maintainer maintainer;
+    private final BatchPublisher publisher;
     private final CollectionConfig config;
     private CollectionState state;
 
@@ -63,6 +61,7 @@ public final class PersistCollection implements Closeable {
         this.config = config;
         this.log = log;
         this.maintainer = new Maintainer(store, config.writeOptions());
+        this.publisher = new BatchPublisher(store, config.writeOptions());
         this.state = state;
     }
 
@@ -258,7 +257,7 @@ public final class PersistCollection implements Closeable {
         if (buffer.size() == 0) {
             return Optional.empty();
         }
-        return maintainer.writeUnsealed(buffer.cursor());
+        return publisher.writeUnsealed(buffer.cursor());
     }
 
     /**
@@ -499,99 +498,28 @@ public final class PersistCollection implements Closeable {
 
     // ---------------------------------------------------------------- garbage collection
 
-    /** What one garbage collection deleted. */
-    public record GcReport(
-            int retiredBlobs, int orphanedBlobs, int temporaryFiles, int stateRecords) {
-        public int total() {
-            return retiredBlobs + orphanedBlobs + temporaryFiles + stateRecords;
-        }
-    }
-
     /**
-     * Deletes what no reader can need any more:
-     *
-     * <ol>
-     *   <li>retired batches that no live lease's pinned version still references;
-     *   <li>batch blobs that no state references (left by failed or abandoned writes) once they are
-     *       older than the grace period;
-     *   <li>the store's leftover temporary files older than the grace period;
-     *   <li>state records below both the oldest pinned version and the retained window.
-     * </ol>
-     *
-     * Expired leases are dropped first. A reader without a lease is not protected: take {@link
-     * #leasedSnapshot} for reads that may overlap garbage collection.
+     * Deletes what no reader can need any more ({@link GarbageCollector}): retired batches no live
+     * lease needs, unreferenced batches and temporary files older than the grace period, and state
+     * records below the pinned versions and the retained window. Expired leases are dropped first.
+     * A reader without a lease is not protected: take {@link #leasedSnapshot} for reads that may
+     * overlap garbage collection.
      */
     public GcReport collectGarbage() throws IOException {
-        refresh();
-        expireLeases();
-        long latest = state.seqNo();
-        long minPinned = state.minPinnedSeqNo().orElse(latest);
+        return new GarbageCollector(store, config)
+                .collect(
+                        new GarbageCollector.Handle() {
+                            @Override
+                            public CollectionState refresh() throws IOException {
+                                return PersistCollection.this.refresh();
+                            }
 
-        // 1. Retired batches: a blob retired at r is referenced only by versions before r.
-        List<String> deletable = new ArrayList<>();
-        for (RetiredBlob r : state.retired()) {
-            if (r.retiredAt() <= minPinned) {
-                store.delete(r.key());
-                config.cache().invalidate(r.key());
-                deletable.add(r.key());
-            }
-        }
-        if (!deletable.isEmpty()) {
-            commit(new Transition.ForgetRetired(deletable));
-        }
-
-        // 2. Orphaned batches, checked against the newest state right before deleting.
-        long cutoff = now() - config.gcGracePeriod().toMillis();
-        List<BlobInfo> old = new ArrayList<>();
-        for (BlobInfo b : store.list(Maintainer.BATCH_PREFIX)) {
-            if (b.lastModifiedMillis() <= cutoff) {
-                old.add(b);
-            }
-        }
-        int orphans = 0;
-        if (!old.isEmpty()) {
-            Set<String> referenced = referencedKeys(refresh());
-            for (BlobInfo b : old) {
-                if (!referenced.contains(b.key())) {
-                    LOG.info(
-                            "Deleting orphaned batch {} (last modified {})",
-                            b.key(),
-                            b.lastModifiedMillis());
-                    store.delete(b.key());
-                    orphans++;
-                }
-            }
-        }
-
-        // 3. Leftover temporary files.
-        int temporary = 0;
-        if (store instanceof TemporaryFiles tmp) {
-            for (BlobInfo f : tmp.listTemporaryFiles()) {
-                if (f.lastModifiedMillis() <= cutoff && tmp.deleteTemporaryFile(f.key())) {
-                    temporary++;
-                }
-            }
-        }
-
-        // 4. State records below the pinned versions and the retained window, oldest first.
-        long floor = Math.min(minPinned, latest - config.retainedStateRecords());
-        int pruned = 0;
-        for (BlobInfo b : store.list(StateRecordCodec.STATE_PREFIX)) {
-            long seqNo = StateRecordCodec.seqNoOf(b.key());
-            if (seqNo >= 0 && seqNo < floor) {
-                store.delete(b.key());
-                pruned++;
-            }
-        }
-        return new GcReport(deletable.size(), orphans, temporary, pruned);
-    }
-
-    private static Set<String> referencedKeys(CollectionState s) {
-        Set<String> keys = new HashSet<>();
-        s.unsealed().forEach(b -> keys.add(b.key()));
-        s.trace().forEach(b -> keys.add(b.key()));
-        s.retired().forEach(b -> keys.add(b.key()));
-        return keys;
+                            @Override
+                            public CollectionState commit(Transition t) throws IOException {
+                                PersistCollection.this.commit(t);
+                                return state;
+                            }
+                        });
     }
 
     private Arrangement.Applied commit(Transition t) throws IOException {

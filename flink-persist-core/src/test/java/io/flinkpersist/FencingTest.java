@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.blob.LocalFileBlobStore;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.CommitConflictException;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ class FencingTest {
             prev = next;
             versions++;
         }
-        assertThat(store.list(StateRecordCodec.STATE_PREFIX)).hasSize(versions + 1);
+        assertThat(store.list(CollectionLayout.STATE_PREFIX)).hasSize(versions + 1);
         assertThat(versions).isEqualTo(acknowledged.size());
         assertThat(last.writers())
                 .containsEntry("writer-a", (long) COMMITS_PER_WRITER)

@@ -8,12 +8,12 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.blob.LocalFileBlobStore;
-import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.gc.GcReport;
 import io.flinkpersist.read.Snapshot;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.LeaseExpiredException;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.testing.TestingClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -169,14 +169,14 @@ class LeaseAndGcTest {
         assertThat(Rec.readAll(snapshot.readConsolidated())).isEqualTo(expected);
 
         // An abandoned write: a batch nobody committed.
-        String orphan = Maintainer.newBatchKey();
+        String orphan = CollectionLayout.newBatchKey();
         store.putIfAbsent(orphan, new byte[] {1, 2, 3});
 
         c.releaseLease("reader");
         writer.collectGarbage();
         assertThat(store.get(orphan)).as("orphan younger than the grace period").isPresent();
         clock.advance(GRACE.plusSeconds(1));
-        PersistCollection.GcReport report = writer.collectGarbage();
+        GcReport report = writer.collectGarbage();
         assertThat(report.orphanedBlobs()).isEqualTo(1);
 
         CollectionState end = writer.refresh();
@@ -214,14 +214,16 @@ class LeaseAndGcTest {
             c.seal(i + 2);
         }
         c.collectGarbage();
-        assertThat(store.get(StateRecordCodec.key(pinned))).isPresent();
-        assertThat(store.get(StateRecordCodec.key(pinned - 1))).isEmpty();
+        assertThat(store.get(CollectionLayout.stateKey(pinned))).isPresent();
+        assertThat(store.get(CollectionLayout.stateKey(pinned - 1))).isEmpty();
 
         c.releaseLease("pin");
         c.collectGarbage();
         long latest = c.state().seqNo();
         List<Long> kept =
-                store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
+                store.list("state/").stream()
+                        .map(b -> CollectionLayout.seqNoOf(b.key()).orElseThrow())
+                        .toList();
         assertThat(kept.get(0)).isEqualTo(latest - 20);
         assertThat(kept.get(kept.size() - 1)).isEqualTo(latest);
         // Reopening finds the latest version by listing.
@@ -236,18 +238,20 @@ class LeaseAndGcTest {
             c.append(updates(Rec.of("k" + i, "v", i, 1)));
         }
         c.collectGarbage();
-        assertThat(store.get(StateRecordCodec.key(base + 1))).isEmpty();
+        assertThat(store.get(CollectionLayout.stateKey(base + 1))).isEmpty();
 
         // The zombie's next version slot was pruned: its commit must land on the latest state.
         zombie.append(updates(Rec.of("zombie", "v", 100, 1)));
         CollectionState latest = new StateLog(store.sharing()).readLatest().orElseThrow();
         assertThat(latest.unsealed()).hasSize(61);
-        assertThat(store.get(StateRecordCodec.key(base + 1))).isEmpty();
+        assertThat(store.get(CollectionLayout.stateKey(base + 1))).isEmpty();
         assertThat(Rec.readAll(c.snapshot().readConsolidated())).hasSize(61);
         // The history from the oldest kept record to the latest is one chain.
         StateLog log = new StateLog(store);
         List<Long> kept =
-                store.list("state/").stream().map(b -> StateRecordCodec.seqNoOf(b.key())).toList();
+                store.list("state/").stream()
+                        .map(b -> CollectionLayout.seqNoOf(b.key()).orElseThrow())
+                        .toList();
         CollectionState prev = log.readRecord(kept.get(0)).orElseThrow();
         for (int i = 1; i < kept.size(); i++) {
             assertThat(kept.get(i)).isEqualTo(kept.get(i - 1) + 1);

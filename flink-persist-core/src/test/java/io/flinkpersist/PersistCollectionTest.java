@@ -15,9 +15,9 @@ import io.flinkpersist.blob.BlobWriter;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.blob.OutcomeUnknownException;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Description;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
@@ -153,7 +153,7 @@ class PersistCollectionTest {
         c.append(updates(Rec.of("b", "v", 1, 1)));
         String first = c.state().unsealed().get(0).key();
         String second = c.state().unsealed().get(1).key();
-        String latest = StateRecordCodec.key(c.state().seqNo());
+        String latest = CollectionLayout.stateKey(c.state().seqNo());
 
         // A batch cut short.
         byte[] bytes = store.get(first).orElseThrow();

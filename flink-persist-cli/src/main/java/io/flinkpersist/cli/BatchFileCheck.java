@@ -6,6 +6,7 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.batch.UpdateOrder;
 import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.write.BatchPublisher;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,12 +64,12 @@ final class BatchFileCheck {
         this.key = key;
     }
 
-    /** The problems found in batch {@code key}'s statistics and page indexes; empty if none. */
     /**
      * The footer metadata key the engine writes on every batch: {@code unsealed} or {@code trace}.
      */
-    static final String KIND_KEY = "flink-persist.kind";
+    static final String KIND_KEY = BatchPublisher.KIND_KEY;
 
+    /** The problems found in batch {@code key}'s statistics and page indexes; empty if none. */
     static List<String> check(BlobStore store, String key) throws IOException {
         BatchFileCheck c = new BatchFileCheck(store, key);
         c.run();

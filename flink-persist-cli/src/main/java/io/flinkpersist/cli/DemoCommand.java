@@ -3,10 +3,9 @@ package io.flinkpersist.cli;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
-import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -170,8 +169,8 @@ final class DemoCommand implements Callable<Integer> {
                                                             + DemoJob.COLLECTION
                                                             + " has no state at "
                                                             + store.describe()));
-            batches = Stored.of(store, Maintainer.BATCH_PREFIX);
-            states = Stored.of(store, StateRecordCodec.STATE_PREFIX);
+            batches = Stored.of(store, CollectionLayout.BATCH_PREFIX);
+            states = Stored.of(store, CollectionLayout.STATE_PREFIX);
         }
 
         out.println("Write");

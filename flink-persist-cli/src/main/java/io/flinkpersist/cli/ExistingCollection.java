@@ -2,9 +2,9 @@ package io.flinkpersist.cli;
 
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.DirectoryStream;
@@ -121,7 +121,7 @@ final class ExistingCollection implements AutoCloseable {
                                     + dir.toAbsolutePath()
                                     + " does not exist)"));
         }
-        Path stateDir = dir.resolve(name).resolve(StateRecordCodec.STATE_PREFIX);
+        Path stateDir = dir.resolve(name).resolve(CollectionLayout.STATE_PREFIX);
         if (!Files.isDirectory(stateDir)) {
             List<String> present = collectionsIn(dir);
             throw CliException.failure(
@@ -142,7 +142,7 @@ final class ExistingCollection implements AutoCloseable {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
             for (Path child : children) {
-                if (Files.isDirectory(child.resolve(StateRecordCodec.STATE_PREFIX))) {
+                if (Files.isDirectory(child.resolve(CollectionLayout.STATE_PREFIX))) {
                     names.add(child.getFileName().toString());
                 }
             }

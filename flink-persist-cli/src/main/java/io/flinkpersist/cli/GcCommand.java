@@ -3,8 +3,8 @@ package io.flinkpersist.cli;
 import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.blob.BlobStore;
-import io.flinkpersist.compaction.Maintainer;
-import io.flinkpersist.state.StateRecordCodec;
+import io.flinkpersist.gc.GcReport;
+import io.flinkpersist.state.CollectionLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -71,17 +71,17 @@ final class GcCommand implements Callable<Integer> {
                     "Collecting garbage of collection %s at %s (grace period %s)%n",
                     existing.name(), store.describe(), grace);
             InfoCommand.Stored batchesBefore =
-                    InfoCommand.stored(store.list(Maintainer.BATCH_PREFIX));
+                    InfoCommand.stored(store.list(CollectionLayout.BATCH_PREFIX));
             InfoCommand.Stored statesBefore =
-                    InfoCommand.stored(store.list(StateRecordCodec.STATE_PREFIX));
+                    InfoCommand.stored(store.list(CollectionLayout.STATE_PREFIX));
             int leasesBefore = c.refresh().leases().size();
             long start = System.nanoTime();
-            PersistCollection.GcReport report = c.collectGarbage();
+            GcReport report = c.collectGarbage();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             InfoCommand.Stored batchesAfter =
-                    InfoCommand.stored(store.list(Maintainer.BATCH_PREFIX));
+                    InfoCommand.stored(store.list(CollectionLayout.BATCH_PREFIX));
             InfoCommand.Stored statesAfter =
-                    InfoCommand.stored(store.list(StateRecordCodec.STATE_PREFIX));
+                    InfoCommand.stored(store.list(CollectionLayout.STATE_PREFIX));
             int leasesAfter = c.refresh().leases().size();
             out.printf("  retired batches deleted     %d%n", report.retiredBlobs());
             out.printf("  orphaned batches deleted    %d%n", report.orphanedBlobs());

@@ -2,10 +2,9 @@ package io.flinkpersist.cli;
 
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.BlobInfo;
-import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.ReaderLease;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
@@ -59,8 +58,8 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ExistingCollection c = args.open()) {
             CollectionState s = c.state();
-            Stored batchFiles = stored(c.store().list(Maintainer.BATCH_PREFIX));
-            Stored stateRecords = stored(c.store().list(StateRecordCodec.STATE_PREFIX));
+            Stored batchFiles = stored(c.store().list(CollectionLayout.BATCH_PREFIX));
+            Stored stateRecords = stored(c.store().list(CollectionLayout.STATE_PREFIX));
             if (json) {
                 out.println(json(c, s, batchFiles, stateRecords));
             } else {

@@ -6,13 +6,12 @@ import io.flinkpersist.blob.BlobNotFoundException;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.TemporaryFiles;
-import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.read.BatchCursors;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.InvariantViolationException;
 import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.RetiredBlob;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
@@ -91,7 +90,7 @@ final class ValidateCommand implements Callable<Integer> {
             BlobStore store = c.store();
             out.printf("Validating collection %s at %s%n", c.name(), store.describe());
             Map<String, BlobInfo> batchFiles = new HashMap<>();
-            for (BlobInfo b : store.list(Maintainer.BATCH_PREFIX)) {
+            for (BlobInfo b : store.list(CollectionLayout.BATCH_PREFIX)) {
                 batchFiles.put(b.key(), b);
             }
             int records = checkStateRecords(c);
@@ -107,7 +106,7 @@ final class ValidateCommand implements Callable<Integer> {
             try {
                 s.validate();
             } catch (InvariantViolationException e) {
-                problem(StateRecordCodec.key(s.seqNo()), e.getMessage());
+                problem(CollectionLayout.stateKey(s.seqNo()), e.getMessage());
             }
             checkLeases(store, s);
             checkBatches(c, s, batchFiles);
@@ -151,19 +150,19 @@ final class ValidateCommand implements Callable<Integer> {
     /** Decodes every stored state record and checks each against its predecessor. */
     private int checkStateRecords(ExistingCollection c) throws IOException {
         List<Long> seqNos = new ArrayList<>();
-        for (BlobInfo b : c.store().list(StateRecordCodec.STATE_PREFIX)) {
-            long seqNo = StateRecordCodec.seqNoOf(b.key());
-            if (seqNo < 0) {
+        for (BlobInfo b : c.store().list(CollectionLayout.STATE_PREFIX)) {
+            OptionalLong seqNo = CollectionLayout.seqNoOf(b.key());
+            if (seqNo.isEmpty()) {
                 warnings.add(b.key() + ": not a state record name; ignored");
             } else {
-                seqNos.add(seqNo);
+                seqNos.add(seqNo.getAsLong());
             }
         }
         seqNos.sort(null);
         CollectionState previous = null;
         int decoded = 0;
         for (long seqNo : seqNos) {
-            String key = StateRecordCodec.key(seqNo);
+            String key = CollectionLayout.stateKey(seqNo);
             Optional<CollectionState> record;
             try {
                 record = c.log().readRecord(seqNo);
@@ -189,7 +188,7 @@ final class ValidateCommand implements Callable<Integer> {
                     problem(
                             key,
                             "I11 violated: state records are missing between "
-                                    + StateRecordCodec.key(previous.seqNo())
+                                    + CollectionLayout.stateKey(previous.seqNo())
                                     + " and "
                                     + key
                                     + " (only the oldest records may be pruned)");
@@ -208,7 +207,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     private void checkLeases(BlobStore store, CollectionState s) throws IOException {
         for (ReaderLease lease : s.leases().values()) {
-            String pinned = StateRecordCodec.key(lease.pinnedSeqNo());
+            String pinned = CollectionLayout.stateKey(lease.pinnedSeqNo());
             if (store.get(pinned).isEmpty()) {
                 problem(
                         pinned,

@@ -2,7 +2,7 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.state.StateRecordCodec;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.RandomAccessFile;
@@ -165,7 +165,7 @@ class ValidateCommandTest {
                 collection
                         .location
                         .resolve(TestingCollection.NAME)
-                        .resolve(StateRecordCodec.key(seqNo));
+                        .resolve(CollectionLayout.stateKey(seqNo));
         byte[] bytes = Files.readAllBytes(record);
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(record, bytes);
@@ -176,14 +176,14 @@ class ValidateCommandTest {
                 .asString()
                 .startsWith(
                         "PROBLEM "
-                                + StateRecordCodec.key(seqNo)
+                                + CollectionLayout.stateKey(seqNo)
                                 + ": Cannot decode blob "
-                                + StateRecordCodec.key(seqNo));
+                                + CollectionLayout.stateKey(seqNo));
     }
 
     @Test
     void aCorruptedLatestStateRecordFailsNamingIt() throws Exception {
-        String key = StateRecordCodec.key(collection.state.seqNo());
+        String key = CollectionLayout.stateKey(collection.state.seqNo());
         Path record = collection.location.resolve(TestingCollection.NAME).resolve(key);
         byte[] bytes = Files.readAllBytes(record);
         bytes[bytes.length - 1] ^= 0x01;
@@ -206,17 +206,17 @@ class ValidateCommandTest {
                 collection
                         .location
                         .resolve(TestingCollection.NAME)
-                        .resolve(StateRecordCodec.key(seqNo)));
+                        .resolve(CollectionLayout.stateKey(seqNo)));
         Cli r = validate();
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(problems(r))
                 .containsExactly(
                         "PROBLEM "
-                                + StateRecordCodec.key(seqNo + 1)
+                                + CollectionLayout.stateKey(seqNo + 1)
                                 + ": I11 violated: state records are missing between "
-                                + StateRecordCodec.key(seqNo - 1)
+                                + CollectionLayout.stateKey(seqNo - 1)
                                 + " and "
-                                + StateRecordCodec.key(seqNo + 1)
+                                + CollectionLayout.stateKey(seqNo + 1)
                                 + " (only the oldest records may be pruned)");
     }
 

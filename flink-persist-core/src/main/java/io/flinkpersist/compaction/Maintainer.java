@@ -3,7 +3,6 @@ package io.flinkpersist.compaction;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
-import io.flinkpersist.batch.BatchWriter;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
@@ -16,12 +15,11 @@ import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewTraceBatch;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.UnsealedBatchMeta;
+import io.flinkpersist.write.BatchPublisher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Carries out maintenance plans: reads the input batches as streams, merges them, writes the result
@@ -33,20 +31,12 @@ import java.util.UUID;
  */
 public final class Maintainer {
 
-    /** The directory of batch blobs under a collection. */
-    public static final String BATCH_PREFIX = "batches/";
-
     private final BlobStore store;
-    private final BatchWriteOptions writeOptions;
+    private final BatchPublisher publisher;
 
     public Maintainer(BlobStore store, BatchWriteOptions writeOptions) {
         this.store = store;
-        this.writeOptions = writeOptions;
-    }
-
-    /** A fresh batch key. */
-    public static String newBatchKey() {
-        return BATCH_PREFIX + UUID.randomUUID() + ".parquet";
+        this.publisher = new BatchPublisher(store, writeOptions);
     }
 
     /**
@@ -72,7 +62,7 @@ public final class Maintainer {
                         BatchCursors.openUnsealed(store, b),
                         plan.traceUpper().time(),
                         Frontier.closed());
-        Optional<NewUnsealedBatch> replacement = writeUnsealed(in);
+        Optional<NewUnsealedBatch> replacement = publisher.writeUnsealed(in);
         if (replacement.isEmpty()) {
             // The state said some update is at or beyond the trace upper (tsUpper); the data
             // disagrees.
@@ -84,36 +74,6 @@ public final class Maintainer {
                             + b.tsUpper());
         }
         return new Transition.ApplyTrim(b.key(), replacement.get());
-    }
-
-    /**
-     * Writes a sorted, consolidated stream as a new unsealed batch (not committed), and closes the
-     * stream. Returns empty, writing nothing, if the stream is empty.
-     */
-    public Optional<NewUnsealedBatch> writeUnsealed(UpdateCursor in) throws IOException {
-        String key = newBatchKey();
-        BatchStats stats;
-        try (BatchWriter out =
-                        BatchWriter.create(
-                                store,
-                                key,
-                                writeOptions,
-                                Map.of("flink-persist.kind", "unsealed"));
-                UpdateCursor cursor = in) {
-            out.addAll(cursor);
-            stats = out.finish();
-        }
-        if (stats.updateCount() == 0) {
-            store.delete(key);
-            return Optional.empty();
-        }
-        return Optional.of(
-                new NewUnsealedBatch(
-                        key,
-                        stats.minTime().getAsLong(),
-                        stats.maxTime().getAsLong(),
-                        stats.sizeBytes(),
-                        stats.updateCount()));
     }
 
     /**
@@ -132,11 +92,11 @@ public final class Maintainer {
                         : List.of();
         List<UpdateCursor> cursors = openTrace(plan.run(), plan.since(), drained);
         Description desc = new Description(plan.lower(), plan.upper(), plan.since());
-        String key = newBatchKey();
-        BatchStats stats = writeTrace(key, new MergingCursor(cursors));
+        BatchPublisher.Written written = publisher.writeTrace(new MergingCursor(cursors));
+        BatchStats stats = written.stats();
         NewTraceBatch merged =
                 new NewTraceBatch(
-                        key,
+                        written.key(),
                         desc,
                         plan.mergedLevel(stats.sizeBytes()),
                         stats.sizeBytes(),
@@ -177,24 +137,13 @@ public final class Maintainer {
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {
-        String key = newBatchKey();
-        BatchStats stats = writeTrace(key, in);
+        BatchPublisher.Written written = publisher.writeTrace(in);
+        BatchStats stats = written.stats();
         if (stats.updateCount() == 0) {
-            store.delete(key);
+            store.delete(written.key());
             return Optional.empty();
         }
-        return Optional.of(new NewTraceBatch(key, desc, 0, stats.sizeBytes(), stats.updateCount()));
-    }
-
-    private BatchStats writeTrace(String key, UpdateCursor in) throws IOException {
-        // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data
-        // alone.
-        try (BatchWriter out =
-                        BatchWriter.create(
-                                store, key, writeOptions, Map.of("flink-persist.kind", "trace"));
-                UpdateCursor cursor = in) {
-            out.addAll(cursor);
-            return out.finish();
-        }
+        return Optional.of(
+                new NewTraceBatch(written.key(), desc, 0, stats.sizeBytes(), stats.updateCount()));
     }
 }

@@ -2,13 +2,13 @@ package io.flinkpersist.state;
 
 import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.blob.BlobAlreadyExistsException;
-import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.OutcomeUnknownException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +59,7 @@ public final class StateLog {
         }
         CollectionState initial = CollectionState.initial().toBuilder().schema(schema).build();
         try {
-            store.putIfAbsent(StateRecordCodec.key(0), StateRecordCodec.encode(initial));
+            store.putIfAbsent(CollectionLayout.stateKey(0), StateRecordCodec.encode(initial));
         } catch (BlobAlreadyExistsException e) {
             // Another process created the collection at the same time.
         } catch (OutcomeUnknownException e) {
@@ -71,20 +71,23 @@ public final class StateLog {
                         .orElseThrow(
                                 () ->
                                         new CorruptBlobException(
-                                                StateRecordCodec.key(0),
+                                                CollectionLayout.stateKey(0),
                                                 "initial state record vanished right after it was created")));
     }
 
     /** The latest committed state, if the collection exists, found by listing the state records. */
     public Optional<CollectionState> readLatest() throws IOException {
         for (int attempt = 0; ; attempt++) {
-            long max = -1;
-            for (BlobInfo info : store.list(StateRecordCodec.STATE_PREFIX)) {
-                max = Math.max(max, StateRecordCodec.seqNoOf(info.key()));
-            }
-            if (max < 0) {
+            OptionalLong latest =
+                    store.list(CollectionLayout.STATE_PREFIX).stream()
+                            .map(info -> CollectionLayout.seqNoOf(info.key()))
+                            .filter(OptionalLong::isPresent)
+                            .mapToLong(OptionalLong::getAsLong)
+                            .max();
+            if (latest.isEmpty()) {
                 return Optional.empty();
             }
+            long max = latest.getAsLong();
             Optional<CollectionState> state = readRecord(max);
             if (state.isPresent()) {
                 return Optional.of(readForward(state.get()));
@@ -92,7 +95,7 @@ public final class StateLog {
             // Pruned between the listing and the read: many commits happened meanwhile; list again.
             if (attempt >= 10) {
                 throw new CorruptBlobException(
-                        StateRecordCodec.key(max),
+                        CollectionLayout.stateKey(max),
                         "the state record was listed but could not be read, 10 times in a row");
             }
         }
@@ -100,7 +103,7 @@ public final class StateLog {
 
     /** The state record of version {@code seqNo}, if it exists. */
     public Optional<CollectionState> readRecord(long seqNo) throws IOException {
-        String key = StateRecordCodec.key(seqNo);
+        String key = CollectionLayout.stateKey(seqNo);
         Optional<byte[]> bytes = store.get(key);
         if (bytes.isEmpty()) {
             return Optional.empty();
@@ -117,7 +120,7 @@ public final class StateLog {
             Optional<CollectionState> next = readRecord(state.seqNo() + 1);
             if (next.isEmpty()) {
                 if (!exists(state.seqNo())) {
-                    String pruned = StateRecordCodec.key(state.seqNo());
+                    String pruned = CollectionLayout.stateKey(state.seqNo());
                     return readLatest()
                             .orElseThrow(
                                     () ->
@@ -132,7 +135,7 @@ public final class StateLog {
     }
 
     private boolean exists(long seqNo) throws IOException {
-        return store.get(StateRecordCodec.key(seqNo)).isPresent();
+        return store.get(CollectionLayout.stateKey(seqNo)).isPresent();
     }
 
     /**
@@ -160,7 +163,7 @@ public final class StateLog {
             }
             CollectionState next = applied.state();
             byte[] record = StateRecordCodec.encode(next);
-            String key = StateRecordCodec.key(next.seqNo());
+            String key = CollectionLayout.stateKey(next.seqNo());
             boolean published;
             try {
                 store.putIfAbsent(key, record);

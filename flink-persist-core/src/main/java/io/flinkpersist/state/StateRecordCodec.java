@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -40,9 +41,6 @@ import java.util.zip.CRC32C;
  */
 public final class StateRecordCodec {
 
-    /** The directory of state records under a collection. */
-    public static final String STATE_PREFIX = "state/";
-
     static final int MAGIC = 0x46505354;
     public static final short CURRENT_VERSION = 3;
 
@@ -56,27 +54,6 @@ public final class StateRecordCodec {
 
     private StateRecordCodec() {}
 
-    /** The key of state version {@code seqNo}: 20 zero-padded digits, so keys sort by version. */
-    public static String key(long seqNo) {
-        return STATE_PREFIX + String.format("%020d", seqNo);
-    }
-
-    /** The version a state key names, or -1 if it is not a state key. */
-    public static long seqNoOf(String key) {
-        if (!key.startsWith(STATE_PREFIX) || key.length() != STATE_PREFIX.length() + 20) {
-            return -1;
-        }
-        String digits = key.substring(STATE_PREFIX.length());
-        if (!digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     public static byte[] encode(CollectionState s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -88,23 +65,11 @@ public final class StateRecordCodec {
             out.writeLong(s.nextSeqNo());
             out.writeInt(s.unsealed().size());
             for (UnsealedBatchMeta b : s.unsealed()) {
-                out.writeUTF(b.key());
-                out.writeLong(b.seqNos().start());
-                out.writeLong(b.seqNos().end());
-                out.writeLong(b.tsLower());
-                out.writeLong(b.tsUpper());
-                out.writeLong(b.sizeBytes());
-                out.writeLong(b.updateCount());
+                MetadataCodec.writeUnsealedBatch(out, b);
             }
             out.writeInt(s.trace().size());
             for (TraceBatchMeta b : s.trace()) {
-                out.writeUTF(b.key());
-                out.writeLong(b.desc().lower().toStorageLong());
-                out.writeLong(b.desc().upper().toStorageLong());
-                out.writeLong(b.desc().since().toStorageLong());
-                out.writeInt(b.level());
-                out.writeLong(b.sizeBytes());
-                out.writeLong(b.updateCount());
+                MetadataCodec.writeTraceBatch(out, b);
             }
             out.writeInt(s.writers().size());
             for (Map.Entry<String, Long> w : s.writers().entrySet()) {
@@ -192,14 +157,14 @@ public final class StateRecordCodec {
             throw new CorruptBlobException(
                     key, "state record body is malformed: " + e.getMessage(), e);
         }
-        long expected = seqNoOf(key);
-        if (expected >= 0 && expected != state.seqNo()) {
+        OptionalLong expected = CollectionLayout.seqNoOf(key);
+        if (expected.isPresent() && expected.getAsLong() != state.seqNo()) {
             throw new CorruptBlobException(
                     key,
                     "state record holds seqNo "
                             + state.seqNo()
                             + " but is stored as version "
-                            + expected);
+                            + expected.getAsLong());
         }
         try {
             state.validate();
@@ -218,28 +183,13 @@ public final class StateRecordCodec {
         int n = count(in);
         List<UnsealedBatchMeta> unsealed = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
-            String key = in.readUTF();
-            SeqNoRange range = new SeqNoRange(in.readLong(), in.readLong());
-            unsealed.add(
-                    new UnsealedBatchMeta(
-                            key,
-                            range,
-                            in.readLong(),
-                            in.readLong(),
-                            in.readLong(),
-                            in.readLong()));
+            unsealed.add(MetadataCodec.readUnsealedBatch(in));
         }
         b.unsealed(unsealed);
         n = count(in);
         List<TraceBatchMeta> trace = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
-            String key = in.readUTF();
-            Description desc =
-                    new Description(
-                            Frontier.fromStorageLong(in.readLong()),
-                            Frontier.fromStorageLong(in.readLong()),
-                            Frontier.fromStorageLong(in.readLong()));
-            trace.add(new TraceBatchMeta(key, desc, in.readInt(), in.readLong(), in.readLong()));
+            trace.add(MetadataCodec.readTraceBatch(in));
         }
         b.trace(trace);
         n = count(in);

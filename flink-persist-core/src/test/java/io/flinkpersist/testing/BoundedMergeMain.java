@@ -6,7 +6,7 @@ import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.BatchWriter;
 import io.flinkpersist.blob.LocalFileBlobStore;
-import io.flinkpersist.compaction.Maintainer;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import java.lang.management.ManagementFactory;
@@ -75,7 +75,7 @@ public final class BoundedMergeMain {
     private static NewUnsealedBatch writeBatch(
             LocalFileBlobStore store, int n, int parity, long time, Random random)
             throws Exception {
-        String key = Maintainer.newBatchKey();
+        String key = CollectionLayout.newBatchKey();
         byte[] k = new byte[16];
         byte[] v = new byte[16];
         try (BatchWriter w =

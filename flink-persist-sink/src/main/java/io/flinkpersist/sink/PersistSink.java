@@ -4,11 +4,12 @@ import io.flinkpersist.Codec;
 import io.flinkpersist.Update;
 import io.flinkpersist.sink.internal.PersistCommitCoordinator;
 import io.flinkpersist.sink.internal.PersistCommittable;
+import io.flinkpersist.sink.internal.PersistCommittableSerializer;
 import io.flinkpersist.sink.internal.PersistCommitter;
 import io.flinkpersist.sink.internal.PersistSinkWriter;
-import io.flinkpersist.sink.internal.Serialization;
 import io.flinkpersist.sink.internal.SinkSettings;
 import io.flinkpersist.sink.internal.WriterResult;
+import io.flinkpersist.sink.internal.WriterResultSerializer;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -111,7 +112,7 @@ public final class PersistSink<K, V>
 
     @Override
     public SimpleVersionedSerializer<PersistCommittable> getCommittableSerializer() {
-        return new Serialization.CommittableSerializer();
+        return new PersistCommittableSerializer();
     }
 
     @Override
@@ -120,7 +121,7 @@ public final class PersistSink<K, V>
         return results.global()
                 .transform(
                         "persist-coordinator: " + settings.collection(),
-                        CommittableMessageTypeInfo.of(Serialization.CommittableSerializer::new),
+                        CommittableMessageTypeInfo.of(PersistCommittableSerializer::new),
                         new PersistCommitCoordinator())
                 .setParallelism(1)
                 .setMaxParallelism(1)
@@ -129,6 +130,6 @@ public final class PersistSink<K, V>
 
     @Override
     public SimpleVersionedSerializer<WriterResult> getWriteResultSerializer() {
-        return new Serialization.WriterResultSerializer();
+        return new WriterResultSerializer();
     }
 }

@@ -7,9 +7,9 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.LocalFileBlobStore;
+import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
-import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.nio.file.Path;
@@ -70,8 +70,10 @@ class PersistSinkBehaviourITCase {
         LocalFileBlobStore store = new LocalFileBlobStore(collectionDir);
         StateLog log = new StateLog(store);
         List<CollectionState> out = new ArrayList<>();
-        for (var info : store.list(StateRecordCodec.STATE_PREFIX)) {
-            out.add(log.readRecord(StateRecordCodec.seqNoOf(info.key())).orElseThrow());
+        for (var info : store.list(CollectionLayout.STATE_PREFIX)) {
+            out.add(
+                    log.readRecord(CollectionLayout.seqNoOf(info.key()).orElseThrow())
+                            .orElseThrow());
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.flinkpersist.sink.internal;
 
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.gc.GcReport;
 import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
 import java.util.concurrent.Executors;
@@ -115,7 +116,7 @@ final class MaintenanceRunner implements AutoCloseable {
             // After the input ended, every round collects: the job is about to finish, and the
             // batches the final merge retired should not outlive it.
             if (inputEnded.get() || now - lastGcMillis >= settings.gcInterval().toMillis()) {
-                PersistCollection.GcReport report = collection.collectGarbage();
+                GcReport report = collection.collectGarbage();
                 lastGcMillis = now;
                 LOG.debug("Garbage collection of {}: {}", settings.collection(), report);
             }

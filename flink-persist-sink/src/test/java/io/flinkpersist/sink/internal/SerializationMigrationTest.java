@@ -40,8 +40,8 @@ class SerializationMigrationTest {
 
     @Test
     void roundTrips() throws IOException {
-        Serialization.WriterResultSerializer r = new Serialization.WriterResultSerializer();
-        Serialization.CommittableSerializer c = new Serialization.CommittableSerializer();
+        WriterResultSerializer r = new WriterResultSerializer();
+        PersistCommittableSerializer c = new PersistCommittableSerializer();
         assertThat(r.deserialize(1, r.serialize(RESULT))).isEqualTo(RESULT);
         WriterResult idle = new WriterResult(0, List.of(), Optional.empty(), true, true);
         assertThat(r.deserialize(1, r.serialize(idle))).isEqualTo(idle);
@@ -51,7 +51,7 @@ class SerializationMigrationTest {
 
     @Test
     void unknownVersionsAndTrailingBytesFail() throws IOException {
-        Serialization.CommittableSerializer c = new Serialization.CommittableSerializer();
+        PersistCommittableSerializer c = new PersistCommittableSerializer();
         byte[] bytes = c.serialize(COMMITTABLE);
         assertThatThrownBy(() -> c.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
@@ -61,7 +61,7 @@ class SerializationMigrationTest {
         assertThatThrownBy(() -> c.deserialize(2, longer))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot deserialize committable: 3 trailing bytes");
-        Serialization.WriterResultSerializer r = new Serialization.WriterResultSerializer();
+        WriterResultSerializer r = new WriterResultSerializer();
         assertThatThrownBy(() -> r.deserialize(0, r.serialize(RESULT)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("unknown serializer version 0");
@@ -71,22 +71,17 @@ class SerializationMigrationTest {
 
     @Test
     void writerResultV1GoldenBytes() throws IOException {
-        checkGolden("writer-result-v1.bin", new Serialization.WriterResultSerializer(), RESULT);
+        checkGolden("writer-result-v1.bin", new WriterResultSerializer(), RESULT);
     }
 
     @Test
     void committableV1GoldenBytes() throws IOException {
-        checkGolden(
-                "committable-v1.bin", 1, new Serialization.CommittableSerializer(), COMMITTABLE);
+        checkGolden("committable-v1.bin", 1, new PersistCommittableSerializer(), COMMITTABLE);
     }
 
     @Test
     void committableV2GoldenBytes() throws IOException {
-        checkGolden(
-                "committable-v2.bin",
-                2,
-                new Serialization.CommittableSerializer(),
-                LAST_COMMITTABLE);
+        checkGolden("committable-v2.bin", 2, new PersistCommittableSerializer(), LAST_COMMITTABLE);
     }
 
     private static <T> void checkGolden(

@@ -14,14 +14,16 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Serializer of {@link PersistEnumeratorState}, version 2 (version 1, without progress, is still
- * read).
+ * Serializer of {@link PersistEnumeratorState}, version 3: the lease, the pinned version, the
+ * version of the split serializer that wrote the unassigned splits, the splits, and the progress.
+ * Versions 1 (without progress) and 2 are still read; they wrote no split version, and nested the
+ * split serializer's version of the same number.
  */
 @Internal
 public final class PersistEnumeratorStateSerializer
         implements SimpleVersionedSerializer<PersistEnumeratorState> {
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     @Override
     public int getVersion() {
@@ -34,6 +36,7 @@ public final class PersistEnumeratorStateSerializer
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(state.leaseId());
             out.writeLong(state.pinnedSeqNo());
+            out.writeInt(PersistSplitSerializer.VERSION);
             out.writeInt(state.unassigned().size());
             for (PersistSplit s : state.unassigned()) {
                 PersistSplitSerializer.write(out, s);
@@ -56,6 +59,16 @@ public final class PersistEnumeratorStateSerializer
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String lease = in.readUTF();
             long pinned = in.readLong();
+            int splitVersion = version >= 3 ? in.readInt() : version;
+            if (splitVersion < 1 || splitVersion > PersistSplitSerializer.VERSION) {
+                throw new IOException(
+                        "Cannot deserialize enumerator state: its splits were written by split"
+                                + " serializer version "
+                                + splitVersion
+                                + " (this build reads versions 1 to "
+                                + PersistSplitSerializer.VERSION
+                                + ")");
+            }
             int n = in.readInt();
             if (n < 0 || n > 1_000_000) {
                 throw new IOException(
@@ -63,7 +76,7 @@ public final class PersistEnumeratorStateSerializer
             }
             List<PersistSplit> splits = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                splits.add(PersistSplitSerializer.read(in, version));
+                splits.add(PersistSplitSerializer.read(in, splitVersion));
             }
             Frontier progress = version >= 2 ? readProgress(in) : Frontier.minimum();
             if (in.available() > 0) {

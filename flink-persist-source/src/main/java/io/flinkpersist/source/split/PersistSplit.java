@@ -5,6 +5,7 @@ import io.flinkpersist.read.ReadTimes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceSplit;
 
@@ -38,9 +39,31 @@ public record PersistSplit(
         implements SourceSplit {
 
     /** How a split's slices are read. */
+    /** How a split reads; each mode has a fixed code in serialized splits. */
     public enum Mode {
-        RAW,
-        CONSOLIDATED
+        RAW(0),
+        CONSOLIDATED(1);
+
+        private final int code;
+
+        Mode(int code) {
+            this.code = code;
+        }
+
+        /** The mode's code in serialized splits. */
+        public int code() {
+            return code;
+        }
+
+        /** The mode with {@code code}, if any. */
+        public static Optional<Mode> ofCode(int code) {
+            for (Mode m : values()) {
+                if (m.code == code) {
+                    return Optional.of(m);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     public PersistSplit {

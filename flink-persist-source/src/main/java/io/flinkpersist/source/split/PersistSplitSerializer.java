@@ -3,10 +3,7 @@ package io.flinkpersist.source.split;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.read.BatchSlice;
 import io.flinkpersist.read.ReadTimes;
-import io.flinkpersist.state.Description;
-import io.flinkpersist.state.SeqNoRange;
-import io.flinkpersist.state.TraceBatchMeta;
-import io.flinkpersist.state.UnsealedBatchMeta;
+import io.flinkpersist.state.MetadataCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,6 +22,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 public final class PersistSplitSerializer implements SimpleVersionedSerializer<PersistSplit> {
 
     public static final int VERSION = 2;
+
+    /** The code of a slice of a trace batch. */
+    private static final int TRACE_SLICE = 0;
+
+    /** The code of a slice of an unsealed batch. */
+    private static final int UNSEALED_SLICE = 1;
 
     @Override
     public int getVersion() {
@@ -63,10 +66,10 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
     /** Writes a split inside another serializer's record. */
     public static void write(DataOutputStream out, PersistSplit split) throws IOException {
         out.writeUTF(split.splitId());
-        out.writeByte(split.mode().ordinal());
-        out.writeLong(split.times().unsealedFrom().toStorageLong());
+        out.writeByte(split.mode().code());
+        MetadataCodec.writeFrontier(out, split.times().unsealedFrom());
         out.writeLong(split.times().keepFrom());
-        out.writeLong(split.times().keepBefore().toStorageLong());
+        MetadataCodec.writeFrontier(out, split.times().keepBefore());
         out.writeLong(split.times().advanceTo());
         writeBytes(out, split.lowerKey());
         writeBytes(out, split.upperKey());
@@ -77,25 +80,11 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
             out.writeInt(s.toRowGroup());
             out.writeLong(s.bytes());
             if (s.trace() != null) {
-                TraceBatchMeta t = s.trace();
-                out.writeByte(0);
-                out.writeUTF(t.key());
-                out.writeLong(t.desc().lower().toStorageLong());
-                out.writeLong(t.desc().upper().toStorageLong());
-                out.writeLong(t.desc().since().toStorageLong());
-                out.writeInt(t.level());
-                out.writeLong(t.sizeBytes());
-                out.writeLong(t.updateCount());
+                out.writeByte(TRACE_SLICE);
+                MetadataCodec.writeTraceBatch(out, s.trace());
             } else {
-                UnsealedBatchMeta u = s.unsealed();
-                out.writeByte(1);
-                out.writeUTF(u.key());
-                out.writeLong(u.seqNos().start());
-                out.writeLong(u.seqNos().end());
-                out.writeLong(u.tsLower());
-                out.writeLong(u.tsUpper());
-                out.writeLong(u.sizeBytes());
-                out.writeLong(u.updateCount());
+                out.writeByte(UNSEALED_SLICE);
+                MetadataCodec.writeUnsealedBatch(out, s.unsealed());
             }
         }
     }
@@ -103,18 +92,21 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
     /** Reads what {@link #write} wrote, in serializer version {@code version}. */
     public static PersistSplit read(DataInputStream in, int version) throws IOException {
         String id = in.readUTF();
-        int mode = in.readByte();
-        if (mode < 0 || mode >= PersistSplit.Mode.values().length) {
-            throw new IOException("Cannot deserialize split " + id + ": unknown mode " + mode);
-        }
-        Frontier unsealedFrom = Frontier.fromStorageLong(in.readLong());
+        int code = in.readByte();
+        PersistSplit.Mode mode =
+                PersistSplit.Mode.ofCode(code)
+                        .orElseThrow(
+                                () ->
+                                        new IOException(
+                                                "Cannot deserialize split "
+                                                        + id
+                                                        + ": unknown mode "
+                                                        + code));
+        Frontier unsealedFrom = MetadataCodec.readFrontier(in);
         long keepFrom = version >= 2 ? in.readLong() : 0;
         ReadTimes times =
                 new ReadTimes(
-                        unsealedFrom,
-                        keepFrom,
-                        Frontier.fromStorageLong(in.readLong()),
-                        in.readLong());
+                        unsealedFrom, keepFrom, MetadataCodec.readFrontier(in), in.readLong());
         byte[] lower = readBytes(in);
         byte[] upper = readBytes(in);
         long skip = in.readLong();
@@ -129,42 +121,18 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
             int to = in.readInt();
             long bytes = in.readLong();
             int kind = in.readByte();
-            if (kind == 0) {
-                String key = in.readUTF();
-                Description d =
-                        new Description(
-                                Frontier.fromStorageLong(in.readLong()),
-                                Frontier.fromStorageLong(in.readLong()),
-                                Frontier.fromStorageLong(in.readLong()));
-                slices.add(
-                        BatchSlice.ofTrace(
-                                new TraceBatchMeta(
-                                        key, d, in.readInt(), in.readLong(), in.readLong()),
-                                from,
-                                to,
-                                bytes));
-            } else if (kind == 1) {
-                String key = in.readUTF();
-                SeqNoRange r = new SeqNoRange(in.readLong(), in.readLong());
+            if (kind == TRACE_SLICE) {
+                slices.add(BatchSlice.ofTrace(MetadataCodec.readTraceBatch(in), from, to, bytes));
+            } else if (kind == UNSEALED_SLICE) {
                 slices.add(
                         BatchSlice.ofUnsealed(
-                                new UnsealedBatchMeta(
-                                        key,
-                                        r,
-                                        in.readLong(),
-                                        in.readLong(),
-                                        in.readLong(),
-                                        in.readLong()),
-                                from,
-                                to,
-                                bytes));
+                                MetadataCodec.readUnsealedBatch(in), from, to, bytes));
             } else {
                 throw new IOException(
                         "Cannot deserialize split " + id + ": unknown slice kind " + kind);
             }
         }
-        return new PersistSplit(
-                id, PersistSplit.Mode.values()[mode], slices, times, lower, upper, skip);
+        return new PersistSplit(id, mode, slices, times, lower, upper, skip);
     }
 
     private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.Frontier;
+import io.flinkpersist.source.split.PersistSplitSerializer;
 import io.flinkpersist.source.split.PersistSplitSerializerMigrationTest;
 import java.io.IOException;
 import java.util.Arrays;
@@ -75,21 +76,26 @@ class PersistEnumeratorStateSerializerMigrationTest {
         byte[] bytes = serializer.serialize(CLOSED);
         byte[] tail = Arrays.copyOfRange(bytes, bytes.length - 8, bytes.length);
         assertThat(tail).containsExactly(0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
-        assertThat(serializer.deserialize(2, bytes).progress().isClosed()).isTrue();
+        assertThat(
+                        serializer
+                                .deserialize(PersistEnumeratorStateSerializer.VERSION, bytes)
+                                .progress()
+                                .isClosed())
+                .isTrue();
     }
 
     @Test
     void unknownVersionsFailNamingBoth() throws IOException {
         byte[] bytes = serializer.serialize(PLANNED);
-        assertThat(serializer.getVersion()).isEqualTo(2);
-        assertThatThrownBy(() -> serializer.deserialize(3, bytes))
+        assertThat(serializer.getVersion()).isEqualTo(3);
+        assertThatThrownBy(() -> serializer.deserialize(4, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessage(
-                        "Cannot deserialize enumerator state: unknown serializer version 3 (this build reads versions 1 to 2)");
+                        "Cannot deserialize enumerator state: unknown serializer version 4 (this build reads versions 1 to 3)");
         assertThatThrownBy(() -> serializer.deserialize(-1, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessage(
-                        "Cannot deserialize enumerator state: unknown serializer version -1 (this build reads versions 1 to 2)");
+                        "Cannot deserialize enumerator state: unknown serializer version -1 (this build reads versions 1 to 3)");
     }
 
     @Test
@@ -128,6 +134,25 @@ class PersistEnumeratorStateSerializerMigrationTest {
     @Test
     void plannedV1GoldenBytes() throws IOException {
         checkGolden("enumerator-state-planned-v1.bin", 1, serializer, PLANNED);
+    }
+
+    @Test
+    void v3GoldenBytesNameTheNestedSplitVersion() throws IOException {
+        checkGolden("enumerator-state-unplanned-v3.bin", 3, serializer, UNPLANNED);
+        checkGolden("enumerator-state-planned-v3.bin", 3, serializer, PLANNED);
+        checkGolden("enumerator-state-continuous-v3.bin", 3, serializer, CONTINUOUS);
+        checkGolden("enumerator-state-closed-v3.bin", 3, serializer, CLOSED);
+        byte[] bytes = serializer.serialize(PLANNED);
+        int lease = 2 + PLANNED.leaseId().length();
+        assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(lease + 8))
+                .as("the split serializer version, after the lease and the pinned version")
+                .isEqualTo(PersistSplitSerializer.VERSION);
+        java.nio.ByteBuffer.wrap(bytes).putInt(lease + 8, 9);
+        assertThatThrownBy(() -> serializer.deserialize(3, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessage(
+                        "Cannot deserialize enumerator state: its splits were written by split serializer"
+                                + " version 9 (this build reads versions 1 to 2)");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package io.flinkpersist.write;
+
+import io.flinkpersist.batch.BatchStats;
+import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.batch.BatchWriter;
+import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.blob.BlobStore;
+import io.flinkpersist.state.CollectionLayout;
+import io.flinkpersist.state.Transition.NewUnsealedBatch;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes sorted, consolidated streams of updates as new batch blobs under fresh keys ({@link
+ * CollectionLayout#newBatchKey()}), without committing them: the ingest path's unsealed batches,
+ * and the trace batches of drains and merges. The footer names the batch's kind.
+ */
+public final class BatchPublisher {
+
+    /** The footer metadata key naming a batch's kind, {@code unsealed} or {@code trace}. */
+    public static final String KIND_KEY = "flink-persist.kind";
+
+    private final BlobStore store;
+    private final BatchWriteOptions options;
+
+    public BatchPublisher(BlobStore store, BatchWriteOptions options) {
+        this.store = store;
+        this.options = options;
+    }
+
+    /** A trace batch written: its key and what it holds. */
+    public record Written(String key, BatchStats stats) {}
+
+    /**
+     * Writes a sorted, consolidated stream as a new unsealed batch (not committed), and closes the
+     * stream. Returns empty, writing nothing, if the stream is empty.
+     */
+    public Optional<NewUnsealedBatch> writeUnsealed(UpdateCursor in) throws IOException {
+        Written w = write(in, "unsealed");
+        BatchStats stats = w.stats();
+        if (stats.updateCount() == 0) {
+            store.delete(w.key());
+            return Optional.empty();
+        }
+        return Optional.of(
+                new NewUnsealedBatch(
+                        w.key(),
+                        stats.minTime().getAsLong(),
+                        stats.maxTime().getAsLong(),
+                        stats.sizeBytes(),
+                        stats.updateCount()));
+    }
+
+    /** Writes a sorted, consolidated stream as a new trace batch (not committed), and closes it. */
+    public Written writeTrace(UpdateCursor in) throws IOException {
+        return write(in, "trace");
+    }
+
+    private Written write(UpdateCursor in, String kind) throws IOException {
+        String key = CollectionLayout.newBatchKey();
+        // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data
+        // alone.
+        try (BatchWriter out = BatchWriter.create(store, key, options, Map.of(KIND_KEY, kind));
+                UpdateCursor cursor = in) {
+            out.addAll(cursor);
+            return new Written(key, out.finish());
+        }
+    }
+}
