@@ -3,9 +3,10 @@ package io.flinkpersist.source;
 import io.flinkpersist.Codec;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
+import io.flinkpersist.source.enumerator.FollowingSplitEnumerator;
 import io.flinkpersist.source.enumerator.PersistEnumeratorState;
 import io.flinkpersist.source.enumerator.PersistEnumeratorStateSerializer;
-import io.flinkpersist.source.enumerator.PersistSplitEnumerator;
+import io.flinkpersist.source.enumerator.SnapshotSplitEnumerator;
 import io.flinkpersist.source.reader.PersistSourceReader;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.PersistSplitSerializer;
@@ -97,9 +98,8 @@ public final class PersistSource<K, V>
     @Override
     public SplitEnumerator<PersistSplit, PersistEnumeratorState> createEnumerator(
             SplitEnumeratorContext<PersistSplit> context) {
-        return new PersistSplitEnumerator(
+        return restoreEnumerator(
                 context,
-                settings,
                 new PersistEnumeratorState(
                         "source-" + UUID.randomUUID(), -1, List.of(), Frontier.minimum()));
     }
@@ -107,7 +107,9 @@ public final class PersistSource<K, V>
     @Override
     public SplitEnumerator<PersistSplit, PersistEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<PersistSplit> context, PersistEnumeratorState checkpoint) {
-        return new PersistSplitEnumerator(context, settings, checkpoint);
+        return settings.continuous()
+                ? new FollowingSplitEnumerator(context, settings, checkpoint)
+                : new SnapshotSplitEnumerator(context, settings, checkpoint);
     }
 
     @Override

@@ -44,6 +44,12 @@ class ClosedSealEnumeratorTest {
         c.append(List.of(Update.of(key, new byte[] {1}, time, 1)));
     }
 
+    /** Runs the scheduled polls once and installs what they planned, as the coordinator would. */
+    private static void poll(TestingSplitEnumeratorContext<PersistSplit> context) {
+        context.getExecutorService().triggerPeriodicScheduledTasks();
+        context.triggerAllActions();
+    }
+
     private static TestingSplitEnumeratorContext<PersistSplit> readers(int n) {
         TestingSplitEnumeratorContext<PersistSplit> context =
                 new TestingSplitEnumeratorContext<>(n);
@@ -96,12 +102,13 @@ class ClosedSealEnumeratorTest {
             append(c, 1);
             c.seal(5);
             TestingSplitEnumeratorContext<PersistSplit> context = readers(2);
-            PersistSplitEnumerator enumerator =
-                    new PersistSplitEnumerator(
+            FollowingSplitEnumerator enumerator =
+                    new FollowingSplitEnumerator(
                             context,
                             settings(),
                             new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
             enumerator.start();
+            poll(context); // the start: nothing in start() waits
             enumerator.addReader(0);
             enumerator.addReader(1);
             assertThat(seals(context, 0))
@@ -114,9 +121,7 @@ class ClosedSealEnumeratorTest {
             append(c, 7);
             append(c, 1_000);
             c.seal(Frontier.closed());
-            context.triggerAllActions(); // the periodic poll and its completion
-            context.getExecutorService().triggerPeriodicScheduledTasks();
-            context.triggerAllActions();
+            poll(context);
 
             assertEnded(context, 2);
             assertThat(assignedSplits(context, 2))
@@ -137,12 +142,13 @@ class ClosedSealEnumeratorTest {
             c.seal(Frontier.closed());
         }
         TestingSplitEnumeratorContext<PersistSplit> context = readers(2);
-        PersistSplitEnumerator enumerator =
-                new PersistSplitEnumerator(
+        FollowingSplitEnumerator enumerator =
+                new FollowingSplitEnumerator(
                         context,
                         settings(),
                         new PersistEnumeratorState("lease", -1, List.of(), Frontier.minimum()));
         enumerator.start();
+        poll(context);
         enumerator.addReader(0);
         enumerator.addReader(1);
         assertEnded(context, 2);
@@ -159,8 +165,8 @@ class ClosedSealEnumeratorTest {
             pinned = c.seal(Frontier.closed()).seqNo();
         }
         TestingSplitEnumeratorContext<PersistSplit> context = readers(3);
-        PersistSplitEnumerator enumerator =
-                new PersistSplitEnumerator(
+        FollowingSplitEnumerator enumerator =
+                new FollowingSplitEnumerator(
                         context,
                         settings(),
                         new PersistEnumeratorState("lease", pinned, List.of(), Frontier.closed()));
