@@ -6,10 +6,14 @@ import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.sink.internal.SinkSettings;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * Builds a {@link PersistSink}. {@link #build()} checks everything and says how to fix what is
- * wrong.
+ * Builds a {@link PersistSink}. The defaults are those of {@link PersistSinkOptions}, the same as
+ * the SQL connector's; {@link #options} sets any of them from a Flink configuration. {@link
+ * #build()} checks everything, once, and says how to fix what is wrong, naming the option.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -18,21 +22,23 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class PersistSinkBuilder<K, V> {
 
     /** Default {@code sink.buffer-size}: 64 MiB. */
-    public static final long DEFAULT_BUFFER_SIZE = 64L << 20;
+    public static final long DEFAULT_BUFFER_SIZE =
+            PersistSinkOptions.BUFFER_SIZE.defaultValue().getBytes();
 
     private String location;
     private String collection;
     private Codec<K> keyCodec;
     private Codec<V> valueCodec;
     private long bufferSizeBytes = DEFAULT_BUFFER_SIZE;
-    private LateUpdatePolicy lateUpdates = LateUpdatePolicy.FAIL;
-    private Duration idleTimeout = Duration.ofMinutes(1);
-    private Long historyRetention = 0L;
-    private boolean maintenance = true;
-    private int maxBacklog = 1000;
-    private Duration gcInterval = Duration.ofMinutes(5);
-    private Duration gcGracePeriod = Duration.ofHours(1);
-    private boolean closeOnEndOfInput;
+    private LateUpdatePolicy lateUpdates = PersistSinkOptions.LATE_UPDATES.defaultValue();
+    private Duration idleTimeout = PersistSinkOptions.IDLE_TIMEOUT.defaultValue();
+    private long historyRetention = PersistSinkOptions.HISTORY_RETENTION.defaultValue();
+    private boolean keepHistory;
+    private boolean maintenance = PersistSinkOptions.MAINTENANCE.defaultValue();
+    private int maxBacklog = PersistSinkOptions.MAX_BACKLOG.defaultValue();
+    private Duration gcInterval = PersistSinkOptions.GC_INTERVAL.defaultValue();
+    private Duration gcGracePeriod = PersistSinkOptions.GC_GRACE_PERIOD.defaultValue();
+    private boolean closeOnEndOfInput = PersistSinkOptions.CLOSE_ON_END_OF_INPUT.defaultValue();
     private SinkSettings.MaintenanceHook maintenanceHook;
     private SinkSettings.CommitHook commitHook;
 
@@ -63,6 +69,24 @@ public final class PersistSinkBuilder<K, V> {
     }
 
     /**
+     * Sets every {@link PersistSinkOptions} option {@code config} holds; the others keep their
+     * values. Checked in {@link #build()}.
+     */
+    public PersistSinkBuilder<K, V> options(ReadableConfig config) {
+        config.getOptional(PersistSinkOptions.BUFFER_SIZE).ifPresent(m -> bufferSize(m.getBytes()));
+        config.getOptional(PersistSinkOptions.LATE_UPDATES).ifPresent(this::lateUpdates);
+        config.getOptional(PersistSinkOptions.IDLE_TIMEOUT).ifPresent(this::idleTimeout);
+        config.getOptional(PersistSinkOptions.HISTORY_RETENTION).ifPresent(this::historyRetention);
+        config.getOptional(PersistSinkOptions.MAINTENANCE).ifPresent(this::maintenance);
+        config.getOptional(PersistSinkOptions.MAX_BACKLOG).ifPresent(this::maxBacklog);
+        config.getOptional(PersistSinkOptions.GC_INTERVAL).ifPresent(this::gcInterval);
+        config.getOptional(PersistSinkOptions.GC_GRACE_PERIOD).ifPresent(this::gcGracePeriod);
+        config.getOptional(PersistSinkOptions.CLOSE_ON_END_OF_INPUT)
+                .ifPresent(this::closeOnEndOfInput);
+        return this;
+    }
+
+    /**
      * {@code sink.buffer-size}: a writer's buffer bound in bytes; a full buffer becomes a batch.
      */
     public PersistSinkBuilder<K, V> bufferSize(long bytes) {
@@ -88,11 +112,18 @@ public final class PersistSinkBuilder<K, V> {
     }
 
     /**
-     * {@code sink.history-retention}: since trails the seal by this many time units (default 0:
-     * only the latest complete time stays distinguishable). {@code null}: never advance since.
+     * {@code sink.history-retention}: since trails the seal by this many time units (default 1: the
+     * latest complete time stays readable as of; 0: none does).
      */
-    public PersistSinkBuilder<K, V> historyRetention(Long timeUnits) {
+    public PersistSinkBuilder<K, V> historyRetention(long timeUnits) {
         this.historyRetention = timeUnits;
+        this.keepHistory = false;
+        return this;
+    }
+
+    /** Never advances since: every time stays distinguishable (the trace is never compacted). */
+    public PersistSinkBuilder<K, V> keepHistory() {
+        this.keepHistory = true;
         return this;
     }
 
@@ -128,14 +159,14 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
-    /** A hook run before each maintenance round; for tests. */
-    public PersistSinkBuilder<K, V> maintenanceHook(SinkSettings.MaintenanceHook hook) {
+    /** A hook run before each maintenance round; for tests in this package. */
+    PersistSinkBuilder<K, V> maintenanceHook(SinkSettings.MaintenanceHook hook) {
         this.maintenanceHook = hook;
         return this;
     }
 
-    /** A hook run in the committer before each commit; for tests. */
-    public PersistSinkBuilder<K, V> commitHook(SinkSettings.CommitHook hook) {
+    /** A hook run in the committer before each commit; for tests in this package. */
+    PersistSinkBuilder<K, V> commitHook(SinkSettings.CommitHook hook) {
         this.commitHook = hook;
         return this;
     }
@@ -156,25 +187,7 @@ public final class PersistSinkBuilder<K, V> {
         require(
                 valueCodec != null,
                 "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
-        require(
-                bufferSizeBytes >= 64 << 10,
-                "sink.buffer-size must be at least 64 KiB (was " + bufferSizeBytes + " bytes)");
-        require(lateUpdates != null, "sink.late-updates must be one of FAIL, DROP, ADVANCE");
-        require(
-                idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
-                "sink.idle-timeout must be positive (was " + idleTimeout + ")");
-        require(
-                historyRetention == null || historyRetention >= 0,
-                "sink.history-retention must be >= 0 time units, or null to never advance since (was "
-                        + historyRetention
-                        + ")");
-        require(maxBacklog > 0, "sink.max-backlog must be positive (was " + maxBacklog + ")");
-        require(
-                gcInterval != null && !gcInterval.isNegative(),
-                "the GC interval must not be negative (was " + gcInterval + ")");
-        require(
-                gcGracePeriod != null && !gcGracePeriod.isNegative(),
-                "the GC grace period must not be negative (was " + gcGracePeriod + ")");
+        checkOptions();
         SinkSettings settings =
                 new SinkSettings(
                         location,
@@ -183,7 +196,7 @@ public final class PersistSinkBuilder<K, V> {
                         bufferSizeBytes,
                         lateUpdates,
                         idleTimeout,
-                        historyRetention,
+                        keepHistory ? null : historyRetention,
                         maintenance,
                         maxBacklog,
                         gcInterval,
@@ -192,6 +205,65 @@ public final class PersistSinkBuilder<K, V> {
                         maintenanceHook,
                         commitHook);
         return new PersistSink<>(settings, keyCodec, valueCodec);
+    }
+
+    /**
+     * Checks the values of every {@link PersistSinkOptions} option {@code config} holds, as {@link
+     * #build()} does; for layers that take the options from a configuration (the SQL connector).
+     *
+     * @throws IllegalArgumentException naming the first invalid option, its rule and its value
+     */
+    public static void validateOptions(ReadableConfig config) {
+        new PersistSinkBuilder<Object, Object>().options(config).checkOptions();
+    }
+
+    private void checkOptions() {
+        option(
+                bufferSizeBytes >= 64 << 10,
+                PersistSinkOptions.BUFFER_SIZE,
+                "must be at least 64 kb",
+                bufferSizeBytes < 0
+                        ? bufferSizeBytes + " bytes"
+                        : new MemorySize(bufferSizeBytes).toHumanReadableString());
+        option(
+                lateUpdates != null,
+                PersistSinkOptions.LATE_UPDATES,
+                "must be one of FAIL, DROP, ADVANCE",
+                lateUpdates);
+        option(
+                idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(),
+                PersistSinkOptions.IDLE_TIMEOUT,
+                "must be positive",
+                idleTimeout);
+        option(
+                historyRetention >= 0,
+                PersistSinkOptions.HISTORY_RETENTION,
+                "must not be negative",
+                historyRetention);
+        option(maxBacklog > 0, PersistSinkOptions.MAX_BACKLOG, "must be positive", maxBacklog);
+        option(
+                gcInterval != null && !gcInterval.isNegative(),
+                PersistSinkOptions.GC_INTERVAL,
+                "must not be negative",
+                gcInterval);
+        option(
+                gcGracePeriod != null && !gcGracePeriod.isNegative(),
+                PersistSinkOptions.GC_GRACE_PERIOD,
+                "must not be negative",
+                gcGracePeriod);
+    }
+
+    private static void option(boolean ok, ConfigOption<?> option, String rule, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "Cannot build PersistSink: Invalid value for option '"
+                            + option.key()
+                            + "': "
+                            + rule
+                            + " (was "
+                            + value
+                            + ")");
+        }
     }
 
     private static void require(boolean ok, String message) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.Codecs;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
 
 class PersistSinkBuilderTest {
@@ -46,13 +48,48 @@ class PersistSinkBuilderTest {
                         "Cannot build PersistSink: the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
         assertThatThrownBy(() -> valid().bufferSize(100).build())
                 .hasMessage(
-                        "Cannot build PersistSink: sink.buffer-size must be at least 64 KiB (was 100 bytes)");
+                        "Cannot build PersistSink: Invalid value for option 'sink.buffer-size': must be at least 64 kb (was 100 bytes)");
         assertThatThrownBy(() -> valid().idleTimeout(Duration.ZERO).build())
                 .hasMessage(
-                        "Cannot build PersistSink: sink.idle-timeout must be positive (was PT0S)");
+                        "Cannot build PersistSink: Invalid value for option 'sink.idle-timeout': must be positive (was PT0S)");
         assertThatThrownBy(() -> valid().historyRetention(-1L).build())
-                .hasMessageContaining("sink.history-retention must be >= 0");
+                .hasMessageContaining(
+                        "Invalid value for option 'sink.history-retention': must not be negative");
         assertThatThrownBy(() -> valid().maxBacklog(0).build())
-                .hasMessage("Cannot build PersistSink: sink.max-backlog must be positive (was 0)");
+                .hasMessage(
+                        "Cannot build PersistSink: Invalid value for option 'sink.max-backlog': must be positive (was 0)");
+    }
+
+    @Test
+    void theDefaultsAreTheOptionsAndAConfigurationSetsThem() {
+        PersistSink<String, String> defaults = valid().build();
+        assertThat(defaults.settings().historyRetention())
+                .isEqualTo(PersistSinkOptions.HISTORY_RETENTION.defaultValue());
+        assertThat(defaults.settings().idleTimeout())
+                .isEqualTo(PersistSinkOptions.IDLE_TIMEOUT.defaultValue());
+        assertThat(defaults.settings().maxBacklog())
+                .isEqualTo(PersistSinkOptions.MAX_BACKLOG.defaultValue());
+
+        Configuration config = new Configuration();
+        config.set(PersistSinkOptions.BUFFER_SIZE, MemorySize.ofMebiBytes(1));
+        config.set(PersistSinkOptions.HISTORY_RETENTION, 5L);
+        config.set(PersistSinkOptions.LATE_UPDATES, LateUpdatePolicy.DROP);
+        config.set(PersistSinkOptions.CLOSE_ON_END_OF_INPUT, true);
+        PersistSink<String, String> configured = valid().options(config).build();
+        assertThat(configured.settings().bufferSizeBytes()).isEqualTo(1 << 20);
+        assertThat(configured.settings().historyRetention()).isEqualTo(5L);
+        assertThat(configured.settings().lateUpdates()).isEqualTo(LateUpdatePolicy.DROP);
+        assertThat(configured.settings().closeOnEndOfInput()).isTrue();
+        assertThat(valid().keepHistory().build().settings().historyRetention())
+                .as("keepHistory: since never advances")
+                .isNull();
+
+        Configuration bad = new Configuration();
+        bad.set(PersistSinkOptions.MAX_BACKLOG, 0);
+        assertThatThrownBy(() -> PersistSinkBuilder.validateOptions(bad))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "Invalid value for option 'sink.max-backlog': must be positive (was 0)");
+        PersistSinkBuilder.validateOptions(config);
     }
 }

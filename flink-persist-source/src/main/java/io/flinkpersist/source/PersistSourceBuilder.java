@@ -6,9 +6,12 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStores;
 import java.time.Duration;
+import java.util.OptionalLong;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Builds a {@link PersistSource}. {@link #build()} checks everything and says how to fix what is
@@ -25,11 +28,12 @@ public final class PersistSourceBuilder<K, V> {
     private String collection;
     private Codec<K> keyCodec;
     private Codec<V> valueCodec;
-    private long asOf = Long.MIN_VALUE;
+    private OptionalLong asOf = OptionalLong.empty();
     private boolean consolidated = true;
-    private Duration leaseDuration = Duration.ofMinutes(15);
+    private Duration leaseDuration = PersistSourceOptions.LEASE_DURATION.defaultValue();
     private TypeInformation<Update<K, V>> producedType;
-    private Duration pollInterval;
+    private boolean continuous;
+    private Duration pollInterval = PersistSourceOptions.POLL_INTERVAL.defaultValue();
 
     PersistSourceBuilder() {}
 
@@ -58,7 +62,19 @@ public final class PersistSourceBuilder<K, V> {
      * starts).
      */
     public PersistSourceBuilder<K, V> asOf(long t) {
-        this.asOf = t;
+        this.asOf = OptionalLong.of(t);
+        return this;
+    }
+
+    /**
+     * Sets every {@link PersistSourceOptions} option {@code config} holds ({@code scan.as-of},
+     * {@code scan.poll-interval} for a continuous read, {@code scan.lease-duration}); the others
+     * keep their values. Checked in {@link #build()}.
+     */
+    public PersistSourceBuilder<K, V> options(ReadableConfig config) {
+        config.getOptional(PersistSourceOptions.AS_OF).ifPresent(this::asOf);
+        config.getOptional(PersistSourceOptions.POLL_INTERVAL).ifPresent(d -> pollInterval = d);
+        config.getOptional(PersistSourceOptions.LEASE_DURATION).ifPresent(this::leaseDuration);
         return this;
     }
 
@@ -74,7 +90,14 @@ public final class PersistSourceBuilder<K, V> {
      * every reader has emitted every update below the seal. Unbounded.
      */
     public PersistSourceBuilder<K, V> continuous(Duration pollInterval) {
+        this.continuous = true;
         this.pollInterval = pollInterval;
+        return this;
+    }
+
+    /** As {@link #continuous(Duration)}, polling every {@code scan.poll-interval} (default 1 s). */
+    public PersistSourceBuilder<K, V> continuous() {
+        this.continuous = true;
         return this;
     }
 
@@ -113,19 +136,7 @@ public final class PersistSourceBuilder<K, V> {
         require(
                 valueCodec != null,
                 "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
-        if (asOf != Long.MIN_VALUE) {
-            require(
-                    asOf >= 0 && asOf < Frontier.MAX_TIME,
-                    "the as-of time must satisfy 0 <= t < Long.MAX_VALUE (was " + asOf + ")");
-        }
-        require(
-                leaseDuration != null && leaseDuration.toMillis() >= 3_000,
-                "the lease duration must be at least 3 seconds (was " + leaseDuration + ")");
-        require(
-                pollInterval == null || pollInterval.toMillis() >= 1,
-                "the poll interval of a continuous read must be at least 1 ms (was "
-                        + pollInterval
-                        + ")");
+        checkOptions();
         TypeInformation<Update<K, V>> type =
                 producedType != null
                         ? producedType
@@ -138,13 +149,57 @@ public final class PersistSourceBuilder<K, V> {
                         location,
                         collection,
                         CollectionSchema.of(keyCodec, valueCodec),
-                        asOf,
+                        asOf.orElse(Long.MIN_VALUE),
                         consolidated,
                         leaseDuration,
-                        pollInterval),
+                        continuous ? pollInterval : null),
                 keyCodec,
                 valueCodec,
                 type);
+    }
+
+    /**
+     * Checks the values of every {@link PersistSourceOptions} option {@code config} holds, as
+     * {@link #build()} does; for layers that take the options from a configuration (the SQL
+     * connector).
+     *
+     * @throws IllegalArgumentException naming the first invalid option, its rule and its value
+     */
+    public static void validateOptions(ReadableConfig config) {
+        new PersistSourceBuilder<Object, Object>().options(config).checkOptions();
+    }
+
+    private void checkOptions() {
+        if (asOf.isPresent()) {
+            option(
+                    asOf.getAsLong() >= 0 && asOf.getAsLong() < Frontier.MAX_TIME,
+                    PersistSourceOptions.AS_OF,
+                    "must satisfy 0 <= t < " + Frontier.MAX_TIME,
+                    asOf.getAsLong());
+        }
+        option(
+                leaseDuration != null && leaseDuration.toMillis() >= 3_000,
+                PersistSourceOptions.LEASE_DURATION,
+                "must be at least 3 s",
+                leaseDuration);
+        option(
+                pollInterval != null && pollInterval.toMillis() >= 1,
+                PersistSourceOptions.POLL_INTERVAL,
+                "must be at least 1 ms",
+                pollInterval);
+    }
+
+    private static void option(boolean ok, ConfigOption<?> option, String rule, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "Cannot build PersistSource: Invalid value for option '"
+                            + option.key()
+                            + "': "
+                            + rule
+                            + " (was "
+                            + value
+                            + ")");
+        }
     }
 
     private static void require(boolean ok, String message) {

@@ -19,7 +19,6 @@ import static io.flinkpersist.table.PersistOptions.SINK_MAX_BACKLOG;
 import static io.flinkpersist.table.PersistOptions.SINK_PARALLELISM;
 
 import io.flinkpersist.Codecs;
-import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.sink.PersistSink;
 import io.flinkpersist.sink.PersistSinkBuilder;
@@ -29,13 +28,11 @@ import io.flinkpersist.table.internal.PersistRowDataSink;
 import io.flinkpersist.table.internal.PersistTableSink;
 import io.flinkpersist.table.internal.PersistTableSource;
 import io.flinkpersist.table.internal.RowLayout;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.WatermarkSpec;
@@ -134,15 +131,7 @@ public final class PersistDynamicTableFactory
                         .collection(options.get(COLLECTION))
                         .keyCodec(Codecs.preEncoded(layout.keyCodec().schemaName()))
                         .valueCodec(Codecs.preEncoded(layout.valueCodec().schemaName()))
-                        .bufferSize(options.get(SINK_BUFFER_SIZE).getBytes())
-                        .lateUpdates(options.get(SINK_LATE_UPDATES))
-                        .idleTimeout(options.get(SINK_IDLE_TIMEOUT))
-                        .historyRetention(options.get(SINK_HISTORY_RETENTION))
-                        .maintenance(options.get(SINK_MAINTENANCE))
-                        .maxBacklog(options.get(SINK_MAX_BACKLOG))
-                        .gcInterval(options.get(SINK_GC_INTERVAL))
-                        .gcGracePeriod(options.get(SINK_GC_GRACE_PERIOD))
-                        .closeOnEndOfInput(options.get(SINK_CLOSE_ON_END_OF_INPUT));
+                        .options(options);
         PersistSink<byte[], byte[]> sink;
         try {
             sink = builder.build();
@@ -172,10 +161,9 @@ public final class PersistDynamicTableFactory
                         .keyCodec(Codecs.preEncoded(layout.keyCodec().schemaName()))
                         .valueCodec(Codecs.preEncoded(layout.valueCodec().schemaName()))
                         .consolidated(true)
-                        .leaseDuration(options.get(SCAN_LEASE_DURATION));
-        options.getOptional(SCAN_AS_OF).ifPresent(builder::asOf);
+                        .options(options);
         if (options.get(SCAN_MODE) == ScanMode.CONTINUOUS) {
-            builder.continuous(options.get(SCAN_POLL_INTERVAL));
+            builder.continuous();
         }
         PersistSource<byte[], byte[]> source;
         try {
@@ -195,9 +183,11 @@ public final class PersistDynamicTableFactory
     }
 
     /**
-     * Checks the values the option types allow but the connector does not, each failing with a
-     * {@link ValidationException} that names the option. Types and unknown keys are checked by
-     * {@link FactoryUtil.TableFactoryHelper#validate()} before.
+     * Checks the values of the table's own options (location, collection, parallelisms), each
+     * failing with a {@link ValidationException} that names the option. Types and unknown keys are
+     * checked by {@link FactoryUtil.TableFactoryHelper#validate()} before; the sink's and the
+     * scan's option values by the sink's and the source's builders, for a sink and a scan alike (a
+     * table's definition is checked whole), their errors mapped.
      */
     static void validateValues(ReadableConfig options) {
         String location = options.get(LOCATION);
@@ -212,45 +202,16 @@ public final class PersistDynamicTableFactory
             throw new ValidationException(
                     "Invalid value for option '" + COLLECTION.key() + "': " + e.getMessage(), e);
         }
-        MemorySize buffer = options.get(SINK_BUFFER_SIZE);
-        require(
-                buffer.getBytes() >= 64 << 10,
-                SINK_BUFFER_SIZE,
-                "must be at least 64 kb",
-                buffer.toHumanReadableString());
-        requirePositive(options, SINK_IDLE_TIMEOUT);
-        long retention = options.get(SINK_HISTORY_RETENTION);
-        require(retention >= 0, SINK_HISTORY_RETENTION, "must not be negative", retention);
-        int backlog = options.get(SINK_MAX_BACKLOG);
-        require(backlog > 0, SINK_MAX_BACKLOG, "must be positive", backlog);
-        requireNotNegative(options, SINK_GC_INTERVAL);
-        requireNotNegative(options, SINK_GC_GRACE_PERIOD);
+        try {
+            PersistSinkBuilder.validateOptions(options);
+            PersistSourceBuilder.validateOptions(options);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(e.getMessage(), e);
+        }
         options.getOptional(SINK_PARALLELISM)
                 .ifPresent(p -> require(p > 0, SINK_PARALLELISM, "must be positive", p));
-        options.getOptional(SCAN_AS_OF)
-                .ifPresent(
-                        t ->
-                                require(
-                                        t >= 0 && t < Frontier.MAX_TIME,
-                                        SCAN_AS_OF,
-                                        "must satisfy 0 <= t < " + Frontier.MAX_TIME,
-                                        t));
-        Duration poll = options.get(SCAN_POLL_INTERVAL);
-        require(poll.toMillis() >= 1, SCAN_POLL_INTERVAL, "must be at least 1 ms", poll);
-        Duration lease = options.get(SCAN_LEASE_DURATION);
-        require(lease.toMillis() >= 3_000, SCAN_LEASE_DURATION, "must be at least 3 s", lease);
         options.getOptional(SCAN_PARALLELISM)
                 .ifPresent(p -> require(p > 0, SCAN_PARALLELISM, "must be positive", p));
-    }
-
-    private static void requirePositive(ReadableConfig options, ConfigOption<Duration> option) {
-        Duration d = options.get(option);
-        require(!d.isNegative() && !d.isZero(), option, "must be positive", d);
-    }
-
-    private static void requireNotNegative(ReadableConfig options, ConfigOption<Duration> option) {
-        Duration d = options.get(option);
-        require(!d.isNegative(), option, "must not be negative", d);
     }
 
     private static void require(boolean ok, ConfigOption<?> option, String rule, Object value) {
