@@ -36,7 +36,7 @@ class DemoCommandITCase {
                 .contains("collection      orders at " + dir)
                 .contains("parallelism     2 sink writers, 2 source readers")
                 .containsPattern(
-                        "updates         100,00[01] in [\\d.]+ s \\(job run time\\) = [\\d,]+ updates/s")
+                        "updates         100,00[01] in [\\d.,]+ m?s \\(job run time\\) = [\\d,]+ updates/s")
                 .contains("seal            {} (closed)")
                 // Since follows the seal from the first commit on; a run over before its second
                 // checkpoint keeps 0.

@@ -193,17 +193,12 @@ public final class PersistSinkBuilder<K, V> {
                         location,
                         collection,
                         CollectionSchema.of(keyCodec, valueCodec),
-                        bufferSizeBytes,
-                        lateUpdates,
-                        idleTimeout,
-                        keepHistory ? null : historyRetention,
-                        maintenance,
-                        maxBacklog,
-                        gcInterval,
-                        gcGracePeriod,
-                        closeOnEndOfInput,
-                        maintenanceHook,
-                        commitHook);
+                        new SinkSettings.Writing(
+                                bufferSizeBytes, lateUpdates, idleTimeout, maxBacklog),
+                        new SinkSettings.Committing(
+                                historyRetention, keepHistory, closeOnEndOfInput),
+                        new SinkSettings.Maintenance(maintenance, gcInterval, gcGracePeriod),
+                        new SinkSettings.TestHooks(maintenanceHook, commitHook));
         return new PersistSink<>(settings, keyCodec, valueCodec);
     }
 

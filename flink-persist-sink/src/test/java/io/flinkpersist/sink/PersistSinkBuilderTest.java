@@ -22,11 +22,11 @@ class PersistSinkBuilderTest {
     @Test
     void buildsWithDefaults() {
         PersistSink<String, String> sink = valid().build();
-        assertThat(sink.settings().lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
-        assertThat(sink.settings().bufferSizeBytes())
+        assertThat(sink.settings().writing().lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
+        assertThat(sink.settings().writing().bufferSizeBytes())
                 .isEqualTo(PersistSinkBuilder.DEFAULT_BUFFER_SIZE);
-        assertThat(sink.settings().maintenance()).isTrue();
-        assertThat(sink.settings().closeOnEndOfInput()).isFalse();
+        assertThat(sink.settings().maintenance().enabled()).isTrue();
+        assertThat(sink.settings().committing().closeOnEndOfInput()).isFalse();
     }
 
     @Test
@@ -63,11 +63,11 @@ class PersistSinkBuilderTest {
     @Test
     void theDefaultsAreTheOptionsAndAConfigurationSetsThem() {
         PersistSink<String, String> defaults = valid().build();
-        assertThat(defaults.settings().historyRetention())
-                .isEqualTo(PersistSinkOptions.HISTORY_RETENTION.defaultValue());
-        assertThat(defaults.settings().idleTimeout())
+        assertThat(defaults.settings().committing().sinceLag())
+                .hasValue(PersistSinkOptions.HISTORY_RETENTION.defaultValue());
+        assertThat(defaults.settings().writing().idleTimeout())
                 .isEqualTo(PersistSinkOptions.IDLE_TIMEOUT.defaultValue());
-        assertThat(defaults.settings().maxBacklog())
+        assertThat(defaults.settings().writing().maxBacklog())
                 .isEqualTo(PersistSinkOptions.MAX_BACKLOG.defaultValue());
 
         Configuration config = new Configuration();
@@ -76,13 +76,13 @@ class PersistSinkBuilderTest {
         config.set(PersistSinkOptions.LATE_UPDATES, LateUpdatePolicy.DROP);
         config.set(PersistSinkOptions.CLOSE_ON_END_OF_INPUT, true);
         PersistSink<String, String> configured = valid().options(config).build();
-        assertThat(configured.settings().bufferSizeBytes()).isEqualTo(1 << 20);
-        assertThat(configured.settings().historyRetention()).isEqualTo(5L);
-        assertThat(configured.settings().lateUpdates()).isEqualTo(LateUpdatePolicy.DROP);
-        assertThat(configured.settings().closeOnEndOfInput()).isTrue();
-        assertThat(valid().keepHistory().build().settings().historyRetention())
+        assertThat(configured.settings().writing().bufferSizeBytes()).isEqualTo(1 << 20);
+        assertThat(configured.settings().committing().sinceLag()).hasValue(5L);
+        assertThat(configured.settings().writing().lateUpdates()).isEqualTo(LateUpdatePolicy.DROP);
+        assertThat(configured.settings().committing().closeOnEndOfInput()).isTrue();
+        assertThat(valid().keepHistory().build().settings().committing().sinceLag())
                 .as("keepHistory: since never advances")
-                .isNull();
+                .isEmpty();
 
         Configuration bad = new Configuration();
         bad.set(PersistSinkOptions.MAX_BACKLOG, 0);

@@ -140,15 +140,15 @@ class PersistDynamicTableFactoryTest {
         SinkSettings s = sink.sink().inner().settings();
         assertThat(s.location()).isEqualTo("/data/persist");
         assertThat(s.collection()).isEqualTo("orders");
-        assertThat(s.bufferSizeBytes()).isEqualTo(64L << 20);
-        assertThat(s.lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
-        assertThat(s.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(s.historyRetention()).isEqualTo(1L);
-        assertThat(s.maintenance()).isTrue();
-        assertThat(s.maxBacklog()).isEqualTo(1000);
-        assertThat(s.gcInterval()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(s.gcGracePeriod()).isEqualTo(Duration.ofHours(1));
-        assertThat(s.closeOnEndOfInput()).isFalse();
+        assertThat(s.writing().bufferSizeBytes()).isEqualTo(64L << 20);
+        assertThat(s.writing().lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
+        assertThat(s.writing().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.committing().sinceLag()).hasValue(1L);
+        assertThat(s.maintenance().enabled()).isTrue();
+        assertThat(s.writing().maxBacklog()).isEqualTo(1000);
+        assertThat(s.maintenance().gcInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.maintenance().gcGracePeriod()).isEqualTo(Duration.ofHours(1));
+        assertThat(s.committing().closeOnEndOfInput()).isFalse();
         assertThat(sink.getChangelogMode(ChangelogMode.insertOnly()))
                 .isEqualTo(ChangelogMode.all());
         assertThat(sink.asSummaryString()).isEqualTo("persist(orders)");
@@ -173,15 +173,15 @@ class PersistDynamicTableFactoryTest {
                                 true,
                                 false));
         SinkSettings s = sink.sink().inner().settings();
-        assertThat(s.bufferSizeBytes()).isEqualTo(1L << 20);
-        assertThat(s.lateUpdates()).isEqualTo(LateUpdatePolicy.ADVANCE);
-        assertThat(s.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(s.historyRetention()).isEqualTo(3_600_000L);
-        assertThat(s.maintenance()).isFalse();
-        assertThat(s.maxBacklog()).isEqualTo(50);
-        assertThat(s.gcInterval()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(s.gcGracePeriod()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(s.closeOnEndOfInput()).isTrue();
+        assertThat(s.writing().bufferSizeBytes()).isEqualTo(1L << 20);
+        assertThat(s.writing().lateUpdates()).isEqualTo(LateUpdatePolicy.ADVANCE);
+        assertThat(s.writing().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.committing().sinceLag()).hasValue(3_600_000L);
+        assertThat(s.maintenance().enabled()).isFalse();
+        assertThat(s.writing().maxBacklog()).isEqualTo(50);
+        assertThat(s.maintenance().gcInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.maintenance().gcGracePeriod()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.committing().closeOnEndOfInput()).isTrue();
     }
 
     @Test
@@ -344,6 +344,7 @@ class PersistDynamicTableFactoryTest {
                                 .sink()
                                 .inner()
                                 .settings()
+                                .writing()
                                 .lateUpdates())
                 .isEqualTo(LateUpdatePolicy.DROP);
     }

@@ -84,8 +84,8 @@ final class MaintenanceRunner implements AutoCloseable {
     private void round() {
         scheduled.set(false);
         try {
-            if (settings.maintenanceHook() != null) {
-                settings.maintenanceHook().beforeRound();
+            if (settings.hooks().beforeRound() != null) {
+                settings.hooks().beforeRound().beforeRound();
             }
             if (collection == null) {
                 collection = settings.open();
@@ -115,7 +115,8 @@ final class MaintenanceRunner implements AutoCloseable {
             long now = System.currentTimeMillis();
             // After the input ended, every round collects: the job is about to finish, and the
             // batches the final merge retired should not outlive it.
-            if (inputEnded.get() || now - lastGcMillis >= settings.gcInterval().toMillis()) {
+            if (inputEnded.get()
+                    || now - lastGcMillis >= settings.maintenance().gcInterval().toMillis()) {
                 GcReport report = collection.collectGarbage();
                 lastGcMillis = now;
                 LOG.debug("Garbage collection of {}: {}", settings.collection(), report);

@@ -52,7 +52,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         if (collection == null) {
             collection = settings.open();
             latest = collection.state();
-            if (settings.maintenance()) {
+            if (settings.maintenance().enabled()) {
                 maintenance = new MaintenanceRunner(settings, s -> latest = s);
             }
         }
@@ -68,9 +68,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             CommitRequest<PersistCommittable> request = ordered.get(i);
             PersistCommittable c = request.getCommittable();
             long start = System.nanoTime();
-            if (settings.commitHook() != null) {
+            if (settings.hooks().beforeCommit() != null) {
                 try {
-                    settings.commitHook().beforeCommit(c.checkpointId());
+                    settings.hooks().beforeCommit().beforeCommit(c.checkpointId());
                 } catch (IOException | InterruptedException | RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
@@ -94,8 +94,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                                 c.batches(),
                                 seal,
                                 Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
-                if (settings.historyRetention() != null && !state.seal().isClosed()) {
-                    long target = state.seal().time() - settings.historyRetention();
+                if (settings.committing().sinceLag().isPresent() && !state.seal().isClosed()) {
+                    long target =
+                            state.seal().time() - settings.committing().sinceLag().getAsLong();
                     if (target > 0 && state.requestedSince().lessThan(Frontier.at(target))) {
                         state = handle.allowCompaction(target);
                     }

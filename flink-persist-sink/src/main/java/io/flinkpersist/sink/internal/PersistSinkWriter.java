@@ -89,7 +89,7 @@ public final class PersistSinkWriter<K, V>
         }
         long time = update.time();
         if (!lateBound.lessEqual(time)) {
-            switch (settings.lateUpdates()) {
+            switch (settings.writing().lateUpdates()) {
                 case DROP:
                     lateDropped.inc();
                     return;
@@ -112,7 +112,7 @@ public final class PersistSinkWriter<K, V>
         bytesSent.inc(k.length + v.length + 16L);
         activeSinceCheckpoint = true;
         lastActivityMillis = clock.getAsLong();
-        if (buffer.usedBytes() >= settings.bufferSizeBytes()) {
+        if (buffer.usedBytes() >= settings.writing().bufferSizeBytes()) {
             spill();
         }
     }
@@ -162,7 +162,7 @@ public final class PersistSinkWriter<K, V>
         boolean idle =
                 !activeSinceCheckpoint
                         && clock.getAsLong() - lastActivityMillis
-                                >= settings.idleTimeout().toMillis();
+                                >= settings.writing().idleTimeout().toMillis();
         WriterResult result = new WriterResult(subtask, written, candidate, idle, ended);
         written.clear();
         activeSinceCheckpoint = false;
@@ -171,14 +171,16 @@ public final class PersistSinkWriter<K, V>
         if (candidate.isPresent()) {
             lateBound = Frontier.max(lateBound, candidate.get());
         }
-        throttled = settings.maintenance() && backlog(state) > settings.maxBacklog();
+        throttled =
+                settings.maintenance().enabled()
+                        && backlog(state) > settings.writing().maxBacklog();
         return List.of(result);
     }
 
     /** The seal the watermark allows: every time at or below the watermark is complete. */
     private Optional<Frontier> sealCandidate() {
         if (watermark == Long.MAX_VALUE) {
-            if (settings.closeOnEndOfInput()) {
+            if (settings.committing().closeOnEndOfInput()) {
                 return Optional.of(Frontier.closed());
             }
             // The input ended: seal what the last real watermark covered, and leave the rest open.
@@ -209,7 +211,7 @@ public final class PersistSinkWriter<K, V>
 
     private void waitForMaintenance() throws IOException, InterruptedException {
         Thread.sleep(100);
-        throttled = backlog(collection.refresh()) > settings.maxBacklog();
+        throttled = backlog(collection.refresh()) > settings.writing().maxBacklog();
     }
 
     @Override

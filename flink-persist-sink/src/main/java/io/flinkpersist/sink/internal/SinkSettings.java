@@ -8,58 +8,113 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The validated settings of a sink, shipped with the job graph.
+ * The validated settings of a sink, shipped with the job graph, grouped by who uses them.
  *
  * @param location where collections live (a directory, {@code file:} or {@code hdfs://} URI)
  * @param collection the collection's name
  * @param schema the key and value codecs the sink writes with, recorded in (and checked against)
  *     the collection
- * @param bufferSizeBytes the writer buffer's memory bound; a full buffer is spilled as a batch
- * @param lateUpdates what to do with updates before the seal
- * @param idleTimeout after how long without updates or watermark progress a writer stops holding
- *     back the seal
- * @param historyRetention how far since trails the seal (in time units); {@code null} never
- *     advances since
- * @param maintenance whether the committer runs drains, compaction and garbage collection
- * @param maxBacklog unsealed batches above which writers wait for maintenance to catch up
- * @param gcInterval how often the committer collects garbage
- * @param gcGracePeriod how old an unreferenced blob must be before it is collected
- * @param closeOnEndOfInput whether the end of a bounded input closes the collection (seal {@code
- *     {}})
- * @param maintenanceHook a test hook run before each maintenance round; {@code null} in production
- * @param commitHook a test hook run before each commit; {@code null} in production
+ * @param writing what the writers do
+ * @param committing what the committer does with each checkpoint's commit
+ * @param maintenance what the background maintenance does
+ * @param hooks test hooks ({@link TestHooks#NONE} in production)
  */
 @Internal
 public record SinkSettings(
         String location,
         String collection,
         CollectionSchema schema,
-        long bufferSizeBytes,
-        LateUpdatePolicy lateUpdates,
-        Duration idleTimeout,
-        Long historyRetention,
-        boolean maintenance,
-        int maxBacklog,
-        Duration gcInterval,
-        Duration gcGracePeriod,
-        boolean closeOnEndOfInput,
-        MaintenanceHook maintenanceHook,
-        CommitHook commitHook)
+        Writing writing,
+        Committing committing,
+        Maintenance maintenance,
+        TestHooks hooks)
         implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public SinkSettings {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(schema, "schema");
-        Objects.requireNonNull(lateUpdates, "lateUpdates");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(gcInterval, "gcInterval");
-        Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
+        Objects.requireNonNull(writing, "writing");
+        Objects.requireNonNull(committing, "committing");
+        Objects.requireNonNull(maintenance, "maintenance");
+        Objects.requireNonNull(hooks, "hooks");
+    }
+
+    /**
+     * The writers' settings.
+     *
+     * @param bufferSizeBytes the buffer's memory bound; a full buffer is spilled as a batch
+     * @param lateUpdates what to do with updates before the seal
+     * @param idleTimeout after how long without updates or watermark progress a writer stops
+     *     holding back the seal
+     * @param maxBacklog unsealed batches above which writers wait for maintenance to catch up
+     */
+    public record Writing(
+            long bufferSizeBytes,
+            LateUpdatePolicy lateUpdates,
+            Duration idleTimeout,
+            int maxBacklog)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public Writing {
+            Objects.requireNonNull(lateUpdates, "lateUpdates");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+        }
+    }
+
+    /**
+     * The committer's settings.
+     *
+     * @param historyRetention how far since trails the seal, in time units
+     * @param keepHistory whether since never advances (then {@code historyRetention} is unused)
+     * @param closeOnEndOfInput whether the end of a bounded input closes the collection
+     */
+    public record Committing(long historyRetention, boolean keepHistory, boolean closeOnEndOfInput)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** How far since trails the seal; empty when since never advances. */
+        public OptionalLong sinceLag() {
+            return keepHistory ? OptionalLong.empty() : OptionalLong.of(historyRetention);
+        }
+    }
+
+    /**
+     * The background maintenance's settings.
+     *
+     * @param enabled whether the committer runs drains, compaction and garbage collection
+     * @param gcInterval how often it collects garbage
+     * @param gcGracePeriod how old an unreferenced blob must be before it is collected
+     */
+    public record Maintenance(boolean enabled, Duration gcInterval, Duration gcGracePeriod)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public Maintenance {
+            Objects.requireNonNull(gcInterval, "gcInterval");
+            Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
+        }
+    }
+
+    /**
+     * Hooks for tests: each may be null.
+     *
+     * @param beforeRound runs before each maintenance round, in the maintenance thread
+     * @param beforeCommit runs in the committer before the commit of a checkpoint
+     */
+    public record TestHooks(MaintenanceHook beforeRound, CommitHook beforeCommit)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** No hooks: production. */
+        public static final TestHooks NONE = new TestHooks(null, null);
     }
 
     /** Runs before each maintenance round, in the maintenance thread; for tests. */
@@ -82,7 +137,7 @@ public record SinkSettings(
         return PersistCollection.open(
                 location,
                 collection,
-                CollectionConfig.defaults().withGcGracePeriod(gcGracePeriod),
+                CollectionConfig.defaults().withGcGracePeriod(maintenance.gcGracePeriod()),
                 schema);
     }
 }

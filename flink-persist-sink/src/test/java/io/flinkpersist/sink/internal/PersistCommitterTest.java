@@ -74,17 +74,12 @@ class PersistCommitterTest {
                         dir.toString(),
                         "c",
                         new CollectionSchema("bytes", "bytes"),
-                        64 << 10,
-                        LateUpdatePolicy.FAIL,
-                        Duration.ofSeconds(10),
-                        null,
-                        false,
-                        1000,
-                        Duration.ofMinutes(5),
-                        Duration.ofHours(1),
-                        false,
-                        null,
-                        null);
+                        new SinkSettings.Writing(
+                                64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), 1000),
+                        new SinkSettings.Committing(0L, true, false),
+                        new SinkSettings.Maintenance(
+                                false, Duration.ofMinutes(5), Duration.ofHours(1)),
+                        SinkSettings.TestHooks.NONE);
         return new PersistCommitter(
                 settings,
                 InternalSinkCommitterMetricGroup.wrap(

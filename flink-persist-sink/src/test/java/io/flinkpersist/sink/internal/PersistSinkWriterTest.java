@@ -41,17 +41,10 @@ class PersistSinkWriterTest {
                 dir.toString(),
                 "w",
                 CollectionSchema.of(Codecs.string(), Codecs.string()),
-                64 << 10,
-                late,
-                Duration.ofSeconds(10),
-                0L,
-                true,
-                1000,
-                Duration.ofMinutes(5),
-                Duration.ofHours(1),
-                false,
-                null,
-                null);
+                new SinkSettings.Writing(64 << 10, late, Duration.ofSeconds(10), 1000),
+                new SinkSettings.Committing(0L, false, false),
+                new SinkSettings.Maintenance(true, Duration.ofMinutes(5), Duration.ofHours(1)),
+                SinkSettings.TestHooks.NONE);
     }
 
     private PersistSinkWriter<String, String> writer(LateUpdatePolicy late) throws Exception {
