@@ -35,6 +35,7 @@ public final class PersistSinkBuilder<K, V> {
     private long historyRetention = PersistSinkOptions.HISTORY_RETENTION.defaultValue();
     private boolean keepHistory;
     private boolean maintenance = PersistSinkOptions.MAINTENANCE.defaultValue();
+    private CompactionStrategy compaction = PersistSinkOptions.COMPACTION_POLICY.defaultValue();
     private int maxBacklog = PersistSinkOptions.MAX_BACKLOG.defaultValue();
     private Duration gcInterval = PersistSinkOptions.GC_INTERVAL.defaultValue();
     private Duration gcGracePeriod = PersistSinkOptions.GC_GRACE_PERIOD.defaultValue();
@@ -78,6 +79,7 @@ public final class PersistSinkBuilder<K, V> {
         config.getOptional(PersistSinkOptions.IDLE_TIMEOUT).ifPresent(this::idleTimeout);
         config.getOptional(PersistSinkOptions.HISTORY_RETENTION).ifPresent(this::historyRetention);
         config.getOptional(PersistSinkOptions.MAINTENANCE).ifPresent(this::maintenance);
+        config.getOptional(PersistSinkOptions.COMPACTION_POLICY).ifPresent(this::compaction);
         config.getOptional(PersistSinkOptions.MAX_BACKLOG).ifPresent(this::maxBacklog);
         config.getOptional(PersistSinkOptions.GC_INTERVAL).ifPresent(this::gcInterval);
         config.getOptional(PersistSinkOptions.GC_GRACE_PERIOD).ifPresent(this::gcGracePeriod);
@@ -130,6 +132,12 @@ public final class PersistSinkBuilder<K, V> {
     /** Whether the sink runs drains, compaction and garbage collection (default true). */
     public PersistSinkBuilder<K, V> maintenance(boolean enabled) {
         this.maintenance = enabled;
+        return this;
+    }
+
+    /** {@code compaction.policy}: which trace merges maintenance runs (default {@code LEVELED}). */
+    public PersistSinkBuilder<K, V> compaction(CompactionStrategy strategy) {
+        this.compaction = strategy;
         return this;
     }
 
@@ -197,7 +205,8 @@ public final class PersistSinkBuilder<K, V> {
                                 bufferSizeBytes, lateUpdates, idleTimeout, maxBacklog),
                         new SinkSettings.Committing(
                                 historyRetention, keepHistory, closeOnEndOfInput),
-                        new SinkSettings.Maintenance(maintenance, gcInterval, gcGracePeriod),
+                        new SinkSettings.Maintenance(
+                                maintenance, compaction, gcInterval, gcGracePeriod),
                         new SinkSettings.TestHooks(maintenanceHook, commitHook));
         return new PersistSink<>(settings, keyCodec, valueCodec);
     }
@@ -236,6 +245,11 @@ public final class PersistSinkBuilder<K, V> {
                 "must not be negative",
                 historyRetention);
         option(maxBacklog > 0, PersistSinkOptions.MAX_BACKLOG, "must be positive", maxBacklog);
+        option(
+                compaction != null,
+                PersistSinkOptions.COMPACTION_POLICY,
+                "must be one of LEVELED",
+                compaction);
         option(
                 gcInterval != null && !gcInterval.isNegative(),
                 PersistSinkOptions.GC_INTERVAL,

@@ -17,6 +17,14 @@ public final class PersistSinkOptions {
 
     private PersistSinkOptions() {}
 
+    public static final ConfigOption<CompactionStrategy> COMPACTION_POLICY =
+            ConfigOptions.key("compaction.policy")
+                    .enumType(CompactionStrategy.class)
+                    .defaultValue(CompactionStrategy.LEVELED)
+                    .withDescription(
+                            "Which trace merges the sink's maintenance runs. LEVELED: the oldest adjacent pair of"
+                                    + " batches on the same level wholly before since, about one batch per level.");
+
     public static final ConfigOption<MemorySize> BUFFER_SIZE =
             ConfigOptions.key("sink.buffer-size")
                     .memoryType()

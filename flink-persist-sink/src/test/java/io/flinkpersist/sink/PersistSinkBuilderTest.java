@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.Codecs;
+import io.flinkpersist.compaction.LeveledCompactionPolicy;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -75,11 +76,16 @@ class PersistSinkBuilderTest {
         config.set(PersistSinkOptions.HISTORY_RETENTION, 5L);
         config.set(PersistSinkOptions.LATE_UPDATES, LateUpdatePolicy.DROP);
         config.set(PersistSinkOptions.CLOSE_ON_END_OF_INPUT, true);
+        config.set(PersistSinkOptions.COMPACTION_POLICY, CompactionStrategy.LEVELED);
         PersistSink<String, String> configured = valid().options(config).build();
         assertThat(configured.settings().writing().bufferSizeBytes()).isEqualTo(1 << 20);
         assertThat(configured.settings().committing().sinceLag()).hasValue(5L);
         assertThat(configured.settings().writing().lateUpdates()).isEqualTo(LateUpdatePolicy.DROP);
         assertThat(configured.settings().committing().closeOnEndOfInput()).isTrue();
+        assertThat(configured.settings().maintenance().compaction())
+                .isEqualTo(CompactionStrategy.LEVELED);
+        assertThat(configured.settings().maintenance().compaction().policy())
+                .isInstanceOf(LeveledCompactionPolicy.class);
         assertThat(valid().keepHistory().build().settings().committing().sinceLag())
                 .as("keepHistory: since never advances")
                 .isEmpty();

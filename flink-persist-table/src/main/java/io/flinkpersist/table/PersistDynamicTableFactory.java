@@ -1,6 +1,7 @@
 package io.flinkpersist.table;
 
 import static io.flinkpersist.table.PersistOptions.COLLECTION;
+import static io.flinkpersist.table.PersistOptions.COMPACTION_POLICY;
 import static io.flinkpersist.table.PersistOptions.LOCATION;
 import static io.flinkpersist.table.PersistOptions.SCAN_AS_OF;
 import static io.flinkpersist.table.PersistOptions.SCAN_LEASE_DURATION;
@@ -99,6 +100,7 @@ public final class PersistDynamicTableFactory
                 SINK_IDLE_TIMEOUT,
                 SINK_HISTORY_RETENTION,
                 SINK_MAINTENANCE,
+                COMPACTION_POLICY,
                 SINK_MAX_BACKLOG,
                 SINK_GC_INTERVAL,
                 SINK_GC_GRACE_PERIOD,

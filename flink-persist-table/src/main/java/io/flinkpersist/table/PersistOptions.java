@@ -1,5 +1,6 @@
 package io.flinkpersist.table;
 
+import io.flinkpersist.sink.CompactionStrategy;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import io.flinkpersist.sink.PersistSinkOptions;
 import io.flinkpersist.source.PersistSourceOptions;
@@ -58,6 +59,9 @@ public final class PersistOptions {
             PersistSinkOptions.HISTORY_RETENTION;
 
     public static final ConfigOption<Boolean> SINK_MAINTENANCE = PersistSinkOptions.MAINTENANCE;
+
+    public static final ConfigOption<CompactionStrategy> COMPACTION_POLICY =
+            PersistSinkOptions.COMPACTION_POLICY;
 
     public static final ConfigOption<Integer> SINK_MAX_BACKLOG = PersistSinkOptions.MAX_BACKLOG;
 

@@ -2,6 +2,7 @@ package io.flinkpersist.sink.internal;
 
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.WriterToken;
 import java.io.IOException;
@@ -29,6 +30,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PersistCommitter.class);
 
+    private final CompactionPolicy compaction;
     private final SinkSettings settings;
     private PersistCollection collection;
     private MaintenanceRunner maintenance;
@@ -36,13 +38,15 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private volatile long lastCommitMillis = -1;
 
     public PersistCommitter(SinkSettings settings, SinkCommitterMetricGroup metrics) {
+        this.compaction = settings.maintenance().compaction().policy();
         this.settings = settings;
         metrics.gauge("currentSeal", () -> latest == null ? -1L : latest.seal().toStorageLong());
         metrics.gauge("currentSince", () -> latest == null ? -1L : latest.since().toStorageLong());
         metrics.gauge("unsealedBatches", () -> latest == null ? 0 : latest.unsealed().size());
         metrics.gauge("traceBatches", () -> latest == null ? 0 : latest.trace().size());
         metrics.gauge(
-                "maintenanceBacklog", () -> latest == null ? 0 : PersistSinkWriter.backlog(latest));
+                "maintenanceBacklog",
+                () -> latest == null ? 0 : PersistSinkWriter.backlog(latest, compaction));
         metrics.gauge("lastCommitDurationMs", () -> lastCommitMillis);
         metrics.gauge(
                 "maintenanceFailures", () -> maintenance == null ? 0L : maintenance.failures());

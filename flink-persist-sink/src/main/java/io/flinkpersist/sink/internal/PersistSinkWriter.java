@@ -34,6 +34,7 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 public final class PersistSinkWriter<K, V>
         implements CommittingSinkWriter<Update<K, V>, WriterResult> {
 
+    private final CompactionPolicy compaction;
     private final SinkSettings settings;
     private final Codec<K> keyCodec;
     private final Codec<V> valueCodec;
@@ -68,6 +69,7 @@ public final class PersistSinkWriter<K, V>
             SinkWriterMetricGroup metrics,
             LongSupplier clock)
             throws IOException {
+        this.compaction = settings.maintenance().compaction().policy();
         this.settings = settings;
         this.keyCodec = keyCodec;
         this.valueCodec = valueCodec;
@@ -173,7 +175,7 @@ public final class PersistSinkWriter<K, V>
         }
         throttled =
                 settings.maintenance().enabled()
-                        && backlog(state) > settings.writing().maxBacklog();
+                        && backlog(state, compaction) > settings.writing().maxBacklog();
         return List.of(result);
     }
 
@@ -199,19 +201,19 @@ public final class PersistSinkWriter<K, V>
      * updates (to drain, evict or trim), plus a pending trace compaction. Batches wholly beyond the
      * seal do not count: only new seals make them drainable, so waiting on them would deadlock.
      */
-    static int backlog(CollectionState state) {
+    static int backlog(CollectionState state, CompactionPolicy compaction) {
         int n = 0;
         for (UnsealedBatchMeta b : state.unsealed()) {
             if (state.seal().isBefore(b.tsLower())) {
                 n++;
             }
         }
-        return n + (CompactionPolicy.DEFAULT.pick(state).isPresent() ? 1 : 0);
+        return n + (compaction.pick(state).isPresent() ? 1 : 0);
     }
 
     private void waitForMaintenance() throws IOException, InterruptedException {
         Thread.sleep(100);
-        throttled = backlog(collection.refresh()) > settings.writing().maxBacklog();
+        throttled = backlog(collection.refresh(), compaction) > settings.writing().maxBacklog();
     }
 
     @Override

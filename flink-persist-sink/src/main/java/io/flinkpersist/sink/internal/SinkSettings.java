@@ -3,6 +3,7 @@ package io.flinkpersist.sink.internal;
 import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.sink.CompactionStrategy;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import java.io.IOException;
 import java.io.Serializable;
@@ -90,14 +91,20 @@ public record SinkSettings(
      * The background maintenance's settings.
      *
      * @param enabled whether the committer runs drains, compaction and garbage collection
+     * @param compaction which trace merges it runs
      * @param gcInterval how often it collects garbage
      * @param gcGracePeriod how old an unreferenced blob must be before it is collected
      */
-    public record Maintenance(boolean enabled, Duration gcInterval, Duration gcGracePeriod)
+    public record Maintenance(
+            boolean enabled,
+            CompactionStrategy compaction,
+            Duration gcInterval,
+            Duration gcGracePeriod)
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
         public Maintenance {
+            Objects.requireNonNull(compaction, "compaction");
             Objects.requireNonNull(gcInterval, "gcInterval");
             Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
         }
@@ -137,7 +144,9 @@ public record SinkSettings(
         return PersistCollection.open(
                 location,
                 collection,
-                CollectionConfig.defaults().withGcGracePeriod(maintenance.gcGracePeriod()),
+                CollectionConfig.defaults()
+                        .withGcGracePeriod(maintenance.gcGracePeriod())
+                        .withCompactionPolicy(maintenance.compaction().policy()),
                 schema);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.sink.CompactionStrategy;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import java.nio.file.Path;
@@ -78,7 +79,10 @@ class PersistCommitterTest {
                                 64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), 1000),
                         new SinkSettings.Committing(0L, true, false),
                         new SinkSettings.Maintenance(
-                                false, Duration.ofMinutes(5), Duration.ofHours(1)),
+                                false,
+                                CompactionStrategy.LEVELED,
+                                Duration.ofMinutes(5),
+                                Duration.ofHours(1)),
                         SinkSettings.TestHooks.NONE);
         return new PersistCommitter(
                 settings,

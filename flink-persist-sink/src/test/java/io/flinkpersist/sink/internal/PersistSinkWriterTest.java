@@ -8,6 +8,7 @@ import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
+import io.flinkpersist.sink.CompactionStrategy;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,11 @@ class PersistSinkWriterTest {
                 CollectionSchema.of(Codecs.string(), Codecs.string()),
                 new SinkSettings.Writing(64 << 10, late, Duration.ofSeconds(10), 1000),
                 new SinkSettings.Committing(0L, false, false),
-                new SinkSettings.Maintenance(true, Duration.ofMinutes(5), Duration.ofHours(1)),
+                new SinkSettings.Maintenance(
+                        true,
+                        CompactionStrategy.LEVELED,
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1)),
                 SinkSettings.TestHooks.NONE);
     }
 
