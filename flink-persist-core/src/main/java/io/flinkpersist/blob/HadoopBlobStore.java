@@ -725,86 +725,62 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
      * the file is written through a {@link FileChannel} (then {@code channel} is set), elsewhere
      * through the filesystem's {@link FSDataOutputStream}.
      */
-    private final class HadoopBlobWriter extends BlobWriter {
-        private final String key;
+    private final class HadoopBlobWriter extends StagedBlobWriter {
         private final Path target;
         private final Path temp;
         private final FSDataOutputStream out;
-        private long position;
-        private boolean done;
 
         HadoopBlobWriter(String key, Path target, Path temp, FSDataOutputStream out) {
-            this.key = key;
+            super(key, location);
             this.target = target;
             this.temp = temp;
             this.out = out;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            checkOpen();
+        void stage(int b) throws IOException {
             try {
                 out.write(b);
             } catch (IOException e) {
-                throw failure("write", key, e);
+                throw failure("write", e);
             }
-            position++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            checkOpen();
-            Objects.checkFromIndexSize(off, len, b.length);
+        void stage(byte[] b, int off, int len) throws IOException {
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
-                throw failure("write", key, e);
+                throw failure("write", e);
             }
-            position += len;
         }
 
         @Override
-        public void flush() throws IOException {
-            checkOpen();
+        void flushStaged() throws IOException {
             try {
                 out.flush();
             } catch (IOException e) {
-                throw failure("write", key, e);
+                throw failure("write", e);
             }
         }
 
         @Override
-        public long position() {
-            return position;
+        void syncAndClose() throws IOException {
+            if (out.hasCapability(StreamCapabilities.HSYNC)) {
+                out.hsync();
+            } else {
+                out.flush(); // close below is the durability point of such a stream
+            }
+            out.close();
         }
 
         @Override
-        public void publish() throws IOException {
-            checkOpen();
-            done = true;
-            try {
-                if (out.hasCapability(StreamCapabilities.HSYNC)) {
-                    out.hsync();
-                } else {
-                    out.flush(); // close below is the durability point of such a stream
-                }
-                out.close();
-            } catch (IOException e) {
-                discard();
-                throw failure("publish", key, e);
-            }
-            HadoopBlobStore.this.publish(key, temp, target);
+        void publishStaged() throws IOException {
+            HadoopBlobStore.this.publish(key(), temp, target);
         }
 
         @Override
-        public void close() {
-            if (!done) {
-                done = true;
-                discard();
-            }
-        }
-
-        private void discard() {
+        void discard() {
             try {
                 out.close();
             } catch (IOException e) {
@@ -813,15 +789,9 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
             deleteTemp(temp);
         }
 
-        private void checkOpen() throws IOException {
-            if (done) {
-                throw new IOException(
-                        "Cannot write blob "
-                                + key
-                                + ": the writer is published or closed (location="
-                                + location
-                                + ")");
-            }
+        @Override
+        BlobStoreException failure(String verb, Exception cause) {
+            return HadoopBlobStore.this.failure(verb, key(), cause);
         }
     }
 

@@ -667,37 +667,30 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
     }
 
     /** Buffers into a temp file; {@link #publish()} syncs it and links it under the key. */
-    private final class LocalBlobWriter extends BlobWriter {
-        private final String key;
+    private final class LocalBlobWriter extends StagedBlobWriter {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
         private final byte[] buffer = new byte[WRITE_BUFFER_BYTES];
         private int buffered;
-        private long position;
-        private boolean done;
 
         LocalBlobWriter(String key, Path target, Path temp, FileChannel channel) {
-            this.key = key;
+            super(key, location);
             this.target = target;
             this.temp = temp;
             this.channel = channel;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            checkOpen();
+        void stage(int b) throws IOException {
             if (buffered == buffer.length) {
                 drain();
             }
             buffer[buffered++] = (byte) b;
-            position++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            checkOpen();
-            Objects.checkFromIndexSize(off, len, b.length);
+        void stage(byte[] b, int off, int len) throws IOException {
             if (len >= buffer.length) {
                 drain();
                 writeToChannel(ByteBuffer.wrap(b, off, len));
@@ -708,52 +701,40 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
                 System.arraycopy(b, off, buffer, buffered, len);
                 buffered += len;
             }
-            position += len;
         }
 
         @Override
-        public void flush() throws IOException {
-            checkOpen();
+        void flushStaged() throws IOException {
             drain();
         }
 
         @Override
-        public long position() {
-            return position;
+        void syncAndClose() throws IOException {
+            drain();
+            // The modification time is the publish time; force(true) below makes it durable.
+            Files.setLastModifiedTime(temp, FileTime.fromMillis(System.currentTimeMillis()));
+            channel.force(true);
+            channel.close();
         }
 
         @Override
-        public void publish() throws IOException {
-            checkOpen();
-            done = true;
-            try {
-                drain();
-                // The modification time is the publish time; force(true) below makes it durable.
-                Files.setLastModifiedTime(temp, FileTime.fromMillis(System.currentTimeMillis()));
-                channel.force(true);
-                channel.close();
-            } catch (IOException e) {
-                discard();
-                throw e instanceof BlobStoreException ? e : failure("publish", key, e);
-            }
-            LocalFileBlobStore.this.publish(key, temp, target);
+        void publishStaged() throws IOException {
+            LocalFileBlobStore.this.publish(key(), temp, target);
         }
 
         @Override
-        public void close() {
-            if (!done) {
-                done = true;
-                discard();
-            }
-        }
-
-        private void discard() {
+        void discard() {
             try {
                 channel.close();
             } catch (IOException e) {
                 LOG.debug("Cannot close temp file {}: {}", temp, e.toString());
             }
             deleteTemp(temp);
+        }
+
+        @Override
+        BlobStoreException failure(String verb, Exception cause) {
+            return LocalFileBlobStore.this.failure(verb, key(), cause);
         }
 
         private void drain() throws IOException {
@@ -769,18 +750,7 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
                     channel.write(bytes);
                 }
             } catch (IOException e) {
-                throw failure("write", key, e);
-            }
-        }
-
-        private void checkOpen() throws IOException {
-            if (done) {
-                throw new IOException(
-                        "Cannot write blob "
-                                + key
-                                + ": the writer is published or closed (location="
-                                + location
-                                + ")");
+                throw failure("write", e);
             }
         }
     }
