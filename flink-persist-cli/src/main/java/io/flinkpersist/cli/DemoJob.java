@@ -142,7 +142,7 @@ final class DemoJob {
     static void read(Cluster cluster, String location, Consumer<Update<String, String>> sink)
             throws Exception {
         StreamExecutionEnvironment env = cluster.environment();
-        PersistSource<String, String> source =
+        PersistSource<Update<String, String>> source =
                 PersistSource.<String, String>builder()
                         .location(location)
                         .collection(COLLECTION)

@@ -126,7 +126,7 @@ class LargeUpdatesITCase {
     }
 
     private List<String> read(boolean consolidated) throws Exception {
-        PersistSource<byte[], byte[]> source =
+        PersistSource<Update<byte[], byte[]>> source =
                 PersistSource.<byte[], byte[]>builder()
                         .location(dir.toString())
                         .collection(NAME)

@@ -1,8 +1,6 @@
 package io.flinkpersist.source;
 
-import io.flinkpersist.Codec;
 import io.flinkpersist.Frontier;
-import io.flinkpersist.Update;
 import io.flinkpersist.source.enumerator.FollowingSplitEnumerator;
 import io.flinkpersist.source.enumerator.PersistEnumeratorState;
 import io.flinkpersist.source.enumerator.PersistEnumeratorStateSerializer;
@@ -29,7 +27,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * <pre>
  *   [ Enumerator ]  takes a reader lease pinning one state version,
  *        │           cuts it into one split per reader, balanced by bytes
- *        ├──split──► [ Reader 1 ]  reads its row groups ──► Update(key, value, time, diff)
+ *        ├──split──► [ Reader 1 ]  reads its row groups ──► deserializer ──► records
  *        └──split──► [ Reader n ]
  * </pre>
  *
@@ -56,30 +54,24 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * continuous read also holds since just below its progress. It is renewed in the background and
  * released at the end.
  *
- * @param <K> the key type
- * @param <V> the value type
+ * <p>What is emitted for each update is the {@link UpdateDeserializer}'s: by default ({@code
+ * PersistSource.<K, V>builder()...build()}) the {@link io.flinkpersist.Update} itself, decoded by
+ * the codecs; {@code build(deserializer)} emits anything else, e.g. the SQL connector's table rows.
+ *
+ * @param <OUT> the type of the records emitted
  */
 @PublicEvolving
-public final class PersistSource<K, V>
-        implements Source<Update<K, V>, PersistSplit, PersistEnumeratorState>,
-                ResultTypeQueryable<Update<K, V>> {
+public final class PersistSource<OUT>
+        implements Source<OUT, PersistSplit, PersistEnumeratorState>, ResultTypeQueryable<OUT> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final SourceSettings settings;
-    private final Codec<K> keyCodec;
-    private final Codec<V> valueCodec;
-    private final TypeInformation<Update<K, V>> producedType;
+    private final UpdateDeserializer<OUT> deserializer;
 
-    PersistSource(
-            SourceSettings settings,
-            Codec<K> keyCodec,
-            Codec<V> valueCodec,
-            TypeInformation<Update<K, V>> producedType) {
+    PersistSource(SourceSettings settings, UpdateDeserializer<OUT> deserializer) {
         this.settings = settings;
-        this.keyCodec = keyCodec;
-        this.valueCodec = valueCodec;
-        this.producedType = producedType;
+        this.deserializer = deserializer;
     }
 
     public static <K, V> PersistSourceBuilder<K, V> builder() {
@@ -123,12 +115,12 @@ public final class PersistSource<K, V>
     }
 
     @Override
-    public SourceReader<Update<K, V>, PersistSplit> createReader(SourceReaderContext context) {
-        return new PersistSourceReader<>(settings, keyCodec, valueCodec, context);
+    public SourceReader<OUT, PersistSplit> createReader(SourceReaderContext context) {
+        return new PersistSourceReader<>(settings, deserializer, context);
     }
 
     @Override
-    public TypeInformation<Update<K, V>> getProducedType() {
-        return producedType;
+    public TypeInformation<OUT> getProducedType() {
+        return deserializer.producedType();
     }
 }

@@ -119,8 +119,35 @@ public final class PersistSourceBuilder<K, V> {
         return this;
     }
 
+    /**
+     * A source that emits each update as an {@link Update}, its key and value decoded by the
+     * codecs.
+     */
     @SuppressWarnings("unchecked")
-    public PersistSource<K, V> build() {
+    public PersistSource<Update<K, V>> build() {
+        checkSource();
+        TypeInformation<Update<K, V>> type =
+                producedType != null
+                        ? producedType
+                        : (TypeInformation<Update<K, V>>)
+                                (TypeInformation<?>)
+                                        TypeInformation.of(
+                                                new TypeHint<Update<Object, Object>>() {});
+        return new PersistSource<>(
+                settings(), UpdateDeserializer.ofCodecs(keyCodec, valueCodec, type));
+    }
+
+    /**
+     * A source that emits what {@code deserializer} makes of each update. The codecs still name
+     * what the collection holds: the source checks them against the collection's.
+     */
+    public <OUT> PersistSource<OUT> build(UpdateDeserializer<OUT> deserializer) {
+        require(deserializer != null, "the deserializer is null: call build() for updates");
+        checkSource();
+        return new PersistSource<>(settings(), deserializer);
+    }
+
+    private void checkSource() {
         require(
                 location != null && !location.isBlank(),
                 "the location is not set: call location(\"/path\" or \"hdfs://...\")");
@@ -137,25 +164,17 @@ public final class PersistSourceBuilder<K, V> {
                 valueCodec != null,
                 "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
         checkOptions();
-        TypeInformation<Update<K, V>> type =
-                producedType != null
-                        ? producedType
-                        : (TypeInformation<Update<K, V>>)
-                                (TypeInformation<?>)
-                                        TypeInformation.of(
-                                                new TypeHint<Update<Object, Object>>() {});
-        return new PersistSource<>(
-                new SourceSettings(
-                        location,
-                        collection,
-                        CollectionSchema.of(keyCodec, valueCodec),
-                        asOf.orElse(Long.MIN_VALUE),
-                        consolidated,
-                        leaseDuration,
-                        continuous ? pollInterval : null),
-                keyCodec,
-                valueCodec,
-                type);
+    }
+
+    private SourceSettings settings() {
+        return new SourceSettings(
+                location,
+                collection,
+                CollectionSchema.of(keyCodec, valueCodec),
+                asOf.orElse(Long.MIN_VALUE),
+                consolidated,
+                leaseDuration,
+                continuous ? pollInterval : null);
     }
 
     /**

@@ -148,7 +148,7 @@ class PersistSourceClosedSealITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(noRestarts());
         env.setParallelism(2);
         env.enableCheckpointing(200);
-        PersistSource<String, String> source =
+        PersistSource<Update<String, String>> source =
                 PersistSource.<String, String>builder()
                         .location(dir.toString())
                         .collection("closing")

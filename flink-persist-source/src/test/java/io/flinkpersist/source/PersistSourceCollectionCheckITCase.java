@@ -13,6 +13,7 @@ import io.flinkpersist.sink.PersistSink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.configuration.Configuration;
@@ -52,7 +53,7 @@ class PersistSourceCollectionCheckITCase {
 
     private <K> List<Update<K, String>> read(String collection, Codec<K> keyCodec)
             throws Exception {
-        PersistSource<K, String> source =
+        PersistSource<Update<K, String>> source =
                 PersistSource.<K, String>builder()
                         .location(dir.toString())
                         .collection(collection)
@@ -66,6 +67,17 @@ class PersistSourceCollectionCheckITCase {
             it.forEachRemaining(out::add);
         }
         return out;
+    }
+
+    /** Readers release their leases as their jobs wind down: wait, so the directory can go. */
+    private void awaitNoReaders(String collection) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (PersistCollection c = PersistCollection.openExisting(dir, collection)) {
+            while (!c.refresh().leases().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(c.state().leases()).as("reader leases after the jobs ended").isEmpty();
+        }
     }
 
     private static String messages(Throwable t) {
@@ -106,6 +118,7 @@ class PersistSourceCollectionCheckITCase {
                                                         + ": no such collection")
                                         .contains("collections there: orders"));
         assertThat(dir.resolve("ordres")).doesNotExist();
+        awaitNoReaders("orders");
     }
 
     @Test
@@ -148,5 +161,6 @@ class PersistSourceCollectionCheckITCase {
                     .contains(CollectionSchema.of(Codecs.string(), Codecs.string()));
         }
         assertThat(read("c", Codecs.string())).as("the refused writer added nothing").hasSize(2);
+        awaitNoReaders("c");
     }
 }

@@ -206,7 +206,7 @@ class PersistSourceContinuousITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
         readerEnv.setParallelism(2);
         readerEnv.enableCheckpointing(200);
-        PersistSource<String, String> source =
+        PersistSource<Update<String, String>> source =
                 PersistSource.<String, String>builder()
                         .location(dir.toString())
                         .collection("followed")

@@ -96,7 +96,7 @@ class PersistSourceITCase {
             int parallelism, PersistSourceBuilder<String, String> builder) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        PersistSource<String, String> source =
+        PersistSource<Update<String, String>> source =
                 builder.location(dir.toString())
                         .collection("random")
                         .keyCodec(Codecs.string())

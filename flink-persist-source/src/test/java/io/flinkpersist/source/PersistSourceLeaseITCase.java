@@ -63,7 +63,7 @@ class PersistSourceLeaseITCase {
         c.maintainUntilIdle();
     }
 
-    private PersistSource<String, String> source(Duration lease) {
+    private PersistSource<Update<String, String>> source(Duration lease) {
         return PersistSource.<String, String>builder()
                 .location(dir.toString())
                 .collection("leased")

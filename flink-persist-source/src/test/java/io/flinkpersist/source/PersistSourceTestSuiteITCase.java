@@ -281,9 +281,9 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
 
         private static final long serialVersionUID = 1L;
 
-        private final PersistSource<String, String> delegate;
+        private final PersistSource<Update<String, String>> delegate;
 
-        TestingRecordSource(PersistSource<String, String> delegate) {
+        TestingRecordSource(PersistSource<Update<String, String>> delegate) {
             this.delegate = delegate;
         }
 

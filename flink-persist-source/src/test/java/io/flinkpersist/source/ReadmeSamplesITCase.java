@@ -142,7 +142,7 @@ class ReadmeSamplesITCase {
         StreamExecutionEnvironment readEnv = StreamExecutionEnvironment.getExecutionEnvironment();
         readEnv.setParallelism(2);
         // sample: source
-        PersistSource<String, String> source =
+        PersistSource<Update<String, String>> source =
                 PersistSource.<String, String>builder()
                         .location(location)
                         .collection("orders")
@@ -162,7 +162,7 @@ class ReadmeSamplesITCase {
                                                 + u.diff()));
         assertThat(asOf2).containsExactlyInAnyOrder("order-1=placed@2x1", "order-2=placed@2x1");
 
-        PersistSource<String, String> latest =
+        PersistSource<Update<String, String>> latest =
                 PersistSource.<String, String>builder()
                         .location(location)
                         .collection("orders")

@@ -167,17 +167,15 @@ public final class PersistDynamicTableFactory
         if (options.get(SCAN_MODE) == ScanMode.CONTINUOUS) {
             builder.continuous();
         }
-        PersistSource<byte[], byte[]> source;
         try {
-            source = builder.build();
+            return new PersistTableSource(
+                    builder,
+                    layout,
+                    context.getPhysicalRowDataType(),
+                    options.getOptional(SCAN_PARALLELISM).orElse(null));
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage(), e);
         }
-        return new PersistTableSource(
-                source,
-                layout,
-                context.getPhysicalRowDataType(),
-                options.getOptional(SCAN_PARALLELISM).orElse(null));
     }
 
     private static RowType physicalRowType(Context context) {

@@ -201,7 +201,7 @@ class PersistDynamicTableFactoryTest {
     @Test
     void snapshotAndContinuousScans() {
         PersistTableSource snapshot = source(table(options(), true, false));
-        SourceSettings s = snapshot.source().settings();
+        SourceSettings s = snapshot.settings();
         assertThat(s.continuous()).isFalse();
         assertThat(s.consolidated()).isTrue();
         assertThat(s.asOfTime()).isEqualTo(OptionalLong.empty());
@@ -227,7 +227,7 @@ class PersistDynamicTableFactoryTest {
                                         "3"),
                                 false,
                                 true));
-        s = continuous.source().settings();
+        s = continuous.settings();
         assertThat(s.continuous()).isTrue();
         assertThat(s.pollInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(s.asOfTime()).hasValue(42);
@@ -335,7 +335,6 @@ class PersistDynamicTableFactoryTest {
     void enumOptionsIgnoreCase() {
         assertThat(
                         source(table(options("scan.mode", "CONTINUOUS"), true, false))
-                                .source()
                                 .settings()
                                 .continuous())
                 .isTrue();
@@ -415,6 +414,6 @@ class PersistDynamicTableFactoryTest {
                                         .contains(
                                                 "Cannot use 'ts' as the time of a persist table: the rowtime attribute must be a physical column"));
         // Reading does not need the rowtime column.
-        assertThat(source(table).source().settings().collection()).isEqualTo("orders");
+        assertThat(source(table).settings().collection()).isEqualTo("orders");
     }
 }

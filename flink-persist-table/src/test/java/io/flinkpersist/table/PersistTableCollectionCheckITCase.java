@@ -1,5 +1,6 @@
 package io.flinkpersist.table;
 
+import static io.flinkpersist.table.TableTestSupport.awaitNoReaders;
 import static io.flinkpersist.table.TableTestSupport.batch;
 import static io.flinkpersist.table.TableTestSupport.collect;
 import static io.flinkpersist.table.TableTestSupport.messages;
@@ -68,6 +69,7 @@ class PersistTableCollectionCheckITCase {
                                                         + ": no such collection")
                                         .contains("collections there: orders"));
         assertThat(dir.resolve("ordres")).doesNotExist();
+        awaitNoReaders(dir, "orders");
     }
 
     @Test
@@ -114,5 +116,6 @@ class PersistTableCollectionCheckITCase {
         assertThat(collect(env.executeSql("SELECT * FROM same")))
                 .as("nothing written by the refused insert")
                 .containsExactlyInAnyOrder(Row.of(1L, "a"), Row.of(2L, "b"));
+        awaitNoReaders(dir, "c");
     }
 }

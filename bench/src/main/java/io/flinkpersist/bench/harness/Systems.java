@@ -146,7 +146,7 @@ final class Systems {
     }
 
     static void persistRead(StreamExecutionEnvironment env, Path location) {
-        PersistSource<byte[], byte[]> source =
+        PersistSource<Update<byte[], byte[]>> source =
                 PersistSource.<byte[], byte[]>builder()
                         .location(location.toString())
                         .collection(COLLECTION)

@@ -1,9 +1,8 @@
 package io.flinkpersist.source.reader;
 
-import io.flinkpersist.Codec;
 import io.flinkpersist.Frontier;
-import io.flinkpersist.Update;
 import io.flinkpersist.source.SourceSettings;
+import io.flinkpersist.source.UpdateDeserializer;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.PersistSplitState;
 import io.flinkpersist.source.split.SealEvents;
@@ -15,47 +14,72 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
 
-/** Reads assigned splits on one fetcher thread and decodes their updates through the codecs. */
+/**
+ * Reads assigned splits on one fetcher thread and emits what the deserializer makes of each update,
+ * at the update's time; the seals of a continuous read become its watermarks.
+ */
 @Internal
-public final class PersistSourceReader<K, V>
+public final class PersistSourceReader<OUT>
         extends SingleThreadMultiplexSourceReaderBase<
-                RawUpdate, Update<K, V>, PersistSplit, PersistSplitState> {
+                RawUpdate, OUT, PersistSplit, PersistSplitState> {
 
     public PersistSourceReader(
             SourceSettings settings,
-            Codec<K> keyCodec,
-            Codec<V> valueCodec,
+            UpdateDeserializer<OUT> deserializer,
             SourceReaderContext context) {
         super(
                 () -> new PersistSplitReader(settings),
-                emitter(
-                        keyCodec,
-                        valueCodec,
+                new Emitter<>(
+                        deserializer,
                         context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
                 new Configuration(),
                 context);
     }
 
-    private static <K, V> RecordEmitter<RawUpdate, Update<K, V>, PersistSplitState> emitter(
-            Codec<K> keyCodec, Codec<V> valueCodec, Counter bytesIn) {
-        return (raw, output, state) -> {
-            output.collect(
-                    Update.of(
-                            keyCodec.decode(raw.key()),
-                            valueCodec.decode(raw.value()),
-                            raw.time(),
-                            raw.diff()),
-                    raw.time());
+    /** Emits the deserializer's records of one update, each at the update's time. */
+    private static final class Emitter<OUT>
+            implements RecordEmitter<RawUpdate, OUT, PersistSplitState> {
+        private final UpdateDeserializer<OUT> deserializer;
+        private final Counter bytesIn;
+        private final AtTime<OUT> atTime = new AtTime<>();
+
+        Emitter(UpdateDeserializer<OUT> deserializer, Counter bytesIn) {
+            this.deserializer = deserializer;
+            this.bytesIn = bytesIn;
+        }
+
+        @Override
+        public void emitRecord(RawUpdate raw, SourceOutput<OUT> output, PersistSplitState state) {
+            atTime.output = output;
+            atTime.time = raw.time();
+            deserializer.deserialize(raw.key(), raw.value(), raw.time(), raw.diff(), atTime);
             bytesIn.inc(raw.key().length + raw.value().length + 16L);
+            // Counted per update, however many records it became: a restore skips updates.
             state.recordEmitted();
-        };
+        }
+    }
+
+    /** A collector that emits to the current output at the current update's time. */
+    private static final class AtTime<OUT> implements Collector<OUT> {
+        private SourceOutput<OUT> output;
+        private long time;
+
+        @Override
+        public void collect(OUT record) {
+            output.collect(record, time);
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** Splits assigned and not yet finished, with the time all their updates lie below. */
@@ -64,7 +88,7 @@ public final class PersistSourceReader<K, V>
     /** Announced seals not yet turned into watermarks. */
     private final TreeSet<Long> pendingSeals = new TreeSet<>();
 
-    private ReaderOutput<Update<K, V>> output;
+    private ReaderOutput<OUT> output;
     private long lastWatermark = Long.MIN_VALUE;
 
     @Override
@@ -100,7 +124,7 @@ public final class PersistSourceReader<K, V>
     }
 
     @Override
-    public InputStatus pollNext(ReaderOutput<Update<K, V>> out) throws Exception {
+    public InputStatus pollNext(ReaderOutput<OUT> out) throws Exception {
         if (output == null) {
             // Flink counts a source output as idle until it emits its first watermark, and a reader
             // with no split outputs then reports itself idle downstream: the other readers' seal

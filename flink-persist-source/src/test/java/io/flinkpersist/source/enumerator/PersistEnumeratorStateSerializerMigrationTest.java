@@ -8,6 +8,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.source.split.PersistSplitSerializer;
 import io.flinkpersist.source.split.PersistSplitSerializerMigrationTest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -144,10 +145,10 @@ class PersistEnumeratorStateSerializerMigrationTest {
         checkGolden("enumerator-state-closed-v3.bin", 3, serializer, CLOSED);
         byte[] bytes = serializer.serialize(PLANNED);
         int lease = 2 + PLANNED.leaseId().length();
-        assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(lease + 8))
+        assertThat(ByteBuffer.wrap(bytes).getInt(lease + 8))
                 .as("the split serializer version, after the lease and the pinned version")
                 .isEqualTo(PersistSplitSerializer.VERSION);
-        java.nio.ByteBuffer.wrap(bytes).putInt(lease + 8, 9);
+        ByteBuffer.wrap(bytes).putInt(lease + 8, 9);
         assertThatThrownBy(() -> serializer.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessage(

@@ -1,6 +1,8 @@
 package io.flinkpersist.table.internal;
 
 import io.flinkpersist.source.PersistSource;
+import io.flinkpersist.source.PersistSourceBuilder;
+import io.flinkpersist.source.SourceSettings;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.connector.ChangelogMode;
@@ -27,38 +29,45 @@ public final class PersistTableSource implements ScanTableSource, SupportsSource
                     .addContainedKind(RowKind.DELETE)
                     .build();
 
-    private final PersistSource<byte[], byte[]> source;
+    private final PersistSourceBuilder<byte[], byte[]> builder;
+    private final SourceSettings settings;
     private final RowLayout layout;
     private final DataType producedDataType;
     private final Integer parallelism;
 
     /**
+     * @param builder the persist source's builder, complete but for what the source emits (checked:
+     *     {@code build()} succeeds)
      * @param parallelism the scan's parallelism, or {@code null} for the planner's choice
      */
     public PersistTableSource(
-            PersistSource<byte[], byte[]> source,
+            PersistSourceBuilder<byte[], byte[]> builder,
             RowLayout layout,
             DataType producedDataType,
             Integer parallelism) {
-        this.source = source;
+        this.builder = builder;
+        this.settings = builder.build().settings();
         this.layout = layout;
         this.producedDataType = producedDataType;
         this.parallelism = parallelism;
     }
 
-    public PersistSource<byte[], byte[]> source() {
-        return source;
+    /** The settings of the source this scan reads with. */
+    public SourceSettings settings() {
+        return settings;
     }
 
     @Override
     public ChangelogMode getChangelogMode() {
-        return source.settings().continuous() ? INSERTS_AND_DELETES : ChangelogMode.insertOnly();
+        return settings.continuous() ? INSERTS_AND_DELETES : ChangelogMode.insertOnly();
     }
 
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         TypeInformation<RowData> type = context.createTypeInformation(producedDataType);
-        return SourceProvider.of(new PersistRowDataSource(source, layout, type), parallelism);
+        UpdateRows rows = new UpdateRows(layout, settings.continuous(), settings.collection());
+        PersistSource<RowData> source = builder.build(new RowDataDeserializer(rows, type));
+        return SourceProvider.of(source, parallelism);
     }
 
     /**
@@ -70,11 +79,11 @@ public final class PersistTableSource implements ScanTableSource, SupportsSource
 
     @Override
     public DynamicTableSource copy() {
-        return new PersistTableSource(source, layout, producedDataType, parallelism);
+        return new PersistTableSource(builder, layout, producedDataType, parallelism);
     }
 
     @Override
     public String asSummaryString() {
-        return "persist(" + source.settings().collection() + ")";
+        return "persist(" + settings.collection() + ")";
     }
 }
