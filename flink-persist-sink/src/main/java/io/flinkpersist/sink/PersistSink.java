@@ -1,7 +1,6 @@
 package io.flinkpersist.sink;
 
-import io.flinkpersist.Codec;
-import io.flinkpersist.Update;
+import io.flinkpersist.sink.internal.CommitEpochSerializer;
 import io.flinkpersist.sink.internal.PersistCommitCoordinator;
 import io.flinkpersist.sink.internal.PersistCommittable;
 import io.flinkpersist.sink.internal.PersistCommittableSerializer;
@@ -11,12 +10,14 @@ import io.flinkpersist.sink.internal.SinkSettings;
 import io.flinkpersist.sink.internal.WriterResult;
 import io.flinkpersist.sink.internal.WriterResultSerializer;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
@@ -63,25 +64,29 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>Requires aligned checkpoints (the default).
  *
- * @param <K> the key type
- * @param <V> the value type
+ * <p>What an input record becomes is the {@link UpdateSerializer}'s: by default ({@code
+ * PersistSink.<K, V>builder()...build()}) the {@link io.flinkpersist.Update} itself, its key and
+ * value encoded; {@code build(serializer)} writes anything else, e.g. the SQL connector's rows.
+ * With {@code timeFromCommitEpochs()} the writers stamp records with commit epochs instead of event
+ * time (see {@link PersistSinkWriter}).
+ *
+ * @param <IN> the type of the input records
  */
 @PublicEvolving
-public final class PersistSink<K, V>
-        implements Sink<Update<K, V>>,
+public final class PersistSink<IN>
+        implements Sink<IN>,
                 SupportsCommitter<PersistCommittable>,
-                SupportsPreCommitTopology<WriterResult, PersistCommittable> {
+                SupportsPreCommitTopology<WriterResult, PersistCommittable>,
+                SupportsWriterState<IN, Long> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final SinkSettings settings;
-    private final Codec<K> keyCodec;
-    private final Codec<V> valueCodec;
+    private final UpdateSerializer<IN> serializer;
 
-    PersistSink(SinkSettings settings, Codec<K> keyCodec, Codec<V> valueCodec) {
+    PersistSink(SinkSettings settings, UpdateSerializer<IN> serializer) {
         this.settings = settings;
-        this.keyCodec = keyCodec;
-        this.valueCodec = valueCodec;
+        this.serializer = serializer;
     }
 
     public static <K, V> PersistSinkBuilder<K, V> builder() {
@@ -94,15 +99,34 @@ public final class PersistSink<K, V>
     }
 
     @Override
-    public CommittingSinkWriter<Update<K, V>, WriterResult> createWriter(WriterInitContext context)
-            throws IOException {
+    public PersistSinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+        return restoreWriter(context, List.of());
+    }
+
+    /**
+     * A writer, restored with the commit epochs of the writers it replaces (commit-epoch mode; the
+     * state is empty otherwise).
+     */
+    @Override
+    public PersistSinkWriter<IN> restoreWriter(
+            WriterInitContext context, Collection<Long> recoveredState) throws IOException {
+        long restored = -1;
+        for (long epoch : recoveredState) {
+            restored = Math.max(restored, epoch);
+        }
         return new PersistSinkWriter<>(
                 settings,
-                keyCodec,
-                valueCodec,
+                serializer,
                 context.getTaskInfo().getIndexOfThisSubtask(),
                 context.metricGroup(),
-                context.getProcessingTimeService()::getCurrentProcessingTime);
+                context.getProcessingTimeService()::getCurrentProcessingTime,
+                restored,
+                Math.max(1, context.getTaskInfo().getMaxNumberOfParallelSubtasks()));
+    }
+
+    @Override
+    public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
+        return new CommitEpochSerializer();
     }
 
     @Override

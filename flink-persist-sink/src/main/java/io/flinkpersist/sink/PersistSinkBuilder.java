@@ -2,6 +2,7 @@ package io.flinkpersist.sink;
 
 import io.flinkpersist.Codec;
 import io.flinkpersist.CollectionSchema;
+import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.sink.internal.SinkSettings;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class PersistSinkBuilder<K, V> {
     private Duration idleTimeout = PersistSinkOptions.IDLE_TIMEOUT.defaultValue();
     private long historyRetention = PersistSinkOptions.HISTORY_RETENTION.defaultValue();
     private boolean keepHistory;
+    private boolean commitEpochs;
     private boolean maintenance = PersistSinkOptions.MAINTENANCE.defaultValue();
     private CompactionStrategy compaction = PersistSinkOptions.COMPACTION_POLICY.defaultValue();
     private int maxBacklog = PersistSinkOptions.MAX_BACKLOG.defaultValue();
@@ -123,6 +125,17 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
+    /**
+     * Stamps every record with the writer's commit epoch instead of its own time: the serializer
+     * reads it from {@link UpdateSerializer.UpdateWriter#commitEpoch()}, and the writers make their
+     * own watermarks (the pipeline's are ignored). For inputs without event time, e.g. SQL tables
+     * without a rowtime attribute.
+     */
+    public PersistSinkBuilder<K, V> timeFromCommitEpochs() {
+        this.commitEpochs = true;
+        return this;
+    }
+
     /** Never advances since: every time stays distinguishable (the trace is never compacted). */
     public PersistSinkBuilder<K, V> keepHistory() {
         this.keepHistory = true;
@@ -179,7 +192,19 @@ public final class PersistSinkBuilder<K, V> {
         return this;
     }
 
-    public PersistSink<K, V> build() {
+    /**
+     * A sink of {@link Update}s, written as they are, their key and value encoded by the codecs.
+     */
+    public PersistSink<Update<K, V>> build() {
+        return build(UpdateSerializer.ofCodecs(checkedKeyCodec(), checkedValueCodec()));
+    }
+
+    /**
+     * A sink of records that {@code serializer} turns into updates. The codecs still name what the
+     * collection holds: the sink checks them against the collection's and records them.
+     */
+    public <IN> PersistSink<IN> build(UpdateSerializer<IN> serializer) {
+        require(serializer != null, "the serializer is null: call build() for updates");
         require(
                 location != null && !location.isBlank(),
                 "the location is not set: call location(\"/path\" or \"hdfs://...\")");
@@ -204,11 +229,11 @@ public final class PersistSinkBuilder<K, V> {
                         new SinkSettings.Writing(
                                 bufferSizeBytes, lateUpdates, idleTimeout, maxBacklog),
                         new SinkSettings.Committing(
-                                historyRetention, keepHistory, closeOnEndOfInput),
+                                historyRetention, keepHistory, closeOnEndOfInput, commitEpochs),
                         new SinkSettings.Maintenance(
                                 maintenance, compaction, gcInterval, gcGracePeriod),
                         new SinkSettings.TestHooks(maintenanceHook, commitHook));
-        return new PersistSink<>(settings, keyCodec, valueCodec);
+        return new PersistSink<>(settings, serializer);
     }
 
     /**
@@ -273,6 +298,20 @@ public final class PersistSinkBuilder<K, V> {
                             + value
                             + ")");
         }
+    }
+
+    private Codec<K> checkedKeyCodec() {
+        require(
+                keyCodec != null,
+                "the key codec is not set: call keyCodec(Codecs.string()) or another Codec");
+        return keyCodec;
+    }
+
+    private Codec<V> checkedValueCodec() {
+        require(
+                valueCodec != null,
+                "the value codec is not set: call valueCodec(Codecs.string()) or another Codec");
+        return valueCodec;
     }
 
     private static void require(boolean ok, String message) {

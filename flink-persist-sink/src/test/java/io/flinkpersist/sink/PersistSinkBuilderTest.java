@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.Codecs;
+import io.flinkpersist.Update;
 import io.flinkpersist.compaction.LeveledCompactionPolicy;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
@@ -22,7 +23,7 @@ class PersistSinkBuilderTest {
 
     @Test
     void buildsWithDefaults() {
-        PersistSink<String, String> sink = valid().build();
+        PersistSink<Update<String, String>> sink = valid().build();
         assertThat(sink.settings().writing().lateUpdates()).isEqualTo(LateUpdatePolicy.FAIL);
         assertThat(sink.settings().writing().bufferSizeBytes())
                 .isEqualTo(PersistSinkBuilder.DEFAULT_BUFFER_SIZE);
@@ -63,7 +64,7 @@ class PersistSinkBuilderTest {
 
     @Test
     void theDefaultsAreTheOptionsAndAConfigurationSetsThem() {
-        PersistSink<String, String> defaults = valid().build();
+        PersistSink<Update<String, String>> defaults = valid().build();
         assertThat(defaults.settings().committing().sinceLag())
                 .hasValue(PersistSinkOptions.HISTORY_RETENTION.defaultValue());
         assertThat(defaults.settings().writing().idleTimeout())
@@ -77,7 +78,7 @@ class PersistSinkBuilderTest {
         config.set(PersistSinkOptions.LATE_UPDATES, LateUpdatePolicy.DROP);
         config.set(PersistSinkOptions.CLOSE_ON_END_OF_INPUT, true);
         config.set(PersistSinkOptions.COMPACTION_POLICY, CompactionStrategy.LEVELED);
-        PersistSink<String, String> configured = valid().options(config).build();
+        PersistSink<Update<String, String>> configured = valid().options(config).build();
         assertThat(configured.settings().writing().bufferSizeBytes()).isEqualTo(1 << 20);
         assertThat(configured.settings().committing().sinceLag()).hasValue(5L);
         assertThat(configured.settings().writing().lateUpdates()).isEqualTo(LateUpdatePolicy.DROP);

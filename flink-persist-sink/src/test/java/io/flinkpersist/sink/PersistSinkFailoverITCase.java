@@ -137,7 +137,7 @@ class PersistSinkFailoverITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(PARALLELISM);
 
-        PersistSink<String, String> sink =
+        PersistSink<Update<String, String>> sink =
                 PersistSink.<String, String>builder()
                         .location(dir.toString())
                         .collection("failover")

@@ -114,9 +114,9 @@ class PersistSinkTestSuiteITCase extends SinkTestSuiteBase<PersistSinkTestSuiteI
 
         private static final long serialVersionUID = 1L;
 
-        private final PersistSink<String, String> delegate;
+        private final PersistSink<Update<String, String>> delegate;
 
-        TestingRowSink(PersistSink<String, String> delegate) {
+        TestingRowSink(PersistSink<Update<String, String>> delegate) {
             this.delegate = delegate;
         }
 

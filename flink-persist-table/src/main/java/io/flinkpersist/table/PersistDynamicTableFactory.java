@@ -25,9 +25,9 @@ import io.flinkpersist.sink.PersistSink;
 import io.flinkpersist.sink.PersistSinkBuilder;
 import io.flinkpersist.source.PersistSource;
 import io.flinkpersist.source.PersistSourceBuilder;
-import io.flinkpersist.table.internal.PersistRowDataSink;
 import io.flinkpersist.table.internal.PersistTableSink;
 import io.flinkpersist.table.internal.PersistTableSource;
+import io.flinkpersist.table.internal.RowDataSerializer;
 import io.flinkpersist.table.internal.RowLayout;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +39,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.WatermarkSpec;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -134,14 +135,19 @@ public final class PersistDynamicTableFactory
                         .keyCodec(Codecs.preEncoded(layout.keyCodec().schemaName()))
                         .valueCodec(Codecs.preEncoded(layout.valueCodec().schemaName()))
                         .options(options);
-        PersistSink<byte[], byte[]> sink;
+        if (layout.rowtimePosition().isEmpty()) {
+            builder.timeFromCommitEpochs();
+        }
+        PersistSink<RowData> sink;
         try {
-            sink = builder.build();
+            sink = builder.build(new RowDataSerializer(layout));
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage(), e);
         }
         return new PersistTableSink(
-                new PersistRowDataSink(sink, layout),
+                sink,
+                options.get(COLLECTION),
+                layout,
                 options.getOptional(SINK_PARALLELISM).orElse(null));
     }
 

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.sink.LateUpdatePolicy;
 import io.flinkpersist.sink.internal.SinkSettings;
 import io.flinkpersist.source.SourceSettings;
-import io.flinkpersist.table.internal.PersistRowDataSink;
 import io.flinkpersist.table.internal.PersistTableSink;
 import io.flinkpersist.table.internal.PersistTableSource;
 import java.time.Duration;
@@ -137,7 +136,7 @@ class PersistDynamicTableFactoryTest {
     @Test
     void sinkDefaults() {
         PersistTableSink sink = sink(table(options(), true, false));
-        SinkSettings s = sink.sink().inner().settings();
+        SinkSettings s = sink.sink().settings();
         assertThat(s.location()).isEqualTo("/data/persist");
         assertThat(s.collection()).isEqualTo("orders");
         assertThat(s.writing().bufferSizeBytes()).isEqualTo(64L << 20);
@@ -172,7 +171,7 @@ class PersistDynamicTableFactoryTest {
                                         "sink.parallelism", "3"),
                                 true,
                                 false));
-        SinkSettings s = sink.sink().inner().settings();
+        SinkSettings s = sink.sink().settings();
         assertThat(s.writing().bufferSizeBytes()).isEqualTo(1L << 20);
         assertThat(s.writing().lateUpdates()).isEqualTo(LateUpdatePolicy.ADVANCE);
         assertThat(s.writing().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -186,12 +185,12 @@ class PersistDynamicTableFactoryTest {
 
     @Test
     void primaryKeyColumnsFormTheKeyAndARowtimeGivesTheTime() {
-        PersistRowDataSink withKey = sink(table(options(), true, false)).sink();
+        PersistTableSink withKey = sink(table(options(), true, false));
         assertThat(withKey.layout().keyCodec().positions()).containsExactly(0);
         assertThat(withKey.layout().valueCodec().positions()).containsExactly(1, 2);
         assertThat(withKey.layout().rowtimePosition()).isEmpty();
 
-        PersistRowDataSink wholeRow = sink(table(options(), false, true)).sink();
+        PersistTableSink wholeRow = sink(table(options(), false, true));
         assertThat(wholeRow.layout().keyCodec().positions()).containsExactly(0, 1, 2);
         assertThat(wholeRow.layout().valueCodec().positions()).isEmpty();
         assertThat(wholeRow.layout().rowtimeColumn()).contains("ts");
@@ -341,7 +340,6 @@ class PersistDynamicTableFactoryTest {
         assertThat(
                         sink(table(options("sink.late-updates", "Drop"), true, false))
                                 .sink()
-                                .inner()
                                 .settings()
                                 .writing()
                                 .lateUpdates())

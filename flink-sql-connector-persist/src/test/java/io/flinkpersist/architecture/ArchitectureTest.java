@@ -10,7 +10,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,10 +20,6 @@ import org.junit.jupiter.api.Test;
  *   <li>the engine ({@code flink-persist-core}) imports nothing of Flink;
  *   <li>no module imports another module's {@code internal} package.
  * </ul>
- *
- * The SQL sink still wraps the sink's committer topology and so uses three of its internal types
- * (the writer result, the committable and the settings); they are listed here, one by one, until
- * the SQL layer plugs a serializer into the sink instead. Any other crossing fails.
  */
 class ArchitectureTest {
 
@@ -40,13 +35,6 @@ class ArchitectureTest {
     };
 
     private static final List<String> MODULES = List.of("sink", "source", "table");
-
-    /** Known crossings into another module's internal package, to be removed, never added to. */
-    private static final Set<String> KNOWN_CROSSINGS =
-            Set.of(
-                    "io.flinkpersist.sink.internal.WriterResult",
-                    "io.flinkpersist.sink.internal.PersistCommittable",
-                    "io.flinkpersist.sink.internal.SinkSettings");
 
     private static final JavaClasses PRODUCTION =
             new ClassFileImporter()
@@ -71,10 +59,8 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat(
                         DescribedPredicate.describe(
-                                "are in " + base + ".internal and not a known crossing",
-                                (JavaClass c) ->
-                                        c.getPackageName().startsWith(base + ".internal")
-                                                && !KNOWN_CROSSINGS.contains(c.getName())))
+                                "are in " + base + ".internal",
+                                (JavaClass c) -> c.getPackageName().startsWith(base + ".internal")))
                 .because("a module plugs into another through its public API, never its internals");
     }
 

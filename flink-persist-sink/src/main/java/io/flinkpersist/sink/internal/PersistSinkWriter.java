@@ -1,23 +1,24 @@
 package io.flinkpersist.sink.internal;
 
-import io.flinkpersist.Codec;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
-import io.flinkpersist.Update;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.compaction.CompactionPolicy;
+import io.flinkpersist.sink.UpdateSerializer;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
@@ -26,19 +27,49 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * passes its memory bound, and at each checkpoint hands the batches written since the previous one,
  * with the seal its watermark allows, to the coordinator. Nothing is committed here.
  *
- * <p>An update is late when its time is before the writer's late bound: the larger of the seal it
- * last read and the seal its own watermark allowed at the previous checkpoint. The committed seal
- * never passes that bound, so a batch that passes this check is never rejected as late at commit.
+ * <p>An input record becomes updates through the sink's {@link UpdateSerializer}. An update is late
+ * when its time is before the writer's late bound: the larger of the seal it last read and the seal
+ * its own watermark allowed at the previous checkpoint. The committed seal never passes that bound,
+ * so a batch that passes this check is never rejected as late at commit.
+ *
+ * <h2>Commit epochs</h2>
+ *
+ * A sink built with {@code timeFromCommitEpochs()} (a SQL table without a rowtime attribute) offers
+ * its serializer the writer's current <i>epoch</i> as every record's time and makes its own
+ * watermarks; the pipeline's watermarks are ignored. At each checkpoint (and at the end of the
+ * input) the writer
+ *
+ * <ol>
+ *   <li>takes the watermark {@code epoch}: every record so far is at a time {@code <= epoch}, so
+ *       the coordinator may seal the collection to {@code epoch + 1} (the minimum over the
+ *       writers);
+ *   <li>moves to {@code epoch = max(epoch + 1, seal)}, reading the collection's current seal.
+ * </ol>
+ *
+ * Records are therefore never late: the seal a checkpoint's batches meet at commit is at most the
+ * minimum of the writers' previous {@code epoch + 1}, and no writer stamps below its own. A
+ * commit's records become complete (readable by continuous scans and as of a time) when it commits.
+ *
+ * <p>Epochs are monotonic across restarts and across jobs: a fresh writer starts at the
+ * collection's seal, above every time already written as complete; its state is the epoch after the
+ * checkpoint, and a restored writer starts at the largest restored epoch or the current seal if
+ * that is larger (the restored checkpoint's commit may be replayed only after the writer opened:
+ * the seal it sets is at most the restored epoch). The state is written as {@code maxParallelism}
+ * copies so that after any rescaling every subtask receives at least one. Two jobs writing one
+ * collection at the same time are not coordinated: write it from one job at a time.
  */
 @Internal
-public final class PersistSinkWriter<K, V>
-        implements CommittingSinkWriter<Update<K, V>, WriterResult> {
+public final class PersistSinkWriter<IN>
+        implements CommittingSinkWriter<IN, WriterResult>,
+                StatefulSinkWriter<IN, Long>,
+                UpdateSerializer.UpdateWriter {
 
     private final CompactionPolicy compaction;
     private final SinkSettings settings;
-    private final Codec<K> keyCodec;
-    private final Codec<V> valueCodec;
+    private final UpdateSerializer<IN> serializer;
     private final int subtask;
+    private final boolean epochMode;
+    private final int stateCopies;
     private final PersistCollection collection;
     private final UpdateBuffer buffer = new UpdateBuffer();
     private final List<NewUnsealedBatch> written = new ArrayList<>();
@@ -61,19 +92,28 @@ public final class PersistSinkWriter<K, V>
     private boolean throttled;
     private boolean ended;
 
+    /** Commit-epoch mode: the time of every record until the next checkpoint. */
+    private long epoch;
+
+    /**
+     * @param restoredEpoch the largest restored commit epoch, or {@code -1} (commit-epoch mode)
+     * @param stateCopies how many copies of the epoch the state holds (the max parallelism)
+     */
     public PersistSinkWriter(
             SinkSettings settings,
-            Codec<K> keyCodec,
-            Codec<V> valueCodec,
+            UpdateSerializer<IN> serializer,
             int subtask,
             SinkWriterMetricGroup metrics,
-            LongSupplier clock)
+            LongSupplier clock,
+            long restoredEpoch,
+            int stateCopies)
             throws IOException {
         this.compaction = settings.maintenance().compaction().policy();
         this.settings = settings;
-        this.keyCodec = keyCodec;
-        this.valueCodec = valueCodec;
+        this.serializer = serializer;
         this.subtask = subtask;
+        this.epochMode = settings.committing().commitEpochs();
+        this.stateCopies = stateCopies;
         this.clock = clock;
         this.collection = settings.open();
         this.lateBound = collection.state().seal();
@@ -81,15 +121,55 @@ public final class PersistSinkWriter<K, V>
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.lateDropped = metrics.counter("numLateUpdatesDropped");
         this.lastActivityMillis = clock.getAsLong();
+        if (epochMode) {
+            this.epoch = Math.max(restoredEpoch, openSealTime(collection.state()));
+        }
+    }
+
+    private long openSealTime(CollectionState state) {
+        Frontier seal = state.seal();
+        if (seal.isClosed()) {
+            throw new IllegalStateException(
+                    "Cannot write to collection "
+                            + settings.collection()
+                            + ": it is closed (its seal is "
+                            + seal
+                            + "), so no time is open for new rows; write to a new collection");
+        }
+        return seal.time();
+    }
+
+    /** The commit epoch records are stamped with now (tests). */
+    long epoch() {
+        return epoch;
     }
 
     @Override
-    public void write(Update<K, V> update, Context context)
-            throws IOException, InterruptedException {
+    public long commitEpoch() {
+        if (!epochMode) {
+            throw new IllegalStateException(
+                    "Cannot stamp a record of collection "
+                            + settings.collection()
+                            + " with a commit epoch: the sink does not assign them (build it with"
+                            + " timeFromCommitEpochs())");
+        }
+        return epoch;
+    }
+
+    @Override
+    public void write(IN record, Context context) throws IOException, InterruptedException {
         while (throttled) {
             waitForMaintenance();
         }
-        long time = update.time();
+        recordsSent.inc();
+        serializer.serialize(record, this);
+        activeSinceCheckpoint = true;
+        lastActivityMillis = clock.getAsLong();
+    }
+
+    @Override
+    public void write(byte[] k, byte[] v, long updateTime, long diff) throws IOException {
+        long time = updateTime;
         if (!lateBound.lessEqual(time)) {
             switch (settings.writing().lateUpdates()) {
                 case DROP:
@@ -105,15 +185,10 @@ public final class PersistSinkWriter<K, V>
                     throw late(time);
             }
         }
-        byte[] k = keyCodec.encode(update.key());
-        byte[] v = valueCodec.encode(update.value());
-        if (update.diff() != 0) {
-            buffer.add(k, v, time, update.diff());
+        if (diff != 0) {
+            buffer.add(k, v, time, diff);
         }
-        recordsSent.inc();
         bytesSent.inc(k.length + v.length + 16L);
-        activeSinceCheckpoint = true;
-        lastActivityMillis = clock.getAsLong();
         if (buffer.usedBytes() >= settings.writing().bufferSizeBytes()) {
             spill();
         }
@@ -133,8 +208,14 @@ public final class PersistSinkWriter<K, V>
 
     @Override
     public void writeWatermark(Watermark mark) {
-        if (mark.getTimestamp() > watermark) {
-            watermark = mark.getTimestamp();
+        if (!epochMode) {
+            advanceWatermark(mark.getTimestamp());
+        }
+    }
+
+    private void advanceWatermark(long mark) {
+        if (mark > watermark) {
+            watermark = mark;
             if (watermark != Long.MAX_VALUE) {
                 eventWatermark = watermark;
             }
@@ -159,6 +240,9 @@ public final class PersistSinkWriter<K, V>
 
     @Override
     public Collection<WriterResult> prepareCommit() throws IOException {
+        if (epochMode) {
+            advanceWatermark(epoch);
+        }
         spill();
         Optional<Frontier> candidate = sealCandidate();
         boolean idle =
@@ -176,7 +260,15 @@ public final class PersistSinkWriter<K, V>
         throttled =
                 settings.maintenance().enabled()
                         && backlog(state, compaction) > settings.writing().maxBacklog();
+        if (epochMode) {
+            epoch = Math.max(epoch + 1, openSealTime(state));
+        }
         return List.of(result);
+    }
+
+    @Override
+    public List<Long> snapshotState(long checkpointId) {
+        return epochMode ? Collections.nCopies(stateCopies, epoch) : List.of();
     }
 
     /** The seal the watermark allows: every time at or below the watermark is complete. */

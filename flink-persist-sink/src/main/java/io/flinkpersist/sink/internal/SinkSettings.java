@@ -76,8 +76,14 @@ public record SinkSettings(
      * @param historyRetention how far since trails the seal, in time units
      * @param keepHistory whether since never advances (then {@code historyRetention} is unused)
      * @param closeOnEndOfInput whether the end of a bounded input closes the collection
+     * @param commitEpochs whether records are stamped with the writers' commit epochs, not their
+     *     own times (the writers then make their own watermarks)
      */
-    public record Committing(long historyRetention, boolean keepHistory, boolean closeOnEndOfInput)
+    public record Committing(
+            long historyRetention,
+            boolean keepHistory,
+            boolean closeOnEndOfInput,
+            boolean commitEpochs)
             implements Serializable {
         private static final long serialVersionUID = 1L;
 

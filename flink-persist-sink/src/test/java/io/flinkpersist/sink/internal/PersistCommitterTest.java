@@ -77,7 +77,7 @@ class PersistCommitterTest {
                         new CollectionSchema("bytes", "bytes"),
                         new SinkSettings.Writing(
                                 64 << 10, LateUpdatePolicy.FAIL, Duration.ofSeconds(10), 1000),
-                        new SinkSettings.Committing(0L, true, false),
+                        new SinkSettings.Committing(0L, true, false, false),
                         new SinkSettings.Maintenance(
                                 false,
                                 CompactionStrategy.LEVELED,

@@ -10,6 +10,7 @@ import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.sink.CompactionStrategy;
 import io.flinkpersist.sink.LateUpdatePolicy;
+import io.flinkpersist.sink.UpdateSerializer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +44,7 @@ class PersistSinkWriterTest {
                 "w",
                 CollectionSchema.of(Codecs.string(), Codecs.string()),
                 new SinkSettings.Writing(64 << 10, late, Duration.ofSeconds(10), 1000),
-                new SinkSettings.Committing(0L, false, false),
+                new SinkSettings.Committing(0L, false, false, false),
                 new SinkSettings.Maintenance(
                         true,
                         CompactionStrategy.LEVELED,
@@ -52,19 +53,21 @@ class PersistSinkWriterTest {
                 SinkSettings.TestHooks.NONE);
     }
 
-    private PersistSinkWriter<String, String> writer(LateUpdatePolicy late) throws Exception {
+    private PersistSinkWriter<Update<String, String>> writer(LateUpdatePolicy late)
+            throws Exception {
         return new PersistSinkWriter<>(
                 settings(late),
-                Codecs.string(),
-                Codecs.string(),
+                UpdateSerializer.ofCodecs(Codecs.string(), Codecs.string()),
                 0,
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
-                clock::get);
+                clock::get,
+                -1,
+                1);
     }
 
     @Test
     void aQuietWriterBecomesIdleAfterTheTimeout() throws Exception {
-        PersistSinkWriter<String, String> w = writer(LateUpdatePolicy.FAIL);
+        PersistSinkWriter<Update<String, String>> w = writer(LateUpdatePolicy.FAIL);
         w.write(Update.of("k", "v", 5, 1), NO_CONTEXT);
         w.writeWatermark(new Watermark(9));
         WriterResult first = w.prepareCommit().iterator().next();
@@ -91,7 +94,7 @@ class PersistSinkWriterTest {
         try (PersistCollection c = PersistCollection.open(dir, "w")) {
             c.seal(10);
         }
-        PersistSinkWriter<String, String> failing = writer(LateUpdatePolicy.FAIL);
+        PersistSinkWriter<Update<String, String>> failing = writer(LateUpdatePolicy.FAIL);
         assertThatThrownBy(() -> failing.write(Update.of("k", "v", 7, 1), NO_CONTEXT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(
@@ -99,7 +102,7 @@ class PersistSinkWriterTest {
                 .hasMessageContaining("sink.late-updates");
         failing.close();
 
-        PersistSinkWriter<String, String> dropping = writer(LateUpdatePolicy.DROP);
+        PersistSinkWriter<Update<String, String>> dropping = writer(LateUpdatePolicy.DROP);
         dropping.write(Update.of("k", "v", 7, 1), NO_CONTEXT);
         dropping.write(Update.of("k", "v", 12, 1), NO_CONTEXT);
         WriterResult dropped = dropping.prepareCommit().iterator().next();
@@ -108,7 +111,7 @@ class PersistSinkWriterTest {
                 .satisfies(b -> assertThat(b.tsLower()).isEqualTo(12));
         dropping.close();
 
-        PersistSinkWriter<String, String> advancing = writer(LateUpdatePolicy.ADVANCE);
+        PersistSinkWriter<Update<String, String>> advancing = writer(LateUpdatePolicy.ADVANCE);
         advancing.write(Update.of("k", "v", 7, 1), NO_CONTEXT);
         WriterResult advanced = advancing.prepareCommit().iterator().next();
         assertThat(advanced.batches())
@@ -119,7 +122,7 @@ class PersistSinkWriterTest {
 
     @Test
     void theEndOfInputSealsUpToTheLastRealWatermarkWithoutClosing() throws Exception {
-        PersistSinkWriter<String, String> w = writer(LateUpdatePolicy.FAIL);
+        PersistSinkWriter<Update<String, String>> w = writer(LateUpdatePolicy.FAIL);
         w.write(Update.of("k", "v", 5, 1), NO_CONTEXT);
         w.writeWatermark(new Watermark(9));
         assertThat(w.prepareCommit().iterator().next().sealCandidate()).contains(Frontier.at(10));
@@ -139,7 +142,7 @@ class PersistSinkWriterTest {
 
     @Test
     void theWritersOwnReportedWatermarkBoundsLateness() throws Exception {
-        PersistSinkWriter<String, String> w = writer(LateUpdatePolicy.FAIL);
+        PersistSinkWriter<Update<String, String>> w = writer(LateUpdatePolicy.FAIL);
         w.writeWatermark(new Watermark(99));
         w.prepareCommit();
         // The coordinator may seal up to 100 on this writer's word: 99 is late from now on.

@@ -1,30 +1,43 @@
 package io.flinkpersist.table.internal;
 
+import io.flinkpersist.sink.PersistSink;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
+import org.apache.flink.table.data.RowData;
 
 /**
  * The {@code 'persist'} table sink: accepts every row kind (inserts, both halves of updates,
- * deletes) and writes them as diffs {@code +1}/{@code -1} through {@link PersistRowDataSink}.
+ * deletes) and writes them as diffs {@code +1}/{@code -1} through the persist sink, which turns
+ * each row into an update with {@link RowDataSerializer}.
  */
 @Internal
 public final class PersistTableSink implements DynamicTableSink {
 
-    private final PersistRowDataSink sink;
+    private final PersistSink<RowData> sink;
+    private final String collection;
+    private final RowLayout layout;
     private final Integer parallelism;
 
     /**
+     * @param collection the collection's name, for the plan's summary
      * @param parallelism the sink's parallelism, or {@code null} for the planner's choice
      */
-    public PersistTableSink(PersistRowDataSink sink, Integer parallelism) {
+    public PersistTableSink(
+            PersistSink<RowData> sink, String collection, RowLayout layout, Integer parallelism) {
         this.sink = sink;
+        this.collection = collection;
+        this.layout = layout;
         this.parallelism = parallelism;
     }
 
-    public PersistRowDataSink sink() {
+    public PersistSink<RowData> sink() {
         return sink;
+    }
+
+    public RowLayout layout() {
+        return layout;
     }
 
     @Override
@@ -39,11 +52,11 @@ public final class PersistTableSink implements DynamicTableSink {
 
     @Override
     public DynamicTableSink copy() {
-        return new PersistTableSink(sink, parallelism);
+        return new PersistTableSink(sink, collection, layout, parallelism);
     }
 
     @Override
     public String asSummaryString() {
-        return "persist(" + sink.inner().settings().collection() + ")";
+        return "persist(" + collection + ")";
     }
 }

@@ -1,4 +1,4 @@
-package io.flinkpersist.table.internal;
+package io.flinkpersist.sink.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,8 +6,8 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Serializes a table sink writer's state, its next commit epoch. Version 1: the epoch as 8
- * big-endian bytes.
+ * Serializes a sink writer's state in commit-epoch mode: its next commit epoch. Version 1: the
+ * epoch as 8 big-endian bytes.
  */
 @Internal
 public final class CommitEpochSerializer implements SimpleVersionedSerializer<Long> {

@@ -1,4 +1,4 @@
-package io.flinkpersist.table.internal;
+package io.flinkpersist.sink.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

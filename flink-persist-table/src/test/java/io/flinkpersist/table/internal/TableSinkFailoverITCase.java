@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replaying the last commit); the collection then holds exactly the changelog's net rows, and no
  * row was late.
  */
-class PersistRowDataSinkFailoverITCase {
+class TableSinkFailoverITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -92,7 +92,7 @@ class PersistRowDataSinkFailoverITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         RowLayout layout = RowLayout.of(TYPE, new int[0], Optional.empty());
-        PersistSink<byte[], byte[]> inner =
+        PersistSink<RowData> sink =
                 PersistSink.<byte[], byte[]>builder()
                         .location(dir.toString())
                         .collection("failover")
@@ -100,11 +100,12 @@ class PersistRowDataSinkFailoverITCase {
                         .valueCodec(Codecs.bytes())
                         .bufferSize(256 << 10)
                         .historyRetention(1_000_000L) // keep times apart, to check each row's
-                        .build();
+                        .timeFromCommitEpochs()
+                        .build(new RowDataSerializer(layout));
         env.fromSequence(0, N - 1)
                 .map(new FailingOnce())
                 .returns(InternalTypeInfo.of(TYPE))
-                .sinkTo(new PersistRowDataSink(inner, layout));
+                .sinkTo(sink);
         env.execute("table sink failover");
 
         Map<String, Long> expected = new TreeMap<>();
