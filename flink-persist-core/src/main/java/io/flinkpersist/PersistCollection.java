@@ -182,7 +182,8 @@ public final class PersistCollection implements Closeable {
         try {
             return commit(new Transition.RecordSchema(schema)).state();
         } catch (IllegalArgumentException e) {
-            throw schemaMismatch("write", schema, state.schema().orElseThrow(() -> e));
+            // Another writer recorded a different schema first: name it.
+            throw schemaMismatch("write", schema, refresh().schema().orElseThrow(() -> e));
         }
     }
 

@@ -7,11 +7,9 @@ import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.StateLog;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -123,7 +121,7 @@ final class ExistingCollection implements AutoCloseable {
         }
         Path stateDir = dir.resolve(name).resolve(CollectionLayout.STATE_PREFIX);
         if (!Files.isDirectory(stateDir)) {
-            List<String> present = collectionsIn(dir);
+            List<String> present = BlobStores.collectionsAt(location);
             throw CliException.failure(
                     cannotOpen(
                             location,
@@ -135,22 +133,6 @@ final class ExistingCollection implements AutoCloseable {
                                             : "; collections there: " + String.join(", ", present))
                                     + ")"));
         }
-    }
-
-    /** The names of the collections directly under a local directory, sorted. */
-    static List<String> collectionsIn(Path dir) {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-            for (Path child : children) {
-                if (Files.isDirectory(child.resolve(CollectionLayout.STATE_PREFIX))) {
-                    names.add(child.getFileName().toString());
-                }
-            }
-        } catch (IOException e) {
-            return names;
-        }
-        names.sort(null);
-        return names;
     }
 
     String location() {

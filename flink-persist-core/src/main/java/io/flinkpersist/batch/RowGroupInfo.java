@@ -37,17 +37,6 @@ public record RowGroupInfo(
         }
     }
 
-    /** A row group whose bounds, if any, are its exact least and greatest keys. */
-    public RowGroupInfo(
-            int index,
-            long rowCount,
-            long compressedBytes,
-            long uncompressedBytes,
-            byte[] minKey,
-            byte[] maxKey) {
-        this(index, rowCount, compressedBytes, uncompressedBytes, minKey, maxKey, minKey != null);
-    }
-
     /** Whether {@link #minKey()} and {@link #maxKey()} are known. */
     public boolean hasKeyBounds() {
         return minKey != null;

@@ -6,9 +6,10 @@ import java.util.Optional;
 /**
  * Decides which run of trace batches to merge next. Pure: a plan is computed from the state alone
  * and carried out by {@link Maintainer}; a plan that became stale meanwhile is a harmless no-op
- * when applied. A policy is free in which run it picks: any run of adjacent batches wholly before
- * since is a valid merge, and the level rule ({@link MergePlan#mergedLevel}) keeps the trace's
- * levels non-increasing whatever the choice.
+ * when applied. A policy may pick any run of adjacent batches wholly before since; the result takes
+ * its level from {@link MergePlan#mergedLevel}, and a merge whose result would sit above the level
+ * of the batch before it (breaking I7) is refused as stale when applied, so a useful policy picks
+ * runs that start the trace or follow a higher level.
  */
 @FunctionalInterface
 public interface CompactionPolicy {

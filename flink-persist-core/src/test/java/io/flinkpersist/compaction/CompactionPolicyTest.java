@@ -3,7 +3,11 @@ package io.flinkpersist.compaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.Frontier;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.Update;
+import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Description;
 import io.flinkpersist.state.SeqNoRange;
@@ -133,28 +137,39 @@ class CompactionPolicyTest {
     }
 
     @Test
-    void anotherPolicyPlugsInAsOneClass() {
-        // The newest pair before since, whatever its levels: a policy is any function of the state.
-        CompactionPolicy newestPair =
-                s -> {
+    void anotherPolicyPlugsIntoACollectionByItsConfiguration() throws Exception {
+        // Merges every batch before since in one run, which the leveled policy never picks.
+        CompactionPolicy wholeRun =
+                st -> {
                     List<TraceBatchMeta> before =
-                            s.trace().stream()
-                                    .filter(b -> b.desc().upper().lessEqual(s.since()))
+                            st.trace().stream()
+                                    .filter(b -> b.desc().upper().lessEqual(st.since()))
                                     .toList();
-                    return before.size() < 2
+                    return before.size() < 3
                             ? Optional.empty()
-                            : Optional.of(
-                                    MergePlan.of(
-                                            before.subList(before.size() - 2, before.size()),
-                                            s.since()));
+                            : Optional.of(MergePlan.of(before, st.since()));
                 };
-        CollectionState s =
-                state(
-                        30,
-                        30,
-                        batch("a", 0, 10, 1, 9),
-                        batch("b", 10, 20, 0, 1),
-                        batch("c", 20, 30, 0, 1));
-        assertThat(keys(newestPair.pick(s))).containsExactly("b", "c");
+        CollectionConfig config = CollectionConfig.defaults().withCompactionPolicy(wholeRun);
+        try (PersistCollection c = PersistCollection.open(new InMemoryBlobStore(), config)) {
+            for (int round = 0; round < 3; round++) {
+                byte[] key = {(byte) round};
+                c.append(List.of(Update.of(key, new byte[] {1}, round, 1)));
+                c.seal(round + 1);
+                c.drain();
+            }
+            assertThat(c.state().trace())
+                    .hasSize(3)
+                    .extracting(TraceBatchMeta::level)
+                    .containsOnly(0);
+            assertThat(c.compact()).as("nothing before since yet").isFalse();
+            c.allowCompaction(3);
+            assertThat(CompactionPolicy.DEFAULT.pick(c.state()))
+                    .as("the leveled policy would merge a pair")
+                    .hasValueSatisfying(p -> assertThat(p.run()).hasSize(2));
+            assertThat(c.compact()).isTrue();
+            assertThat(c.state().trace())
+                    .singleElement()
+                    .satisfies(b -> assertThat(b.desc()).isEqualTo(Description.of(0, 3, 3)));
+        }
     }
 }

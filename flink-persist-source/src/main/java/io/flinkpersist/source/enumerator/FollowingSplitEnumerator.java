@@ -8,7 +8,6 @@ import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.source.split.SealEvents;
 import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -133,14 +132,7 @@ public final class FollowingSplitEnumerator
                 started = true;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "Cannot start reading collection "
-                            + settings.collection()
-                            + " at "
-                            + settings.location()
-                            + ": "
-                            + e.getMessage(),
-                    e);
+            throw lease.cannotStart(e);
         }
         long poll = settings.pollInterval().toMillis();
         context.callAsync(this::poll, this::install, started ? poll : 0, poll);
@@ -216,10 +208,8 @@ public final class FollowingSplitEnumerator
         }
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
-                settings.consolidated()
-                        ? PersistSplitPlanner.consolidated(
-                                collection.store(), snapshot, parallelism)
-                        : PersistSplitPlanner.raw(snapshot, parallelism);
+                PersistSplitPlanner.snapshot(
+                        collection.store(), snapshot, parallelism, settings.consolidated());
         return new Start(splits, snapshot.seqNo(), reached);
     }
 

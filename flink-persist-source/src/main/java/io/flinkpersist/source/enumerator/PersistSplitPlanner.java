@@ -37,6 +37,19 @@ public final class PersistSplitPlanner {
 
     private PersistSplitPlanner() {}
 
+    /**
+     * The splits of a snapshot read, largest first: consolidated key ranges or raw row groups, one
+     * per reader at most.
+     */
+    public static List<PersistSplit> snapshot(
+            BlobStore store, Snapshot snapshot, int parts, boolean consolidated)
+            throws IOException {
+        List<PersistSplit> splits =
+                consolidated ? consolidated(store, snapshot, parts) : raw(snapshot, parts);
+        splits.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
+        return splits;
+    }
+
     public static List<PersistSplit> raw(Snapshot snapshot, int parts) throws IOException {
         List<PersistSplit> out = new ArrayList<>();
         int i = 0;

@@ -9,6 +9,7 @@ import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.state.LeaseExpiredException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -58,6 +59,18 @@ final class ReaderLeaseKeeper implements Closeable {
                 renew,
                 renew);
         return collection;
+    }
+
+    /** The error an enumerator's {@code start()} fails with when opening or planning failed. */
+    UncheckedIOException cannotStart(IOException e) {
+        return new UncheckedIOException(
+                "Cannot start reading collection "
+                        + settings.collection()
+                        + " at "
+                        + settings.location()
+                        + ": "
+                        + e.getMessage(),
+                e);
     }
 
     String leaseId() {

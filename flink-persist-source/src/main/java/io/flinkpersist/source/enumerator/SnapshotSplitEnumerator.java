@@ -6,7 +6,6 @@ import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -70,14 +69,7 @@ public final class SnapshotSplitEnumerator
                 lease.restore(OptionalLong.empty(), unassigned);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "Cannot start reading collection "
-                            + settings.collection()
-                            + " at "
-                            + settings.location()
-                            + ": "
-                            + e.getMessage(),
-                    e);
+            throw lease.cannotStart(e);
         }
     }
 
@@ -87,11 +79,8 @@ public final class SnapshotSplitEnumerator
         collection.renewLease(lease.leaseId(), Optional.of(Frontier.closed()), false);
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
-                settings.consolidated()
-                        ? PersistSplitPlanner.consolidated(
-                                collection.store(), snapshot, parallelism)
-                        : PersistSplitPlanner.raw(snapshot, parallelism);
-        splits.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
+                PersistSplitPlanner.snapshot(
+                        collection.store(), snapshot, parallelism, settings.consolidated());
         unassigned.addAll(splits);
         pinnedSeqNo = snapshot.seqNo();
         LOG.info(

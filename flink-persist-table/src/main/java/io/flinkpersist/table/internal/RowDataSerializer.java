@@ -22,10 +22,6 @@ public final class RowDataSerializer implements UpdateSerializer<RowData> {
         this.layout = layout;
     }
 
-    public RowLayout layout() {
-        return layout;
-    }
-
     @Override
     public void serialize(RowData row, UpdateWriter out) throws IOException, InterruptedException {
         long diff;
