@@ -23,6 +23,9 @@ import java.util.Objects;
  *       Compaction and drains never fill it: their inputs are about to be replaced.
  *   <li>{@code compactionPolicy}: which trace merges maintenance carries out (default: the leveled
  *       policy).
+ *   <li>{@code partBytes}: the stored size a merge aims at for each part of its output (default 32
+ *       MiB): a merge of {@code n} bytes is requested in about {@code n / partBytes} parts, which
+ *       workers write in parallel.
  * </ul>
  */
 public final class CollectionConfig {
@@ -35,6 +38,13 @@ public final class CollectionConfig {
     private int retainedStateRecords = 100;
     private BatchCache cache = BatchCache.disabled();
     private CompactionPolicy compactionPolicy = CompactionPolicy.DEFAULT;
+    private long partBytes = DEFAULT_PART_BYTES;
+
+    /** The default target size of a merge's parts. */
+    public static final long DEFAULT_PART_BYTES = 32L << 20;
+
+    /** The most parts one merge is cut into. */
+    public static final int MAX_PARTS = 256;
 
     private CollectionConfig() {}
 
@@ -47,6 +57,7 @@ public final class CollectionConfig {
         c.retainedStateRecords = retainedStateRecords;
         c.cache = cache;
         c.compactionPolicy = compactionPolicy;
+        c.partBytes = partBytes;
         return c;
     }
 
@@ -131,6 +142,25 @@ public final class CollectionConfig {
     public CollectionConfig withCompactionPolicy(CompactionPolicy p) {
         CollectionConfig out = copy();
         out.compactionPolicy = Objects.requireNonNull(p, "compactionPolicy");
+        return out;
+    }
+
+    public long partBytes() {
+        return partBytes;
+    }
+
+    /** The number of parts a merge of {@code inputBytes} stored bytes is requested in. */
+    public int partsFor(long inputBytes) {
+        return (int) Math.max(1, Math.min(MAX_PARTS, (inputBytes + partBytes / 2) / partBytes));
+    }
+
+    public CollectionConfig withPartBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid part size " + bytes + " bytes: it must be positive");
+        }
+        CollectionConfig out = copy();
+        out.partBytes = bytes;
         return out;
     }
 

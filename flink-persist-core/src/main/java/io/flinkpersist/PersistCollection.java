@@ -2,6 +2,7 @@ package io.flinkpersist;
 
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.UpdateBuffer;
+import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.blob.LocalFileBlobStore;
@@ -11,12 +12,14 @@ import io.flinkpersist.compaction.FinalCompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.compaction.MaintenancePlanner;
 import io.flinkpersist.compaction.MergePlan;
+import io.flinkpersist.compaction.MergeRequests;
 import io.flinkpersist.compaction.TrimPlan;
 import io.flinkpersist.gc.GarbageCollector;
 import io.flinkpersist.gc.GcReport;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.Arrangement;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.Transition;
@@ -54,6 +57,9 @@ public final class PersistCollection implements Closeable {
     private final BatchPublisher publisher;
     private final CollectionConfig config;
     private CollectionState state;
+
+    /** Whether this handle's last merge request drained: the next one compacts first. */
+    private boolean lastRequestDrained;
 
     private PersistCollection(
             BlobStore store, CollectionConfig config, StateLog log, CollectionState state) {
@@ -392,7 +398,12 @@ public final class PersistCollection implements Closeable {
      */
     public boolean drain() throws IOException {
         Optional<DrainPlan> plan = MaintenancePlanner.pickDrain(state);
-        return plan.isPresent() && commit(maintainer.drain(plan.get())).changed();
+        if (plan.isEmpty()) {
+            return false;
+        }
+        MergePlan merge = MergePlan.drainOnly(plan.get());
+        return commit(maintainer.mergeInParts(merge, config.partsFor(merge.inputBytes())))
+                .changed();
     }
 
     /** Drops the unsealed batches wholly below the trace upper. Returns whether any was dropped. */
@@ -418,7 +429,110 @@ public final class PersistCollection implements Closeable {
      */
     public boolean compact(CompactionPolicy policy) throws IOException {
         Optional<MergePlan> plan = policy.pick(state);
-        return plan.isPresent() && commit(maintainer.merge(plan.get())).changed();
+        return plan.isPresent()
+                && commit(
+                                maintainer.mergeInParts(
+                                        plan.get(), config.partsFor(plan.get().inputBytes())))
+                        .changed();
+    }
+
+    // ---------------------------------------------------------------- merge requests
+
+    /**
+     * Records the next merge {@code policy} calls for ({@link MaintenancePlanner#nextMerge}) as the
+     * collection's merge request, cut into parts for workers to write in parallel, unless one is
+     * pending already. Returns the pending request, if any (this one or an earlier one).
+     */
+    public Optional<MergeRequest> requestMerge(CompactionPolicy policy) throws IOException {
+        refresh();
+        if (!state.requests().isEmpty()) {
+            return Optional.of(state.requests().get(0));
+        }
+        Optional<MergePlan> plan = MaintenancePlanner.nextMerge(state, policy, !lastRequestDrained);
+        if (plan.isEmpty()) {
+            return Optional.empty();
+        }
+        lastRequestDrained = plan.get().drain().isPresent();
+        MergeRequest request =
+                MergeRequests.request(store, plan.get(), config.partsFor(plan.get().inputBytes()));
+        commit(new Transition.RequestMerge(request));
+        return state.requests().stream().findFirst();
+    }
+
+    /**
+     * What one call of {@link #workOnRequest} did: parts it wrote, and whether the request ended
+     * (installed here, or dropped as no longer applying).
+     */
+    public record RequestWork(int partsWritten, long bytesWritten, boolean completed) {
+        public boolean didWork() {
+            return partsWritten > 0 || completed;
+        }
+    }
+
+    /**
+     * Helps carry out the pending merge request: writes the missing parts assigned to {@code
+     * worker} of {@code workers} (part {@code j} goes to worker {@code j % workers}), or every
+     * missing part if {@code all}; then, if every part exists, installs the result by one
+     * compare-and-set. A request that no longer applies is dropped. Safe to run on any number of
+     * handles at once: parts are published put-if-absent, and completing twice is a no-op.
+     */
+    public RequestWork workOnRequest(int worker, int workers, boolean all) throws IOException {
+        return workOnRequest(worker, workers, all, RequestListener.NONE);
+    }
+
+    /** Observes a worker's progress on a merge request, e.g. to count its work. */
+    public interface RequestListener {
+        RequestListener NONE = new RequestListener() {};
+
+        /** Part {@code part} of {@code request} was written here, {@code bytes} long. */
+        default void partWritten(MergeRequest request, int part, long bytes) throws IOException {}
+
+        /** Every part of {@code request} exists; its result is about to be committed. */
+        default void beforeComplete(MergeRequest request) throws IOException {}
+    }
+
+    /** As {@link #workOnRequest(int, int, boolean)}, telling {@code listener} what it does. */
+    public RequestWork workOnRequest(int worker, int workers, boolean all, RequestListener listener)
+            throws IOException {
+        refresh();
+        if (state.requests().isEmpty()) {
+            return new RequestWork(0, 0, false);
+        }
+        MergeRequest request = state.requests().get(0);
+        Optional<MergePlan> plan = MergeRequests.resolve(state, request);
+        if (plan.isEmpty()) {
+            LOG.debug("Dropping merge request {}: it no longer applies", request);
+            commit(new Transition.DropRequest(request.id()));
+            return new RequestWork(0, 0, true);
+        }
+        int written = 0;
+        long bytes = 0;
+        List<Integer> missing = maintainer.missingParts(request);
+        for (int j : missing) {
+            if (all || j % workers == worker) {
+                if (maintainer.writePart(request, plan.get(), j)) {
+                    written++;
+                    long length;
+                    try (BlobReader part = store.open(request.partKey(j))) {
+                        length = part.length();
+                    }
+                    bytes += length;
+                    listener.partWritten(request, j, length);
+                }
+            }
+        }
+        if (!maintainer.missingParts(request).isEmpty()) {
+            return new RequestWork(written, bytes, false);
+        }
+        listener.beforeComplete(request);
+        Maintainer.Completion done = maintainer.complete(request, plan.get());
+        boolean applied = commit(done.transition()).changed();
+        if (applied && state.requests().stream().noneMatch(r -> r.id().equals(request.id()))) {
+            for (String key : done.emptyParts()) {
+                store.delete(key);
+            }
+        }
+        return new RequestWork(written, bytes, applied);
     }
 
     /**

@@ -10,8 +10,10 @@ import io.flinkpersist.blob.InMemoryBlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.compaction.MergePlan;
+import io.flinkpersist.compaction.MergeRequests;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.testing.TestingFaultyBlobStore;
@@ -29,11 +31,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random histories of appends (some late, some beyond the seal), seals, allowCompactions, drains,
- * evicts, trims, compactions (some stale), garbage collections and reopens, checked after every
- * step against a plain multiset: the state validates, storage holds the same state, the whole
- * snapshot equals the model advanced by since, and the snapshot as of every time in {@code [since,
- * seal)} equals the model as of that time (derived from the whole read every step; read through
- * {@link Snapshot#asOf} for one random time every step and for every time every 20 steps).
+ * evicts, trims, compactions (some stale), merge requests carried out part by part by several
+ * handles (parts out of order, completions stale and twice), garbage collections and reopens, with
+ * merges cut into several key-range parts in most histories, checked after every step against a
+ * plain multiset: the state validates, storage holds the same state, the whole snapshot equals the
+ * model advanced by since, and the snapshot as of every time in {@code [since, seal)} equals the
+ * model as of that time (derived from the whole read every step; read through {@link Snapshot#asOf}
+ * for one random time every step and for every time every 20 steps).
  *
  * <p>The faulty variant runs the same histories over a blob store that fails a seeded share of its
  * operations before or after applying them. An operation that fails leaves its outcome to be learnt
@@ -70,7 +74,17 @@ class CollectionModelTest {
         System.out.println(
                 "CollectionModelTest seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
         InMemoryBlobStore store = new InMemoryBlobStore();
-        new History(seed, store, store, null).run(STEPS);
+        History h = new History(seed, store, store, null);
+        h.run(STEPS);
+        System.out.println(
+                "  steps with a multi-part trace batch: "
+                        + h.multiPartSeen
+                        + ", requests completed by workers: "
+                        + h.requestsInstalled);
+        assertThat(h.requestsInstalled).as("requests completed by workers").isPositive();
+        if (seed % 3 != 1) {
+            assertThat(h.multiPartSeen).as("steps with a multi-part trace batch").isPositive();
+        }
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -102,7 +116,11 @@ class CollectionModelTest {
         private final BlobStore ops;
         private final TestingFaultyBlobStore faults;
         private final BatchWriteOptions options;
+        private final CollectionConfig config;
         private PersistCollection c;
+
+        /** A completion computed earlier, committed again later: must be a harmless no-op. */
+        private Transition.CompleteRequest oldCompletion;
 
         /** The model: net diff per (key, value, time) of every update known to be stored. */
         private final Map<Rec, Long> model = new TreeMap<>(History::compareRec);
@@ -122,13 +140,18 @@ class CollectionModelTest {
             this.faults = faults;
             // Tiny row groups, so batches span several.
             this.options = BatchWriteOptions.defaults().withRowGroupSizeBytes(1024);
+            // Parts of a few hundred bytes: most merges write several (the first seeds one).
+            long partBytes = seed % 3 == 1 ? CollectionConfig.DEFAULT_PART_BYTES : 300 + seed % 500;
+            this.config =
+                    CollectionConfig.defaults().withWriteOptions(options).withPartBytes(partBytes);
+            System.out.println("  part size " + partBytes + " bytes");
             this.c = openHandle();
         }
 
         private PersistCollection openHandle() throws IOException {
             for (int attempt = 0; ; attempt++) {
                 try {
-                    return PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
+                    return PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
                 } catch (IOException e) {
                     if (!TestingFaultyBlobStore.isInjected(e) || attempt > 100) {
                         throw e;
@@ -170,8 +193,10 @@ class CollectionModelTest {
         }
 
         private void step() throws IOException {
-            int r = random.nextInt(100);
-            if (r < 30) {
+            int r = random.nextInt(115);
+            if (r >= 100) {
+                requestStep(r - 100);
+            } else if (r < 30) {
                 append();
             } else if (r < 42) {
                 seal();
@@ -316,7 +341,7 @@ class CollectionModelTest {
             op = "stale compaction";
             Transition.ApplyMerge result = new Maintainer(ops, options).merge(plan.get());
             PersistCollection other =
-                    PersistCollection.open(ops == truth ? truth.sharing() : ops, options);
+                    PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
             boolean raced = random.nextBoolean() && other.compact();
             StateLog.Committed committed = new StateLog(ops).commit(c.refresh(), result);
             assertThat(committed.applied().changed()).isEqualTo(!raced);
@@ -325,6 +350,70 @@ class CollectionModelTest {
             }
             c.refresh();
         }
+
+        /**
+         * A step of the merge-request protocol: request one, let a handle write some parts (in any
+         * order), complete a request, or commit a completion computed earlier (stale or repeated).
+         */
+        private void requestStep(int r) throws IOException {
+            PersistCollection other =
+                    PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
+            if (r < 4) {
+                CompactionPolicy policy =
+                        random.nextBoolean()
+                                ? CompactionPolicy.DEFAULT
+                                : new io.flinkpersist.compaction.FinalCompactionPolicy();
+                op = "request merge";
+                Optional<MergeRequest> req = c.requestMerge(policy);
+                op = "request merge " + req;
+            } else if (r < 11) {
+                int workers = 1 + random.nextInt(4);
+                int worker = random.nextInt(workers);
+                op = "work on request as " + worker + " of " + workers;
+                PersistCollection.RequestWork done = other.workOnRequest(worker, workers, false);
+                op += " " + done;
+                if (done.completed()) {
+                    requestsInstalled++;
+                }
+            } else if (r < 13) {
+                op = "work on every part of the request";
+                other.workOnRequest(0, 1, true);
+            } else {
+                if (oldCompletion != null) {
+                    op = "commit an old completion of " + oldCompletion.id();
+                    StateLog.Committed committed =
+                            new StateLog(ops).commit(c.refresh(), oldCompletion);
+                    // Completed, dropped, or stale by now: changes nothing but to forget it.
+                    assertThat(committed.applied().retired()).isEmpty();
+                    oldCompletion = null;
+                } else {
+                    c.refresh();
+                    if (c.state().requests().isEmpty()) {
+                        op = "old completion (no request)";
+                        return;
+                    }
+                    MergeRequest req = c.state().requests().get(0);
+                    Optional<MergePlan> plan = MergeRequests.resolve(c.state(), req);
+                    if (plan.isEmpty()) {
+                        op = "old completion (stale request)";
+                        return;
+                    }
+                    Maintainer m = new Maintainer(ops, options);
+                    op = "complete request " + req.id() + " now, and keep it to commit again";
+                    for (int j = 0; j < req.partCount(); j++) {
+                        m.writePart(req, plan.get(), j);
+                    }
+                    oldCompletion = m.complete(req, plan.get()).transition();
+                    new StateLog(ops).commit(c.refresh(), oldCompletion);
+                }
+            }
+            c.refresh();
+        }
+
+        /** Multi-part trace batches seen, and requests that installed a batch. */
+        int multiPartSeen;
+
+        int requestsInstalled;
 
         private CollectionState truthState() throws IOException {
             return new StateLog(truth).readLatest().orElseThrow();
@@ -368,6 +457,9 @@ class CollectionModelTest {
         private void check() throws IOException {
             CollectionState state = truthState();
             state.validate();
+            if (state.trace().stream().anyMatch(b -> b.isMultiPart())) {
+                multiPartSeen++;
+            }
             assertThat(state.seal()).isEqualTo(Frontier.at(seal));
             assertThat(state.requestedSince()).isEqualTo(Frontier.at(since));
             assertThat(state.since()).isEqualTo(Frontier.at(since));

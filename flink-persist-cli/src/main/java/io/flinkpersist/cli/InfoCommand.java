@@ -2,14 +2,17 @@ package io.flinkpersist.cli;
 
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.BlobInfo;
+import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -143,12 +146,33 @@ final class InfoCommand implements Callable<Integer> {
         if (batches) {
             for (TraceBatchMeta b : s.trace()) {
                 out.printf(
-                        "  L%d %s  %s updates  %s  %s%n",
+                        "  L%d %s  %s updates  %s  %s%s%n",
                         b.level(),
                         b.desc(),
                         Formats.count(b.updateCount()),
                         Formats.bytes(b.sizeBytes()),
-                        b.key());
+                        b.key(),
+                        b.isMultiPart() ? "  " + b.parts().size() + " parts:" : "");
+                if (b.isMultiPart()) {
+                    for (BatchPart p : b.parts()) {
+                        out.printf(
+                                "    keys from %s  %s updates  %s  %s%n",
+                                p.lower().length == 0 ? "(start)" : hex(p.lower()),
+                                Formats.count(p.updateCount()),
+                                Formats.bytes(p.sizeBytes()),
+                                p.key());
+                    }
+                }
+            }
+            for (MergeRequest r : s.requests()) {
+                out.printf(
+                        "  merge request %s pending: %s trace batches%s, %d parts%n",
+                        r.id(),
+                        r.run().size(),
+                        r.drained()
+                                .map(d -> " and a drain of [" + d.lower() + ", " + d.upper() + ")")
+                                .orElse(""),
+                        r.partCount());
             }
         }
         long unsealedUpdates =
@@ -234,7 +258,17 @@ final class InfoCommand implements Callable<Integer> {
             frontier(j, "lower", b.desc().lower());
             frontier(j, "upper", b.desc().upper());
             frontier(j, "since", b.desc().since());
-            j.member("updates", b.updateCount()).member("bytes", b.sizeBytes()).endObject();
+            j.member("updates", b.updateCount()).member("bytes", b.sizeBytes());
+            j.name("parts").beginArray();
+            for (BatchPart p : b.parts()) {
+                j.beginObject()
+                        .member("key", p.key())
+                        .member("lowerKeyHex", hex(p.lower()))
+                        .member("updates", p.updateCount())
+                        .member("bytes", p.sizeBytes())
+                        .endObject();
+            }
+            j.endArray().endObject();
         }
         j.endArray();
         j.name("unsealed").beginArray();
@@ -281,5 +315,11 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             j.value(f.time());
         }
+    }
+
+    /** Key bytes as hex, the first 32 of them (bounds are chosen short). */
+    private static String hex(byte[] key) {
+        String h = HexFormat.of().formatHex(key, 0, Math.min(32, key.length));
+        return key.length > 32 ? h + "…" : h;
     }
 }

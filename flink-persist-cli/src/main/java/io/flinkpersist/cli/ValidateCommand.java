@@ -19,8 +19,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -233,16 +235,23 @@ final class ValidateCommand implements Callable<Integer> {
                         totalBytes,
                         "bytes")) {
             for (TraceBatchMeta b : s.trace()) {
-                if (present(
-                        c,
-                        b.key(),
-                        b.sizeBytes(),
-                        batchFiles,
-                        "trace batch L" + b.level() + " " + b.desc())) {
-                    readTrace(c.store(), b);
+                List<TraceBatchMeta> parts = b.partViews();
+                for (int i = 0; i < parts.size(); i++) {
+                    TraceBatchMeta part = parts.get(i);
+                    String what =
+                            "trace batch L"
+                                    + b.level()
+                                    + " "
+                                    + b.desc()
+                                    + (parts.size() > 1
+                                            ? " part " + (i + 1) + " of " + parts.size()
+                                            : "");
+                    if (present(c, part.key(), part.sizeBytes(), batchFiles, what)) {
+                        readTrace(c.store(), part, b.parts().get(i).lower(), b.partUpper(i));
+                    }
+                    doneBytes += part.sizeBytes();
+                    bar.update(doneBytes);
                 }
-                doneBytes += b.sizeBytes();
-                bar.update(doneBytes);
             }
             for (UnsealedBatchMeta b : s.unsealed()) {
                 if (present(
@@ -300,7 +309,7 @@ final class ValidateCommand implements Callable<Integer> {
     private static boolean stillNeeded(ExistingCollection c, String key) throws IOException {
         CollectionState latest = c.refresh();
         Set<String> live = new HashSet<>();
-        latest.trace().forEach(b -> live.add(b.key()));
+        latest.trace().forEach(b -> live.addAll(b.partKeys()));
         latest.unsealed().forEach(b -> live.add(b.key()));
         if (live.contains(key)) {
             return true;
@@ -316,9 +325,13 @@ final class ValidateCommand implements Callable<Integer> {
         return false;
     }
 
-    private void readTrace(BlobStore store, TraceBatchMeta b) {
+    /**
+     * Reads one trace batch file (a part's view), checking its keys lie in the part's range {@code
+     * [lower, upper)} (parts of a batch never overlap).
+     */
+    private void readTrace(BlobStore store, TraceBatchMeta b, byte[] lower, byte[] upper) {
         try (UpdateCursor cursor = BatchCursors.openTrace(store, b)) {
-            long rows = drain(cursor, b.key(), null);
+            long rows = drain(cursor, b.key(), null, lower, upper);
             if (rows != b.updateCount()) {
                 problem(
                         b.key(),
@@ -339,7 +352,7 @@ final class ValidateCommand implements Callable<Integer> {
     private void readUnsealed(BlobStore store, UnsealedBatchMeta b) {
         long[] bounds = {Long.MAX_VALUE, Long.MIN_VALUE};
         try (UpdateCursor cursor = BatchCursors.openUnsealed(store, b)) {
-            long rows = drain(cursor, b.key(), bounds);
+            long rows = drain(cursor, b.key(), bounds, null, null);
             if (rows != b.updateCount()) {
                 problem(
                         b.key(),
@@ -377,14 +390,40 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** Reads every update (the cursor validates each); tracks the time bounds if asked. */
-    private long drain(UpdateCursor cursor, String key, long[] bounds) throws IOException {
+    private long drain(UpdateCursor cursor, String key, long[] bounds, byte[] lower, byte[] upper)
+            throws IOException {
         long rows = 0;
+        byte[] last = null;
         while (cursor.advance()) {
+            if (rows == 0
+                    && lower != null
+                    && lower.length > 0
+                    && Arrays.compareUnsigned(cursor.key(), lower) < 0) {
+                problem(
+                        key,
+                        "I8 violated: the part's first key "
+                                + HexFormat.of().formatHex(cursor.key())
+                                + " lies below its lower bound "
+                                + HexFormat.of().formatHex(lower)
+                                + " (parts of a batch overlap)");
+            }
+            if (upper != null) {
+                last = cursor.key();
+            }
             rows++;
             if (bounds != null) {
                 bounds[0] = Math.min(bounds[0], cursor.time());
                 bounds[1] = Math.max(bounds[1], cursor.time());
             }
+        }
+        if (last != null && Arrays.compareUnsigned(last, upper) >= 0) {
+            problem(
+                    key,
+                    "I8 violated: the part's last key "
+                            + HexFormat.of().formatHex(last)
+                            + " lies at or above the next part's lower bound "
+                            + HexFormat.of().formatHex(upper)
+                            + " (parts of a batch overlap)");
         }
         updatesRead += rows;
         batchesRead++;
@@ -421,12 +460,16 @@ final class ValidateCommand implements Callable<Integer> {
         }
         CollectionState latest = c.refresh();
         Set<String> referenced = new HashSet<>();
-        latest.trace().forEach(b -> referenced.add(b.key()));
+        latest.trace().forEach(b -> referenced.addAll(b.partKeys()));
         latest.unsealed().forEach(b -> referenced.add(b.key()));
         latest.retired().forEach(b -> referenced.add(b.key()));
         long now = System.currentTimeMillis();
         batchFiles.values().stream()
                 .filter(b -> !referenced.contains(b.key()))
+                .filter(
+                        b ->
+                                latest.requests().stream()
+                                        .noneMatch(r -> b.key().startsWith(r.partKeyPrefix())))
                 .sorted((a, b) -> a.key().compareTo(b.key()))
                 .forEach(
                         b ->

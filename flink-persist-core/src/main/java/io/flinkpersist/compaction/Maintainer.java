@@ -1,15 +1,24 @@
 package io.flinkpersist.compaction;
 
 import io.flinkpersist.Frontier;
+import io.flinkpersist.batch.BatchCache;
+import io.flinkpersist.batch.BatchFooter;
+import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.MergingCursor;
+import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.batch.UpdateOrder;
+import io.flinkpersist.blob.BlobAlreadyExistsException;
+import io.flinkpersist.blob.BlobNotFoundException;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.read.BatchCursors;
+import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.Description;
+import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewTraceBatch;
@@ -77,6 +86,26 @@ public final class Maintainer {
     }
 
     /**
+     * Carries out {@code plan} as {@code parts} key-range parts written one after another here (as
+     * one file if {@code parts <= 1}), and returns the transition that installs them: an {@code
+     * ApplyDrain} for a drain alone, else an {@code ApplyMerge}.
+     */
+    public Transition mergeInParts(MergePlan plan, int parts) throws IOException {
+        if (parts <= 1) {
+            return plan.isDrainOnly() ? drain(plan.drain().orElseThrow()) : merge(plan);
+        }
+        MergeRequest request = MergeRequests.request(store, plan, parts);
+        for (int j = 0; j < request.partCount(); j++) {
+            writePart(request, plan, j);
+        }
+        Completion done = complete(request, plan);
+        for (String key : done.emptyParts()) {
+            store.delete(key);
+        }
+        return done.transition().result();
+    }
+
+    /**
      * Carries out {@code plan} in one pass: its run of trace batches, and the unsealed updates of
      * its drain if it has one, merged with times advanced to its since into one new trace batch,
      * whose level follows {@link MergePlan#mergedLevel}.
@@ -134,6 +163,198 @@ public final class Maintainer {
             cursors.add(Cursors.advanceTimes(c, since.time()));
         }
         return cursors;
+    }
+
+    /**
+     * Writes part {@code j} of {@code request}, planned as {@code plan}: every input's updates with
+     * keys in the part's range, merged with times advanced to the plan's since, under the part's
+     * key. Returns false, publishing nothing, if the part exists already (another worker wrote it).
+     */
+    public boolean writePart(MergeRequest request, MergePlan plan, int j) throws IOException {
+        byte[] lo = request.partLower(j);
+        byte[] hi = request.partUpper(j);
+        List<UpdateCursor> cursors = new ArrayList<>();
+        try {
+            for (TraceBatchMeta b : plan.run()) {
+                List<Cursors.CursorSupplier> parts = new ArrayList<>();
+                List<TraceBatchMeta> views = b.partViews();
+                for (int i = 0; i < views.size(); i++) {
+                    if (overlaps(b.parts().get(i).lower(), b.partUpper(i), lo, hi)) {
+                        TraceBatchMeta view = views.get(i);
+                        parts.add(
+                                () ->
+                                        openRange(
+                                                view.key(),
+                                                lo,
+                                                hi,
+                                                (from, to) ->
+                                                        BatchCursors.openTrace(
+                                                                store,
+                                                                view,
+                                                                from,
+                                                                to,
+                                                                BatchCache.disabled())));
+                    }
+                }
+                cursors.add(Cursors.advanceTimes(Cursors.concat(parts), plan.since().time()));
+            }
+            if (plan.drain().isPresent()) {
+                DrainPlan d = plan.drain().get();
+                long lower = d.lower().time();
+                for (UnsealedBatchMeta b : d.inputs()) {
+                    if (lower <= b.tsUpper() && d.upper().isBefore(b.tsLower())) {
+                        UpdateCursor in =
+                                Cursors.filterTimes(
+                                        openRange(
+                                                b.key(),
+                                                lo,
+                                                hi,
+                                                (from, to) ->
+                                                        BatchCursors.openUnsealed(
+                                                                store,
+                                                                b,
+                                                                from,
+                                                                to,
+                                                                BatchCache.disabled())),
+                                        lower,
+                                        d.upper());
+                        cursors.add(
+                                plan.isDrainOnly()
+                                        ? in
+                                        : Cursors.advanceTimes(in, plan.since().time()));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : cursors) {
+                try {
+                    c.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        try {
+            publisher.writeTrace(request.partKey(j), new MergingCursor(cursors));
+            return true;
+        } catch (BlobAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** The parts of {@code request} not written yet, by index. */
+    public List<Integer> missingParts(MergeRequest request) throws IOException {
+        List<Integer> missing = new ArrayList<>();
+        for (int j = 0; j < request.partCount(); j++) {
+            try {
+                store.open(request.partKey(j)).close();
+            } catch (BlobNotFoundException e) {
+                missing.add(j);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * The transition that installs {@code request} once every part is written: its non-empty parts
+     * as one batch (a merge keeps one empty part if all are empty; a drain then installs nothing).
+     * Also returns the empty parts left out, to delete once it is committed.
+     *
+     * @throws BlobNotFoundException if a part is missing
+     */
+    public Completion complete(MergeRequest request, MergePlan plan) throws IOException {
+        List<BatchPart> parts = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        long firstEmptySize = 0;
+        for (int j = 0; j < request.partCount(); j++) {
+            String key = request.partKey(j);
+            BatchFooter footer = BatchReader.readFooter(store, key);
+            if (footer.totalRows() == 0) {
+                if (empty.isEmpty()) {
+                    firstEmptySize = footer.fileSizeBytes();
+                }
+                empty.add(key);
+            } else {
+                parts.add(
+                        new BatchPart(
+                                key,
+                                request.partLower(j),
+                                footer.fileSizeBytes(),
+                                footer.totalRows()));
+            }
+        }
+        if (parts.isEmpty() && !plan.isDrainOnly()) {
+            String first = empty.remove(0);
+            parts.add(BatchPart.whole(first, firstEmptySize, 0));
+        }
+        Description desc = new Description(plan.lower(), plan.upper(), plan.since());
+        Optional<NewTraceBatch> batch = Optional.empty();
+        if (!parts.isEmpty()) {
+            // The first part holds every key below the second's lower: it needs no bound.
+            parts.set(
+                    0,
+                    BatchPart.whole(
+                            parts.get(0).key(),
+                            parts.get(0).sizeBytes(),
+                            parts.get(0).updateCount()));
+            long size = parts.stream().mapToLong(BatchPart::sizeBytes).sum();
+            batch = Optional.of(NewTraceBatch.ofParts(desc, plan.mergedLevel(size), parts));
+        }
+        Transition result =
+                plan.isDrainOnly()
+                        ? new Transition.ApplyDrain(plan.lower(), plan.upper(), batch)
+                        : new Transition.ApplyMerge(
+                                plan.keys(),
+                                plan.drain().map(d -> new Transition.Drained(d.lower(), d.upper())),
+                                batch.orElseThrow());
+        return new Completion(new Transition.CompleteRequest(request.id(), result), empty);
+    }
+
+    /** What completes a request, and its empty parts to delete once that is committed. */
+    public record Completion(Transition.CompleteRequest transition, List<String> emptyParts) {}
+
+    /**
+     * Opens a batch file's updates with keys in {@code [lo, hi)}, reading only the row groups that
+     * can hold them.
+     */
+    private UpdateCursor openRange(String key, byte[] lo, byte[] hi, RowGroupOpener opener)
+            throws IOException {
+        List<RowGroupInfo> groups = BatchReader.readFooter(store, key).rowGroups();
+        int from = 0;
+        int to = groups.size();
+        while (from < to
+                && groups.get(from).hasKeyBounds()
+                && below(groups.get(from).maxKey(), lo)) {
+            from++;
+        }
+        while (to > from
+                && groups.get(to - 1).hasKeyBounds()
+                && hi != null
+                && UpdateOrder.compareBytes(groups.get(to - 1).minKey(), hi) >= 0) {
+            to--;
+        }
+        if (from == to) {
+            return Cursors.concat(List.of());
+        }
+        return Cursors.keyRange(opener.open(from, to), lo.length == 0 ? null : lo, hi);
+    }
+
+    /** Whether every key up to {@code max} lies below {@code lo}. */
+    private static boolean below(byte[] max, byte[] lo) {
+        return UpdateOrder.compareBytes(max, lo) < 0;
+    }
+
+    /** Whether the part range {@code [lower, upper)} meets {@code [lo, hi)} (null: unbounded). */
+    private static boolean overlaps(byte[] lower, byte[] upper, byte[] lo, byte[] hi) {
+        boolean startsBeforeHi = hi == null || UpdateOrder.compareBytes(lower, hi) < 0;
+        boolean endsAfterLo = upper == null || UpdateOrder.compareBytes(lo, upper) < 0;
+        return startsBeforeHi && endsAfterLo;
+    }
+
+    @FunctionalInterface
+    private interface RowGroupOpener {
+        UpdateCursor open(int fromRowGroup, int toRowGroup) throws IOException;
     }
 
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {

@@ -55,4 +55,30 @@ public final class MaintenancePlanner {
         }
         return Optional.empty();
     }
+
+    /** As {@link #nextMerge(CollectionState, CompactionPolicy, boolean)}, drain first. */
+    public static Optional<MergePlan> nextMerge(CollectionState state, CompactionPolicy policy) {
+        return nextMerge(state, policy, true);
+    }
+
+    /**
+     * The next merge to request: the policy's plan if it drains too; else a drain alone or the
+     * policy's plan, the drain first if {@code drainFirst} (a planner alternates, so that neither
+     * drains nor compactions wait behind a stream of the other).
+     */
+    public static Optional<MergePlan> nextMerge(
+            CollectionState state, CompactionPolicy policy, boolean drainFirst) {
+        Optional<MergePlan> picked = policy.pick(state);
+        if (picked.isPresent() && picked.get().drain().isPresent()) {
+            return picked;
+        }
+        if (picked.isPresent() && !drainFirst) {
+            return picked;
+        }
+        Optional<DrainPlan> drain = pickDrain(state);
+        if (drain.isPresent()) {
+            return Optional.of(MergePlan.drainOnly(drain.get()));
+        }
+        return picked;
+    }
 }

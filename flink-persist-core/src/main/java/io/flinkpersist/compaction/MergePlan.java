@@ -11,7 +11,8 @@ import java.util.Optional;
  * is a run of two. With a {@code drain}, the unsealed updates it covers are drained into the same
  * pass: the run then ends the trace at the drain's lower, and one batch replaces both.
  *
- * @param run the trace batches, oldest first: at least two, or at least one with a drain
+ * @param run the trace batches, oldest first: at least two, or any number with a drain (none: a
+ *     drain alone, whose output is a level-0 batch)
  * @param since the output's since, at or after every input's since
  * @param drain the sealed unsealed updates merged in, if any
  */
@@ -21,7 +22,7 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         run = List.copyOf(run);
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(drain, "drain");
-        int least = drain.isPresent() ? 1 : 2;
+        int least = drain.isPresent() ? 0 : 2;
         if (run.size() < least) {
             throw new IllegalArgumentException(
                     "Cannot merge trace batches: need at least "
@@ -65,7 +66,9 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
                                     run.stream().map(b -> b.desc().since().toString()).toList())
                             + ")");
         }
-        if (drain.isPresent() && !last(run).desc().upper().equals(drain.get().lower())) {
+        if (drain.isPresent()
+                && !run.isEmpty()
+                && !last(run).desc().upper().equals(drain.get().lower())) {
             throw new IllegalArgumentException(
                     "Cannot drain and merge: the run ends at "
                             + last(run).desc().upper()
@@ -79,14 +82,38 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         return new MergePlan(run, since, Optional.empty());
     }
 
-    /** The output's lower: the run's first lower. */
+    /** The output's lower: the run's first lower, or the drain's lower if the run is empty. */
     public Frontier lower() {
-        return run.get(0).desc().lower();
+        return run.isEmpty() ? drain.orElseThrow().lower() : run.get(0).desc().lower();
+    }
+
+    /** A drain alone: no trace batch is merged, and the output is a level-0 batch. */
+    public static MergePlan drainOnly(DrainPlan drain) {
+        return new MergePlan(List.of(), Frontier.minimum(), Optional.of(drain));
+    }
+
+    /** Whether this plan is a drain alone. */
+    public boolean isDrainOnly() {
+        return run.isEmpty();
     }
 
     /** The output's upper: the drain's upper, or the run's last upper. */
     public Frontier upper() {
-        return drain.map(DrainPlan::upper).orElse(last(run).desc().upper());
+        return drain.isPresent() ? drain.get().upper() : last(run).desc().upper();
+    }
+
+    /** The stored bytes of its inputs: the run, and the unsealed batches of its drain. */
+    public long inputBytes() {
+        long bytes = 0;
+        for (TraceBatchMeta b : run) {
+            bytes += b.sizeBytes();
+        }
+        if (drain.isPresent()) {
+            for (var b : drain.get().inputs()) {
+                bytes += b.sizeBytes();
+            }
+        }
+        return bytes;
     }
 
     /** The keys of the run, oldest first. */
@@ -100,6 +127,9 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
      * non-increasing (I7); with since following the seal the trace holds about one batch per level.
      */
     public int mergedLevel(long mergedSizeBytes) {
+        if (run.isEmpty()) {
+            return 0;
+        }
         int level = 0;
         boolean grew = true;
         for (TraceBatchMeta b : run) {

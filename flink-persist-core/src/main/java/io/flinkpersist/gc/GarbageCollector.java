@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>retired batches that no live lease's pinned version still references;
  *   <li>batch blobs that no state references (left by failed or abandoned writes) once they are
- *       older than the grace period;
+ *       older than the grace period, except the parts of a pending merge request;
  *   <li>the store's leftover temporary files older than the grace period;
  *   <li>state records below both the oldest pinned version and the retained window.
  * </ol>
@@ -84,9 +84,14 @@ public final class GarbageCollector {
         }
         int orphans = 0;
         if (!old.isEmpty()) {
-            Set<String> referenced = referencedKeys(handle.refresh());
+            CollectionState newest = handle.refresh();
+            Set<String> referenced = referencedKeys(newest);
             for (BlobInfo b : old) {
-                if (!referenced.contains(b.key())) {
+                // The parts of a pending merge request are not referenced yet, but will be.
+                boolean pendingPart =
+                        newest.requests().stream()
+                                .anyMatch(r -> b.key().startsWith(r.partKeyPrefix()));
+                if (!referenced.contains(b.key()) && !pendingPart) {
                     LOG.info(
                             "Deleting orphaned batch {} (last modified {})",
                             b.key(),
@@ -123,7 +128,7 @@ public final class GarbageCollector {
     private static Set<String> referencedKeys(CollectionState s) {
         Set<String> keys = new HashSet<>();
         s.unsealed().forEach(b -> keys.add(b.key()));
-        s.trace().forEach(b -> keys.add(b.key()));
+        s.trace().forEach(b -> keys.addAll(b.partKeys()));
         s.retired().forEach(b -> keys.add(b.key()));
         return keys;
     }

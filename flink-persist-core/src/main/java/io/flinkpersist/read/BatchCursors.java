@@ -21,11 +21,22 @@ public final class BatchCursors {
 
     private BatchCursors() {}
 
+    /** A whole trace batch: its parts one after another, in key order. */
     public static UpdateCursor openTrace(BlobStore store, TraceBatchMeta batch) throws IOException {
+        if (batch.isMultiPart()) {
+            List<Cursors.CursorSupplier> parts = new ArrayList<>();
+            for (TraceBatchMeta part : batch.partViews()) {
+                parts.add(() -> openTrace(store, part));
+            }
+            return Cursors.concat(parts);
+        }
         return checkTrace(BatchReader.open(store, batch.key()), batch);
     }
 
-    /** Row groups {@code [from, to)} of a trace batch, through {@code cache}. */
+    /**
+     * Row groups {@code [from, to)} of a one-part trace batch (or one part's view, {@link
+     * TraceBatchMeta#partViews()}), through {@code cache}.
+     */
     public static UpdateCursor openTrace(
             BlobStore store,
             TraceBatchMeta batch,
@@ -33,6 +44,14 @@ public final class BatchCursors {
             int toRowGroup,
             BatchCache cache)
             throws IOException {
+        if (batch.isMultiPart()) {
+            throw new IllegalArgumentException(
+                    "Cannot open row groups of trace batch "
+                            + batch.key()
+                            + ": it has "
+                            + batch.parts().size()
+                            + " parts; open one part's view");
+        }
         return checkTrace(
                 BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
     }

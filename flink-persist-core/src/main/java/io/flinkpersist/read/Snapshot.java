@@ -3,6 +3,7 @@ package io.flinkpersist.read;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
+import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateCursor;
@@ -122,7 +123,9 @@ public final class Snapshot {
     public List<BatchSlice> wholeBatches() {
         List<BatchSlice> out = new ArrayList<>();
         for (TraceBatchMeta b : state.trace()) {
-            out.add(BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes()));
+            for (TraceBatchMeta part : b.partViews()) {
+                out.add(BatchSlice.ofTrace(part, 0, Integer.MAX_VALUE, part.sizeBytes()));
+            }
         }
         if (!state.traceUpper().isClosed()) {
             for (UnsealedBatchMeta b : state.unsealed()) {
@@ -146,8 +149,19 @@ public final class Snapshot {
     public UpdateCursor readConsolidated() throws IOException {
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
+            // The parts of a trace batch are read one after another: one merge input per batch.
+            for (TraceBatchMeta b : state.trace()) {
+                List<Cursors.CursorSupplier> parts = new ArrayList<>();
+                for (TraceBatchMeta part : b.partViews()) {
+                    BatchSlice s = BatchSlice.ofTrace(part, 0, Integer.MAX_VALUE, part.sizeBytes());
+                    parts.add(() -> s.open(store, times, cache));
+                }
+                inputs.add(Cursors.concat(parts));
+            }
             for (BatchSlice s : wholeBatches()) {
-                inputs.add(s.open(store, times, cache));
+                if (s.unsealed() != null) {
+                    inputs.add(s.open(store, times, cache));
+                }
             }
         } catch (IOException | RuntimeException e) {
             for (UpdateCursor c : inputs) {

@@ -84,6 +84,12 @@ public final class Arrangement {
                             leases -> leases.values().removeIf(x -> x.isExpired(e.nowMillis())));
         } else if (transition instanceof Transition.RecordSchema r) {
             applied = recordSchema(state, r.schema());
+        } else if (transition instanceof Transition.RequestMerge r) {
+            applied = requestMerge(state, r.request());
+        } else if (transition instanceof Transition.CompleteRequest c) {
+            applied = completeRequest(state, c);
+        } else if (transition instanceof Transition.DropRequest d) {
+            applied = dropRequest(state, d.id());
         } else {
             throw new IllegalArgumentException(
                     "Cannot apply transition: unknown type " + transition);
@@ -93,6 +99,51 @@ public final class Arrangement {
             state.validateSuccessor(applied.state());
         }
         return applied;
+    }
+
+    private static Applied requestMerge(CollectionState state, MergeRequest request) {
+        if (!state.requests().isEmpty()) {
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(
+                state.toBuilder().seqNo(state.seqNo() + 1).requests(List.of(request)).build(),
+                true,
+                List.of(),
+                List.of());
+    }
+
+    private static Applied completeRequest(CollectionState state, Transition.CompleteRequest c) {
+        if (state.requests().stream().noneMatch(r -> r.id().equals(c.id()))) {
+            // Completed or dropped already: its parts may be live, so nothing is orphaned.
+            return Applied.unchanged(state, List.of());
+        }
+        Applied inner = apply(state, c.result());
+        if (inner.changed()) {
+            // One version: the result installed and the request forgotten.
+            List<MergeRequest> rest =
+                    inner.state().requests().stream().filter(r -> !r.id().equals(c.id())).toList();
+            return new Applied(
+                    inner.state().toBuilder().requests(rest).build(),
+                    true,
+                    inner.retired(),
+                    List.of());
+        }
+        return new Applied(forget(state, c.id()), true, List.of(), inner.orphaned());
+    }
+
+    private static Applied dropRequest(CollectionState state, String id) {
+        if (state.requests().stream().noneMatch(r -> r.id().equals(id))) {
+            return Applied.unchanged(state, List.of());
+        }
+        return new Applied(forget(state, id), true, List.of(), List.of());
+    }
+
+    /** The next version without request {@code id}. */
+    private static CollectionState forget(CollectionState state, String id) {
+        return state.toBuilder()
+                .seqNo(state.seqNo() + 1)
+                .requests(state.requests().stream().filter(r -> !r.id().equals(id)).toList())
+                .build();
     }
 
     private static Applied recordSchema(CollectionState state, CollectionSchema schema) {
@@ -333,7 +384,7 @@ public final class Arrangement {
     }
 
     private static Applied applyDrain(CollectionState state, ApplyDrain d) {
-        List<String> orphan = d.batch().map(b -> List.of(b.key())).orElse(List.of());
+        List<String> orphan = d.batch().map(NewTraceBatch::partKeys).orElse(List.of());
         if (d.batch().isEmpty()
                 || !state.traceUpper().equals(d.lower())
                 || !d.upper().lessEqual(state.seal())) {
@@ -436,10 +487,10 @@ public final class Arrangement {
             if (index < 0
                     || !state.traceUpper().equals(drained.lower())
                     || !drained.upper().lessEqual(state.seal())) {
-                return Applied.unchanged(state, List.of(merged.key()));
+                return Applied.unchanged(state, merged.partKeys());
             }
         } else if (index < 0) {
-            return Applied.unchanged(state, List.of(merged.key()));
+            return Applied.unchanged(state, merged.partKeys());
         }
         int after = index + inputs.size();
         TraceBatchMeta firstIn = trace.get(index);
@@ -482,7 +533,7 @@ public final class Arrangement {
         boolean fitsAfter = after >= trace.size() || trace.get(after).level() <= merged.level();
         if (!fitsBefore || !fitsAfter) {
             // Planned against an older trace whose levels have changed around the run (I7). Stale.
-            return Applied.unchanged(state, List.of(merged.key()));
+            return Applied.unchanged(state, merged.partKeys());
         }
         return replaceTrace(state, trace, index, after, merged, inputs);
     }
@@ -516,7 +567,10 @@ public final class Arrangement {
             int to,
             NewTraceBatch merged,
             List<String> inputs) {
-        List<String> retired = new ArrayList<>(inputs);
+        List<String> retired = new ArrayList<>();
+        for (TraceBatchMeta b : trace.subList(from, to)) {
+            retired.addAll(b.partKeys());
+        }
         Collections.reverse(retired);
         trace.subList(from, to).clear();
         trace.add(from, merged.toMeta());
@@ -561,7 +615,7 @@ public final class Arrangement {
     private static Set<String> liveKeys(CollectionState state) {
         Set<String> keys = new HashSet<>();
         state.unsealed().forEach(b -> keys.add(b.key()));
-        state.trace().forEach(b -> keys.add(b.key()));
+        state.trace().forEach(b -> keys.addAll(b.partKeys()));
         state.retired().forEach(b -> keys.add(b.key()));
         return keys;
     }

@@ -52,6 +52,7 @@ public final class CollectionState {
     private final Frontier requestedSince;
     private final SortedMap<String, ReaderLease> leases;
     private final CollectionSchema schema;
+    private final List<MergeRequest> requests;
 
     private CollectionState(Builder b) {
         this.seqNo = b.seqNo;
@@ -65,6 +66,7 @@ public final class CollectionState {
         this.requestedSince = b.requestedSince == null ? this.since : b.requestedSince;
         this.leases = Collections.unmodifiableSortedMap(new TreeMap<>(b.leases));
         this.schema = b.schema;
+        this.requests = List.copyOf(b.requests);
     }
 
     /** The state of a new, empty collection: version 0, seal and since {@code {0}}. */
@@ -106,6 +108,14 @@ public final class CollectionState {
 
     public List<TraceBatchMeta> trace() {
         return trace;
+    }
+
+    /**
+     * The merges requested and not yet completed or dropped: at most one, which any worker may help
+     * carry out ({@link MergeRequest}).
+     */
+    public List<MergeRequest> requests() {
+        return requests;
     }
 
     /** For each writer id, the last checkpoint id it committed (idempotency of replays). */
@@ -258,8 +268,15 @@ public final class CollectionState {
             checkUniqueKey(keys, b.key());
         }
         for (TraceBatchMeta b : trace) {
-            checkUniqueKey(keys, b.key());
+            for (BatchPart p : b.parts()) {
+                checkUniqueKey(keys, p.key());
+            }
         }
+        InvariantViolationException.check(
+                requests.size() <= 1,
+                "I9",
+                "at most one merge request may be pending (requests=%s)",
+                requests);
         for (RetiredBlob b : retired) {
             checkUniqueKey(keys, b.key());
             InvariantViolationException.check(
@@ -316,7 +333,8 @@ public final class CollectionState {
                 && retired.equals(s.retired)
                 && requestedSince.equals(s.requestedSince)
                 && leases.equals(s.leases)
-                && Objects.equals(schema, s.schema);
+                && Objects.equals(schema, s.schema)
+                && requests.equals(s.requests);
     }
 
     @Override
@@ -331,6 +349,7 @@ public final class CollectionState {
                 writers,
                 retired,
                 requestedSince,
+                requests,
                 leases,
                 schema);
     }
@@ -375,6 +394,8 @@ public final class CollectionState {
         /** Null means "not recorded". */
         private CollectionSchema schema;
 
+        private List<MergeRequest> requests = List.of();
+
         private Builder() {}
 
         private Builder(CollectionState s) {
@@ -389,6 +410,7 @@ public final class CollectionState {
             requestedSince = s.requestedSince;
             leases = s.leases;
             schema = s.schema;
+            requests = s.requests;
         }
 
         public Builder seqNo(long seqNo) {
@@ -443,6 +465,11 @@ public final class CollectionState {
 
         public Builder schema(Optional<CollectionSchema> schema) {
             this.schema = schema.orElse(null);
+            return this;
+        }
+
+        public Builder requests(List<MergeRequest> requests) {
+            this.requests = requests;
             return this;
         }
 

@@ -25,11 +25,13 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   int   magic 0x46505354 ("FPST")
- *   short format version (3; versions 1 and 2 are still read)
+ *   short format version (4; versions 1 to 3 are still read)
  *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs,
  *         since version 2: requested since, reader leases,
  *         since version 3: the schema (a presence byte, then the key and value codec names, each an
- *         int length and UTF-8 bytes)
+ *         int length and UTF-8 bytes),
+ *         since version 4: each trace batch's parts (a count, and for a batch of more than one part
+ *         each part's key, lower key bound, size and update count), then the pending merge requests
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -42,11 +44,12 @@ import java.util.zip.CRC32C;
 public final class StateRecordCodec {
 
     static final int MAGIC = 0x46505354;
-    public static final short CURRENT_VERSION = 3;
+    public static final short CURRENT_VERSION = 4;
 
     /**
      * The oldest version this build still reads. Version 1 had no leases and no requested since;
-     * versions 1 and 2 had no schema.
+     * versions 1 and 2 had no schema; versions 1 to 3 had single-file trace batches and no merge
+     * requests.
      */
     public static final short OLDEST_READABLE_VERSION = 1;
 
@@ -71,6 +74,9 @@ public final class StateRecordCodec {
             for (TraceBatchMeta b : s.trace()) {
                 MetadataCodec.writeTraceBatch(out, b);
             }
+            for (TraceBatchMeta b : s.trace()) {
+                writeParts(out, b);
+            }
             out.writeInt(s.writers().size());
             for (Map.Entry<String, Long> w : s.writers().entrySet()) {
                 out.writeUTF(w.getKey());
@@ -93,6 +99,10 @@ public final class StateRecordCodec {
             if (s.schema().isPresent()) {
                 writeString(out, s.schema().get().keyCodec());
                 writeString(out, s.schema().get().valueCodec());
+            }
+            out.writeInt(s.requests().size());
+            for (MergeRequest r : s.requests()) {
+                writeRequest(out, r);
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
@@ -191,7 +201,11 @@ public final class StateRecordCodec {
         for (int i = 0; i < n; i++) {
             trace.add(MetadataCodec.readTraceBatch(in));
         }
-        b.trace(trace);
+        if (version >= 4) {
+            for (int i = 0; i < trace.size(); i++) {
+                trace.set(i, readParts(in, trace.get(i)));
+            }
+        }
         n = count(in);
         Map<String, Long> writers = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -224,7 +238,118 @@ public final class StateRecordCodec {
         if (version >= 3 && in.readBoolean()) {
             b.schema(Optional.of(new CollectionSchema(readString(in), readString(in))));
         }
-        return b.build();
+        if (version >= 4) {
+            n = count(in);
+            List<MergeRequest> requests = new ArrayList<>(Math.min(n, 16));
+            for (int i = 0; i < n; i++) {
+                requests.add(readRequest(in));
+            }
+            b.requests(requests);
+        }
+        return b.trace(trace).build();
+    }
+
+    private static void writeParts(DataOutputStream out, TraceBatchMeta b) throws IOException {
+        out.writeInt(b.parts().size());
+        if (b.isMultiPart()) {
+            for (BatchPart p : b.parts()) {
+                out.writeUTF(p.key());
+                writeBytes(out, p.lower());
+                out.writeLong(p.sizeBytes());
+                out.writeLong(p.updateCount());
+            }
+        }
+    }
+
+    /** The batch as read before its parts, with its parts (version 4). */
+    private static TraceBatchMeta readParts(DataInputStream in, TraceBatchMeta whole)
+            throws IOException {
+        int n = count(in);
+        if (n == 1) {
+            return whole;
+        }
+        if (n == 0) {
+            throw new IOException("trace batch " + whole.key() + " has no parts");
+        }
+        List<BatchPart> parts = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            parts.add(new BatchPart(in.readUTF(), readBytes(in), in.readLong(), in.readLong()));
+        }
+        return new TraceBatchMeta(
+                whole.key(),
+                whole.desc(),
+                whole.level(),
+                whole.sizeBytes(),
+                whole.updateCount(),
+                parts);
+    }
+
+    private static void writeRequest(DataOutputStream out, MergeRequest r) throws IOException {
+        out.writeUTF(r.id());
+        writeStrings(out, r.run());
+        out.writeLong(r.since().toStorageLong());
+        out.writeBoolean(r.drained().isPresent());
+        if (r.drained().isPresent()) {
+            out.writeLong(r.drained().get().lower().toStorageLong());
+            out.writeLong(r.drained().get().upper().toStorageLong());
+        }
+        writeStrings(out, r.drainInputs());
+        out.writeInt(r.cuts().size());
+        for (byte[] cut : r.cuts()) {
+            writeBytes(out, cut);
+        }
+    }
+
+    private static MergeRequest readRequest(DataInputStream in) throws IOException {
+        String id = in.readUTF();
+        List<String> run = readStrings(in);
+        Frontier since = Frontier.fromStorageLong(in.readLong());
+        Optional<Transition.Drained> drained =
+                in.readBoolean()
+                        ? Optional.of(
+                                new Transition.Drained(
+                                        Frontier.fromStorageLong(in.readLong()),
+                                        Frontier.fromStorageLong(in.readLong())))
+                        : Optional.empty();
+        List<String> inputs = readStrings(in);
+        int n = count(in);
+        List<byte[]> cuts = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            cuts.add(readBytes(in));
+        }
+        return new MergeRequest(id, run, since, drained, inputs, cuts);
+    }
+
+    private static void writeStrings(DataOutputStream out, List<String> strings)
+            throws IOException {
+        out.writeInt(strings.size());
+        for (String s : strings) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static List<String> readStrings(DataInputStream in) throws IOException {
+        int n = count(in);
+        List<String> out = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            out.add(in.readUTF());
+        }
+        return out;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > BatchPart.MAX_LOWER_BYTES) {
+            throw new IOException("implausible key bound length " + n);
+        }
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return bytes;
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

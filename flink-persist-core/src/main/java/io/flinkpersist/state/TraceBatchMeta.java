@@ -1,10 +1,14 @@
 package io.flinkpersist.state;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * A trace batch as the state records it: a sorted, consolidated Parquet blob of every update in its
- * {@link Description}, with a compaction level.
+ * A trace batch as the state records it: the sorted, consolidated updates of its {@link
+ * Description}, with a compaction level, stored as one or more {@linkplain BatchPart parts}:
+ * Parquet files with disjoint, ordered key ranges.
  *
  * <h2>Invariants</h2>
  *
@@ -12,20 +16,88 @@ import java.util.Objects;
  *   <li>I5, I6: see {@link Description}.
  *   <li>{@code level >= 0}; levels are non-increasing from oldest to newest (I7, checked by {@link
  *       CollectionState#validate()}).
+ *   <li>Parts: at least one; the batch's key is its first part's; the parts' lower bounds strictly
+ *       increase; size and count are the parts' sums. That each part's keys lie in its range is
+ *       checked where the data is read (I8 per part, ranges by {@code validate}).
  * </ul>
  *
- * @param key the blob key
+ * @param key the batch's identity: the blob key of its first part
  * @param desc the interval and since of the updates it holds
  * @param level the compaction level (0 for a batch straight from a drain)
- * @param sizeBytes the blob's length
+ * @param sizeBytes the parts' total length
  * @param updateCount the number of updates
+ * @param parts the parts in key order
  */
 public record TraceBatchMeta(
-        String key, Description desc, int level, long sizeBytes, long updateCount) {
+        String key,
+        Description desc,
+        int level,
+        long sizeBytes,
+        long updateCount,
+        List<BatchPart> parts) {
 
     public TraceBatchMeta {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(desc, "desc");
+        parts = List.copyOf(parts);
+    }
+
+    /** A batch of one part, {@code key}. */
+    public TraceBatchMeta(
+            String key, Description desc, int level, long sizeBytes, long updateCount) {
+        this(
+                key,
+                desc,
+                level,
+                sizeBytes,
+                updateCount,
+                List.of(BatchPart.whole(key, sizeBytes, updateCount)));
+    }
+
+    /** A batch of {@code parts}, named by its first, with their total size and count. */
+    public static TraceBatchMeta ofParts(Description desc, int level, List<BatchPart> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("Cannot describe a trace batch without parts");
+        }
+        long size = 0;
+        long count = 0;
+        for (BatchPart p : parts) {
+            size += p.sizeBytes();
+            count += p.updateCount();
+        }
+        return new TraceBatchMeta(parts.get(0).key(), desc, level, size, count, parts);
+    }
+
+    /** Whether the batch is stored as more than one part. */
+    public boolean isMultiPart() {
+        return parts.size() > 1;
+    }
+
+    /** The blob keys of its parts, in key order. */
+    public List<String> partKeys() {
+        return parts.stream().map(BatchPart::key).toList();
+    }
+
+    /**
+     * Each part as a batch of its own, with this batch's description and level: what a reader
+     * opens, file by file (I6 holds per part).
+     */
+    public List<TraceBatchMeta> partViews() {
+        if (parts.size() == 1) {
+            return List.of(this);
+        }
+        List<TraceBatchMeta> out = new ArrayList<>(parts.size());
+        for (BatchPart p : parts) {
+            out.add(new TraceBatchMeta(p.key(), desc, level, p.sizeBytes(), p.updateCount()));
+        }
+        return out;
+    }
+
+    /**
+     * The exclusive upper key bound of part {@code i}: the next part's lower; null for the last.
+     */
+    public byte[] partUpper(int i) {
+        return i + 1 < parts.size() ? parts.get(i + 1).lower() : null;
     }
 
     public void validate() {
@@ -38,5 +110,44 @@ public record TraceBatchMeta(
                 level,
                 sizeBytes,
                 updateCount);
+        InvariantViolationException.check(
+                !parts.isEmpty() && parts.get(0).key().equals(key),
+                "I9",
+                "trace batch must be named by its first part (key=%s, parts=%s)",
+                key,
+                partKeys());
+        long size = 0;
+        long count = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            BatchPart p = parts.get(i);
+            size += p.sizeBytes();
+            count += p.updateCount();
+            InvariantViolationException.check(
+                    p.sizeBytes() > 0 && p.updateCount() >= 0,
+                    "I5",
+                    "trace batch part must have a size (key=%s, part=%s)",
+                    key,
+                    p.key());
+            if (i > 0) {
+                InvariantViolationException.check(
+                        Arrays.compareUnsigned(parts.get(i - 1).lower(), p.lower()) < 0,
+                        "I8",
+                        "trace batch parts must be in increasing key order without overlap (key=%s, part %d=%s, part %d=%s)",
+                        key,
+                        i - 1,
+                        parts.get(i - 1),
+                        i,
+                        p);
+            }
+        }
+        InvariantViolationException.check(
+                size == sizeBytes && count == updateCount,
+                "I5",
+                "trace batch size and count must be its parts' sums (key=%s, sizeBytes=%d, parts' bytes=%d, updateCount=%d, parts' updates=%d)",
+                key,
+                sizeBytes,
+                size,
+                updateCount,
+                count);
     }
 }

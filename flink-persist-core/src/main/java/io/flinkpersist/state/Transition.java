@@ -22,14 +22,44 @@ public sealed interface Transition {
 
     /** A trace batch written by a drain or compaction, not yet in the state. */
     record NewTraceBatch(
-            String key, Description desc, int level, long sizeBytes, long updateCount) {
+            String key,
+            Description desc,
+            int level,
+            long sizeBytes,
+            long updateCount,
+            List<BatchPart> parts) {
         public NewTraceBatch {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(desc, "desc");
+            parts = List.copyOf(parts);
+        }
+
+        /** A batch of one part, {@code key}. */
+        public NewTraceBatch(
+                String key, Description desc, int level, long sizeBytes, long updateCount) {
+            this(
+                    key,
+                    desc,
+                    level,
+                    sizeBytes,
+                    updateCount,
+                    List.of(BatchPart.whole(key, sizeBytes, updateCount)));
+        }
+
+        /** A batch of {@code parts} (at least one), named by its first. */
+        public static NewTraceBatch ofParts(Description desc, int level, List<BatchPart> parts) {
+            TraceBatchMeta meta = TraceBatchMeta.ofParts(desc, level, parts);
+            return new NewTraceBatch(
+                    meta.key(), desc, level, meta.sizeBytes(), meta.updateCount(), parts);
+        }
+
+        /** The blob keys of its parts. */
+        public List<String> partKeys() {
+            return parts.stream().map(BatchPart::key).toList();
         }
 
         TraceBatchMeta toMeta() {
-            return new TraceBatchMeta(key, desc, level, sizeBytes, updateCount);
+            return new TraceBatchMeta(key, desc, level, sizeBytes, updateCount, parts);
         }
     }
 
@@ -132,6 +162,46 @@ public sealed interface Transition {
         /** A merge of {@code inputs} without a drain. */
         public ApplyMerge(List<String> inputs, NewTraceBatch merged) {
             this(inputs, Optional.empty(), merged);
+        }
+    }
+
+    /**
+     * Records {@code request} as the collection's pending merge, for any worker to carry out. A
+     * no-op while another request is pending: one at a time, so requests never overlap.
+     */
+    record RequestMerge(MergeRequest request) implements Transition {
+        public RequestMerge {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /**
+     * Installs the result of pending request {@code id} ({@code result}, an {@link ApplyMerge} or
+     * {@link ApplyDrain} over its parts) and forgets the request. If the result no longer applies,
+     * the request is forgotten and its parts are orphaned. A no-op if the request is not pending
+     * (it was completed or dropped already): nothing is orphaned then, as its parts may be live.
+     */
+    record CompleteRequest(String id, Transition result) implements Transition {
+        public CompleteRequest {
+            Objects.requireNonNull(id, "id");
+            if (!(result instanceof ApplyMerge) && !(result instanceof ApplyDrain)) {
+                throw new IllegalArgumentException(
+                        "Cannot complete merge request "
+                                + id
+                                + " with "
+                                + result.getClass().getSimpleName()
+                                + ": only a merge or a drain completes a request");
+            }
+        }
+    }
+
+    /**
+     * Forgets pending request {@code id} without installing anything (it cannot be carried out);
+     * parts already written become garbage. A no-op if it is not pending.
+     */
+    record DropRequest(String id) implements Transition {
+        public DropRequest {
+            Objects.requireNonNull(id, "id");
         }
     }
 

@@ -57,8 +57,22 @@ public final class BatchPublisher {
         return write(in, "trace");
     }
 
+    /**
+     * Writes a sorted, consolidated stream as a trace batch under {@code key}, which must not
+     * exist, and closes the stream.
+     *
+     * @throws io.flinkpersist.blob.BlobAlreadyExistsException if {@code key} exists; nothing is
+     *     published
+     */
+    public Written writeTrace(String key, UpdateCursor in) throws IOException {
+        return write(key, in, "trace");
+    }
+
     private Written write(UpdateCursor in, String kind) throws IOException {
-        String key = CollectionLayout.newBatchKey();
+        return write(CollectionLayout.newBatchKey(), in, kind);
+    }
+
+    private Written write(String key, UpdateCursor in, String kind) throws IOException {
         // Only fixed-size metadata: the level rule compares batch sizes, which must reflect data
         // alone.
         try (BatchWriter out = BatchWriter.create(store, key, options, Map.of(KIND_KEY, kind));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The state record format: round trips, keys, and that every kind of damage is a {@link
- * CorruptBlobException} naming the record. The golden file pins format version 1.
+ * CorruptBlobException} naming the record. The golden files pin format version 4 and keep the older
+ * versions readable.
  */
 class StateRecordCodecTest {
 
@@ -43,11 +44,17 @@ class StateRecordCodecTest {
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v2.bin");
 
-    /** Format version 3, the current one: pinned by the encoding test. */
+    /** Format version 3, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN_V3 =
             Paths.get(
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v3.bin");
+
+    /** Format version 4, the current one: pinned by the encoding test. */
+    private static final Path GOLDEN_V4 =
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v4.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -263,16 +270,16 @@ class StateRecordCodecTest {
         String key = CollectionLayout.stateKey(s.seqNo());
         byte[] record = StateRecordCodec.encode(s);
         assertThat(ByteBuffer.wrap(record).getShort(4)).isEqualTo(StateRecordCodec.CURRENT_VERSION);
-        ByteBuffer.wrap(record).putShort(4, (short) 4);
+        ByteBuffer.wrap(record).putShort(4, (short) 5);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 4 (this build reads versions 1 to 3; a newer flink-persist may read it)");
+                "unsupported state record version 5 (this build reads versions 1 to 4; a newer flink-persist may read it)");
         ByteBuffer.wrap(record).putShort(4, (short) 0);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 0 (this build reads versions 1 to 3; a newer flink-persist may read it)");
+                "unsupported state record version 0 (this build reads versions 1 to 4; a newer flink-persist may read it)");
     }
 
     @Test
@@ -428,29 +435,80 @@ class StateRecordCodecTest {
                 .build();
     }
 
+    /**
+     * The fixed state of the version-4 golden file: the version-3 state with a trace batch of three
+     * parts and a pending merge request that drains.
+     */
+    private static CollectionState goldenV4() {
+        CollectionState v3 = goldenV3();
+        TraceBatchMeta parted =
+                TraceBatchMeta.ofParts(
+                        Description.of(50, 80, 0),
+                        0,
+                        List.of(
+                                BatchPart.whole("batches/t-b.parquet", 400, 3),
+                                new BatchPart(
+                                        "batches/t-b1.parquet", new byte[] {0x10, 0x20}, 300, 3),
+                                new BatchPart("batches/t-b2.parquet", new byte[] {0x40}, 324, 2)));
+        return v3.toBuilder()
+                .trace(List.of(v3.trace().get(0), parted))
+                .requests(
+                        List.of(
+                                new MergeRequest(
+                                        "6f1c2a9e-0d4b-4c39-9a0e-53b7c1d2e8f4",
+                                        List.of("batches/t-b.parquet"),
+                                        Frontier.at(20),
+                                        Optional.of(
+                                                new Transition.Drained(
+                                                        Frontier.at(80), Frontier.at(100))),
+                                        List.of("batches/u-a.parquet", "batches/u-b.parquet"),
+                                        List.of(new byte[] {0x30}, new byte[] {0x50, 0x01}))))
+                .build();
+    }
+
     @Test
     void encodingMatchesGoldenBytes() throws IOException {
-        byte[] encoded = StateRecordCodec.encode(goldenV3());
+        byte[] encoded = StateRecordCodec.encode(goldenV4());
         if (Boolean.getBoolean(REGENERATE)) {
-            Files.createDirectories(GOLDEN_V3.getParent());
-            Files.write(GOLDEN_V3, encoded);
+            Files.createDirectories(GOLDEN_V4.getParent());
+            Files.write(GOLDEN_V4, encoded);
         }
-        if (!Files.exists(GOLDEN_V3)) {
+        if (!Files.exists(GOLDEN_V4)) {
             fail(
-                    "Golden file %s is missing. It pins state record format version 3; restore it from version"
+                    "Golden file %s is missing. It pins state record format version 4; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN_V3.toAbsolutePath(), REGENERATE);
+                    GOLDEN_V4.toAbsolutePath(), REGENERATE);
         }
         assertThat(encoded)
                 .as(
                         "encoding of the golden state; a format change needs a new version and golden file")
-                .isEqualTo(Files.readAllBytes(GOLDEN_V3));
+                .isEqualTo(Files.readAllBytes(GOLDEN_V4));
         CollectionState decoded =
                 StateRecordCodec.decode(
-                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V3));
+                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V4));
+        assertThat(decoded).isEqualTo(goldenV4());
+        assertThat(decoded.trace().get(1).parts()).hasSize(3);
+        assertThat(decoded.trace().get(1).parts().get(1).lower()).containsExactly(0x10, 0x20);
+        assertThat(decoded.requests()).hasSize(1);
+        assertThat(decoded.requests().get(0).partKey(2))
+                .isEqualTo("batches/m-6f1c2a9e-0d4b-4c39-9a0e-53b7c1d2e8f4-2.parquet");
+        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 4);
+    }
+
+    @Test
+    void version3GoldenBytesDecodeWithSingleFileBatchesAndNoRequests() throws IOException {
+        if (!Files.exists(GOLDEN_V3)) {
+            fail(
+                    "Golden file %s is missing; restore it from version control",
+                    GOLDEN_V3.toAbsolutePath());
+        }
+        byte[] bytes = Files.readAllBytes(GOLDEN_V3);
+        assertThat(ByteBuffer.wrap(bytes).getShort(4)).isEqualTo((short) 3);
+        CollectionState decoded = StateRecordCodec.decode(CollectionLayout.stateKey(7), bytes);
         assertThat(decoded).isEqualTo(goldenV3());
         assertThat(decoded.schema()).isPresent();
-        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 3);
+        assertThat(decoded.trace()).allSatisfy(b -> assertThat(b.parts()).hasSize(1));
+        assertThat(decoded.requests()).isEmpty();
     }
 
     @Test

@@ -118,6 +118,7 @@ public final class PersistSink<IN>
                 settings,
                 serializer,
                 context.getTaskInfo().getIndexOfThisSubtask(),
+                context.getTaskInfo().getNumberOfParallelSubtasks(),
                 context.metricGroup(),
                 context.getProcessingTimeService()::getCurrentProcessingTime,
                 restored,

@@ -208,8 +208,9 @@ class PersistSinkBehaviourITCase {
         CollectionState end = history.get(history.size() - 1);
         end.validate();
         // While the job runs, the trace stays within floor(log2(drains so far)) + 2 batches. The
-        // garbage collection after the input ended prunes the oldest state records; every drain is
-        // one state version, so the first remaining record's seqno bounds the drains before it.
+        // garbage collection after the input ended prunes the oldest state records; every drain
+        // takes at least one state version, so the first remaining record's seqno bounds the
+        // drains before it.
         Set<Frontier> uppers = new HashSet<>();
         long drainsBefore = history.get(0).seqNo();
         int largest = 0;
@@ -231,7 +232,9 @@ class PersistSinkBehaviourITCase {
                 largest,
                 end.trace().stream().map(TraceBatchMeta::level).toList(),
                 end.unsealed().size());
-        assertThat(drains).as("drains among the remaining state records").isGreaterThanOrEqualTo(8);
+        // Each drain and merge takes two versions (its request, then its completion), so the
+        // retained window of 100 records spans fewer drains than it holds versions.
+        assertThat(drains).as("drains among the remaining state records").isGreaterThanOrEqualTo(4);
         assertThat(largest).as("the trace held several batches while the job ran").isGreaterThan(1);
         assertThat(end.since()).isEqualTo(end.seal());
         assertThat(end.trace())

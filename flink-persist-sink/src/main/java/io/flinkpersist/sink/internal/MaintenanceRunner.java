@@ -1,9 +1,16 @@
 package io.flinkpersist.sink.internal;
 
 import io.flinkpersist.PersistCollection;
+import io.flinkpersist.compaction.CompactionPolicy;
+import io.flinkpersist.compaction.FinalCompactionPolicy;
+import io.flinkpersist.compaction.MaintenancePlanner;
 import io.flinkpersist.gc.GcReport;
 import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.MergeRequest;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,26 +23,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs drains, evicts, trims, trace compactions and garbage collection on one background thread,
- * with its own collection handle: every result is committed by compare-and-set like any other
- * change, so it never holds up a checkpoint or a commit. A round is started by {@link #trigger()}
- * after each commit, and every second; triggers during a round start one more round after it.
+ * Plans the maintenance of the collection and runs its small steps, on one background thread with
+ * its own collection handle: evicts and trims itself, and records each drain and trace merge as the
+ * collection's merge request, which the writer subtasks carry out in parallel, part by part ({@link
+ * MergeWorker}); garbage collection. Every result is committed by compare-and-set like any other
+ * change, so it never holds up a checkpoint or a commit. A round runs after each commit and every
+ * 250 ms; triggers during a round start one more round after it.
+ *
+ * <p>A request still unfinished {@link #STEAL_AFTER_MILLIS} after this thread first saw it (a
+ * writer failed or finished meanwhile) is finished here, every missing part; two workers writing
+ * the same part is harmless (put-if-absent), and completing twice is a no-op.
  *
  * <p>After the job's last commit ({@link #finishInput()}: the input of every writer has ended), the
- * next rounds drain what is sealed and merge the whole trace before since into one batch in one
- * pass, so that a finished bounded job leaves its collection compact. {@link #close()} waits for
- * that round (up to its time limit); a merge it cuts short is simply not committed.
+ * rounds plan with {@link FinalCompactionPolicy}: what is sealed and the trace before since into
+ * one batch in one pass, written in parallel parts by the writers, which stay to help before they
+ * close. {@link #close()} waits for that to finish (up to 30 s); a merge it cuts short is not
+ * committed.
  */
 @Internal
 final class MaintenanceRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceRunner.class);
 
-    /**
-     * Maintenance steps per round, so a round ends and state is published even under heavy load.
-     */
-    private static final int MAX_STEPS_PER_ROUND = 64;
+    /** How long a request may stay unfinished before this thread finishes it. */
+    static final long STEAL_AFTER_MILLIS = 10_000;
 
+    /** The same after the input ended, when writers may have closed. */
+    static final long STEAL_AFTER_ENDED_MILLIS = 3_000;
+
+    private static final CompactionPolicy FINAL = new FinalCompactionPolicy();
+
+    private final Map<String, Long> firstSeen = new HashMap<>();
+    private final AtomicLong stolenParts = new AtomicLong();
+    private volatile boolean idle;
     private final SinkSettings settings;
     private final Consumer<CollectionState> onState;
     private final ScheduledExecutorService executor;
@@ -58,7 +78,7 @@ final class MaintenanceRunner implements AutoCloseable {
                         });
         this.lastGcMillis = System.currentTimeMillis();
         // Also run without commits: waiting writers depend on maintenance, not on new checkpoints.
-        executor.scheduleWithFixedDelay(this::trigger, 1, 1, TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(this::trigger, 250, 250, TimeUnit.MILLISECONDS);
     }
 
     void trigger() {
@@ -90,46 +110,85 @@ final class MaintenanceRunner implements AutoCloseable {
             if (collection == null) {
                 collection = settings.open();
             }
-            if (inputEnded.get()) {
-                // What is sealed and the trace before since into one batch, in one pass where since
-                // allows (else drains first), instead of level by level; then evicts and trims.
-                collection.refresh();
-                boolean merged = collection.compactTrace();
-                boolean drained = collection.drainUntilIdle();
-                if (drained && collection.compactTrace()) {
-                    merged = true;
-                }
-                if (merged || drained) {
-                    onState.accept(collection.state());
-                }
-            } else {
-                // Stops early once the input has ended: the next round merges everything at once.
-                for (int i = 0;
-                        i < MAX_STEPS_PER_ROUND
-                                && !inputEnded.get()
-                                && collection.maintain().didWork();
-                        i++) {
-                    onState.accept(collection.state());
-                }
+            CollectionState state = collection.refresh();
+            boolean ended = inputEnded.get();
+            if (MaintenancePlanner.needsEvict(state)) {
+                collection.evict();
             }
+            if (collection.state().requests().isEmpty()) {
+                // No merge reads the unsealed batches now, so they may be rewritten.
+                while (collection.trim()) {
+                    collection.evict();
+                }
+                collection.requestMerge(
+                        ended ? FINAL : settings.maintenance().compaction().policy());
+            }
+            stealIfStuck(ended);
             long now = System.currentTimeMillis();
             // After the input ended, every round collects: the job is about to finish, and the
             // batches the final merge retired should not outlive it.
-            if (inputEnded.get()
-                    || now - lastGcMillis >= settings.maintenance().gcInterval().toMillis()) {
+            if (ended || now - lastGcMillis >= settings.maintenance().gcInterval().toMillis()) {
                 GcReport report = collection.collectGarbage();
                 lastGcMillis = now;
                 LOG.debug("Garbage collection of {}: {}", settings.collection(), report);
             }
-            onState.accept(collection.state());
+            CollectionState after = collection.state();
+            onState.accept(after);
+            idle =
+                    after.requests().isEmpty()
+                            && MaintenancePlanner.nextMerge(after, FINAL).isEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
             LOG.warn(
-                    "Maintenance of collection {} failed; it will be retried after the next commit",
+                    "Maintenance of collection {} failed; it will be retried in the next round",
                     settings.collection(),
                     e);
+        }
+    }
+
+    /** Finishes the pending request here if it has waited too long for the writers. */
+    private void stealIfStuck(boolean ended) throws IOException {
+        Optional<MergeRequest> pending = collection.state().requests().stream().findFirst();
+        if (pending.isEmpty()) {
+            firstSeen.clear();
+            return;
+        }
+        long now = System.currentTimeMillis();
+        long seen = firstSeen.computeIfAbsent(pending.get().id(), id -> now);
+        long patience = ended ? STEAL_AFTER_ENDED_MILLIS : STEAL_AFTER_MILLIS;
+        if (now - seen >= patience) {
+            LOG.info(
+                    "Finishing merge request {} of collection {} in the committer: unfinished after {} ms",
+                    pending.get().id(),
+                    settings.collection(),
+                    now - seen);
+            PersistCollection.RequestWork done = collection.workOnRequest(0, 1, true);
+            stolenParts.addAndGet(done.partsWritten());
+            if (done.completed()) {
+                firstSeen.remove(pending.get().id());
+            }
+        }
+    }
+
+    /**
+     * The job's input has ended: waits until the final merges are done (no request pending, none to
+     * plan) or {@code maxMillis} pass.
+     */
+    private void awaitIdle(long maxMillis) {
+        long deadline = System.currentTimeMillis() + maxMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (idle) {
+                return;
+            }
+            trigger();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -139,6 +198,11 @@ final class MaintenanceRunner implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        if (inputEnded.get()) {
+            idle = false;
+            trigger();
+            awaitIdle(30_000);
+        }
         executor.shutdown();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {

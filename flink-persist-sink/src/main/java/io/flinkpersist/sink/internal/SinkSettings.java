@@ -100,12 +100,15 @@ public record SinkSettings(
      * @param compaction which trace merges it runs
      * @param gcInterval how often it collects garbage
      * @param gcGracePeriod how old an unreferenced blob must be before it is collected
+     * @param partBytes the stored size merges aim at for each part of their output, so a merge of
+     *     {@code n} bytes is spread over about {@code n / partBytes} parts written in parallel
      */
     public record Maintenance(
             boolean enabled,
             CompactionStrategy compaction,
             Duration gcInterval,
-            Duration gcGracePeriod)
+            Duration gcGracePeriod,
+            long partBytes)
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
@@ -114,6 +117,20 @@ public record SinkSettings(
             Objects.requireNonNull(gcInterval, "gcInterval");
             Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
         }
+
+        /** With the default part size. */
+        public Maintenance(
+                boolean enabled,
+                CompactionStrategy compaction,
+                Duration gcInterval,
+                Duration gcGracePeriod) {
+            this(
+                    enabled,
+                    compaction,
+                    gcInterval,
+                    gcGracePeriod,
+                    CollectionConfig.DEFAULT_PART_BYTES);
+        }
     }
 
     /**
@@ -121,13 +138,33 @@ public record SinkSettings(
      *
      * @param beforeRound runs before each maintenance round, in the maintenance thread
      * @param beforeCommit runs in the committer before the commit of a checkpoint
+     * @param mergeWork runs in the writers' maintenance workers as they write merge parts and
+     *     before they install a merge
      */
-    public record TestHooks(MaintenanceHook beforeRound, CommitHook beforeCommit)
+    public record TestHooks(
+            MaintenanceHook beforeRound, CommitHook beforeCommit, MergeWorkHook mergeWork)
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
         /** No hooks: production. */
-        public static final TestHooks NONE = new TestHooks(null, null);
+        public static final TestHooks NONE = new TestHooks(null, null, null);
+
+        public TestHooks(MaintenanceHook beforeRound, CommitHook beforeCommit) {
+            this(beforeRound, beforeCommit, null);
+        }
+    }
+
+    /**
+     * Sees the merge work of the writers' maintenance workers; for tests. An exception it throws
+     * fails the writer's task.
+     */
+    public interface MergeWorkHook extends Serializable {
+        /** Writer subtask {@code subtask} wrote a part of {@code bytes}. */
+        default void partWritten(int subtask, String requestId, int part, long bytes)
+                throws Exception {}
+
+        /** Writer subtask {@code subtask} found every part written and is about to install them. */
+        default void beforeComplete(int subtask, String requestId) throws Exception {}
     }
 
     /** Runs before each maintenance round, in the maintenance thread; for tests. */
@@ -152,7 +189,8 @@ public record SinkSettings(
                 collection,
                 CollectionConfig.defaults()
                         .withGcGracePeriod(maintenance.gcGracePeriod())
-                        .withCompactionPolicy(maintenance.compaction().policy()),
+                        .withCompactionPolicy(maintenance.compaction().policy())
+                        .withPartBytes(maintenance.partBytes()),
                 schema);
     }
 }

@@ -149,9 +149,13 @@ public final class PersistSplitPlanner {
         for (TraceBatchMeta b : state.trace()) {
             boolean overlaps = b.desc().lower().lessThan(to) && b.desc().upper().isBefore(from);
             if (overlaps) {
-                units.addAll(
-                        rowGroups(
-                                store, BatchSlice.ofTrace(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+                for (TraceBatchMeta part : b.partViews()) {
+                    units.addAll(
+                            rowGroups(
+                                    store,
+                                    BatchSlice.ofTrace(
+                                            part, 0, Integer.MAX_VALUE, part.sizeBytes())));
+                }
             }
         }
         for (UnsealedBatchMeta b : state.unsealed()) {

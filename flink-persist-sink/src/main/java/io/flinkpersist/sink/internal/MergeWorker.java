@@ -1,0 +1,205 @@
+package io.flinkpersist.sink.internal;
+
+import io.flinkpersist.Frontier;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.compaction.FinalCompactionPolicy;
+import io.flinkpersist.compaction.MaintenancePlanner;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.MergeRequest;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.annotation.Internal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A writer subtask's share of its collection's maintenance: a background thread that writes the
+ * parts of the pending merge request assigned to this subtask (part {@code j} to subtask {@code j %
+ * parallelism}) and, when it writes the last missing part, installs the merge by compare-and-set.
+ * The committer plans the requests ({@link MaintenanceRunner}); the work is spread over every
+ * writer subtask, so maintenance grows with the job's parallelism.
+ *
+ * <p>An I/O failure is logged and retried at the next poll: parts are idempotent (published
+ * put-if-absent under a key fixed by the request) and a request that no longer applies is dropped.
+ * A failure of a test hook is kept and rethrown into the task by {@link #checkError()}.
+ */
+@Internal
+final class MergeWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MergeWorker.class);
+
+    /** How long the worker sleeps when there is nothing to do. */
+    static final long IDLE_POLL_MILLIS = 100;
+
+    /** How long a finishing writer keeps helping without seeing the collection change. */
+    private static final long NO_PROGRESS_MILLIS = 5_000;
+
+    private final SinkSettings settings;
+    private final int subtask;
+    private final int parallelism;
+    private final Thread thread;
+    private final AtomicReference<Throwable> error = new AtomicReference<>();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    private final AtomicLong partsWritten = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile boolean running = true;
+    private PersistCollection collection;
+
+    MergeWorker(SinkSettings settings, int subtask, int parallelism) {
+        this.settings = settings;
+        this.subtask = subtask;
+        this.parallelism = Math.max(1, parallelism);
+        this.thread =
+                new Thread(this::loop, "persist-merge-" + settings.collection() + "-" + subtask);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    long partsWritten() {
+        return partsWritten.get();
+    }
+
+    long failures() {
+        return failures.get();
+    }
+
+    /** Rethrows a failure a test hook raised in the worker, to fail the task. */
+    void checkError() throws IOException {
+        Throwable t = error.get();
+        if (t != null) {
+            throw new IOException(
+                    "Maintenance of collection " + settings.collection() + " failed", t);
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            boolean worked = false;
+            try {
+                worked = step().didWork();
+            } catch (InterruptedException e) {
+                return;
+            } catch (HookFailure e) {
+                error.compareAndSet(null, e.getCause());
+                return;
+            } catch (IOException | RuntimeException e) {
+                failures.incrementAndGet();
+                LOG.warn(
+                        "Merge work on collection {} failed in subtask {}; retrying",
+                        settings.collection(),
+                        subtask,
+                        e);
+            }
+            if (!worked) {
+                try {
+                    Thread.sleep(IDLE_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private PersistCollection.RequestWork step() throws IOException, InterruptedException {
+        synchronized (this) {
+            if (collection == null) {
+                collection = settings.open();
+            }
+            return collection.workOnRequest(subtask, parallelism, false, listener());
+        }
+    }
+
+    private PersistCollection.RequestListener listener() {
+        SinkSettings.MergeWorkHook hook = settings.hooks().mergeWork();
+        return new PersistCollection.RequestListener() {
+            @Override
+            public void partWritten(MergeRequest request, int part, long bytes) {
+                bytesWritten.addAndGet(bytes);
+                partsWritten.incrementAndGet();
+                if (hook != null) {
+                    try {
+                        hook.partWritten(subtask, request.id(), part, bytes);
+                    } catch (Exception e) {
+                        throw new HookFailure(e);
+                    }
+                }
+            }
+
+            @Override
+            public void beforeComplete(MergeRequest request) {
+                if (hook != null) {
+                    try {
+                        hook.beforeComplete(subtask, request.id());
+                    } catch (Exception e) {
+                        throw new HookFailure(e);
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * At the end of the input: keeps helping until the collection's maintenance is done (no request
+     * pending and none to plan, with the seal at {@code finalSeal} if given), the collection stops
+     * changing for a while, or {@code maxMillis} pass.
+     */
+    void finish(Optional<Frontier> finalSeal, long maxMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        long lastSeqNo = -1;
+        long lastChange = System.nanoTime();
+        try (PersistCollection watcher = settings.open()) {
+            while (System.nanoTime() < deadline && error.get() == null) {
+                CollectionState s = watcher.refresh();
+                boolean sealed = finalSeal.isEmpty() || finalSeal.get().lessEqual(s.seal());
+                if (sealed
+                        && s.requests().isEmpty()
+                        && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy()).isEmpty()) {
+                    return;
+                }
+                if (s.seqNo() != lastSeqNo) {
+                    lastSeqNo = s.seqNo();
+                    lastChange = System.nanoTime();
+                } else if (System.nanoTime() - lastChange
+                        > TimeUnit.MILLISECONDS.toNanos(NO_PROGRESS_MILLIS)) {
+                    return;
+                }
+                Thread.sleep(IDLE_POLL_MILLIS / 2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (collection != null) {
+                collection.close();
+                collection = null;
+            }
+        }
+    }
+
+    /** A test hook's failure, carried out of the listener. */
+    private static final class HookFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HookFailure(Exception cause) {
+            super(cause);
+        }
+    }
+}
