@@ -471,10 +471,10 @@ public final class PersistCollection implements Closeable {
 
     /**
      * Helps carry out the pending merge request: writes the missing parts assigned to {@code
-     * worker} of {@code workers} (part {@code j} goes to worker {@code j % workers}), or every
-     * missing part if {@code all}; then, if every part exists, installs the result by one
-     * compare-and-set. A request that no longer applies is dropped. Safe to run on any number of
-     * handles at once: parts are published put-if-absent, and completing twice is a no-op.
+     * worker} of {@code workers} ({@link MergeRequest#workerOf}), or every missing part if {@code
+     * all}; then, if every part exists, installs the result by one compare-and-set. A request that
+     * no longer applies is dropped. Safe to run on any number of handles at once: parts are
+     * published put-if-absent, and completing twice is a no-op.
      */
     public RequestWork workOnRequest(int worker, int workers, boolean all) throws IOException {
         return workOnRequest(worker, workers, all, RequestListener.NONE);
@@ -509,7 +509,7 @@ public final class PersistCollection implements Closeable {
         long bytes = 0;
         List<Integer> missing = maintainer.missingParts(request);
         for (int j : missing) {
-            if (all || j % workers == worker) {
+            if (all || request.workerOf(j, workers) == worker) {
                 if (maintainer.writePart(request, plan.get(), j)) {
                     written++;
                     long length;

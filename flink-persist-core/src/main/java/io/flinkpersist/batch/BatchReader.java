@@ -18,6 +18,7 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.internal.column.columnindex.ColumnIndex;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -47,6 +48,71 @@ public final class BatchReader {
                 ParquetFileReader file = openParquet(key, blob)) {
             return footer(key, blob.length(), file);
         }
+    }
+
+    /**
+     * A page of a batch file: bounds of its keys (possibly truncated: enclosing), and its share of
+     * the stored bytes.
+     */
+    public record KeySample(byte[] minKey, byte[] maxKey, long bytes) {}
+
+    /**
+     * One sample per page of the key column of batch file {@code key}, from its column and offset
+     * indexes: the page's least key (possibly truncated to a prefix of it, so still a lower bound)
+     * and the row group's stored bytes in proportion to the page's rows. Falls back to one sample
+     * per row group where a row group has no page index. For choosing key cuts of even size.
+     */
+    public static List<KeySample> readKeySamples(BlobStore store, String key) throws IOException {
+        List<KeySample> out = new ArrayList<>();
+        try (BlobReader blob = store.open(key);
+                ParquetFileReader file = openParquet(key, blob)) {
+            BatchFooter footer = footer(key, blob.length(), file);
+            List<BlockMetaData> blocks = file.getFooter().getBlocks();
+            for (int g = 0; g < blocks.size(); g++) {
+                BlockMetaData block = blocks.get(g);
+                RowGroupInfo info = footer.rowGroups().get(g);
+                ColumnChunkMetaData k = null;
+                for (ColumnChunkMetaData c : block.getColumns()) {
+                    if (c.getPath().toDotString().equals(BatchFormat.K)) {
+                        k = c;
+                    }
+                }
+                ColumnIndex pages =
+                        k == null || k.getColumnIndexReference() == null
+                                ? null
+                                : file.readColumnIndex(k);
+                OffsetIndex offsets =
+                        k == null || k.getOffsetIndexReference() == null
+                                ? null
+                                : file.readOffsetIndex(k);
+                long rows = Math.max(1, block.getRowCount());
+                long bytes = Math.max(1, block.getCompressedSize());
+                if (pages == null
+                        || offsets == null
+                        || pages.getMinValues().size() != offsets.getPageCount()) {
+                    if (info.hasKeyBounds()) {
+                        out.add(new KeySample(info.minKey(), info.maxKey(), bytes));
+                    }
+                    continue;
+                }
+                for (int p = 0; p < offsets.getPageCount(); p++) {
+                    if (pages.getNullPages().get(p)) {
+                        continue;
+                    }
+                    long first = offsets.getFirstRowIndex(p);
+                    long next =
+                            p + 1 < offsets.getPageCount()
+                                    ? offsets.getFirstRowIndex(p + 1)
+                                    : block.getRowCount();
+                    out.add(
+                            new KeySample(
+                                    bytes(pages.getMinValues().get(p)),
+                                    bytes(pages.getMaxValues().get(p)),
+                                    Math.max(1, bytes * (next - first) / rows)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Opens a cursor over all updates of batch file {@code key}, in (k, v, t) order. */

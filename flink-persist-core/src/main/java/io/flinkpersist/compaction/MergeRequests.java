@@ -1,8 +1,6 @@
 package io.flinkpersist.compaction;
 
-import io.flinkpersist.batch.BatchFooter;
 import io.flinkpersist.batch.BatchReader;
-import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.MergeRequest;
@@ -12,7 +10,6 @@ import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +19,7 @@ import java.util.UUID;
 /**
  * Turns a {@link MergePlan} into a {@link MergeRequest} that many workers can carry out, part by
  * part, and a pending request back into the plan it stands for. Pure but for reading footers: the
- * key cuts are chosen from the inputs' row-group key statistics so that parts are about equal in
+ * key cuts are chosen from the inputs' page-level key statistics so that parts are about equal in
  * stored bytes.
  */
 public final class MergeRequests {
@@ -95,49 +92,107 @@ public final class MergeRequests {
     }
 
     /**
-     * Up to {@code parts - 1} strictly increasing cuts such that the inputs' row groups, placed by
-     * their least key, split into about equal stored bytes.
+     * Up to {@code parts - 1} strictly increasing cuts splitting the inputs into about equal stored
+     * bytes. Each page of every input (from the key column's page index) spreads its bytes evenly
+     * over its key range, keys read as numbers from their first bytes after the prefix all inputs
+     * share; the cuts are that mixture's quantiles. Pages bound the error: a cut is never off by
+     * more than the pages that straddle it.
      */
     static List<byte[]> chooseCuts(BlobStore store, MergePlan plan, int parts) throws IOException {
-        record Group(byte[] minKey, long bytes) {}
         List<String> files = new ArrayList<>();
         for (TraceBatchMeta b : plan.run()) {
             files.addAll(b.partKeys());
         }
         plan.drain().ifPresent(d -> d.inputs().forEach(b -> files.add(b.key())));
-        List<Group> groups = new ArrayList<>();
-        long total = 0;
+        List<BatchReader.KeySample> pages = new ArrayList<>();
         for (String file : files) {
-            BatchFooter footer = BatchReader.readFooter(store, file);
-            for (RowGroupInfo g : footer.rowGroups()) {
-                if (g.hasKeyBounds()) {
-                    long bytes = Math.max(1, g.compressedBytes());
-                    groups.add(new Group(g.minKey(), bytes));
-                    total += bytes;
-                }
-            }
+            pages.addAll(BatchReader.readKeySamples(store, file));
         }
-        groups.sort(Comparator.comparing(Group::minKey, Arrays::compareUnsigned));
+        if (pages.isEmpty()) {
+            return List.of();
+        }
+        byte[] prefix = pages.get(0).minKey();
+        int shared = prefix.length;
+        for (BatchReader.KeySample p : pages) {
+            shared = Math.min(shared, commonPrefix(prefix, p.minKey()));
+            shared = Math.min(shared, commonPrefix(prefix, p.maxKey()));
+        }
+        int n = pages.size();
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        double[] weight = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            lo[i] = position(pages.get(i).minKey(), shared);
+            hi[i] = position(pages.get(i).maxKey(), shared);
+            weight[i] = pages.get(i).bytes();
+            total += weight[i];
+        }
         List<byte[]> cuts = new ArrayList<>();
-        long before = 0;
-        int next = 1;
-        for (Group g : groups) {
-            if (next >= parts) {
-                break;
-            }
-            if (before >= total * next / parts) {
-                byte[] cut = Arrays.copyOf(g.minKey(), Math.min(CUT_BYTES, g.minKey().length));
-                if (cut.length > 0
-                        && (cuts.isEmpty()
-                                || Arrays.compareUnsigned(cuts.get(cuts.size() - 1), cut) < 0)) {
-                    cuts.add(cut);
-                }
-                while (next < parts && before >= total * next / parts) {
-                    next++;
+        for (int j = 1; j < parts; j++) {
+            double target = total * j / parts;
+            double a = 0;
+            double b = 1;
+            for (int step = 0; step < 60; step++) {
+                double mid = (a + b) / 2;
+                if (massBelow(mid, lo, hi, weight) < target) {
+                    a = mid;
+                } else {
+                    b = mid;
                 }
             }
-            before += g.bytes();
+            byte[] cut = key(Arrays.copyOf(prefix, shared), b);
+            if (cuts.isEmpty() || Arrays.compareUnsigned(cuts.get(cuts.size() - 1), cut) < 0) {
+                cuts.add(cut);
+            }
         }
         return cuts;
+    }
+
+    private static int commonPrefix(byte[] a, byte[] b) {
+        int m = Arrays.mismatch(a, b);
+        return m < 0 ? Math.min(a.length, b.length) : m;
+    }
+
+    /** The bytes of a key after {@code skip} as a fraction in [0, 1), to 7 bytes' precision. */
+    private static double position(byte[] key, int skip) {
+        double x = 0;
+        double scale = 1.0 / 256;
+        for (int i = skip; i < skip + 7; i++) {
+            int b = i < key.length ? key[i] & 0xff : 0;
+            x += b * scale;
+            scale /= 256;
+        }
+        return x;
+    }
+
+    /** The key {@code prefix} followed by the 7 bytes of fraction {@code x}, trailing zeros cut. */
+    private static byte[] key(byte[] prefix, double x) {
+        byte[] out = Arrays.copyOf(prefix, Math.min(CUT_BYTES, prefix.length + 7));
+        double rest = x;
+        int end = prefix.length;
+        for (int i = prefix.length; i < out.length; i++) {
+            rest *= 256;
+            int b = (int) Math.min(255, Math.floor(rest));
+            rest -= b;
+            out[i] = (byte) b;
+            if (b != 0) {
+                end = i + 1;
+            }
+        }
+        return Arrays.copyOf(out, Math.max(1, end));
+    }
+
+    /** The bytes at positions below {@code x}, each page spreading its bytes over its range. */
+    private static double massBelow(double x, double[] lo, double[] hi, double[] weight) {
+        double sum = 0;
+        for (int i = 0; i < lo.length; i++) {
+            if (x >= hi[i]) {
+                sum += weight[i];
+            } else if (x > lo[i]) {
+                sum += weight[i] * (x - lo[i]) / (hi[i] - lo[i]);
+            }
+        }
+        return sum;
     }
 }

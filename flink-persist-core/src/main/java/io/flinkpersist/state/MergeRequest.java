@@ -99,6 +99,15 @@ public record MergeRequest(
         return partKeyPrefix() + j + ".parquet";
     }
 
+    /**
+     * The worker, of {@code workers}, that part {@code j} is assigned to: consecutive parts go to
+     * consecutive workers, starting at one chosen by the request's id, so that requests of fewer
+     * parts than workers still spread over all of them.
+     */
+    public int workerOf(int j, int workers) {
+        return Math.floorMod(id.hashCode() + j, workers);
+    }
+
     /** What every part key of this request starts with. */
     public String partKeyPrefix() {
         return CollectionLayout.BATCH_PREFIX + "m-" + id + "-";

@@ -35,10 +35,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *               consolidate,     watermark)      seal = min watermark                 batches + seal,
  *               spill Parquet                    of the writers                       token (sink id, N)
  *               unsealed batches                                                         │
- *                                                                                        ▼ trigger
- *                                                                           [ maintenance thread ]
- *                                                                           drain, evict, trim, compact,
- *                                                                           GC: each its own CAS
+ *        ▲                                                                               ▼ trigger
+ *        │ part j of the pending request                                    [ maintenance planner ]
+ *        │ (workerOf(j)), put-if-absent;                                     evict, trim, GC; records
+ *        │ the last part's writer installs ◄──── state: merge request ────  each drain and merge as
+ *        │ the merge by one CAS                  (inputs, since, key cuts)  a merge request (one CAS)
+ *   [ merge worker ×p, one per writer ]
  * </pre>
  *
  * <ul>
@@ -51,8 +53,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *   <li>The <b>committer</b> commits each completed checkpoint's committable in one
  *       compare-and-set; a replay after a failure or restore is recognised by its {@code (sink id,
  *       checkpoint)} token and changes nothing. Since then follows the seal minus {@code
- *       sink.history-retention}. Maintenance runs on a background thread and never blocks a
- *       checkpoint; if its backlog passes {@code sink.max-backlog}, writers wait (backpressure).
+ *       sink.history-retention}. Maintenance never blocks a checkpoint; if its backlog passes
+ *       {@code sink.max-backlog}, writers wait (backpressure).
+ *   <li><b>Maintenance</b> grows with the job. The committer's background thread plans: it records
+ *       each drain and trace merge in the collection's state as a <i>merge request</i> whose output
+ *       is cut into key-range parts of about 32 MiB (from the inputs' page-level key statistics).
+ *       Every writer subtask runs a merge worker that writes its share of the parts (published
+ *       put-if-absent under keys fixed by the request, so a retried or duplicated part is
+ *       harmless); whoever writes the last part installs the merge by one compare-and-set, and a
+ *       request that no longer applies is dropped. A request left unfinished (a writer failed or
+ *       finished) is finished by the committer's thread after a while. After the end of the input
+ *       the writers stay, before they close, to help with the merges that compact the collection.
  * </ul>
  *
  * <p><b>Late updates</b> (time before the seal) are handled by {@link LateUpdatePolicy}. <b>End of

@@ -1,6 +1,7 @@
 package io.flinkpersist.sink;
 
 import io.flinkpersist.Codec;
+import io.flinkpersist.CollectionConfig;
 import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStores;
@@ -44,6 +45,8 @@ public final class PersistSinkBuilder<K, V> {
     private boolean closeOnEndOfInput = PersistSinkOptions.CLOSE_ON_END_OF_INPUT.defaultValue();
     private SinkSettings.MaintenanceHook maintenanceHook;
     private SinkSettings.CommitHook commitHook;
+    private SinkSettings.MergeWorkHook mergeWorkHook;
+    private long partBytes = CollectionConfig.DEFAULT_PART_BYTES;
 
     PersistSinkBuilder() {}
 
@@ -187,6 +190,17 @@ public final class PersistSinkBuilder<K, V> {
     }
 
     /** A hook run in the committer before each commit; for tests in this package. */
+    PersistSinkBuilder<K, V> mergeWorkHook(SinkSettings.MergeWorkHook hook) {
+        this.mergeWorkHook = hook;
+        return this;
+    }
+
+    /** The stored size merges aim at per part (tests: small parts, many per merge). */
+    PersistSinkBuilder<K, V> partBytes(long bytes) {
+        this.partBytes = bytes;
+        return this;
+    }
+
     PersistSinkBuilder<K, V> commitHook(SinkSettings.CommitHook hook) {
         this.commitHook = hook;
         return this;
@@ -231,8 +245,8 @@ public final class PersistSinkBuilder<K, V> {
                         new SinkSettings.Committing(
                                 historyRetention, keepHistory, closeOnEndOfInput, commitEpochs),
                         new SinkSettings.Maintenance(
-                                maintenance, compaction, gcInterval, gcGracePeriod),
-                        new SinkSettings.TestHooks(maintenanceHook, commitHook));
+                                maintenance, compaction, gcInterval, gcGracePeriod, partBytes),
+                        new SinkSettings.TestHooks(maintenanceHook, commitHook, mergeWorkHook));
         return new PersistSink<>(settings, serializer);
     }
 

@@ -7,6 +7,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.UpdateCursor;
+import io.flinkpersist.sink.internal.SinkSettings;
 import io.flinkpersist.state.CollectionState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly once under task failures: a job writes a changelog with retractions through the sink
  * while failures are injected at seeded random points, both before the sink (a map throws at chosen
  * record indices) and between a completed checkpoint and its commit (the sink's commit hook throws
- * before the compare-and-set). The job restarts from its checkpoints each time; afterwards the
- * collection must hold exactly the net changelog — nothing lost, nothing doubled — its state must
- * be valid, its seal must have advanced, and maintenance must have run.
+ * before the compare-and-set), and in the writers' merge work (after a merge part is written, and
+ * between the last part and the install; the writer's task then fails). The job restarts from its
+ * checkpoints each time; afterwards the collection must hold exactly the net changelog — nothing
+ * lost, nothing doubled — its state must be valid, its seal must have advanced, and maintenance
+ * must have run.
  *
  * <p>The input is a pure function of the record index, read from a {@link NumberSequenceSource},
  * whose readers checkpoint their exact position: a restored job replays exactly the records after
@@ -86,6 +89,11 @@ class PersistSinkFailoverITCase {
     private static final int MAP_FAILURES = 6;
     private static final int COMMIT_FAILURES = 6;
 
+    /** Failures in the writers' merge work: after a part is written, and before an install. */
+    private static final int PART_FAILURES = 2;
+
+    private static final int INSTALL_FAILURES = 2;
+
     /**
      * The fault plans of running tests, by plan id. Tasks run in this JVM (MiniCluster) and find
      * their test's plan through the id shipped in the job graph; each test removes its own plan.
@@ -121,7 +129,11 @@ class PersistSinkFailoverITCase {
                 "fault plan: map failures at record indices "
                         + plan.mapTargets
                         + ", commit failures at commit calls "
-                        + plan.commitCallsToFail);
+                        + plan.commitCallsToFail
+                        + ", merge failures after parts "
+                        + plan.partsToFail
+                        + " and before installs "
+                        + plan.installsToFail);
         planId = UUID.randomUUID().toString();
         PLANS.put(planId, plan);
         String id = planId;
@@ -146,6 +158,8 @@ class PersistSinkFailoverITCase {
                         .bufferSize(64 << 10)
                         .commitHook(checkpointId -> PLANS.get(id).beforeCommit(checkpointId))
                         .maintenanceHook(() -> PLANS.get(id).maintenanceRounds.incrementAndGet())
+                        .partBytes(32 << 10)
+                        .mergeWorkHook(new FailingMergeWork(id))
                         .build();
         env.fromSource(
                         new NumberSequenceSource(0, N - 1),
@@ -189,6 +203,12 @@ class PersistSinkFailoverITCase {
             assertThat(plan.commitFailures.get())
                     .as("commit failures injected")
                     .isEqualTo(COMMIT_FAILURES);
+            assertThat(plan.partFailures.get())
+                    .as("part failures injected")
+                    .isEqualTo(PART_FAILURES);
+            assertThat(plan.installFailures.get())
+                    .as("install failures injected")
+                    .isEqualTo(INSTALL_FAILURES);
             assertThat(plan.mapFailures.get() + plan.commitFailures.get())
                     .as("failures injected")
                     .isGreaterThanOrEqualTo(10);
@@ -356,6 +376,15 @@ class PersistSinkFailoverITCase {
         final AtomicInteger maxAttempt = new AtomicInteger();
         final AtomicLong maintenanceRounds = new AtomicLong();
 
+        /** 1-based numbers of the parts written, and of the installs, after which work fails. */
+        final Set<Long> partsToFail = new ConcurrentSkipListSet<>();
+
+        final Set<Long> installsToFail = new ConcurrentSkipListSet<>();
+        final AtomicLong parts = new AtomicLong();
+        final AtomicLong installs = new AtomicLong();
+        final AtomicInteger partFailures = new AtomicInteger();
+        final AtomicInteger installFailures = new AtomicInteger();
+
         static FaultPlan random(Random random) {
             FaultPlan plan = new FaultPlan();
             // Map failures at distinct points of progress (each reader reads about a third of the
@@ -368,6 +397,11 @@ class PersistSinkFailoverITCase {
                 int reader = random.nextInt(PARALLELISM);
                 plan.mapTargets.add(reader * share + (long) (progress * share));
             }
+            // Merge work: a run writes hundreds of parts and installs dozens of merges.
+            plan.partsToFail.add(3L + random.nextInt(10));
+            plan.partsToFail.add(40L + random.nextInt(40));
+            plan.installsToFail.add(2L + random.nextInt(4));
+            plan.installsToFail.add(10L + random.nextInt(10));
             // Commit failures within the first 25 commit calls: a fast run makes fewer than 40.
             long call = 2 + random.nextInt(4);
             for (int k = 0; k < COMMIT_FAILURES; k++) {
@@ -390,6 +424,28 @@ class PersistSinkFailoverITCase {
             }
         }
 
+        void afterPart(int subtask) throws IOException {
+            long n = parts.incrementAndGet();
+            if (partsToFail.remove(n)) {
+                partFailures.incrementAndGet();
+                throw new IOException(
+                        "Injected failure in subtask " + subtask + " after merge part " + n);
+            }
+        }
+
+        void beforeInstall(int subtask) throws IOException {
+            long n = installs.incrementAndGet();
+            if (installsToFail.remove(n)) {
+                installFailures.incrementAndGet();
+                throw new IOException(
+                        "Injected failure in subtask "
+                                + subtask
+                                + " with every part of merge "
+                                + n
+                                + " written, before its install");
+            }
+        }
+
         void beforeRecord(long index) {
             if (mapTargets.remove(index)) {
                 mapFailures.incrementAndGet();
@@ -399,6 +455,27 @@ class PersistSinkFailoverITCase {
     }
 
     /** Turns record indices into updates and throws at the plan's record indices. */
+    /** Fails the writers' merge work where the plan says. */
+    private static final class FailingMergeWork implements SinkSettings.MergeWorkHook {
+        private static final long serialVersionUID = 1L;
+        private final String planId;
+
+        FailingMergeWork(String planId) {
+            this.planId = planId;
+        }
+
+        @Override
+        public void partWritten(int subtask, String request, int part, long bytes)
+                throws IOException {
+            PLANS.get(planId).afterPart(subtask);
+        }
+
+        @Override
+        public void beforeComplete(int subtask, String request) throws IOException {
+            PLANS.get(planId).beforeInstall(subtask);
+        }
+    }
+
     private static final class FailingGenerator
             extends RichMapFunction<Long, Update<String, String>> {
         private static final long serialVersionUID = 1L;

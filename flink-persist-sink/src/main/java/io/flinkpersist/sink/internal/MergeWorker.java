@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A writer subtask's share of its collection's maintenance: a background thread that writes the
- * parts of the pending merge request assigned to this subtask (part {@code j} to subtask {@code j %
- * parallelism}) and, when it writes the last missing part, installs the merge by compare-and-set.
- * The committer plans the requests ({@link MaintenanceRunner}); the work is spread over every
- * writer subtask, so maintenance grows with the job's parallelism.
+ * parts of the pending merge request assigned to this subtask ({@link MergeRequest#workerOf}) and,
+ * when it writes the last missing part, installs the merge by compare-and-set. The committer plans
+ * the requests ({@link MaintenanceRunner}); the work is spread over every writer subtask, so
+ * maintenance grows with the job's parallelism.
  *
  * <p>An I/O failure is logged and retried at the next poll: parts are idempotent (published
  * put-if-absent under a key fixed by the request) and a request that no longer applies is dropped.
