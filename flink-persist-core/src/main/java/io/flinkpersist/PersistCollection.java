@@ -58,6 +58,9 @@ public final class PersistCollection implements Closeable {
     private final CollectionConfig config;
     private CollectionState state;
 
+    /** Parts this handle has requested: the next request's parts go to the next workers. */
+    private long partsRequested;
+
     /** Whether this handle's last merge request drained: the next one compacts first. */
     private boolean lastRequestDrained;
 
@@ -454,8 +457,13 @@ public final class PersistCollection implements Closeable {
         }
         lastRequestDrained = plan.get().drain().isPresent();
         MergeRequest request =
-                MergeRequests.request(store, plan.get(), config.partsFor(plan.get().inputBytes()));
+                MergeRequests.request(
+                        store,
+                        plan.get(),
+                        config.partsFor(plan.get().inputBytes()),
+                        partsRequested);
         commit(new Transition.RequestMerge(request));
+        partsRequested += request.partCount();
         return state.requests().stream().findFirst();
     }
 

@@ -94,7 +94,7 @@ public final class Maintainer {
         if (parts <= 1) {
             return plan.isDrainOnly() ? drain(plan.drain().orElseThrow()) : merge(plan);
         }
-        MergeRequest request = MergeRequests.request(store, plan, parts);
+        MergeRequest request = MergeRequests.request(store, plan, parts, 0);
         for (int j = 0; j < request.partCount(); j++) {
             writePart(request, plan, j);
         }

@@ -34,9 +34,10 @@ public final class MergeRequests {
 
     /**
      * A request for {@code plan} in up to {@code parts} parts, cut from the key statistics of its
-     * inputs (fewer parts when the inputs have fewer distinct row-group keys).
+     * inputs (fewer parts when the cuts would not increase), assigned to workers from {@code
+     * firstWorker} on.
      */
-    public static MergeRequest request(BlobStore store, MergePlan plan, int parts)
+    public static MergeRequest request(BlobStore store, MergePlan plan, int parts, long firstWorker)
             throws IOException {
         List<byte[]> cuts = parts <= 1 ? List.of() : chooseCuts(store, plan, parts);
         return new MergeRequest(
@@ -47,7 +48,8 @@ public final class MergeRequests {
                 plan.drain()
                         .map(d -> d.inputs().stream().map(UnsealedBatchMeta::key).toList())
                         .orElse(List.of()),
-                cuts);
+                cuts,
+                firstWorker);
     }
 
     /**

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param drained the unsealed range merged in, if any
  * @param drainInputs the unsealed batches holding that range, by key
  * @param cuts the strictly increasing key bounds between parts
+ * @param firstWorker where the assignment of parts to workers starts ({@link #workerOf}): a planner
+ *     continues from where its previous request ended, so parts go round-robin
  */
 public record MergeRequest(
         String id,
@@ -28,7 +30,8 @@ public record MergeRequest(
         Frontier since,
         Optional<Transition.Drained> drained,
         List<String> drainInputs,
-        List<byte[]> cuts) {
+        List<byte[]> cuts,
+        long firstWorker) {
 
     public MergeRequest {
         Objects.requireNonNull(id, "id");
@@ -101,11 +104,11 @@ public record MergeRequest(
 
     /**
      * The worker, of {@code workers}, that part {@code j} is assigned to: consecutive parts go to
-     * consecutive workers, starting at one chosen by the request's id, so that requests of fewer
-     * parts than workers still spread over all of them.
+     * consecutive workers, starting at {@code firstWorker}, so that requests of fewer parts than
+     * workers still spread over all of them.
      */
     public int workerOf(int j, int workers) {
-        return Math.floorMod(id.hashCode() + j, workers);
+        return (int) Math.floorMod(firstWorker + j, (long) workers);
     }
 
     /** What every part key of this request starts with. */
@@ -132,7 +135,8 @@ public record MergeRequest(
                 && run.equals(r.run)
                 && since.equals(r.since)
                 && drained.equals(r.drained)
-                && drainInputs.equals(r.drainInputs);
+                && drainInputs.equals(r.drainInputs)
+                && firstWorker == r.firstWorker;
     }
 
     @Override

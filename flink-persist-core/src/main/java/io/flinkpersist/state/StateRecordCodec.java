@@ -298,6 +298,7 @@ public final class StateRecordCodec {
         for (byte[] cut : r.cuts()) {
             writeBytes(out, cut);
         }
+        out.writeLong(r.firstWorker());
     }
 
     private static MergeRequest readRequest(DataInputStream in) throws IOException {
@@ -317,7 +318,7 @@ public final class StateRecordCodec {
         for (int i = 0; i < n; i++) {
             cuts.add(readBytes(in));
         }
-        return new MergeRequest(id, run, since, drained, inputs, cuts);
+        return new MergeRequest(id, run, since, drained, inputs, cuts, in.readLong());
     }
 
     private static void writeStrings(DataOutputStream out, List<String> strings)

@@ -462,7 +462,8 @@ class StateRecordCodecTest {
                                                 new Transition.Drained(
                                                         Frontier.at(80), Frontier.at(100))),
                                         List.of("batches/u-a.parquet", "batches/u-b.parquet"),
-                                        List.of(new byte[] {0x30}, new byte[] {0x50, 0x01}))))
+                                        List.of(new byte[] {0x30}, new byte[] {0x50, 0x01}),
+                                        5L)))
                 .build();
     }
 

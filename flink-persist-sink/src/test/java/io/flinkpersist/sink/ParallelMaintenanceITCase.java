@@ -48,8 +48,8 @@ class ParallelMaintenanceITCase {
                             .setNumberSlotsPerTaskManager(PARALLELISM + 1)
                             .build());
 
-    private static final long N = 600_000;
-    private static final long KEYS = 60_000;
+    private static final long N = 1_000_000;
+    private static final long KEYS = 100_000;
 
     /** Merge bytes written per writer subtask, by test id (tasks run in this JVM). */
     private static final Map<String, Map<Integer, AtomicLong>> WRITTEN = new ConcurrentHashMap<>();
@@ -81,7 +81,7 @@ class ParallelMaintenanceITCase {
                         .valueCodec(Codecs.string())
                         .bufferSize(256 << 10)
                         .historyRetention(0L)
-                        .partBytes(16 << 10)
+                        .partBytes(8 << 10)
                         .mergeWorkHook(new Recording(testId))
                         .build();
         env.fromSource(
@@ -145,6 +145,8 @@ class ParallelMaintenanceITCase {
         @Override
         public void partWritten(int subtask, String request, int part, long bytes) {
             WRITTEN.get(testId).computeIfAbsent(subtask, s -> new AtomicLong()).addAndGet(bytes);
+            System.out.println(
+                    "DEBUG part " + request + " " + part + " by " + subtask + " " + bytes);
         }
     }
 

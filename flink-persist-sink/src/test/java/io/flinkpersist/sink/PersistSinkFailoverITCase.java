@@ -185,11 +185,16 @@ class PersistSinkFailoverITCase {
                 batchFiles = files.filter(p -> p.toString().endsWith(".parquet")).count();
             }
             System.out.printf(
-                    "failover: %d updates, %d+%d failures injected (map+commit), %d restarts, %d commit calls,"
+                    "failover: %d updates, %d+%d+%d+%d failures injected (map+commit+part+install), %d parts and %d installs,"
+                            + " %d restarts, %d commit calls,"
                             + " %d maintenance rounds, %d batch files, %d consolidated rows, %d net pairs, %d ms%n  state: %s%n",
                     N,
                     plan.mapFailures.get(),
                     plan.commitFailures.get(),
+                    plan.partFailures.get(),
+                    plan.installFailures.get(),
+                    plan.parts.get(),
+                    plan.installs.get(),
                     plan.maxAttempt.get(),
                     plan.commitCalls.get(),
                     plan.maintenanceRounds.get(),
@@ -397,11 +402,11 @@ class PersistSinkFailoverITCase {
                 int reader = random.nextInt(PARALLELISM);
                 plan.mapTargets.add(reader * share + (long) (progress * share));
             }
-            // Merge work: a run writes hundreds of parts and installs dozens of merges.
-            plan.partsToFail.add(3L + random.nextInt(10));
-            plan.partsToFail.add(40L + random.nextInt(40));
-            plan.installsToFail.add(2L + random.nextInt(4));
-            plan.installsToFail.add(10L + random.nextInt(10));
+            // Merge work: a run writes over a hundred parts and installs dozens of merges.
+            plan.partsToFail.add(3L + random.nextInt(8));
+            plan.partsToFail.add(15L + random.nextInt(10));
+            plan.installsToFail.add(2L + random.nextInt(3));
+            plan.installsToFail.add(6L + random.nextInt(4));
             // Commit failures within the first 25 commit calls: a fast run makes fewer than 40.
             long call = 2 + random.nextInt(4);
             for (int k = 0; k < COMMIT_FAILURES; k++) {

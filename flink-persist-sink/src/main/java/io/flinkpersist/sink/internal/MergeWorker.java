@@ -146,11 +146,16 @@ final class MergeWorker implements AutoCloseable {
     }
 
     /**
-     * At the end of the input: keeps helping until the collection's maintenance is done (no request
-     * pending and none to plan, with the seal at {@code finalSeal} if given), the collection stops
-     * changing for a while, or {@code maxMillis} pass.
+     * At the end of the input: keeps helping until the collection's maintenance is done (the
+     * writer's last checkpoint committed, its seal reached, no request pending and none to plan),
+     * the collection stops changing for a while, or {@code maxMillis} pass.
+     *
+     * @param finalSeal the seal the writer's last results allow, if any
+     * @param lastCheckpoint the checkpoint that carried the writer's last results, or -1: done once
+     *     some sink's commit token in the state reaches it
      */
-    void finish(Optional<Frontier> finalSeal, long maxMillis) throws IOException {
+    void finish(Optional<Frontier> finalSeal, long lastCheckpoint, long maxMillis)
+            throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         long lastSeqNo = -1;
         long lastChange = System.nanoTime();
@@ -158,7 +163,11 @@ final class MergeWorker implements AutoCloseable {
             while (System.nanoTime() < deadline && error.get() == null) {
                 CollectionState s = watcher.refresh();
                 boolean sealed = finalSeal.isEmpty() || finalSeal.get().lessEqual(s.seal());
+                boolean committed =
+                        lastCheckpoint < 0
+                                || s.writers().values().stream().anyMatch(c -> c >= lastCheckpoint);
                 if (sealed
+                        && committed
                         && s.requests().isEmpty()
                         && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy()).isEmpty()) {
                     return;

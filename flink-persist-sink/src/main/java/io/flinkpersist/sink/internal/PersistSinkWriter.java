@@ -95,6 +95,9 @@ public final class PersistSinkWriter<IN>
     /** Commit-epoch mode: the time of every record until the next checkpoint. */
     private long epoch;
 
+    /** The last checkpoint this writer took part in, or -1. */
+    private long lastCheckpoint = -1;
+
     /** The subtask's share of merge work; null without maintenance. */
     private final MergeWorker mergeWorker;
 
@@ -298,6 +301,7 @@ public final class PersistSinkWriter<IN>
 
     @Override
     public List<Long> snapshotState(long checkpointId) {
+        lastCheckpoint = checkpointId;
         return epochMode ? Collections.nCopies(stateCopies, epoch) : List.of();
     }
 
@@ -348,7 +352,7 @@ public final class PersistSinkWriter<IN>
             if (mergeWorker != null) {
                 try {
                     if (ended) {
-                        mergeWorker.finish(sealCandidate(), 30_000);
+                        mergeWorker.finish(sealCandidate(), lastCheckpoint, 30_000);
                     }
                 } finally {
                     mergeWorker.close();
