@@ -30,6 +30,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -57,9 +58,6 @@ public final class PersistCollection implements Closeable {
     private final BatchPublisher publisher;
     private final CollectionConfig config;
     private CollectionState state;
-
-    /** Parts this handle has requested: the next request's parts go to the next workers. */
-    private long partsRequested;
 
     /** Whether this handle's last merge request drained: the next one compacts first. */
     private boolean lastRequestDrained;
@@ -461,10 +459,14 @@ public final class PersistCollection implements Closeable {
                         store,
                         plan.get(),
                         config.partsFor(plan.get().inputBytes()),
-                        partsRequested);
+                        state.partsRequested());
         commit(new Transition.RequestMerge(request));
-        partsRequested += request.partCount();
         return state.requests().stream().findFirst();
+    }
+
+    /** The parts of {@code request} not written yet, by index. */
+    public List<Integer> missingParts(MergeRequest request) throws IOException {
+        return maintainer.missingParts(request);
     }
 
     /**
@@ -516,7 +518,15 @@ public final class PersistCollection implements Closeable {
         int written = 0;
         long bytes = 0;
         List<Integer> missing = maintainer.missingParts(request);
+        if (all && workers > 1) {
+            // Helpers start at different places, so two of them rarely write the same part.
+            Collections.rotate(missing, -(int) ((long) worker * missing.size() / workers));
+        }
         for (int j : missing) {
+            if (all && written > 0) {
+                // A helper writes one part at a time, then looks again.
+                break;
+            }
             if (all || request.workerOf(j, workers) == worker) {
                 if (maintainer.writePart(request, plan.get(), j)) {
                     written++;

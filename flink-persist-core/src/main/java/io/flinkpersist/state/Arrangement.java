@@ -106,7 +106,11 @@ public final class Arrangement {
             return Applied.unchanged(state, List.of());
         }
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).requests(List.of(request)).build(),
+                state.toBuilder()
+                        .seqNo(state.seqNo() + 1)
+                        .requests(List.of(request))
+                        .partsRequested(state.partsRequested() + request.partCount())
+                        .build(),
                 true,
                 List.of(),
                 List.of());

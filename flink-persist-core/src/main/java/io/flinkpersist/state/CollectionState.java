@@ -53,6 +53,7 @@ public final class CollectionState {
     private final SortedMap<String, ReaderLease> leases;
     private final CollectionSchema schema;
     private final List<MergeRequest> requests;
+    private final long partsRequested;
 
     private CollectionState(Builder b) {
         this.seqNo = b.seqNo;
@@ -67,6 +68,7 @@ public final class CollectionState {
         this.leases = Collections.unmodifiableSortedMap(new TreeMap<>(b.leases));
         this.schema = b.schema;
         this.requests = List.copyOf(b.requests);
+        this.partsRequested = b.partsRequested;
     }
 
     /** The state of a new, empty collection: version 0, seal and since {@code {0}}. */
@@ -116,6 +118,15 @@ public final class CollectionState {
      */
     public List<MergeRequest> requests() {
         return requests;
+    }
+
+    /**
+     * How many merge parts have been requested so far: the next request's parts are assigned to
+     * workers from there on ({@link MergeRequest#firstWorker()}), so parts go round-robin across
+     * requests whoever plans them.
+     */
+    public long partsRequested() {
+        return partsRequested;
     }
 
     /** For each writer id, the last checkpoint id it committed (idempotency of replays). */
@@ -334,7 +345,8 @@ public final class CollectionState {
                 && requestedSince.equals(s.requestedSince)
                 && leases.equals(s.leases)
                 && Objects.equals(schema, s.schema)
-                && requests.equals(s.requests);
+                && requests.equals(s.requests)
+                && partsRequested == s.partsRequested;
     }
 
     @Override
@@ -350,6 +362,7 @@ public final class CollectionState {
                 retired,
                 requestedSince,
                 requests,
+                partsRequested,
                 leases,
                 schema);
     }
@@ -395,6 +408,7 @@ public final class CollectionState {
         private CollectionSchema schema;
 
         private List<MergeRequest> requests = List.of();
+        private long partsRequested;
 
         private Builder() {}
 
@@ -411,6 +425,7 @@ public final class CollectionState {
             leases = s.leases;
             schema = s.schema;
             requests = s.requests;
+            partsRequested = s.partsRequested;
         }
 
         public Builder seqNo(long seqNo) {
@@ -470,6 +485,11 @@ public final class CollectionState {
 
         public Builder requests(List<MergeRequest> requests) {
             this.requests = requests;
+            return this;
+        }
+
+        public Builder partsRequested(long partsRequested) {
+            this.partsRequested = partsRequested;
             return this;
         }
 

@@ -32,6 +32,7 @@ import java.util.zip.CRC32C;
  *         int length and UTF-8 bytes),
  *         since version 4: each trace batch's parts (a count, and for a batch of more than one part
  *         each part's key, lower key bound, size and update count), then the pending merge requests
+ *         and the number of merge parts requested so far
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -104,6 +105,7 @@ public final class StateRecordCodec {
             for (MergeRequest r : s.requests()) {
                 writeRequest(out, r);
             }
+            out.writeLong(s.partsRequested());
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
@@ -245,6 +247,7 @@ public final class StateRecordCodec {
                 requests.add(readRequest(in));
             }
             b.requests(requests);
+            b.partsRequested(in.readLong());
         }
         return b.trace(trace).build();
     }

@@ -464,6 +464,7 @@ class StateRecordCodecTest {
                                         List.of("batches/u-a.parquet", "batches/u-b.parquet"),
                                         List.of(new byte[] {0x30}, new byte[] {0x50, 0x01}),
                                         5L)))
+                .partsRequested(7)
                 .build();
     }
 

@@ -81,7 +81,7 @@ class ParallelMaintenanceITCase {
                         .valueCodec(Codecs.string())
                         .bufferSize(256 << 10)
                         .historyRetention(0L)
-                        .partBytes(8 << 10)
+                        .partBytes(4 << 10)
                         .mergeWorkHook(new Recording(testId))
                         .build();
         env.fromSource(
@@ -145,8 +145,6 @@ class ParallelMaintenanceITCase {
         @Override
         public void partWritten(int subtask, String request, int part, long bytes) {
             WRITTEN.get(testId).computeIfAbsent(subtask, s -> new AtomicLong()).addAndGet(bytes);
-            System.out.println(
-                    "DEBUG part " + request + " " + part + " by " + subtask + " " + bytes);
         }
     }
 

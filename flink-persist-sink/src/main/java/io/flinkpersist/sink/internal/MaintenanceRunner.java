@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * change, so it never holds up a checkpoint or a commit. A round runs after each commit and every
  * 250 ms; triggers during a round start one more round after it.
  *
- * <p>A request still unfinished {@link #STEAL_AFTER_MILLIS} after this thread first saw it (a
- * writer failed or finished meanwhile) is finished here, every missing part; two workers writing
- * the same part is harmless (put-if-absent), and completing twice is a no-op.
+ * <p>A request that gains no part for {@link #STEAL_AFTER_MILLIS} (a writer failed or finished
+ * meanwhile) is finished here, every missing part; two workers writing the same part is harmless
+ * (put-if-absent), and completing twice is a no-op.
  *
  * <p>After the job's last commit ({@link #finishInput()}: the input of every writer has ended), the
  * rounds plan with {@link FinalCompactionPolicy}: what is sealed and the trace before since into
@@ -45,7 +45,7 @@ final class MaintenanceRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceRunner.class);
 
-    /** How long a request may stay unfinished before this thread finishes it. */
+    /** How long a request may go without a new part before this thread finishes it. */
     static final long STEAL_AFTER_MILLIS = 10_000;
 
     /** The same after the input ended, when writers may have closed. */
@@ -53,7 +53,11 @@ final class MaintenanceRunner implements AutoCloseable {
 
     private static final CompactionPolicy FINAL = new FinalCompactionPolicy();
 
-    private final Map<String, Long> firstSeen = new HashMap<>();
+    /** Per pending request: its missing parts when last counted, and since when. */
+    private final Map<String, Progress> firstSeen = new HashMap<>();
+
+    private record Progress(int missing, long sinceMillis) {}
+
     private final AtomicLong stolenParts = new AtomicLong();
     private volatile boolean idle;
     private final SinkSettings settings;
@@ -156,16 +160,26 @@ final class MaintenanceRunner implements AutoCloseable {
             return;
         }
         long now = System.currentTimeMillis();
-        long seen = firstSeen.computeIfAbsent(pending.get().id(), id -> now);
+        int missing = collection.missingParts(pending.get()).size();
+        Progress p = firstSeen.get(pending.get().id());
+        if (p == null || missing < p.missing()) {
+            // New, or a part was written since: the workers are at it.
+            firstSeen.put(pending.get().id(), new Progress(missing, now));
+            return;
+        }
         long patience = ended ? STEAL_AFTER_ENDED_MILLIS : STEAL_AFTER_MILLIS;
+        long seen = p.sinceMillis();
         if (now - seen >= patience) {
             LOG.info(
                     "Finishing merge request {} of collection {} in the committer: unfinished after {} ms",
                     pending.get().id(),
                     settings.collection(),
                     now - seen);
-            PersistCollection.RequestWork done = collection.workOnRequest(0, 1, true);
-            stolenParts.addAndGet(done.partsWritten());
+            PersistCollection.RequestWork done;
+            do {
+                done = collection.workOnRequest(0, 1, true);
+                stolenParts.addAndGet(done.partsWritten());
+            } while (!done.completed() && done.partsWritten() > 0);
             if (done.completed()) {
                 firstSeen.remove(pending.get().id());
             }

@@ -32,7 +32,10 @@ final class MergeWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MergeWorker.class);
 
     /** How long the worker sleeps when there is nothing to do. */
-    static final long IDLE_POLL_MILLIS = 100;
+    static final long IDLE_POLL_MILLIS = 50;
+
+    /** How long the collection must stay idle before a finishing writer stops helping. */
+    private static final long IDLE_SETTLE_MILLIS = 1_000;
 
     /** How long a finishing writer keeps helping without seeing the collection change. */
     private static final long NO_PROGRESS_MILLIS = 5_000;
@@ -46,7 +49,20 @@ final class MergeWorker implements AutoCloseable {
     private final AtomicLong partsWritten = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean running = true;
+
+    /** Whether the worker plans the next merge when it completes one (until its input ends). */
+    private volatile boolean planning = true;
+
     private PersistCollection collection;
+
+    /** The request being watched for progress, its missing parts, and since when. */
+    private String watchedRequest;
+
+    private int watchedMissing;
+    private long watchedSince;
+
+    /** How long this worker took per part, last time it wrote some. */
+    private long partNanos;
 
     MergeWorker(SinkSettings settings, int subtask, int parallelism) {
         this.settings = settings;
@@ -112,8 +128,41 @@ final class MergeWorker implements AutoCloseable {
             if (collection == null) {
                 collection = settings.open();
             }
-            return collection.workOnRequest(subtask, parallelism, false, listener());
+            boolean help = stuck(collection.state());
+            long start = System.nanoTime();
+            PersistCollection.RequestWork work =
+                    collection.workOnRequest(subtask, parallelism, help, listener());
+            if (work.partsWritten() > 0) {
+                partNanos = (System.nanoTime() - start) / work.partsWritten();
+            }
+            if (work.completed() && planning) {
+                // Plan the next merge at once rather than wait for the committer's next round.
+                collection.requestMerge(settings.maintenance().compaction().policy());
+            }
+            return work;
         }
+    }
+
+    /**
+     * Whether the pending request has gained no part for a while (three times this worker's last
+     * time per part, at least a second): a worker failed or finished, so this one helps with every
+     * missing part. Parts are put-if-absent, so help that overlaps is only wasted work.
+     */
+    private boolean stuck(CollectionState state) throws IOException {
+        if (state.requests().isEmpty()) {
+            return false;
+        }
+        MergeRequest request = state.requests().get(0);
+        int missing = collection.missingParts(request).size();
+        long now = System.nanoTime();
+        if (!request.id().equals(watchedRequest) || missing < watchedMissing) {
+            watchedRequest = request.id();
+            watchedMissing = missing;
+            watchedSince = now;
+            return false;
+        }
+        long patience = Math.max(TimeUnit.SECONDS.toNanos(1), 3 * partNanos);
+        return now - watchedSince >= patience;
     }
 
     private PersistCollection.RequestListener listener() {
@@ -156,9 +205,12 @@ final class MergeWorker implements AutoCloseable {
      */
     void finish(Optional<Frontier> finalSeal, long lastCheckpoint, long maxMillis)
             throws IOException {
+        // The committer plans the merges after the end of the input.
+        planning = false;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         long lastSeqNo = -1;
         long lastChange = System.nanoTime();
+        long idleSince = -1;
         try (PersistCollection watcher = settings.open()) {
             while (System.nanoTime() < deadline && error.get() == null) {
                 CollectionState s = watcher.refresh();
@@ -166,10 +218,19 @@ final class MergeWorker implements AutoCloseable {
                 boolean committed =
                         lastCheckpoint < 0
                                 || s.writers().values().stream().anyMatch(c -> c >= lastCheckpoint);
-                if (sealed
-                        && committed
-                        && s.requests().isEmpty()
-                        && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy()).isEmpty()) {
+                boolean idle =
+                        sealed
+                                && committed
+                                && s.requests().isEmpty()
+                                && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy())
+                                        .isEmpty();
+                if (!idle) {
+                    idleSince = -1;
+                } else if (idleSince < 0) {
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince
+                        >= TimeUnit.MILLISECONDS.toNanos(IDLE_SETTLE_MILLIS)) {
+                    // Idle for a while, not just between the last commit and its since advancing.
                     return;
                 }
                 if (s.seqNo() != lastSeqNo) {
