@@ -265,7 +265,7 @@ public final class PersistCollection implements Closeable {
         if (buffer.size() == 0) {
             return Optional.empty();
         }
-        return publisher.writeUnsealed(buffer.cursor());
+        return publisher.writeUnsealed(buffer);
     }
 
     /**

@@ -141,7 +141,8 @@ class CollectionModelTest {
             // Tiny row groups, so batches span several.
             this.options = BatchWriteOptions.defaults().withRowGroupSizeBytes(1024);
             // Parts of a few hundred bytes: most merges write several (the first seeds one).
-            long partBytes = seed % 3 == 1 ? CollectionConfig.DEFAULT_PART_BYTES : 300 + seed % 500;
+            long partBytes =
+                    seed % 3 == 1 ? CollectionConfig.DEFAULT_PART_BYTES : 1500 + seed % 1000;
             this.config =
                     CollectionConfig.defaults().withWriteOptions(options).withPartBytes(partBytes);
             System.out.println("  part size " + partBytes + " bytes");

@@ -101,14 +101,23 @@ final class BatchFileEncoder {
 
     /** Buffers one update (already checked by the caller); writes a row group when it is full. */
     void add(byte[] k, byte[] v, long t, long d) throws IOException {
-        keys = ensure(keys, keysLength, 4 + k.length);
-        INT_LE.set(keys, keysLength, k.length);
-        System.arraycopy(k, 0, keys, keysLength + 4, k.length);
-        keysLength += 4 + k.length;
-        values = ensure(values, valuesLength, 4 + v.length);
-        INT_LE.set(values, valuesLength, v.length);
-        System.arraycopy(v, 0, values, valuesLength + 4, v.length);
-        valuesLength += 4 + v.length;
+        add(k, 0, k.length, v, 0, v.length, t, d);
+    }
+
+    /**
+     * Buffers one update given as slices of the caller's arrays (already checked by the caller);
+     * writes a row group when it is full.
+     */
+    void add(byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength, long t, long d)
+            throws IOException {
+        keys = ensure(keys, keysLength, 4 + kLength);
+        INT_LE.set(keys, keysLength, kLength);
+        System.arraycopy(k, kOffset, keys, keysLength + 4, kLength);
+        keysLength += 4 + kLength;
+        values = ensure(values, valuesLength, 4 + vLength);
+        INT_LE.set(values, valuesLength, vLength);
+        System.arraycopy(v, vOffset, values, valuesLength + 4, vLength);
+        valuesLength += 4 + vLength;
         int at = rows * 8;
         times = ensure(times, at, 8);
         diffs = ensure(diffs, at, 8);

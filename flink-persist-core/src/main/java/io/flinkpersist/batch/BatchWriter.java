@@ -138,16 +138,39 @@ public final class BatchWriter implements Closeable {
     public void add(byte[] k, byte[] v, long t, long d) throws IOException {
         Objects.requireNonNull(k, "k");
         Objects.requireNonNull(v, "v");
+        add(k, 0, k.length, v, 0, v.length, t, d);
+    }
+
+    /**
+     * Appends one update whose key and value are slices of the caller's arrays (for example a sort
+     * buffer's arena), without allocating; otherwise as {@link #add(byte[], byte[], long, long)}.
+     */
+    public void add(
+            byte[] kArray,
+            int kOffset,
+            int kLength,
+            byte[] vArray,
+            int vOffset,
+            int vLength,
+            long t,
+            long d)
+            throws IOException {
         checkOpen("add update to");
         if (count > 0) {
-            int c = Arrays.compareUnsigned(k, 0, k.length, prevKey, 0, prevKeyLength);
+            int c =
+                    Arrays.compareUnsigned(
+                            kArray, kOffset, kOffset + kLength, prevKey, 0, prevKeyLength);
             if (c == 0) {
-                c = Arrays.compareUnsigned(v, 0, v.length, prevValue, 0, prevValueLength);
+                c =
+                        Arrays.compareUnsigned(
+                                vArray, vOffset, vOffset + vLength, prevValue, 0, prevValueLength);
                 if (c == 0) {
                     c = Long.compare(t, prevTime);
                 }
             }
             if (c <= 0) {
+                byte[] k = Arrays.copyOfRange(kArray, kOffset, kOffset + kLength);
+                byte[] v = Arrays.copyOfRange(vArray, vOffset, vOffset + vLength);
                 throw new IllegalArgumentException(
                         "Cannot add update to batch "
                                 + key
@@ -171,6 +194,8 @@ public final class BatchWriter implements Closeable {
             }
         }
         if (d == 0) {
+            byte[] k = Arrays.copyOfRange(kArray, kOffset, kOffset + kLength);
+            byte[] v = Arrays.copyOfRange(vArray, vOffset, vOffset + vLength);
             throw new IllegalArgumentException(
                     "Cannot add update to batch "
                             + key
@@ -186,14 +211,14 @@ public final class BatchWriter implements Closeable {
         }
         boolean written = false;
         try {
-            encoder.add(k, v, t, d);
+            encoder.add(kArray, kOffset, kLength, vArray, vOffset, vLength, t, d);
             written = true;
         } finally {
             if (!written) {
                 phase = Phase.FAILED;
             }
         }
-        rememberPrevious(k, v, t);
+        rememberPrevious(kArray, kOffset, kLength, vArray, vOffset, vLength, t);
         count++;
         if (t < minTime) {
             minTime = t;
@@ -203,17 +228,18 @@ public final class BatchWriter implements Closeable {
         }
     }
 
-    private void rememberPrevious(byte[] k, byte[] v, long t) {
-        if (prevKey.length < k.length) {
-            prevKey = new byte[Math.max(k.length, 2 * prevKey.length)];
+    private void rememberPrevious(
+            byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength, long t) {
+        if (prevKey.length < kLength) {
+            prevKey = new byte[Math.max(kLength, 2 * prevKey.length)];
         }
-        System.arraycopy(k, 0, prevKey, 0, k.length);
-        prevKeyLength = k.length;
-        if (prevValue.length < v.length) {
-            prevValue = new byte[Math.max(v.length, 2 * prevValue.length)];
+        System.arraycopy(k, kOffset, prevKey, 0, kLength);
+        prevKeyLength = kLength;
+        if (prevValue.length < vLength) {
+            prevValue = new byte[Math.max(vLength, 2 * prevValue.length)];
         }
-        System.arraycopy(v, 0, prevValue, 0, v.length);
-        prevValueLength = v.length;
+        System.arraycopy(v, vOffset, prevValue, 0, vLength);
+        prevValueLength = vLength;
         prevTime = t;
     }
 

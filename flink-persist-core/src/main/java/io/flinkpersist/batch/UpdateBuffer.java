@@ -1,5 +1,6 @@
 package io.flinkpersist.batch;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -484,6 +485,34 @@ public final class UpdateBuffer {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    /**
+     * Writes every update, in the buffer's order, to {@code writer} straight from the arena: no
+     * array per update (the writer copies the bytes into its column buffers and checks I8 as it
+     * goes). Sort and consolidate first.
+     */
+    public void writeTo(BatchWriter writer) throws IOException {
+        int expected = modifications;
+        for (int i = 0; i < size; i++) {
+            int b = i * STRIDE;
+            long lengths = records[b + LENGTHS];
+            int keyLength = (int) (lengths >>> 32);
+            int offset = (int) records[b + OFFSET];
+            writer.add(
+                    arena,
+                    offset,
+                    keyLength,
+                    arena,
+                    offset + keyLength,
+                    (int) lengths,
+                    records[b + TIME],
+                    records[b + DIFF]);
+        }
+        if (modifications != expected) {
+            throw new ConcurrentModificationException(
+                    "Cannot write update buffer: it was modified while it was written");
+        }
+    }
 
     private final class Cursor implements UpdateCursor {
         private final int expectedModifications = modifications;

@@ -150,13 +150,7 @@ public final class Maintainer {
             }
         } catch (IOException | RuntimeException e) {
             cursors.addAll(more);
-            for (UpdateCursor c : cursors) {
-                try {
-                    c.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            closeAll(cursors, e);
             throw e;
         }
         for (UpdateCursor c : more) {
@@ -226,13 +220,7 @@ public final class Maintainer {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            for (UpdateCursor c : cursors) {
-                try {
-                    c.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            closeAll(cursors, e);
             throw e;
         }
         try {
@@ -366,5 +354,16 @@ public final class Maintainer {
         }
         return Optional.of(
                 new NewTraceBatch(written.key(), desc, 0, stats.sizeBytes(), stats.updateCount()));
+    }
+
+    /** Closes {@code cursors} after {@code failure}, adding their own failures to it. */
+    private static void closeAll(List<UpdateCursor> cursors, Exception failure) {
+        for (UpdateCursor c : cursors) {
+            try {
+                c.close();
+            } catch (IOException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.flinkpersist.write;
 import io.flinkpersist.batch.BatchStats;
 import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.BatchWriter;
+import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.CollectionLayout;
@@ -46,6 +47,30 @@ public final class BatchPublisher {
         return Optional.of(
                 new NewUnsealedBatch(
                         w.key(),
+                        stats.minTime().getAsLong(),
+                        stats.maxTime().getAsLong(),
+                        stats.sizeBytes(),
+                        stats.updateCount()));
+    }
+
+    /**
+     * Writes a sorted, consolidated buffer as a new unsealed batch (not committed), straight from
+     * its arena. Returns empty, writing nothing, if the buffer is empty.
+     */
+    public Optional<NewUnsealedBatch> writeUnsealed(UpdateBuffer buffer) throws IOException {
+        if (buffer.size() == 0) {
+            return Optional.empty();
+        }
+        String key = CollectionLayout.newBatchKey();
+        BatchStats stats;
+        try (BatchWriter out =
+                BatchWriter.create(store, key, options, Map.of(KIND_KEY, "unsealed"))) {
+            buffer.writeTo(out);
+            stats = out.finish();
+        }
+        return Optional.of(
+                new NewUnsealedBatch(
+                        key,
                         stats.minTime().getAsLong(),
                         stats.maxTime().getAsLong(),
                         stats.sizeBytes(),

@@ -3,6 +3,7 @@ package io.flinkpersist.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.blob.InMemoryBlobStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,6 +88,43 @@ class UpdateBufferTest {
             b[i] = alphabet[random.nextInt(alphabet.length)];
         }
         return b;
+    }
+
+    @Test
+    void writesFromItsArenaExactlyWhatItsCursorReads() throws IOException {
+        long seed = seed();
+        Random random = new Random(seed);
+        UpdateBuffer buffer = new UpdateBuffer();
+        for (int i = 0; i < 5_000; i++) {
+            byte[] k = new byte[1 + random.nextInt(40)];
+            byte[] v = new byte[random.nextInt(30)];
+            random.nextBytes(k);
+            random.nextBytes(v);
+            buffer.add(k, v, random.nextInt(50), random.nextBoolean() ? 1 : -2);
+        }
+        buffer.sortAndConsolidate();
+        InMemoryBlobStore store = new InMemoryBlobStore();
+        BatchWriteOptions smallGroups = BatchWriteOptions.defaults().withRowGroupSizeBytes(4096);
+        try (BatchWriter w = BatchWriter.create(store, "b", smallGroups, Map.of())) {
+            buffer.writeTo(w);
+            assertThat(w.finish().updateCount()).isEqualTo(buffer.size());
+        }
+        assertSameUpdates(drain(BatchReader.open(store, "b")), drain(buffer.cursor()), seed);
+    }
+
+    @Test
+    void writingAnUnsortedBufferFailsOnTheOrderCheck() throws IOException {
+        UpdateBuffer buffer = new UpdateBuffer();
+        buffer.add(new byte[] {2}, new byte[] {1}, 0, 1);
+        buffer.add(new byte[] {1}, new byte[] {1}, 0, 1);
+        try (BatchWriter w =
+                BatchWriter.create(
+                        new InMemoryBlobStore(), "b", BatchWriteOptions.defaults(), Map.of())) {
+            assertThatThrownBy(() -> buffer.writeTo(w))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sorts before the previous one")
+                    .hasMessageContaining("key=0x01");
+        }
     }
 
     @Test

@@ -34,6 +34,9 @@ final class MergeWorker implements AutoCloseable {
     /** How long the worker sleeps when there is nothing to do. */
     static final long IDLE_POLL_MILLIS = 50;
 
+    /** How often a worker counts the pending request's missing parts. */
+    private static final long COUNT_EVERY_MILLIS = 500;
+
     /** How long the collection must stay idle before a finishing writer stops helping. */
     private static final long IDLE_SETTLE_MILLIS = 1_000;
 
@@ -60,6 +63,9 @@ final class MergeWorker implements AutoCloseable {
 
     private int watchedMissing;
     private long watchedSince;
+
+    /** When the missing parts were last counted: every part is one lookup in the store. */
+    private long lastCount;
 
     /** How long this worker took per part, last time it wrote some. */
     private long partNanos;
@@ -153,8 +159,13 @@ final class MergeWorker implements AutoCloseable {
             return false;
         }
         MergeRequest request = state.requests().get(0);
-        int missing = collection.missingParts(request).size();
         long now = System.nanoTime();
+        if (request.id().equals(watchedRequest)
+                && now - lastCount < TimeUnit.MILLISECONDS.toNanos(COUNT_EVERY_MILLIS)) {
+            return false;
+        }
+        lastCount = now;
+        int missing = collection.missingParts(request).size();
         if (!request.id().equals(watchedRequest) || missing < watchedMissing) {
             watchedRequest = request.id();
             watchedMissing = missing;

@@ -95,12 +95,26 @@ public final class PersistSplitPlanner {
             }
         }
         byKey.sort(Comparator.comparing(g -> g.info().minKey(), UpdateOrder::compareBytes));
+        // Bytes before each row group, in key order, to place the part bounds of trace batches.
+        long[] before = new long[byKey.size() + 1];
+        for (int i = 0; i < byKey.size(); i++) {
+            before[i + 1] = before[i] + Math.max(1, byKey.get(i).info().compressedBytes());
+        }
+        List<byte[]> partBounds = partBounds(snapshot);
         List<byte[]> bounds = new ArrayList<>();
         long seen = 0;
         int next = 1;
         for (Group g : byKey) {
             if (next < parts && seen >= next * total / parts) {
                 byte[] key = g.info().minKey();
+                // A trace batch's part bound near the share is a better cut: the split then reads
+                // whole parts of it.
+                byte[] aligned =
+                        nearestPartBound(
+                                partBounds, byKey, before, next * total / parts, total / parts / 4);
+                if (aligned != null) {
+                    key = aligned;
+                }
                 if (bounds.isEmpty()
                         || UpdateOrder.compareBytes(bounds.get(bounds.size() - 1), key) < 0) {
                     bounds.add(key);
@@ -130,10 +144,50 @@ public final class PersistSplitPlanner {
         return out;
     }
 
+    /** The lower key bounds of the parts of the snapshot's multi-part trace batches, sorted. */
+    private static List<byte[]> partBounds(Snapshot snapshot) {
+        List<byte[]> out = new ArrayList<>();
+        for (TraceBatchMeta b : snapshot.state().trace()) {
+            for (int i = 1; i < b.parts().size(); i++) {
+                out.add(b.parts().get(i).lower());
+            }
+        }
+        out.sort(UpdateOrder::compareBytes);
+        return out;
+    }
+
     /**
-     * Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when
-     * adjacent.
+     * The part bound whose bytes before it (all row groups with a smaller least key) lie nearest
+     * {@code target}, if within {@code tolerance}; else null.
      */
+    private static byte[] nearestPartBound(
+            List<byte[]> partBounds,
+            List<Group> byKey,
+            long[] before,
+            long target,
+            long tolerance) {
+        byte[] best = null;
+        long bestDistance = Long.MAX_VALUE;
+        for (byte[] bound : partBounds) {
+            int lo = 0;
+            int hi = byKey.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (UpdateOrder.compareBytes(byKey.get(mid).info().minKey(), bound) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            long distance = Math.abs(before[lo] - target);
+            if (distance <= tolerance && distance < bestDistance) {
+                best = bound;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
     /**
      * A continuous read's splits for the newly sealed interval {@code [from, seal)} of {@code
      * state} (with a closed seal, every update at or after {@code from}): the row groups of every
@@ -203,6 +257,10 @@ public final class PersistSplitPlanner {
         return out;
     }
 
+    /**
+     * Adds the row groups of one batch that may hold keys in {@code [lower, upper)}, joined when
+     * adjacent.
+     */
     private static void addOverlapping(
             List<BatchSlice> out,
             BatchSlice whole,
