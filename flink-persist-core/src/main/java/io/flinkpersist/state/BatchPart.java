@@ -35,11 +35,6 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
         return lower.clone();
     }
 
-    /** Whether {@code k} is at or after this part's lower bound. */
-    public boolean admitsFromBelow(byte[] k) {
-        return Arrays.compareUnsigned(lower, k) <= 0;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof BatchPart p

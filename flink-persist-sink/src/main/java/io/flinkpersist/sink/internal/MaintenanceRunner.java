@@ -58,7 +58,6 @@ final class MaintenanceRunner implements AutoCloseable {
 
     private record Progress(int missing, long sinceMillis) {}
 
-    private final AtomicLong stolenParts = new AtomicLong();
     private volatile boolean idle;
     private final SinkSettings settings;
     private final Consumer<CollectionState> onState;
@@ -178,7 +177,6 @@ final class MaintenanceRunner implements AutoCloseable {
             PersistCollection.RequestWork done;
             do {
                 done = collection.workOnRequest(0, 1, true);
-                stolenParts.addAndGet(done.partsWritten());
             } while (!done.completed() && done.partsWritten() > 0);
             if (done.completed()) {
                 firstSeen.remove(pending.get().id());
