@@ -1,6 +1,7 @@
 package io.flinkpersist.sink;
 
 import io.flinkpersist.sink.internal.CommitEpochSerializer;
+import io.flinkpersist.sink.internal.MergeWorkOperator;
 import io.flinkpersist.sink.internal.PersistCommitCoordinator;
 import io.flinkpersist.sink.internal.PersistCommittable;
 import io.flinkpersist.sink.internal.PersistCommittableSerializer;
@@ -29,18 +30,18 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * Writes differential updates into a persist collection, exactly once.
  *
  * <pre>
- *                 checkpoint N                          checkpoint N completes
- *  updates ──► [ Writer ×p ] ──WriterResult──► [ Coordinator ×1 ] ──Committable──► [ Committer, subtask 0 ]
- *               buffer, sort,   (batches,        all batches of N,                  one compare-and-set:
- *               consolidate,     watermark)      seal = min watermark                 batches + seal,
- *               spill Parquet                    of the writers                       token (sink id, N)
- *               unsealed batches                                                         │
- *        ▲                                                                               ▼ trigger
- *        │ part j of the pending request                                    [ maintenance planner ]
- *        │ (workerOf(j)), put-if-absent;                                     evict, trim, GC; records
- *        │ the last part's writer installs ◄──── state: merge request ────  each drain and merge as
- *        │ the merge by one CAS                  (inputs, since, key cuts)  a merge request (one CAS)
- *   [ merge worker ×p, one per writer ]
+ *                 checkpoint N                                                          checkpoint N completes
+ *  updates ──► [ Writer ×p ] ──WriterResult──► [ Coordinator ×1 ] ──Committable──► [ merge work ×p ] ──► [ Committer, subtask 0 ]
+ *               buffer, sort,   (batches,        all batches of N,   (to subtask 0)   passes it on         one compare-and-set:
+ *               consolidate,     watermark)      seal = min watermark                                        batches + seal,
+ *               spill Parquet                    of the writers                                              token (sink id, N)
+ *               unsealed batches                                                                                 │
+ *                                                                     ▲                                          ▼ trigger
+ *                                          part j of the pending      │                           [ maintenance planner ]
+ *                                          request (workerOf(j)),     │                           evict, trim, GC; records
+ *                                          put-if-absent; the last ───┴──── state: merge request  each drain and merge as
+ *                                          part's writer installs the       (inputs, since, cuts) a merge request (one CAS)
+ *                                          merge by one CAS
  * </pre>
  *
  * <ul>
@@ -58,12 +59,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *   <li><b>Maintenance</b> grows with the job. The committer's background thread plans: it records
  *       each drain and trace merge in the collection's state as a <i>merge request</i> whose output
  *       is cut into key-range parts of about 32 MiB (from the inputs' page-level key statistics).
- *       Every writer subtask runs a merge worker that writes its share of the parts (published
- *       put-if-absent under keys fixed by the request, so a retried or duplicated part is
- *       harmless); whoever writes the last part installs the merge by one compare-and-set, and a
- *       request that no longer applies is dropped. A request left unfinished (a writer failed or
- *       finished) is finished by the committer's thread after a while. After the end of the input
- *       the writers stay, before they close, to help with the merges that compact the collection.
+ *       Every subtask of the <b>merge work</b> stage (the sink's parallelism, between coordinator
+ *       and committer, in the same slots as the writers) runs a worker thread that writes its share
+ *       of the parts (published put-if-absent under keys fixed by the request, so a retried or
+ *       duplicated part is harmless); whoever writes the last part installs the merge by one
+ *       compare-and-set, and a request that no longer applies is dropped. A worker whose request
+ *       gains no part for a while helps with the missing ones; a request left unfinished is
+ *       finished by the committer's thread after a while. The stage sits after the coordinator so
+ *       that all its subtasks see the end of the input together, after the last writer: they close
+ *       after the same final checkpoint and stay, before they close, to help with the merges that
+ *       compact the collection. (A writer that stayed would hold back the checkpoints of the
+ *       writers still running.)
  * </ul>
  *
  * <p><b>Late updates</b> (time before the seal) are handled by {@link LateUpdatePolicy}. <b>End of
@@ -129,7 +135,6 @@ public final class PersistSink<IN>
                 settings,
                 serializer,
                 context.getTaskInfo().getIndexOfThisSubtask(),
-                context.getTaskInfo().getNumberOfParallelSubtasks(),
                 context.metricGroup(),
                 context.getProcessingTimeService()::getCurrentProcessingTime,
                 restored,
@@ -161,7 +166,14 @@ public final class PersistSink<IN>
                         new PersistCommitCoordinator())
                 .setParallelism(1)
                 .setMaxParallelism(1)
-                .global();
+                // Every committable goes to subtask 0 of the maintenance stage, which has the
+                // sink's parallelism, and on to committer subtask 0.
+                .global()
+                .transform(
+                        "persist-merge-work: " + settings.collection(),
+                        CommittableMessageTypeInfo.of(PersistCommittableSerializer::new),
+                        new MergeWorkOperator(settings))
+                .forward();
     }
 
     @Override

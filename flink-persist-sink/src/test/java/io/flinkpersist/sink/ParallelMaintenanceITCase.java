@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Maintenance grows with the job: at parallelism 4, the bytes that drains and merges write are
- * spread over all four writer subtasks, the busiest within 1.5 times the mean; the collection holds
- * exactly what was written, its trace holds multi-part batches, and it validates.
+ * spread over all four subtasks of the sink's merge work stage, the busiest within 1.5 times the
+ * mean; the collection holds exactly what was written, its trace holds multi-part batches, and it
+ * validates.
  */
 class ParallelMaintenanceITCase {
 
@@ -51,7 +52,7 @@ class ParallelMaintenanceITCase {
     private static final long N = 1_000_000;
     private static final long KEYS = 100_000;
 
-    /** Merge bytes written per writer subtask, by test id (tasks run in this JVM). */
+    /** Merge bytes written per subtask, by test id (tasks run in this JVM). */
     private static final Map<String, Map<Integer, AtomicLong>> WRITTEN = new ConcurrentHashMap<>();
 
     @TempDir Path dir;
@@ -64,7 +65,7 @@ class ParallelMaintenanceITCase {
     }
 
     @Test
-    void mergeWorkIsSpreadOverEveryWriterSubtask() throws Exception {
+    void mergeWorkIsSpreadOverEverySubtask() throws Exception {
         id = UUID.randomUUID().toString();
         String testId = id;
         WRITTEN.put(id, new ConcurrentHashMap<>());

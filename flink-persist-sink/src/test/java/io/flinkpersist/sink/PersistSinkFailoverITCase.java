@@ -459,8 +459,7 @@ class PersistSinkFailoverITCase {
         }
     }
 
-    /** Turns record indices into updates and throws at the plan's record indices. */
-    /** Fails the writers' merge work where the plan says. */
+    /** Fails the merge work where the plan says. */
     private static final class FailingMergeWork implements SinkSettings.MergeWorkHook {
         private static final long serialVersionUID = 1L;
         private final String planId;

@@ -25,19 +25,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Plans the maintenance of the collection and runs its small steps, on one background thread with
  * its own collection handle: evicts and trims itself, and records each drain and trace merge as the
- * collection's merge request, which the writer subtasks carry out in parallel, part by part ({@link
- * MergeWorker}); garbage collection. Every result is committed by compare-and-set like any other
- * change, so it never holds up a checkpoint or a commit. A round runs after each commit and every
- * 250 ms; triggers during a round start one more round after it.
+ * collection's merge request, which the sink's merge work subtasks carry out in parallel, part by
+ * part ({@link MergeWorker}); garbage collection. Every result is committed by compare-and-set like
+ * any other change, so it never holds up a checkpoint or a commit. A round runs after each commit
+ * and every 250 ms; triggers during a round start one more round after it.
  *
- * <p>A request that gains no part for {@link #STEAL_AFTER_MILLIS} (a writer failed or finished
+ * <p>A request that gains no part for {@link #STEAL_AFTER_MILLIS} (a worker failed or finished
  * meanwhile) is finished here, every missing part; two workers writing the same part is harmless
  * (put-if-absent), and completing twice is a no-op.
  *
  * <p>After the job's last commit ({@link #finishInput()}: the input of every writer has ended), the
  * rounds plan with {@link FinalCompactionPolicy}: what is sealed and the trace before since into
- * one batch in one pass, written in parallel parts by the writers, which stay to help before they
- * close. {@link #close()} waits for that to finish (up to 30 s); a merge it cuts short is not
+ * one batch in one pass, written in parallel parts by the merge workers, which stay to help before
+ * they close. {@link #close()} waits for that to finish (up to 30 s); a merge it cuts short is not
  * committed.
  */
 @Internal
@@ -151,7 +151,7 @@ final class MaintenanceRunner implements AutoCloseable {
         }
     }
 
-    /** Finishes the pending request here if it has waited too long for the writers. */
+    /** Finishes the pending request here if it has waited too long for the workers. */
     private void stealIfStuck(boolean ended) throws IOException {
         Optional<MergeRequest> pending = collection.state().requests().stream().findFirst();
         if (pending.isEmpty()) {

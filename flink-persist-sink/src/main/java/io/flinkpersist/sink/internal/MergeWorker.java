@@ -1,13 +1,11 @@
 package io.flinkpersist.sink.internal;
 
-import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.compaction.FinalCompactionPolicy;
 import io.flinkpersist.compaction.MaintenancePlanner;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.MergeRequest;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A writer subtask's share of its collection's maintenance: a background thread that writes the
- * parts of the pending merge request assigned to this subtask ({@link MergeRequest#workerOf}) and,
- * when it writes the last missing part, installs the merge by compare-and-set. The committer plans
- * the requests ({@link MaintenanceRunner}); the work is spread over every writer subtask, so
- * maintenance grows with the job's parallelism.
+ * A subtask's share of its collection's maintenance: a background thread that writes the parts of
+ * the pending merge request assigned to this subtask ({@link MergeRequest#workerOf}) and, when it
+ * writes the last missing part, installs the merge by compare-and-set. The committer plans the
+ * requests ({@link MaintenanceRunner}); the work is spread over the sink's maintenance stage, one
+ * worker per subtask ({@link MergeWorkOperator}), so maintenance grows with the job's parallelism.
  *
  * <p>An I/O failure is logged and retried at the next poll: parts are idempotent (published
  * put-if-absent under a key fixed by the request) and a request that no longer applies is dropped.
@@ -37,10 +35,10 @@ final class MergeWorker implements AutoCloseable {
     /** How often a worker counts the pending request's missing parts. */
     private static final long COUNT_EVERY_MILLIS = 500;
 
-    /** How long the collection must stay idle before a finishing writer stops helping. */
+    /** How long the collection must stay idle before a finishing worker stops helping. */
     private static final long IDLE_SETTLE_MILLIS = 1_000;
 
-    /** How long a finishing writer keeps helping without seeing the collection change. */
+    /** How long a finishing worker keeps helping without seeing the collection progress. */
     private static final long NO_PROGRESS_MILLIS = 5_000;
 
     private final SinkSettings settings;
@@ -206,49 +204,57 @@ final class MergeWorker implements AutoCloseable {
     }
 
     /**
-     * At the end of the input: keeps helping until the collection's maintenance is done (the
-     * writer's last checkpoint committed, its seal reached, no request pending and none to plan),
-     * the collection stops changing for a while, or {@code maxMillis} pass.
-     *
-     * @param finalSeal the seal the writer's last results allow, if any
-     * @param lastCheckpoint the checkpoint that carried the writer's last results, or -1: done once
-     *     some sink's commit token in the state reaches it
+     * At the end of the input: keeps helping until the collection's maintenance is done (no request
+     * pending and none to plan, for a second: the last commit may still be on its way), the
+     * collection makes no progress for a while (no new state and no new part), or {@code maxMillis}
+     * pass. The committer plans the merges from now on.
      */
-    void finish(Optional<Frontier> finalSeal, long lastCheckpoint, long maxMillis)
-            throws IOException {
-        // The committer plans the merges after the end of the input.
+    void finish(long maxMillis) throws IOException {
         planning = false;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         long lastSeqNo = -1;
+        String lastRequest = null;
+        int lastMissing = -1;
+        long lastCounted = 0;
         long lastChange = System.nanoTime();
         long idleSince = -1;
         try (PersistCollection watcher = settings.open()) {
             while (System.nanoTime() < deadline && error.get() == null) {
                 CollectionState s = watcher.refresh();
-                boolean sealed = finalSeal.isEmpty() || finalSeal.get().lessEqual(s.seal());
-                boolean committed =
-                        lastCheckpoint < 0
-                                || s.writers().values().stream().anyMatch(c -> c >= lastCheckpoint);
+                long now = System.nanoTime();
                 boolean idle =
-                        sealed
-                                && committed
-                                && s.requests().isEmpty()
+                        s.requests().isEmpty()
                                 && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy())
                                         .isEmpty();
                 if (!idle) {
                     idleSince = -1;
                 } else if (idleSince < 0) {
-                    idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince
-                        >= TimeUnit.MILLISECONDS.toNanos(IDLE_SETTLE_MILLIS)) {
-                    // Idle for a while, not just between the last commit and its since advancing.
+                    idleSince = now;
+                } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_SETTLE_MILLIS)) {
                     return;
                 }
                 if (s.seqNo() != lastSeqNo) {
                     lastSeqNo = s.seqNo();
-                    lastChange = System.nanoTime();
-                } else if (System.nanoTime() - lastChange
-                        > TimeUnit.MILLISECONDS.toNanos(NO_PROGRESS_MILLIS)) {
+                    lastChange = now;
+                } else if (!s.requests().isEmpty()
+                        && now - lastCounted >= TimeUnit.MILLISECONDS.toNanos(COUNT_EVERY_MILLIS)) {
+                    // A large merge changes no state until its last part: count its parts.
+                    lastCounted = now;
+                    MergeRequest request = s.requests().get(0);
+                    int missing = watcher.missingParts(request).size();
+                    if (!request.id().equals(lastRequest) || missing < lastMissing) {
+                        lastRequest = request.id();
+                        lastMissing = missing;
+                        lastChange = now;
+                    }
+                }
+                if (now - lastChange > TimeUnit.MILLISECONDS.toNanos(NO_PROGRESS_MILLIS)) {
+                    LOG.info(
+                            "Subtask {} stops helping with the maintenance of collection {}: no"
+                                    + " progress for {} ms",
+                            subtask,
+                            settings.collection(),
+                            NO_PROGRESS_MILLIS);
                     return;
                 }
                 Thread.sleep(IDLE_POLL_MILLIS / 2);

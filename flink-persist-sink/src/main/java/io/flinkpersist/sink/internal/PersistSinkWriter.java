@@ -95,27 +95,7 @@ public final class PersistSinkWriter<IN>
     /** Commit-epoch mode: the time of every record until the next checkpoint. */
     private long epoch;
 
-    /** The last checkpoint this writer took part in, or -1. */
-    private long lastCheckpoint = -1;
-
-    /** The subtask's share of merge work; null without maintenance. */
-    private final MergeWorker mergeWorker;
-
-    /** A writer without a share of merge work (tests). */
-    public PersistSinkWriter(
-            SinkSettings settings,
-            UpdateSerializer<IN> serializer,
-            int subtask,
-            SinkWriterMetricGroup metrics,
-            LongSupplier clock,
-            long restoredEpoch,
-            int stateCopies)
-            throws IOException {
-        this(settings, serializer, subtask, 0, metrics, clock, restoredEpoch, stateCopies);
-    }
-
     /**
-     * @param parallelism the number of writer subtasks, which share the merge work; 0 for none
      * @param restoredEpoch the largest restored commit epoch, or {@code -1} (commit-epoch mode)
      * @param stateCopies how many copies of the epoch the state holds (the max parallelism)
      */
@@ -123,7 +103,6 @@ public final class PersistSinkWriter<IN>
             SinkSettings settings,
             UpdateSerializer<IN> serializer,
             int subtask,
-            int parallelism,
             SinkWriterMetricGroup metrics,
             LongSupplier clock,
             long restoredEpoch,
@@ -144,15 +123,6 @@ public final class PersistSinkWriter<IN>
         this.lastActivityMillis = clock.getAsLong();
         if (epochMode) {
             this.epoch = Math.max(restoredEpoch, openSealTime(collection.state()));
-        }
-        this.mergeWorker =
-                settings.maintenance().enabled() && parallelism > 0
-                        ? new MergeWorker(settings, subtask, parallelism)
-                        : null;
-        if (mergeWorker != null) {
-            metrics.gauge("maintenanceBytesWritten", mergeWorker::bytesWritten);
-            metrics.gauge("maintenancePartsWritten", mergeWorker::partsWritten);
-            metrics.gauge("maintenanceWorkFailures", mergeWorker::failures);
         }
     }
 
@@ -270,9 +240,6 @@ public final class PersistSinkWriter<IN>
 
     @Override
     public Collection<WriterResult> prepareCommit() throws IOException {
-        if (mergeWorker != null) {
-            mergeWorker.checkError();
-        }
         if (epochMode) {
             advanceWatermark(epoch);
         }
@@ -301,7 +268,6 @@ public final class PersistSinkWriter<IN>
 
     @Override
     public List<Long> snapshotState(long checkpointId) {
-        lastCheckpoint = checkpointId;
         return epochMode ? Collections.nCopies(stateCopies, epoch) : List.of();
     }
 
@@ -342,24 +308,8 @@ public final class PersistSinkWriter<IN>
         throttled = backlog(collection.refresh(), compaction) > settings.writing().maxBacklog();
     }
 
-    /**
-     * Closes the writer. After the end of the input this is after the job's last commit: the
-     * subtask first keeps helping with the merges that leave the collection compact (up to 30 s).
-     */
     @Override
     public void close() throws Exception {
-        try {
-            if (mergeWorker != null) {
-                try {
-                    if (ended) {
-                        mergeWorker.finish(sealCandidate(), lastCheckpoint, 30_000);
-                    }
-                } finally {
-                    mergeWorker.close();
-                }
-            }
-        } finally {
-            collection.close();
-        }
+        collection.close();
     }
 }

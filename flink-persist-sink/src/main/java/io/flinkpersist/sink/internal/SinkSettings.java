@@ -138,8 +138,8 @@ public record SinkSettings(
      *
      * @param beforeRound runs before each maintenance round, in the maintenance thread
      * @param beforeCommit runs in the committer before the commit of a checkpoint
-     * @param mergeWork runs in the writers' maintenance workers as they write merge parts and
-     *     before they install a merge
+     * @param mergeWork runs in the merge workers as they write merge parts and before they install
+     *     a merge
      */
     public record TestHooks(
             MaintenanceHook beforeRound, CommitHook beforeCommit, MergeWorkHook mergeWork)
@@ -155,15 +155,15 @@ public record SinkSettings(
     }
 
     /**
-     * Sees the merge work of the writers' maintenance workers; for tests. An exception it throws
-     * fails the writer's task.
+     * Sees the merge work of the sink's merge workers; for tests. An exception it throws fails the
+     * worker's task.
      */
     public interface MergeWorkHook extends Serializable {
-        /** Writer subtask {@code subtask} wrote a part of {@code bytes}. */
+        /** Merge work subtask {@code subtask} wrote a part of {@code bytes}. */
         default void partWritten(int subtask, String requestId, int part, long bytes)
                 throws Exception {}
 
-        /** Writer subtask {@code subtask} found every part written and is about to install them. */
+        /** Subtask {@code subtask} found every part written and is about to install them. */
         default void beforeComplete(int subtask, String requestId) throws Exception {}
     }
 
