@@ -25,6 +25,7 @@ import io.flinkpersist.state.Transition.NewTraceBatch;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import io.flinkpersist.write.BatchPublisher;
+import io.flinkpersist.write.PassCounters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,8 @@ public final class Maintainer {
                         plan.traceUpper().time(),
                         Frontier.closed());
         Optional<NewUnsealedBatch> replacement = publisher.writeUnsealed(in);
+        replacement.ifPresent(
+                r -> PassCounters.add(PassCounters.TRIM, r.updateCount(), r.sizeBytes()));
         if (replacement.isEmpty()) {
             // The state said some update is at or beyond the trace upper (tsUpper); the data
             // disagrees.
@@ -123,6 +126,7 @@ public final class Maintainer {
         Description desc = new Description(plan.lower(), plan.upper(), plan.since());
         BatchPublisher.Written written = publisher.writeTrace(new MergingCursor(cursors));
         BatchStats stats = written.stats();
+        PassCounters.add(pass(plan), stats.updateCount(), stats.sizeBytes());
         NewTraceBatch merged =
                 new NewTraceBatch(
                         written.key(),
@@ -224,7 +228,9 @@ public final class Maintainer {
             throw e;
         }
         try {
-            publisher.writeTrace(request.partKey(j), new MergingCursor(cursors));
+            BatchStats stats =
+                    publisher.writeTrace(request.partKey(j), new MergingCursor(cursors)).stats();
+            PassCounters.add(pass(plan), stats.updateCount(), stats.sizeBytes());
             return true;
         } catch (BlobAlreadyExistsException e) {
             return false;
@@ -345,9 +351,19 @@ public final class Maintainer {
         UpdateCursor open(int fromRowGroup, int toRowGroup) throws IOException;
     }
 
+    /** The pass {@code plan} counts as ({@link PassCounters}). */
+    private static String pass(MergePlan plan) {
+        if (plan.isDrainOnly()) {
+            return PassCounters.DRAIN;
+        }
+        int level = plan.run().stream().mapToInt(TraceBatchMeta::level).max().orElse(0);
+        return PassCounters.merge(level, plan.drain().isPresent());
+    }
+
     private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {
         BatchPublisher.Written written = publisher.writeTrace(in);
         BatchStats stats = written.stats();
+        PassCounters.add(PassCounters.DRAIN, stats.updateCount(), stats.sizeBytes());
         if (stats.updateCount() == 0) {
             store.delete(written.key());
             return Optional.empty();

@@ -11,8 +11,9 @@ import java.util.Optional;
  * is a run of two. With a {@code drain}, the unsealed updates it covers are drained into the same
  * pass: the run then ends the trace at the drain's lower, and one batch replaces both.
  *
- * @param run the trace batches, oldest first: at least two, or any number with a drain (none: a
- *     drain alone, whose output is a level-0 batch)
+ * @param run the trace batches, oldest first: at least two, one only to advance its times to a
+ *     later since, or any number with a drain (none: a drain alone, whose output is a level-0
+ *     batch)
  * @param since the output's since, at or after every input's since
  * @param drain the sealed unsealed updates merged in, if any
  */
@@ -22,7 +23,9 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         run = List.copyOf(run);
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(drain, "drain");
-        int least = drain.isPresent() ? 0 : 2;
+        // A lone batch may be rewritten only to advance its times to a later since.
+        boolean advancesOne = run.size() == 1 && run.get(0).desc().since().lessThan(since);
+        int least = drain.isPresent() || advancesOne ? 0 : 2;
         if (run.size() < least) {
             throw new IllegalArgumentException(
                     "Cannot merge trace batches: need at least "

@@ -54,10 +54,6 @@ public record MergeRequest(
             throw new IllegalArgumentException(
                     "Cannot request a merge " + id + " of nothing: no trace batch and no drain");
         }
-        if (drained.isEmpty() && run.size() < 2) {
-            throw new IllegalArgumentException(
-                    "Cannot request a merge " + id + " of one trace batch without a drain");
-        }
         for (int i = 0; i < cuts.size(); i++) {
             byte[] c = cuts.get(i);
             if (c.length == 0 || c.length > BatchPart.MAX_LOWER_BYTES) {

@@ -138,10 +138,11 @@ public sealed interface Transition {
     /**
      * Replaces the consecutive trace batches {@code inputs} (oldest first) by their merge: the one
      * merge transition, for a pair, a longer run, and a run merged with a drain. Without {@code
-     * drained} the run has two or more batches and may lie anywhere in the trace. With it, the run
-     * (one or more batches) must end the trace at the drained range's lower, and the merge also
-     * holds the unsealed updates of that range: the trace then ends at its upper. No-op if the run
-     * is no longer there as planned (a stale result).
+     * drained} the run may lie anywhere in the trace; a run of one batch is its rewrite at a later
+     * since (its times advanced, so consolidated). With it, the run (one or more batches) must end
+     * the trace at the drained range's lower, and the merge also holds the unsealed updates of that
+     * range: the trace then ends at its upper. No-op if the run is no longer there as planned (a
+     * stale result).
      */
     record ApplyMerge(List<String> inputs, Optional<Drained> drained, NewTraceBatch merged)
             implements Transition {
@@ -149,9 +150,9 @@ public sealed interface Transition {
             inputs = List.copyOf(inputs);
             Objects.requireNonNull(drained, "drained");
             Objects.requireNonNull(merged, "merged");
-            if (drained.isEmpty() && inputs.size() < 2) {
+            if (drained.isEmpty() && inputs.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "Cannot merge trace batches: need at least two (inputs=" + inputs + ")");
+                        "Cannot merge trace batches: need at least one (inputs=" + inputs + ")");
             }
             if (drained.isPresent() && inputs.isEmpty()) {
                 throw new IllegalArgumentException(

@@ -68,6 +68,7 @@ public final class BatchPublisher {
             buffer.writeTo(out);
             stats = out.finish();
         }
+        PassCounters.add(PassCounters.SPILL, stats.updateCount(), stats.sizeBytes());
         return Optional.of(
                 new NewUnsealedBatch(
                         key,

@@ -34,6 +34,16 @@ class CompactionPolicyTest {
                 .validate();
     }
 
+    /** {@code b} reaching the closed upper, as the last batch of a closed collection does. */
+    private static TraceBatchMeta closedBatch(TraceBatchMeta b) {
+        return new TraceBatchMeta(
+                b.key(),
+                new Description(b.desc().lower(), Frontier.closed(), b.desc().since()),
+                b.level(),
+                b.sizeBytes(),
+                b.updateCount());
+    }
+
     private static List<String> keys(Optional<MergePlan> plan) {
         return plan.orElseThrow().keys();
     }
@@ -80,7 +90,9 @@ class CompactionPolicyTest {
         // Without unsealed updates: the run before since.
         assertThat(keys(last.pick(state(30, 25, a, b, c)))).containsExactly("a", "b");
         assertThat(keys(last.pick(state(30, 30, a, b, c)))).containsExactly("a", "b", "c");
-        assertThat(last.pick(state(30, 15, a, b, c))).isEmpty();
+        // One batch before since: rewritten alone, its times advanced to since.
+        assertThat(keys(last.pick(state(30, 15, a, b, c)))).containsExactly("a");
+        assertThat(last.pick(state(30, 5, a, b, c))).isEmpty();
 
         // Sealed unsealed updates beyond the trace, the seal at or before since: one pass.
         UnsealedBatchMeta u = new UnsealedBatchMeta("u", new SeqNoRange(0, 1), 31, 35, 10, 2);
@@ -94,6 +106,46 @@ class CompactionPolicyTest {
         // The seal beyond since: no drain in the pass, only the trace before since.
         CollectionState ahead = pending.toBuilder().since(Frontier.at(30)).build();
         assertThat(last.pick(ahead).orElseThrow().drain()).isEmpty();
+    }
+
+    @Test
+    void finalMergesAClosedCollectionWholeAndDrainsItsLastUpdatesInTheSamePass() {
+        TraceBatchMeta a = batch("a", 0, 10, 1, 200);
+        TraceBatchMeta b = batch("b", 10, 20, 0, 100);
+        FinalCompactionPolicy last = new FinalCompactionPolicy();
+        // The seal closed; since moved past the data (to 36), the last updates still unsealed.
+        UnsealedBatchMeta u = new UnsealedBatchMeta("u", new SeqNoRange(0, 1), 21, 35, 10, 2);
+        CollectionState closed =
+                state(20, 20, a, b).toBuilder()
+                        .unsealed(List.of(u))
+                        .nextSeqNo(1)
+                        .seal(Frontier.closed())
+                        .since(Frontier.at(36))
+                        .build();
+        MergePlan plan = last.pick(closed).orElseThrow();
+        assertThat(plan.keys()).containsExactly("a", "b");
+        assertThat(plan.drain().orElseThrow().inputs()).containsExactly(u);
+        assertThat(plan.upper()).isEqualTo(Frontier.closed());
+        assertThat(plan.since()).isEqualTo(Frontier.at(36));
+        // Drained already: the trace, up to the closed upper, in one batch.
+        TraceBatchMeta c = batch("c", 20, 30, 0, 100);
+        CollectionState drained =
+                closed.toBuilder().unsealed(List.of()).trace(List.of(a, b, closedBatch(c))).build();
+        assertThat(keys(last.pick(drained))).containsExactly("a", "b", "c");
+        // All of it drained into one batch: rewritten once, at since, then left alone.
+        TraceBatchMeta all = closedBatch(batch("d", 0, 30, 0, 100));
+        CollectionState lone = drained.toBuilder().trace(List.of(all)).build();
+        assertThat(keys(last.pick(lone))).containsExactly("d");
+        TraceBatchMeta rewritten =
+                new TraceBatchMeta(
+                        "e",
+                        new Description(Frontier.at(0), Frontier.closed(), Frontier.at(36)),
+                        0,
+                        90,
+                        1);
+        assertThat(last.pick(lone.toBuilder().trace(List.of(rewritten)).build())).isEmpty();
+        // The same trace while the seal is open: the last batch is not before since.
+        assertThat(keys(last.pick(state(30, 25, a, b, c)))).containsExactly("a", "b");
     }
 
     @Test
@@ -122,7 +174,9 @@ class CompactionPolicyTest {
         assertThatThrownBy(() -> MergePlan.of(List.of(a, c), Frontier.at(30)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("they are not consecutive");
-        assertThatThrownBy(() -> MergePlan.of(List.of(a), Frontier.at(30)))
+        // One batch alone: only to advance its times to a later since.
+        assertThat(MergePlan.of(List.of(a), Frontier.at(30)).run()).containsExactly(a);
+        assertThatThrownBy(() -> MergePlan.of(List.of(a), Frontier.at(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("need at least 2");
         TraceBatchMeta late = new TraceBatchMeta("late", Description.of(10, 20, 25), 0, 1, 1);

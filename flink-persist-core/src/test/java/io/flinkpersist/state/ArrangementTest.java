@@ -534,12 +534,21 @@ class ArrangementTest {
                                 new Transition.ApplyMerge(
                                         List.of("t2", "t3"), traceBatch("m-high", 5, 15, 10, 1))))
                 .containsExactly("m-high");
+        // One batch rewritten alone, its times advanced to since: replaces it, same level.
+        CollectionState one =
+                changed(
+                                s,
+                                new Transition.ApplyMerge(
+                                        List.of("t1"), traceBatch("m-one", 0, 5, 10, 0)))
+                        .state();
+        assertThat(one.trace().stream().map(TraceBatchMeta::key))
+                .containsExactly("m-one", "t2", "t3");
         assertThatThrownBy(
                         () ->
                                 new Transition.ApplyMerge(
-                                        List.of("t1"), traceBatch("m-one", 0, 5, 10, 1)))
+                                        List.of(), traceBatch("m-none", 0, 5, 10, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("need at least two");
+                .hasMessageContaining("need at least one");
     }
 
     @Test

@@ -95,6 +95,7 @@ public final class PersistSinkOptions {
                     .defaultValue(false)
                     .withDescription(
                             "Whether the end of a bounded input closes the collection (no time stays open, nothing can"
-                                    + " be written any more). Without it, a table with a rowtime attribute stays sealed at"
+                                    + " be written any more; since then trails one past the latest time written, by the history"
+                                    + " retention, and the end-of-input merge consolidates everything). Without it, a table with a rowtime attribute stays sealed at"
                                     + " the last watermark before the end.");
 }

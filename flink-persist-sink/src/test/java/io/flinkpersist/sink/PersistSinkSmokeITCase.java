@@ -59,6 +59,7 @@ class PersistSinkSmokeITCase {
                                 .keyCodec(Codecs.string())
                                 .valueCodec(Codecs.string())
                                 .bufferSize(1 << 20)
+                                .historyRetention(0L)
                                 .closeOnEndOfInput(true)
                                 .build());
         env.execute("persist sink smoke");
@@ -87,6 +88,11 @@ class PersistSinkSmokeITCase {
             assertThat(actual).isEqualTo(expected);
             // The end of the input closed the collection: every time is complete.
             assertThat(s.seal()).isEqualTo(Frontier.closed());
+            // Since followed it to one past the latest time written (a closed since would read
+            // nothing), and the end-of-input merge consolidated everything into one batch.
+            assertThat(s.since()).isEqualTo(Frontier.at((n - 1) / 100 + 1));
+            assertThat(s.trace()).hasSize(1);
+            assertThat(s.trace().get(0).updateCount()).isEqualTo(expected.size());
         }
     }
 }

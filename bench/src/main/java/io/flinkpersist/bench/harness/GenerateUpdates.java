@@ -16,8 +16,20 @@ abstract class GenerateUpdates<T> extends RichMapFunction<Long, T> {
 
     private static final long serialVersionUID = 1L;
 
+    /** When the last update of the workload was generated (this JVM's nanoTime), or 0. */
+    private static volatile long lastUpdateNanos;
+
     private final Workload workload;
     private transient WorkloadGenerator generator;
+
+    /** When the last update of the workload was generated, by {@link System#nanoTime()}. */
+    static long lastUpdateNanos() {
+        return lastUpdateNanos;
+    }
+
+    static void resetLastUpdate() {
+        lastUpdateNanos = 0;
+    }
 
     GenerateUpdates(Workload workload) {
         this.workload = workload;
@@ -39,6 +51,9 @@ abstract class GenerateUpdates<T> extends RichMapFunction<Long, T> {
                             + " (run it at parallelism 1)");
         }
         generator.advance();
+        if (generator.position() == workload.updates()) {
+            lastUpdateNanos = System.nanoTime();
+        }
         return make(
                 generator.key().clone(),
                 generator.value().clone(),

@@ -13,6 +13,7 @@ import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.sink.PersistSinkBuilder;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.write.PassCounters;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -71,7 +72,12 @@ public final class Harness {
                     "net_s",
                     "updates_per_s",
                     "state_pairs_per_s",
+                    "raw_rows_per_s",
                     "rows_read",
+                    "tail_s",
+                    "encodes_per_update",
+                    "passes",
+                    "maintenance_mb_by_thread",
                     "bytes_written",
                     "write_amp",
                     "bytes_end",
@@ -242,9 +248,13 @@ public final class Harness {
             long baseline = RunProbe.settledHeap();
             BenchCluster.JobRun run;
             long written;
+            long ended;
+            PassCounters.reset();
+            GenerateUpdates.resetLastUpdate();
             try (RunProbe probe = new RunProbe()) {
                 probe.start();
                 run = cluster.run(env, system + " ingest");
+                ended = System.nanoTime();
                 written = probe.bytesWritten();
                 row.put("heap_baseline_mb", mb(baseline));
                 row.put("heap_peak_mb", mb(probe.peakHeapBytes()));
@@ -255,6 +265,9 @@ public final class Harness {
             row.put("wall_s", fmt(wall));
             row.put("net_s", fmt(run.netRuntimeMillis() / 1e3));
             row.put("updates_per_s", Math.round(w.updates() / wall));
+            // The tail: from the generator's last update to the job's end (the last checkpoint,
+            // and for persist the end-of-input drain and merge).
+            row.put("tail_s", fmt((ended - GenerateUpdates.lastUpdateNanos()) / 1e9));
             row.put("bytes_written", written);
             row.put(
                     "write_amp",
@@ -299,11 +312,43 @@ public final class Harness {
                     row.put("persist_levels", sb.toString());
                     row.put("persist_unsealed", s.unsealed().size());
                 }
+                passes(row, w.updates());
             }
             appendCheckpoints(results, options, system, run.checkpoints());
         }
         appendRun(results, options, system, "ingest", started, load, w.updates(), row);
         System.out.println("ingest " + system + ": " + row);
+    }
+
+    /**
+     * Adds the persist ingest's encode counts ({@link PassCounters}): rows encoded per update in
+     * all, per pass, and the bytes each thread wrote (the writers' spills, each merge worker).
+     */
+    private static void passes(Map<String, Object> row, long updates) {
+        Map<String, PassCounters.Counts> passes = PassCounters.byPass();
+        long rows = passes.values().stream().mapToLong(PassCounters.Counts::rows).sum();
+        row.put("encodes_per_update", String.format(Locale.ROOT, "%.3f", rows / (double) updates));
+        StringBuilder sb = new StringBuilder();
+        passes.forEach(
+                (pass, c) ->
+                        sb.append(sb.length() == 0 ? "" : "; ")
+                                .append(
+                                        String.format(
+                                                Locale.ROOT,
+                                                "%s %.3f (%d files)",
+                                                pass,
+                                                c.rows() / (double) updates,
+                                                c.files())));
+        row.put("passes", sb.toString());
+        StringBuilder threads = new StringBuilder();
+        PassCounters.bytesByThread()
+                .forEach(
+                        (thread, bytes) ->
+                                threads.append(threads.length() == 0 ? "" : "; ")
+                                        .append(thread.replace(';', ','))
+                                        .append(" ")
+                                        .append(String.format(Locale.ROOT, "%.1f", bytes / 1048576.0)));
+        row.put("maintenance_mb_by_thread", threads.toString());
     }
 
     // ---- read ----
@@ -348,6 +393,7 @@ public final class Harness {
             row.put("wall_s", fmt(wall));
             row.put("net_s", fmt(run.netRuntimeMillis() / 1e3));
             row.put("state_pairs_per_s", Math.round(pairs / wall));
+            row.put("raw_rows_per_s", Math.round(rows / wall));
             row.put("rows_read", rows);
             boolean same =
                     count == pairs && sum == Long.parseLong(expected.getProperty("expected.sum"));

@@ -69,7 +69,7 @@ final class Systems {
                     "PersistSink: buffer "
                             + (bufferSize >> 20)
                             + " MiB per writer, maintenance on, since follows the seal"
-                            + " (history retention 0), GC every checkpoint interval, the collection left open at the end of input (the sink's default: the last commit seals up to the last real watermark, later updates stay unsealed and are read from unsealed batches), then the end-of-input drain and merge of the trace into one batch, which the ingest's wall time includes; zstd";
+                            + " (history retention 0), GC every checkpoint interval, the whole stream sealed at the end of input (closeOnEndOfInput: the last commit closes the collection, so every update is drained and the space amplification measures compaction, not where the last watermark fell), then the end-of-input drain and merge of the trace into one batch, written in parallel parts by the sink's merge work stage, which the ingest's wall time (and its tail) includes; zstd";
             case "paimon" ->
                     "Paimon primary-key table (k, v), bucket = parallelism, deduplicate merge engine, snapshots retained: 1"
                             + " (the latest state only, as persist); other options default (zstd, async compaction)";
@@ -140,7 +140,7 @@ final class Systems {
                                 .bufferSize(bufferSize)
                                 .historyRetention(0L)
                                 .gcInterval(gcInterval)
-                                .closeOnEndOfInput(false)
+                                .closeOnEndOfInput(true)
                                 .build())
                 .name("persist");
     }

@@ -5,12 +5,14 @@ import io.flinkpersist.PersistCollection;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Transition.WriterToken;
+import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
@@ -98,9 +100,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                                 c.batches(),
                                 seal,
                                 Optional.of(new WriterToken(c.writerId(), c.checkpointId())));
-                if (settings.committing().sinceLag().isPresent() && !state.seal().isClosed()) {
-                    long target =
-                            state.seal().time() - settings.committing().sinceLag().getAsLong();
+                if (settings.committing().sinceLag().isPresent()) {
+                    OptionalLong top = completeUpTo(state);
+                    long target = top.orElse(0L) - settings.committing().sinceLag().getAsLong();
                     if (target > 0 && state.requestedSince().lessThan(Frontier.at(target))) {
                         state = handle.allowCompaction(target);
                     }
@@ -144,6 +146,26 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 }
             }
         }
+    }
+
+    /**
+     * The time up to which (exclusive) the collection is complete, which since trails by the
+     * history retention: the seal; for a closed seal (the input ended and closed the collection),
+     * one past the latest time it holds, so that since still moves to the end of the data and
+     * compaction consolidates all of it (since itself never closes: a closed since reads nothing).
+     */
+    private static OptionalLong completeUpTo(CollectionState state) {
+        if (!state.seal().isClosed()) {
+            return OptionalLong.of(state.seal().time());
+        }
+        long latest = -1;
+        for (UnsealedBatchMeta b : state.unsealed()) {
+            latest = Math.max(latest, b.tsUpper());
+        }
+        if (!state.traceUpper().isClosed()) {
+            latest = Math.max(latest, state.traceUpper().time() - 1);
+        }
+        return latest < 0 ? OptionalLong.empty() : OptionalLong.of(latest + 1);
     }
 
     @Override
