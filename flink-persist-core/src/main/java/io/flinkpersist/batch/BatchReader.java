@@ -13,6 +13,10 @@ import java.util.Objects;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -113,6 +117,114 @@ public final class BatchReader {
             }
         }
         return out;
+    }
+
+    /**
+     * Opens a cursor over the updates of batch file {@code key} with keys in {@code [lo, hi)}
+     * ({@code hi} null: no upper bound), reading only the row groups whose statistics (and bloom
+     * filter, for a single key) can hold the range, and of those only the pages whose column-index
+     * bounds overlap it. The file's footer and indexes come from {@code cache} when it has them,
+     * and go into it when it does not.
+     *
+     * @param single whether the range is one key ({@code hi} is {@code lo} followed by a zero
+     *     byte): then the filter is an equality, which bloom filters can answer
+     */
+    public static UpdateCursor openKeyRange(
+            BlobStore store, String key, byte[] lo, byte[] hi, boolean single, IndexCache cache)
+            throws IOException {
+        Objects.requireNonNull(lo, "lo");
+        Objects.requireNonNull(cache, "cache");
+        BlobReader blob = store.open(key);
+        ParquetFileReader file = null;
+        try {
+            IndexCache.Tail tail = cache.get(key);
+            BlobInputFile input = new BlobInputFile(blob, tail, cache::countRead);
+            Operators.BinaryColumn k =
+                    FilterApi.binaryColumn(BatchFormat.SCHEMA.getFieldName(BatchFormat.K));
+            FilterPredicate range =
+                    single
+                            ? FilterApi.eq(k, Binary.fromConstantByteArray(lo))
+                            : hi == null
+                                    ? FilterApi.gtEq(k, Binary.fromConstantByteArray(lo))
+                                    : FilterApi.and(
+                                            FilterApi.gtEq(k, Binary.fromConstantByteArray(lo)),
+                                            FilterApi.lt(k, Binary.fromConstantByteArray(hi)));
+            try {
+                file =
+                        ParquetFileReader.open(
+                                input,
+                                HadoopReadOptions.builder(BatchFormat.hadoopConf())
+                                        .usePageChecksumVerification(true)
+                                        .useStatsFilter(true)
+                                        .useDictionaryFilter(false)
+                                        .useRecordFilter(false)
+                                        .useColumnIndexFilter(true)
+                                        .useBloomFilter(true)
+                                        .withRecordFilter(FilterCompat.get(range))
+                                        .build());
+            } catch (IOException | RuntimeException e) {
+                throw BatchFormat.decodeFailure(key, "cannot read the Parquet footer", e);
+            }
+            footer(key, input.getLength(), file);
+            if (tail == null && cache.maxBytes() > 0) {
+                IndexCache.Tail read = readTail(key, blob, input.getLength(), file.getFooter());
+                cache.countRead(read.bytes().length + 8L);
+                cache.put(key, read);
+            }
+            return new KeyRangeCursor(key, blob, file, lo, hi, cache);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(file, e);
+            closeQuietly(blob, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The file's bytes from its first bloom filter, column index or offset index (all written after
+     * the last row group) or its footer, whichever comes first, to the end.
+     */
+    private static IndexCache.Tail readTail(
+            String key, BlobReader blob, long length, ParquetMetadata meta) throws IOException {
+        byte[] end = new byte[8];
+        readFully(blob, length - 8, end);
+        long footerLength =
+                (end[0] & 0xFFL)
+                        | (end[1] & 0xFFL) << 8
+                        | (end[2] & 0xFFL) << 16
+                        | (end[3] & 0xFFL) << 24;
+        long start = length - 8 - footerLength;
+        for (BlockMetaData block : meta.getBlocks()) {
+            for (ColumnChunkMetaData c : block.getColumns()) {
+                if (c.getColumnIndexReference() != null) {
+                    start = Math.min(start, c.getColumnIndexReference().getOffset());
+                }
+                if (c.getOffsetIndexReference() != null) {
+                    start = Math.min(start, c.getOffsetIndexReference().getOffset());
+                }
+                if (c.getBloomFilterOffset() >= 0) {
+                    start = Math.min(start, c.getBloomFilterOffset());
+                }
+            }
+        }
+        if (start < 0 || start > length - 8) {
+            throw new CorruptBlobException(
+                    key, "the index region starts outside the file (start=" + start + ")");
+        }
+        byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, length - start)];
+        readFully(blob, start, bytes);
+        return new IndexCache.Tail(length, length - bytes.length, bytes);
+    }
+
+    private static void readFully(BlobReader blob, long position, byte[] into) throws IOException {
+        int done = 0;
+        while (done < into.length) {
+            int n = blob.read(position + done, into, done, into.length - done);
+            if (n <= 0) {
+                throw new CorruptBlobException(
+                        blob.key(), "the file ends early (position=" + (position + done) + ")");
+            }
+            done += n;
+        }
     }
 
     /** Opens a cursor over all updates of batch file {@code key}, in (k, v, t) order. */

@@ -3,6 +3,7 @@ package io.flinkpersist.batch;
 import io.flinkpersist.blob.BlobReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.LongConsumer;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -18,9 +19,26 @@ public final class BlobInputFile implements InputFile {
     private final BlobReader reader;
     private final long length;
 
+    /** The file's index region, if known: reads that fall in it are served from memory. */
+    private final IndexCache.Tail tail;
+
+    /** Told the bytes read from the blob. */
+    private final LongConsumer counter;
+
     public BlobInputFile(BlobReader reader) throws IOException {
+        this(reader, null, n -> {});
+    }
+
+    /**
+     * Reads through {@code tail} (null: none), and tells {@code counter} how many bytes each read
+     * took from the blob.
+     */
+    BlobInputFile(BlobReader reader, IndexCache.Tail tail, LongConsumer counter)
+            throws IOException {
         this.reader = reader;
-        this.length = reader.length();
+        this.length = tail != null ? tail.length() : reader.length();
+        this.tail = tail;
+        this.counter = counter;
     }
 
     @Override
@@ -80,10 +98,19 @@ public final class BlobInputFile implements InputFile {
                 return 0;
             }
             int n;
-            try {
-                n = reader.read(position, buffer, offset, len);
-            } catch (IOException e) {
-                throw new StorageFailure(e);
+            if (tail != null && tail.covers(position, len)) {
+                System.arraycopy(
+                        tail.bytes(), (int) (position - tail.start()), buffer, offset, len);
+                n = len;
+            } else {
+                try {
+                    n = reader.read(position, buffer, offset, len);
+                } catch (IOException e) {
+                    throw new StorageFailure(e);
+                }
+                if (n > 0) {
+                    counter.accept(n);
+                }
             }
             if (n > 0) {
                 position += n;

@@ -4,6 +4,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.Cursors;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -71,6 +72,34 @@ public final class BatchCursors {
             throws IOException {
         return checkUnsealed(
                 BatchReader.open(store, batch.key(), fromRowGroup, toRowGroup, cache), batch);
+    }
+
+    /**
+     * The updates with keys in {@code [lo, hi)} of one part of a trace batch (a view, {@link
+     * TraceBatchMeta#partViews()}), reading only the row groups and pages that can hold them.
+     */
+    public static UpdateCursor lookupTrace(
+            BlobStore store,
+            TraceBatchMeta part,
+            byte[] lo,
+            byte[] hi,
+            boolean single,
+            IndexCache cache)
+            throws IOException {
+        return checkTrace(BatchReader.openKeyRange(store, part.key(), lo, hi, single, cache), part);
+    }
+
+    /** The updates with keys in {@code [lo, hi)} of an unsealed batch, as {@link #lookupTrace}. */
+    public static UpdateCursor lookupUnsealed(
+            BlobStore store,
+            UnsealedBatchMeta batch,
+            byte[] lo,
+            byte[] hi,
+            boolean single,
+            IndexCache cache)
+            throws IOException {
+        return checkUnsealed(
+                BatchReader.openKeyRange(store, batch.key(), lo, hi, single, cache), batch);
     }
 
     /**

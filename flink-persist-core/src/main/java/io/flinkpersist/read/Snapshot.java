@@ -4,6 +4,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.Cursors;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateCursor;
@@ -13,6 +14,7 @@ import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -32,17 +34,47 @@ public final class Snapshot {
     private final OptionalLong asOf;
     private final BatchCache cache;
 
+    /** Unsealed updates at or after this are not read by lookups ({@link #sealedState()}). */
+    private final Frontier unsealedBefore;
+
     private Snapshot(
             BlobStore store,
             CollectionState state,
             ReadTimes times,
             OptionalLong asOf,
             BatchCache cache) {
+        this(store, state, times, asOf, cache, Frontier.closed());
+    }
+
+    private Snapshot(
+            BlobStore store,
+            CollectionState state,
+            ReadTimes times,
+            OptionalLong asOf,
+            BatchCache cache,
+            Frontier unsealedBefore) {
         this.store = store;
         this.state = state;
         this.times = times;
         this.asOf = asOf;
         this.cache = cache;
+        this.unsealedBefore = unsealedBefore;
+    }
+
+    /**
+     * This snapshot's latest complete state, for lookups: as of {@code seal - 1} when that time is
+     * readable ({@code since < seal}); when since has reached the seal (no history kept), every
+     * update before the seal, read at since. Updates at or after the seal are left out either way.
+     */
+    public Snapshot sealedState() {
+        Frontier seal = state.seal();
+        if (seal.isClosed()) {
+            return this;
+        }
+        if (state.since().time() < seal.time()) {
+            return asOf(seal.time() - 1);
+        }
+        return new Snapshot(store, state, times, OptionalLong.empty(), cache, seal);
     }
 
     /** A snapshot of {@code state}, reading everything with times advanced by since. */
@@ -161,6 +193,80 @@ public final class Snapshot {
             for (BatchSlice s : wholeBatches()) {
                 if (s.unsealed() != null) {
                     inputs.add(s.open(store, times, cache));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (UpdateCursor c : inputs) {
+                c.close();
+            }
+            throw e;
+        }
+        return new MergingCursor(inputs);
+    }
+
+    /**
+     * The updates of one key, consolidated as {@link #readConsolidated()} would return them (each
+     * {@code (key, value, time)} once with its net diff; as of a time, every value once), reading
+     * only the parts, row groups and pages whose key range can hold the key.
+     */
+    public UpdateCursor lookup(byte[] key, IndexCache cache) throws IOException {
+        byte[] next = Arrays.copyOf(key, key.length + 1);
+        return lookupRange(key, next, true, cache);
+    }
+
+    /**
+     * The updates of every key that starts with {@code prefix} (in the key codec's bytes: for
+     * composite keys, a prefix of the key's fields), consolidated and in key order, reading only
+     * what can hold such keys.
+     */
+    public UpdateCursor lookupPrefix(byte[] prefix, IndexCache cache) throws IOException {
+        return lookupRange(prefix, prefixEnd(prefix), false, cache);
+    }
+
+    /** The least key above every key that starts with {@code prefix}; null if there is none. */
+    static byte[] prefixEnd(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                byte[] end = Arrays.copyOf(prefix, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return null;
+    }
+
+    private UpdateCursor lookupRange(byte[] lo, byte[] hi, boolean single, IndexCache cache)
+            throws IOException {
+        List<UpdateCursor> inputs = new ArrayList<>();
+        try {
+            for (TraceBatchMeta b : state.trace()) {
+                List<TraceBatchMeta> views = b.partViews();
+                List<Cursors.CursorSupplier> parts = new ArrayList<>();
+                for (int i = 0; i < views.size(); i++) {
+                    byte[] partLo = b.parts().get(i).lower();
+                    byte[] partHi = b.partUpper(i);
+                    boolean overlaps =
+                            (hi == null || Arrays.compareUnsigned(partLo, hi) < 0)
+                                    && (partHi == null || Arrays.compareUnsigned(lo, partHi) < 0);
+                    if (overlaps) {
+                        TraceBatchMeta part = views.get(i);
+                        parts.add(
+                                () -> BatchCursors.lookupTrace(store, part, lo, hi, single, cache));
+                    }
+                }
+                if (!parts.isEmpty()) {
+                    inputs.add(times.applyToTrace(Cursors.concat(parts)));
+                }
+            }
+            for (BatchSlice s : wholeBatches()) {
+                if (s.unsealed() != null && unsealedBefore.isBefore(s.unsealed().tsLower())) {
+                    inputs.add(
+                            times.applyToUnsealed(
+                                    Cursors.filterTimes(
+                                            BatchCursors.lookupUnsealed(
+                                                    store, s.unsealed(), lo, hi, single, cache),
+                                            0,
+                                            unsealedBefore)));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,14 @@ package io.flinkpersist.table;
 import static io.flinkpersist.table.PersistOptions.COLLECTION;
 import static io.flinkpersist.table.PersistOptions.COMPACTION_POLICY;
 import static io.flinkpersist.table.PersistOptions.LOCATION;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_ASYNC;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_CACHE;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_MAX_RETRIES;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_ACCESS;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_WRITE;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_MAX_ROWS;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_REFRESH_INTERVAL;
 import static io.flinkpersist.table.PersistOptions.SCAN_AS_OF;
 import static io.flinkpersist.table.PersistOptions.SCAN_LEASE_DURATION;
 import static io.flinkpersist.table.PersistOptions.SCAN_MODE;
@@ -39,6 +47,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.WatermarkSpec;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.lookup.LookupOptions;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
@@ -111,7 +120,15 @@ public final class PersistDynamicTableFactory
                 SCAN_AS_OF,
                 SCAN_POLL_INTERVAL,
                 SCAN_LEASE_DURATION,
-                SCAN_PARALLELISM);
+                SCAN_PARALLELISM,
+                LOOKUP_CACHE,
+                LOOKUP_PARTIAL_CACHE_MAX_ROWS,
+                LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
+                LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
+                LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY,
+                LOOKUP_MAX_RETRIES,
+                LOOKUP_ASYNC,
+                LOOKUP_REFRESH_INTERVAL);
     }
 
     @Override
@@ -174,11 +191,19 @@ public final class PersistDynamicTableFactory
             builder.continuous();
         }
         try {
+            if (options.get(LOOKUP_CACHE) == LookupOptions.LookupCacheType.FULL) {
+                throw new ValidationException(
+                        "Invalid value for option '"
+                                + LOOKUP_CACHE.key()
+                                + "': FULL is not supported by the persist connector yet; use PARTIAL (Flink's"
+                                + " cache of looked-up keys) or NONE");
+            }
             return new PersistTableSource(
                     builder,
                     layout,
                     context.getPhysicalRowDataType(),
-                    options.getOptional(SCAN_PARALLELISM).orElse(null));
+                    options.getOptional(SCAN_PARALLELISM).orElse(null),
+                    options);
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.table.connector.source.lookup.LookupOptions;
 import org.apache.flink.table.factories.FactoryUtil;
 
 /**
@@ -97,4 +98,45 @@ public final class PersistOptions {
             PersistSourceOptions.LEASE_DURATION;
 
     public static final ConfigOption<Integer> SCAN_PARALLELISM = FactoryUtil.SOURCE_PARALLELISM;
+
+    // ------------------------------------------------------------------ lookup
+
+    public static final ConfigOption<LookupOptions.LookupCacheType> LOOKUP_CACHE =
+            ConfigOptions.key("lookup.cache")
+                    .enumType(LookupOptions.LookupCacheType.class)
+                    .defaultValue(LookupOptions.LookupCacheType.NONE)
+                    .withDescription(
+                            "The cache of a lookup join on the table: NONE (every lookup reads the collection, through"
+                                    + " a cache of file footers and page indexes) or PARTIAL (Flink's cache of looked-up keys,"
+                                    + " sized and expired by the lookup.partial-cache options). FULL is not supported yet.");
+
+    public static final ConfigOption<Long> LOOKUP_PARTIAL_CACHE_MAX_ROWS =
+            LookupOptions.PARTIAL_CACHE_MAX_ROWS;
+
+    public static final ConfigOption<Duration> LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_ACCESS =
+            LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS;
+
+    public static final ConfigOption<Duration> LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_WRITE =
+            LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE;
+
+    public static final ConfigOption<Boolean> LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY =
+            LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY;
+
+    public static final ConfigOption<Integer> LOOKUP_MAX_RETRIES = LookupOptions.MAX_RETRIES;
+
+    public static final ConfigOption<Boolean> LOOKUP_ASYNC =
+            ConfigOptions.key("lookup.async")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Whether a lookup join looks rows up asynchronously (several lookups of a subtask in"
+                                    + " flight at once) rather than one at a time.");
+
+    public static final ConfigOption<Duration> LOOKUP_REFRESH_INTERVAL =
+            ConfigOptions.key("lookup.refresh-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription(
+                            "How often a lookup join reads the collection's state again: the latest complete state"
+                                    + " (as of seal - 1) a lookup sees is at most this old.");
 }

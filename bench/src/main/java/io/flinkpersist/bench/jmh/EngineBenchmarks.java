@@ -4,6 +4,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.BatchWriteOptions;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.BatchWriter;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateBuffer;
@@ -13,9 +14,11 @@ import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.state.Transition;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,7 +48,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *       discarded (a consolidated read), and {@code mergeAndWrite}: the same written as a new batch
  *       (a compaction);
  *   <li>{@code snapshotRaw} / {@code snapshotConsolidated}: a snapshot of a collection whose trace
- *       holds four batches, iterated batch by batch or merged.
+ *       holds four batches, iterated batch by batch or merged;
+ *   <li>{@code lookupHit} / {@code lookupMiss}: {@link Snapshot#lookup} of one key of that
+ *       collection (present, or absent but inside its key range), through a warm index cache, in
+ *       lookups per second.
  * </ul>
  *
  * {@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer: the
@@ -230,6 +236,42 @@ public class EngineBenchmarks {
     @OperationsPerInvocation(BenchData.UPDATES)
     public void snapshotConsolidated(FourBatchCollection s, Blackhole bh) throws IOException {
         try (UpdateCursor c = s.snapshot.readConsolidated()) {
+            drain(c, bh);
+        }
+    }
+
+    /** The four-batch collection and keys to look up: its own, and absent ones. */
+    @State(Scope.Thread)
+    public static class Lookups {
+        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_BYTES);
+        byte[][] present;
+        byte[][] absent;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            BenchData data = BenchData.arrival(BenchData.UPDATES, 5);
+            Random random = new Random(7);
+            present = new byte[4096][];
+            absent = new byte[4096][];
+            for (int i = 0; i < present.length; i++) {
+                present[i] = data.keys[random.nextInt(data.keys.length)];
+                // The same key with a byte appended: sorts next to it, never written.
+                absent[i] = Arrays.copyOf(present[i], present[i].length + 1);
+            }
+        }
+    }
+
+    @Benchmark
+    public void lookupHit(FourBatchCollection s, Lookups l, Blackhole bh) throws IOException {
+        try (UpdateCursor c = s.snapshot.lookup(l.present[l.next++ & 4095], l.cache)) {
+            drain(c, bh);
+        }
+    }
+
+    @Benchmark
+    public void lookupMiss(FourBatchCollection s, Lookups l, Blackhole bh) throws IOException {
+        try (UpdateCursor c = s.snapshot.lookup(l.absent[l.next++ & 4095], l.cache)) {
             drain(c, bh);
         }
     }

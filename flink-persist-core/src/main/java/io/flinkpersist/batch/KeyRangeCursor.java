@@ -1,0 +1,222 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.BlobReader;
+import io.flinkpersist.blob.CorruptBlobException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+
+/**
+ * The updates of one batch file with keys in {@code [lo, hi)}, read through Parquet's filters: row
+ * groups whose statistics (or bloom filter) rule the range out are skipped, and of the others only
+ * the pages whose rows the column index says can hold it are read, every column synchronized to
+ * those rows by Parquet's own column readers. Rows of those pages outside the range are dropped
+ * here. Checks I8 on every row it returns.
+ */
+final class KeyRangeCursor implements UpdateCursor {
+
+    /** Column readers need a converter; the values are taken from the readers themselves. */
+    private static final GroupConverter NO_CONVERTER =
+            new GroupConverter() {
+                private final PrimitiveConverter primitive = new PrimitiveConverter() {};
+
+                @Override
+                public Converter getConverter(int fieldIndex) {
+                    return primitive;
+                }
+
+                @Override
+                public void start() {}
+
+                @Override
+                public void end() {}
+            };
+
+    private final String key;
+    private final BlobReader blob;
+    private final ParquetFileReader file;
+    private final byte[] lo;
+    private final byte[] hi;
+    private final IndexCache counters;
+    private final List<ColumnDescriptor> columns;
+    private final String createdBy;
+
+    private ColumnReader k;
+    private ColumnReader v;
+    private ColumnReader t;
+    private ColumnReader d;
+    private long rowsLeft;
+    private boolean done;
+    private boolean closed;
+
+    private byte[] key0;
+    private byte[] value;
+    private long time;
+    private long diff;
+    private boolean positioned;
+    private boolean hasPrevious;
+
+    KeyRangeCursor(
+            String key,
+            BlobReader blob,
+            ParquetFileReader file,
+            byte[] lo,
+            byte[] hi,
+            IndexCache counters) {
+        this.key = key;
+        this.blob = blob;
+        this.file = file;
+        this.lo = lo;
+        this.hi = hi;
+        this.counters = counters;
+        this.columns = BatchFormat.SCHEMA.getColumns();
+        this.createdBy = file.getFooter().getFileMetaData().getCreatedBy();
+    }
+
+    @Override
+    public boolean advance() throws IOException {
+        if (closed) {
+            throw new IllegalStateException(
+                    "Cannot advance cursor over batch " + key + ": the cursor is closed");
+        }
+        try {
+            while (!done) {
+                while (rowsLeft == 0) {
+                    if (!nextRowGroup()) {
+                        done = true;
+                        positioned = false;
+                        return false;
+                    }
+                }
+                byte[] rk = k.getBinary().getBytes();
+                byte[] rv = v.getBinary().getBytes();
+                long rt = t.getLong();
+                long rd = d.getLong();
+                k.consume();
+                v.consume();
+                t.consume();
+                d.consume();
+                rowsLeft--;
+                if (Arrays.compareUnsigned(rk, lo) < 0) {
+                    continue;
+                }
+                if (hi != null && Arrays.compareUnsigned(rk, hi) >= 0) {
+                    // Sorted by key: nothing further in this file is in range.
+                    done = true;
+                    break;
+                }
+                check(rk, rv, rt, rd);
+                key0 = rk;
+                value = rv;
+                time = rt;
+                diff = rd;
+                positioned = true;
+                hasPrevious = true;
+                return true;
+            }
+            positioned = false;
+            return false;
+        } catch (IOException | RuntimeException e) {
+            positioned = false;
+            throw BatchFormat.decodeFailure(key, "cannot read the pages of a key range", e);
+        }
+    }
+
+    private boolean nextRowGroup() throws IOException {
+        PageReadStore pages = file.readNextFilteredRowGroup();
+        if (pages == null) {
+            return false;
+        }
+        counters.countRowGroup();
+        ColumnReadStoreImpl store =
+                new ColumnReadStoreImpl(pages, NO_CONVERTER, BatchFormat.SCHEMA, createdBy);
+        k = store.getColumnReader(columns.get(BatchFormat.K));
+        v = store.getColumnReader(columns.get(BatchFormat.V));
+        t = store.getColumnReader(columns.get(BatchFormat.T));
+        d = store.getColumnReader(columns.get(BatchFormat.D));
+        rowsLeft = pages.getRowCount();
+        return true;
+    }
+
+    /** I8 on the rows returned: strictly increasing (k, v, t), non-zero diff. */
+    private void check(byte[] rk, byte[] rv, long rt, long rd) throws CorruptBlobException {
+        if (hasPrevious) {
+            int c = Arrays.compareUnsigned(rk, key0);
+            if (c == 0) {
+                c = Arrays.compareUnsigned(rv, value);
+                if (c == 0) {
+                    c = Long.compare(rt, time);
+                }
+            }
+            if (c <= 0) {
+                throw new CorruptBlobException(
+                        key,
+                        "updates are "
+                                + (c == 0 ? "unconsolidated" : "unsorted")
+                                + " (I8) (key="
+                                + BatchFormat.hex(rk)
+                                + ", previousKey="
+                                + BatchFormat.hex(key0)
+                                + ")");
+            }
+        }
+        if (rd == 0) {
+            throw new CorruptBlobException(
+                    key, "an update has a zero diff (I8) (key=" + BatchFormat.hex(rk) + ")");
+        }
+    }
+
+    @Override
+    public byte[] key() {
+        checkPositioned();
+        return key0;
+    }
+
+    @Override
+    public byte[] value() {
+        checkPositioned();
+        return value;
+    }
+
+    @Override
+    public long time() {
+        checkPositioned();
+        return time;
+    }
+
+    @Override
+    public long diff() {
+        checkPositioned();
+        return diff;
+    }
+
+    private void checkPositioned() {
+        if (!positioned) {
+            throw new IllegalStateException(
+                    "Cannot read the cursor over batch "
+                            + key
+                            + ": it is not on an update (call advance() first)");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            file.close();
+        } finally {
+            blob.close();
+        }
+    }
+}
