@@ -4,6 +4,8 @@ import static io.flinkpersist.table.PersistOptions.COLLECTION;
 import static io.flinkpersist.table.PersistOptions.COMPACTION_POLICY;
 import static io.flinkpersist.table.PersistOptions.LOCATION;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_ASYNC;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_AS_OF_COLUMN;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_AS_OF_MAX_WAIT;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_CACHE;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_MAX_RETRIES;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY;
@@ -128,7 +130,9 @@ public final class PersistDynamicTableFactory
                 LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY,
                 LOOKUP_MAX_RETRIES,
                 LOOKUP_ASYNC,
-                LOOKUP_REFRESH_INTERVAL);
+                LOOKUP_REFRESH_INTERVAL,
+                LOOKUP_AS_OF_COLUMN,
+                LOOKUP_AS_OF_MAX_WAIT);
     }
 
     @Override

@@ -139,4 +139,22 @@ public final class PersistOptions {
                     .withDescription(
                             "How often a lookup join reads the collection's state again: the latest complete state"
                                     + " (as of seal - 1) a lookup sees is at most this old.");
+
+    public static final ConfigOption<String> LOOKUP_AS_OF_COLUMN =
+            ConfigOptions.key("lookup.as-of-column")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A column of the table (BIGINT, TIMESTAMP or TIMESTAMP_LTZ, not in the primary key) that a"
+                                    + " lookup join equates with the probe's time, e.g. ON r.valid_at = o.ts: the join then"
+                                    + " reads the table as of that time, once the time is sealed, and the column reads it."
+                                    + " An event-time lookup join: the same output on every run.");
+
+    public static final ConfigOption<Duration> LOOKUP_AS_OF_MAX_WAIT =
+            ConfigOptions.key("lookup.as-of-max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long a lookup as of a time (lookup.as-of-column) waits for the table's seal to pass"
+                                    + " that time before the job fails with a timeout that names the seal reached.");
 }

@@ -7,37 +7,53 @@ import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.IndexCache;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
- * Looks rows of a persist table up by its primary key, or by a prefix of it, in the latest complete
- * state: the lookup row's fields are the leading primary-key columns (in the order of the planner's
- * lookup keys), encoded as the key's leading bytes. One instance per subtask; the SQL connector's
- * synchronous and asynchronous lookup functions share it.
+ * Looks rows of a persist table up by its primary key, or by a prefix of it: the lookup row's
+ * fields are the leading primary-key columns (in the order of the planner's lookup keys), encoded
+ * as the key's leading bytes. Without an as-of column the rows come from the latest complete state;
+ * with one ({@code lookup.as-of-column}), the lookup row also carries a time {@code T} (the value
+ * the join equates that column with, e.g. the probe's rowtime), and the rows are the table as of
+ * {@code T}, answered once {@code T} is sealed, with the as-of column reading {@code T}. One
+ * instance per subtask; the SQL connector's synchronous and asynchronous lookup functions share it.
  */
 @Internal
 public final class PersistLookupFunction implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The key bytes a lookup row selects, and the time to look up as of (if any). */
+    public record Key(byte[] bytes, long asOf) {}
+
     private final String location;
     private final String collection;
     private final RowLayout layout;
     private final int[] lookupPositions;
+    private final int asOfIndex;
     private final RowFieldsCodec prefixCodec;
     private final boolean wholeKey;
     private final int maxRetries;
     private final Duration refresh;
+    private final Duration maxWait;
 
     private transient CollectionLookups lookups;
     private transient RowData.FieldGetter[] getters;
@@ -47,25 +63,31 @@ public final class PersistLookupFunction implements Serializable {
 
     /**
      * @param lookupPositions the table positions of the lookup row's fields, in its order: the
-     *     first {@code n} primary-key columns in some order
+     *     first {@code n} primary-key columns in some order, and the as-of column if any
+     * @param asOfIndex the index in the lookup row of the as-of column, or -1
      * @param prefix the first {@code n} primary-key positions, in key order
+     * @param maxWait how long a lookup as of a time waits for the seal to pass it
      */
     public PersistLookupFunction(
             String location,
             String collection,
             RowLayout layout,
             int[] lookupPositions,
+            int asOfIndex,
             int[] prefix,
             int maxRetries,
-            Duration refresh) {
+            Duration refresh,
+            Duration maxWait) {
         this.location = location;
         this.collection = collection;
         this.layout = layout;
         this.lookupPositions = lookupPositions.clone();
+        this.asOfIndex = asOfIndex;
         this.prefixCodec = RowFieldsCodec.ordered(layout.rowType(), prefix);
         this.wholeKey = prefix.length == layout.keyCodec().positions().length;
         this.maxRetries = maxRetries;
         this.refresh = refresh;
+        this.maxWait = maxWait;
     }
 
     public void open(FunctionContext context) throws IOException {
@@ -93,39 +115,78 @@ public final class PersistLookupFunction implements Serializable {
         group.gauge("lookupBytesRead", () -> lookups.cache().bytesRead());
     }
 
-    /** The table's rows whose leading key columns equal {@code keyRow}'s fields. */
+    /** The table's rows the lookup row selects; waits for the seal when looking up as of a time. */
     public Collection<RowData> lookup(RowData keyRow) throws IOException {
-        return lookupKey(encode(keyRow));
+        Key key = encode(keyRow);
+        if (key == null || asOfIndex < 0) {
+            return latest(key);
+        }
+        try {
+            return asOf(key).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(
+                    "Lookup in persist table " + collection + " interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException(
+                    "Lookup in persist table "
+                            + collection
+                            + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    /** As {@link #lookup}, not blocking the caller (the key is taken from the row at once). */
+    public CompletableFuture<Collection<RowData>> lookupAsync(RowData keyRow, Executor executor) {
+        Key key = encode(keyRow);
+        if (key != null && asOfIndex >= 0) {
+            return asOf(key);
+        }
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return latest(key);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                executor);
     }
 
     /**
-     * The leading key bytes {@code keyRow}'s fields select, taken at once (the planner may reuse
-     * the row); null if a field is null, which SQL equality never matches.
+     * The key bytes and as-of time {@code keyRow} selects, taken at once (the planner may reuse the
+     * row); null if a field is null, which SQL equality never matches.
      */
-    public byte[] encode(RowData keyRow) {
+    Key encode(RowData keyRow) {
         GenericRowData full = new GenericRowData(layout.rowType().getFieldCount());
+        long asOf = Long.MIN_VALUE;
         for (int i = 0; i < lookupPositions.length; i++) {
             Object field = getters[i].getFieldOrNull(keyRow);
             if (field == null) {
                 return null;
             }
-            full.setField(lookupPositions[i], field);
+            if (i == asOfIndex) {
+                asOf =
+                        field instanceof TimestampData ts
+                                ? ts.getMillisecond()
+                                : ((Number) field).longValue();
+            } else {
+                full.setField(lookupPositions[i], field);
+            }
         }
-        return prefixCodec.encode(full);
+        return new Key(prefixCodec.encode(full), asOf);
     }
 
-    /** The table's rows whose key starts with (or, for the whole key, is) {@code key}. */
-    public Collection<RowData> lookupKey(byte[] key) throws IOException {
+    private Collection<RowData> latest(Key key) throws IOException {
         if (key == null) {
-            lookupCount.inc();
-            misses.inc();
-            return List.of();
+            return rows(List.of(), null);
         }
-        List<Update<byte[], byte[]>> updates = null;
         for (int attempt = 0; ; attempt++) {
             try {
-                updates = wholeKey ? lookups.lookup(key) : lookups.lookupPrefix(key);
-                break;
+                return rows(
+                        wholeKey ? lookups.lookup(key.bytes()) : lookups.lookupPrefix(key.bytes()),
+                        null);
             } catch (IOException e) {
                 if (attempt >= maxRetries) {
                     throw new IOException(
@@ -140,9 +201,34 @@ public final class PersistLookupFunction implements Serializable {
                 }
             }
         }
+    }
+
+    private CompletableFuture<Collection<RowData>> asOf(Key key) {
+        if (key.asOf() < 0) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException(
+                            "Cannot look up persist table "
+                                    + collection
+                                    + " as of time "
+                                    + key.asOf()
+                                    + ": times are milliseconds since the epoch (or time units) and"
+                                    + " are never negative"));
+        }
+        CompletableFuture<List<Update<byte[], byte[]>>> found =
+                wholeKey
+                        ? lookups.lookupAsOf(key.bytes(), key.asOf(), maxWait)
+                        : lookups.lookupPrefixAsOf(key.bytes(), key.asOf(), maxWait);
+        return found.thenApply(updates -> rows(updates, key));
+    }
+
+    /** The rows of {@code updates}, each once per unit of multiplicity. */
+    private Collection<RowData> rows(List<Update<byte[], byte[]>> updates, Key asOf) {
         List<RowData> rows = new ArrayList<>();
         for (Update<byte[], byte[]> u : updates) {
             GenericRowData row = layout.decode(u.key(), u.value());
+            if (asOf != null) {
+                row.setField(lookupPositions[asOfIndex], asOfValue(asOf.asOf()));
+            }
             for (long i = 0; i < u.diff(); i++) {
                 rows.add(row);
             }
@@ -150,6 +236,14 @@ public final class PersistLookupFunction implements Serializable {
         lookupCount.inc();
         (rows.isEmpty() ? misses : hits).inc();
         return rows;
+    }
+
+    /** The as-of column's value for time {@code t}, in the column's type. */
+    private Object asOfValue(long t) {
+        LogicalType type = layout.rowType().getTypeAt(lookupPositions[asOfIndex]);
+        return type.getTypeRoot() == LogicalTypeRoot.BIGINT
+                ? (Object) t
+                : TimestampData.fromEpochMillis(t);
     }
 
     public void close() throws IOException {

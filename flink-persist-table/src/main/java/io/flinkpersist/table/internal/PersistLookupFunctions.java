@@ -1,7 +1,6 @@
 package io.flinkpersist.table.internal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -44,8 +43,8 @@ public final class PersistLookupFunctions {
     }
 
     /**
-     * Looks rows up on a thread of its own, so the task goes on while a lookup reads: lookups of a
-     * subtask complete in the order they were asked.
+     * Looks rows up off the task thread: the latest state on a thread of its own, a lookup as of a
+     * time when the seal passes it, so the task goes on meanwhile.
      */
     public static final class Async extends AsyncLookupFunction {
         private static final long serialVersionUID = 1L;
@@ -70,16 +69,7 @@ public final class PersistLookupFunctions {
 
         @Override
         public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
-            byte[] key = lookup.encode(keyRow);
-            return CompletableFuture.supplyAsync(
-                    () -> {
-                        try {
-                            return lookup.lookupKey(key);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    },
-                    executor);
+            return lookup.lookupAsync(keyRow, executor);
         }
 
         @Override

@@ -6,7 +6,9 @@ import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.table.PersistOptions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
@@ -28,6 +30,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.LookupFunction;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -124,18 +127,47 @@ public final class PersistTableSource
             }
             positions[i] = keys[i][0];
         }
-        int n = positions.length;
+        // The as-of column, if the table has one, gives the time; the other lookup keys the key.
+        int asOfIndex = -1;
+        Optional<String> asOfColumn = options.getOptional(PersistOptions.LOOKUP_AS_OF_COLUMN);
+        if (asOfColumn.isPresent()) {
+            int position = asOfPosition(asOfColumn.get(), pk);
+            for (int i = 0; i < positions.length; i++) {
+                if (positions[i] == position) {
+                    asOfIndex = i;
+                }
+            }
+            if (asOfIndex < 0) {
+                throw new ValidationException(
+                        "Cannot look up persist table "
+                                + settings.collection()
+                                + " by "
+                                + columns(positions)
+                                + ": its lookup.as-of-column '"
+                                + asOfColumn.get()
+                                + "' must be equated with the probe's time in the join condition (e.g. ON r."
+                                + asOfColumn.get()
+                                + " = o.ts AND ...)");
+            }
+        }
+        int skip = asOfIndex;
+        int[] keyPositions =
+                IntStream.range(0, positions.length)
+                        .filter(i -> i != skip)
+                        .map(i -> positions[i])
+                        .toArray();
+        int n = keyPositions.length;
         int[] prefix = Arrays.copyOf(pk, Math.min(n, pk.length));
-        int[] sortedLookup = positions.clone();
+        int[] sortedLookup = keyPositions.clone();
         int[] sortedPrefix = prefix.clone();
         Arrays.sort(sortedLookup);
         Arrays.sort(sortedPrefix);
-        if (n > pk.length || !Arrays.equals(sortedLookup, sortedPrefix)) {
+        if (n == 0 || n > pk.length || !Arrays.equals(sortedLookup, sortedPrefix)) {
             throw new ValidationException(
                     "Cannot look up persist table "
                             + settings.collection()
                             + " by "
-                            + columns(positions)
+                            + columns(keyPositions)
                             + ": a lookup join needs equality on the primary key "
                             + columns(pk)
                             + " or on a prefix of it (its first columns, e.g. "
@@ -148,9 +180,11 @@ public final class PersistTableSource
                         settings.collection(),
                         layout,
                         positions,
+                        asOfIndex,
                         prefix,
                         options.get(LookupOptions.MAX_RETRIES),
-                        options.get(PersistOptions.LOOKUP_REFRESH_INTERVAL));
+                        options.get(PersistOptions.LOOKUP_REFRESH_INTERVAL),
+                        options.get(PersistOptions.LOOKUP_AS_OF_MAX_WAIT));
         boolean partial = options.get(PersistOptions.LOOKUP_CACHE) == LookupCacheType.PARTIAL;
         if (options.get(PersistOptions.LOOKUP_ASYNC)) {
             AsyncLookupFunction async = new PersistLookupFunctions.Async(lookup);
@@ -163,6 +197,40 @@ public final class PersistTableSource
         return partial
                 ? PartialCachingLookupProvider.of(sync, DefaultLookupCache.fromConfig(options))
                 : LookupFunctionProvider.of(sync);
+    }
+
+    /** The position of the as-of column {@code name}, checked: a time column, not a key column. */
+    private int asOfPosition(String name, int[] pk) {
+        int position = layout.rowType().getFieldNames().indexOf(name);
+        if (position < 0) {
+            throw new ValidationException(
+                    "Invalid value for option 'lookup.as-of-column': table "
+                            + settings.collection()
+                            + " has no column '"
+                            + name
+                            + "'; its columns are "
+                            + layout.rowType().getFieldNames());
+        }
+        LogicalTypeRoot root = layout.rowType().getTypeAt(position).getTypeRoot();
+        if (root != LogicalTypeRoot.BIGINT
+                && root != LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
+                && root != LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
+            throw new ValidationException(
+                    "Invalid value for option 'lookup.as-of-column': column '"
+                            + name
+                            + "' is "
+                            + layout.rowType().getTypeAt(position).asSummaryString()
+                            + "; the as-of time must be BIGINT, TIMESTAMP or TIMESTAMP_LTZ");
+        }
+        if (Arrays.stream(pk).anyMatch(p -> p == position)) {
+            throw new ValidationException(
+                    "Invalid value for option 'lookup.as-of-column': column '"
+                            + name
+                            + "' is part of the primary key "
+                            + columns(pk)
+                            + "; the as-of time must be another column");
+        }
+        return position;
     }
 
     private String columns(int[] positions) {
