@@ -51,7 +51,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *       holds four batches, iterated batch by batch or merged;
  *   <li>{@code lookupHit} / {@code lookupMiss}: {@link Snapshot#lookup} of one key of that
  *       collection (present, or absent but inside its key range), through a warm index cache, in
- *       lookups per second.
+ *       lookups per second. The collection's page size is {@code -Dbench.page-size} (bytes; the
+ *       engine's default otherwise), which bounds what a lookup decodes.
  * </ul>
  *
  * {@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer: the
@@ -126,7 +127,7 @@ public class EngineBenchmarks {
         @Setup(Level.Trial)
         public void setup() throws IOException {
             store = new InMemoryBlobStore();
-            collection = PersistCollection.open(store);
+            collection = PersistCollection.open(store, BatchWriteOptions.defaults().withPageSizeBytes(Integer.getInteger("bench.page-size", BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES)));
             BenchData arrival = BenchData.arrival(BenchData.UPDATES, 5);
             int quarter = BenchData.UPDATES / 4;
             for (int part = 0; part < 4; part++) {
