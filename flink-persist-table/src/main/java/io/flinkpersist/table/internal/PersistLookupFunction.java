@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
@@ -60,6 +62,7 @@ public final class PersistLookupFunction implements Serializable {
     private transient Counter lookupCount;
     private transient Counter hits;
     private transient Counter misses;
+    private transient Histogram latency;
 
     /**
      * @param lookupPositions the table positions of the lookup row's fields, in its order: the
@@ -113,10 +116,20 @@ public final class PersistLookupFunction implements Serializable {
         hits = group.counter("lookupHits");
         misses = group.counter("lookupMisses");
         group.gauge("lookupBytesRead", () -> lookups.cache().bytesRead());
+        latency = group.histogram("lookupLatencyMicros", new DescriptiveStatisticsHistogram(1024));
     }
 
     /** The table's rows the lookup row selects; waits for the seal when looking up as of a time. */
     public Collection<RowData> lookup(RowData keyRow) throws IOException {
+        long start = System.nanoTime();
+        try {
+            return lookupNow(keyRow);
+        } finally {
+            latency.update((System.nanoTime() - start) / 1_000);
+        }
+    }
+
+    private Collection<RowData> lookupNow(RowData keyRow) throws IOException {
         Key key = encode(keyRow);
         if (key == null || asOfIndex < 0) {
             return latest(key);
@@ -139,6 +152,13 @@ public final class PersistLookupFunction implements Serializable {
 
     /** As {@link #lookup}, not blocking the caller (the key is taken from the row at once). */
     public CompletableFuture<Collection<RowData>> lookupAsync(RowData keyRow, Executor executor) {
+        long start = System.nanoTime();
+        return lookupLater(keyRow, executor)
+                .whenComplete(
+                        (rows, failure) -> latency.update((System.nanoTime() - start) / 1_000));
+    }
+
+    private CompletableFuture<Collection<RowData>> lookupLater(RowData keyRow, Executor executor) {
         Key key = encode(keyRow);
         if (key != null && asOfIndex >= 0) {
             return asOf(key);
