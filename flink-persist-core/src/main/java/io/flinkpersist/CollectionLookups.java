@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * time read (the as-of time, or since). Reads take no reader lease: a batch retired between a
  * refresh and the read is retried once on a fresh state.
  *
- * <p>Thread-safe; closing it closes the collection handle it was given.
+ * <p>Thread-safe; closing it closes the collection handle and the index cache it was given.
  */
 public final class CollectionLookups implements AutoCloseable {
 
@@ -253,6 +253,10 @@ public final class CollectionLookups implements AutoCloseable {
                                             + w.time()
                                             + " cancelled: the lookups were closed"));
         }
-        collection.close();
+        try {
+            cache.close();
+        } finally {
+            collection.close();
+        }
     }
 }

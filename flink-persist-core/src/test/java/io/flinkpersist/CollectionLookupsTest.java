@@ -44,7 +44,7 @@ class CollectionLookupsTest {
         try (CollectionLookups lookups =
                 new CollectionLookups(
                         PersistCollection.open(store.sharing()),
-                        new IndexCache(1 << 20),
+                        new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES),
                         Duration.ofMillis(10))) {
             // Time 2 is sealed: answered at once.
             assertThat(values(lookups.lookupAsOf(b("k"), 2, Duration.ofSeconds(5)).get()))
@@ -112,7 +112,7 @@ class CollectionLookupsTest {
         try (CollectionLookups lookups =
                 new CollectionLookups(
                         PersistCollection.open(store.sharing()),
-                        new IndexCache(1 << 20),
+                        new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES),
                         Duration.ZERO)) {
             // since = seal (no history): the update before the seal, not the one at 4.
             assertThat(values(lookups.lookup(b("k")))).containsExactly("a@3x1");

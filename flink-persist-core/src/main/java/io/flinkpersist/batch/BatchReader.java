@@ -134,21 +134,22 @@ public final class BatchReader {
             throws IOException {
         Objects.requireNonNull(lo, "lo");
         Objects.requireNonNull(cache, "cache");
+        if (cache.keepsReaders()) {
+            while (true) {
+                UpdateCursor read =
+                        cache.reader(key, () -> openForLookups(store, key, cache))
+                                .read(lo, hi, single);
+                if (read != null) {
+                    return read;
+                }
+                // Evicted and closed between finding it and reading it: open it again.
+            }
+        }
         BlobReader blob = store.open(key);
         ParquetFileReader file = null;
         try {
-            IndexCache.Tail tail = cache.get(key);
-            BlobInputFile input = new BlobInputFile(blob, tail, cache::countRead);
-            Operators.BinaryColumn k =
-                    FilterApi.binaryColumn(BatchFormat.SCHEMA.getFieldName(BatchFormat.K));
-            FilterPredicate range =
-                    single
-                            ? FilterApi.eq(k, Binary.fromConstantByteArray(lo))
-                            : hi == null
-                                    ? FilterApi.gtEq(k, Binary.fromConstantByteArray(lo))
-                                    : FilterApi.and(
-                                            FilterApi.gtEq(k, Binary.fromConstantByteArray(lo)),
-                                            FilterApi.lt(k, Binary.fromConstantByteArray(hi)));
+            BlobInputFile input = new BlobInputFile(blob, cache::countRead);
+            FilterPredicate range = keyRange(lo, hi, single);
             try {
                 file =
                         ParquetFileReader.open(
@@ -166,12 +167,16 @@ public final class BatchReader {
                 throw BatchFormat.decodeFailure(key, "cannot read the Parquet footer", e);
             }
             footer(key, input.getLength(), file);
-            if (tail == null && cache.maxBytes() > 0) {
-                IndexCache.Tail read = readTail(key, blob, input.getLength(), file.getFooter());
-                cache.countRead(read.bytes().length + 8L);
-                cache.put(key, read);
-            }
-            return new KeyRangeCursor(key, blob, file, lo, hi, cache);
+            ParquetFileReader f = file;
+            return new KeyRangeCursor(
+                    key,
+                    blob,
+                    file,
+                    f::readNextFilteredRowGroup,
+                    file.getFooter().getFileMetaData().getCreatedBy(),
+                    lo,
+                    hi,
+                    cache);
         } catch (IOException | RuntimeException e) {
             closeQuietly(file, e);
             closeQuietly(blob, e);
@@ -179,51 +184,39 @@ public final class BatchReader {
         }
     }
 
-    /**
-     * The file's bytes from its first bloom filter, column index or offset index (all written after
-     * the last row group) or its footer, whichever comes first, to the end.
-     */
-    private static IndexCache.Tail readTail(
-            String key, BlobReader blob, long length, ParquetMetadata meta) throws IOException {
-        byte[] end = new byte[8];
-        readFully(blob, length - 8, end);
-        long footerLength =
-                (end[0] & 0xFFL)
-                        | (end[1] & 0xFFL) << 8
-                        | (end[2] & 0xFFL) << 16
-                        | (end[3] & 0xFFL) << 24;
-        long start = length - 8 - footerLength;
-        for (BlockMetaData block : meta.getBlocks()) {
-            for (ColumnChunkMetaData c : block.getColumns()) {
-                if (c.getColumnIndexReference() != null) {
-                    start = Math.min(start, c.getColumnIndexReference().getOffset());
-                }
-                if (c.getOffsetIndexReference() != null) {
-                    start = Math.min(start, c.getOffsetIndexReference().getOffset());
-                }
-                if (c.getBloomFilterOffset() >= 0) {
-                    start = Math.min(start, c.getBloomFilterOffset());
-                }
-            }
+    /** The filter of keys in {@code [lo, hi)}: an equality when the range is one key. */
+    static FilterPredicate keyRange(byte[] lo, byte[] hi, boolean single) {
+        Operators.BinaryColumn k =
+                FilterApi.binaryColumn(BatchFormat.SCHEMA.getFieldName(BatchFormat.K));
+        if (single) {
+            return FilterApi.eq(k, Binary.fromConstantByteArray(lo));
         }
-        if (start < 0 || start > length - 8) {
-            throw new CorruptBlobException(
-                    key, "the index region starts outside the file (start=" + start + ")");
+        if (hi == null) {
+            return FilterApi.gtEq(k, Binary.fromConstantByteArray(lo));
         }
-        byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, length - start)];
-        readFully(blob, start, bytes);
-        return new IndexCache.Tail(length, length - bytes.length, bytes);
+        return FilterApi.and(
+                FilterApi.gtEq(k, Binary.fromConstantByteArray(lo)),
+                FilterApi.lt(k, Binary.fromConstantByteArray(hi)));
     }
 
-    private static void readFully(BlobReader blob, long position, byte[] into) throws IOException {
-        int done = 0;
-        while (done < into.length) {
-            int n = blob.read(position + done, into, done, into.length - done);
-            if (n <= 0) {
-                throw new CorruptBlobException(
-                        blob.key(), "the file ends early (position=" + (position + done) + ")");
+    /** Opens batch file {@code key} to be kept open for lookups ({@link IndexCache}). */
+    private static IndexCache.OpenFile openForLookups(BlobStore store, String key, IndexCache cache)
+            throws IOException {
+        BlobReader blob = store.open(key);
+        ParquetFileReader file = null;
+        try {
+            BlobInputFile input = new BlobInputFile(blob, cache::countRead);
+            try {
+                file = ParquetFileReader.open(input, readOptions());
+            } catch (IOException | RuntimeException e) {
+                throw BatchFormat.decodeFailure(key, "cannot read the Parquet footer", e);
             }
-            done += n;
+            BatchFooter footer = footer(key, input.getLength(), file);
+            return new IndexCache.OpenFile(key, blob, file, footer, cache);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(file, e);
+            closeQuietly(blob, e);
+            throw e;
         }
     }
 

@@ -19,25 +19,17 @@ public final class BlobInputFile implements InputFile {
     private final BlobReader reader;
     private final long length;
 
-    /** The file's index region, if known: reads that fall in it are served from memory. */
-    private final IndexCache.Tail tail;
-
     /** Told the bytes read from the blob. */
     private final LongConsumer counter;
 
     public BlobInputFile(BlobReader reader) throws IOException {
-        this(reader, null, n -> {});
+        this(reader, n -> {});
     }
 
-    /**
-     * Reads through {@code tail} (null: none), and tells {@code counter} how many bytes each read
-     * took from the blob.
-     */
-    BlobInputFile(BlobReader reader, IndexCache.Tail tail, LongConsumer counter)
-            throws IOException {
+    /** Tells {@code counter} how many bytes each read took from the blob. */
+    BlobInputFile(BlobReader reader, LongConsumer counter) throws IOException {
         this.reader = reader;
-        this.length = tail != null ? tail.length() : reader.length();
-        this.tail = tail;
+        this.length = reader.length();
         this.counter = counter;
     }
 
@@ -98,19 +90,13 @@ public final class BlobInputFile implements InputFile {
                 return 0;
             }
             int n;
-            if (tail != null && tail.covers(position, len)) {
-                System.arraycopy(
-                        tail.bytes(), (int) (position - tail.start()), buffer, offset, len);
-                n = len;
-            } else {
-                try {
-                    n = reader.read(position, buffer, offset, len);
-                } catch (IOException e) {
-                    throw new StorageFailure(e);
-                }
-                if (n > 0) {
-                    counter.accept(n);
-                }
+            try {
+                n = reader.read(position, buffer, offset, len);
+            } catch (IOException e) {
+                throw new StorageFailure(e);
+            }
+            if (n > 0) {
+                counter.accept(n);
             }
             if (n > 0) {
                 position += n;

@@ -1,47 +1,154 @@
 package io.flinkpersist.batch;
 
+import io.flinkpersist.blob.BlobReader;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexFilter;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 
 /**
- * A bounded cache of batch files' index regions, for point lookups: everything a lookup reads
- * before it reads data pages. Parquet writes the bloom filters, the column and offset indexes and
- * the footer after the last row group, so the cache keeps, per file, its bytes from the first of
- * them to the end; a lookup that finds its file here reads only the data pages that can hold its
- * key. Least recently used files go first once the bytes held pass the bound. Blob keys are never
- * reused for other contents, so an entry never goes stale.
+ * A bounded cache for point lookups: batch files kept open with their parsed footers and page
+ * indexes, least recently used closed first once more than the bound are open. A lookup that finds
+ * its file here reads only the data pages that can hold its key. Blob keys are never reused for
+ * other contents, so an entry never goes stale; close the cache to close its files.
  *
  * <p>Thread-safe. Also counts what lookups read from storage (bytes and row groups), for metrics.
  */
-public final class IndexCache {
+public final class IndexCache implements AutoCloseable {
 
-    /** The default bound: 64 MiB of file tails. */
-    public static final long DEFAULT_MAX_BYTES = 64L << 20;
+    /** How many files a cache keeps open by default. */
+    public static final int DEFAULT_MAX_OPEN_FILES = 256;
 
-    /** A file's length and its bytes from {@code start} to the end. */
-    record Tail(long length, long start, byte[] bytes) {
+    /** Opens a file to keep. */
+    @FunctionalInterface
+    interface Opener {
+        OpenFile open() throws IOException;
+    }
 
-        /** Whether {@code [position, position + len)} lies in the cached bytes. */
-        boolean covers(long position, int len) {
-            return position >= start && position + len <= length;
+    /** A batch file kept open for lookups; one lookup at a time reads it. */
+    static final class OpenFile implements AutoCloseable {
+        private static final List<ColumnPath> PATHS =
+                BatchFormat.SCHEMA.getColumns().stream()
+                        .map(c -> ColumnPath.get(c.getPath()))
+                        .toList();
+
+        private final String key;
+        private final BlobReader blob;
+        private final ParquetFileReader file;
+        private final BatchFooter footer;
+        private final IndexCache counters;
+        private boolean closed;
+
+        OpenFile(
+                String key,
+                BlobReader blob,
+                ParquetFileReader file,
+                BatchFooter footer,
+                IndexCache counters) {
+            this.key = key;
+            this.blob = blob;
+            this.file = file;
+            this.footer = footer;
+            this.counters = counters;
+        }
+
+        /**
+         * The updates with keys in {@code [lo, hi)}, read now: the row groups whose key bounds
+         * overlap the range, and of those the pages the (parsed, kept) column index allows. Null if
+         * the file was closed meanwhile (evicted): open it again.
+         */
+        synchronized UpdateCursor read(byte[] lo, byte[] hi, boolean single) throws IOException {
+            if (closed) {
+                return null;
+            }
+            FilterCompat.Filter filter = FilterCompat.get(BatchReader.keyRange(lo, hi, single));
+            List<BlockMetaData> blocks = file.getRowGroups();
+            Iterator<Integer> candidates =
+                    IntStream.range(0, blocks.size())
+                            .filter(b -> mayHold(footer.rowGroups().get(b), lo, hi))
+                            .iterator();
+            KeyRangeCursor.RowGroups groups =
+                    () -> {
+                        while (candidates.hasNext()) {
+                            int b = candidates.next();
+                            RowRanges rows =
+                                    ColumnIndexFilter.calculateRowRanges(
+                                            filter,
+                                            file.getColumnIndexStore(b),
+                                            new HashSet<>(PATHS),
+                                            blocks.get(b).getRowCount());
+                            if (rows.rowCount() > 0) {
+                                return file.readFilteredRowGroup(b, rows);
+                            }
+                        }
+                        return null;
+                    };
+            DecodedRowGroup.Builder out = DecodedRowGroup.builder(0, 1, 0);
+            try (KeyRangeCursor c =
+                    new KeyRangeCursor(
+                            key,
+                            null,
+                            null,
+                            groups,
+                            file.getFooter().getFileMetaData().getCreatedBy(),
+                            lo,
+                            hi,
+                            counters)) {
+                while (c.advance()) {
+                    out.add(c.key(), c.value(), c.time(), c.diff());
+                }
+            }
+            return out.build().cursor();
+        }
+
+        private static boolean mayHold(RowGroupInfo g, byte[] lo, byte[] hi) {
+            if (!g.hasKeyBounds()) {
+                return true;
+            }
+            return Arrays.compareUnsigned(g.maxKey(), lo) >= 0
+                    && (hi == null || Arrays.compareUnsigned(g.minKey(), hi) < 0);
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                file.close();
+            } finally {
+                blob.close();
+            }
         }
     }
 
-    private final long maxBytes;
-    private final LinkedHashMap<String, Tail> tails = new LinkedHashMap<>(16, 0.75f, true);
-    private long heldBytes;
+    private final int maxOpenFiles;
+    private final LinkedHashMap<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder rowGroupsRead = new LongAdder();
 
-    public IndexCache(long maxBytes) {
-        if (maxBytes < 0) {
+    /** A cache that keeps up to {@code maxOpenFiles} files open (0: none). */
+    public IndexCache(int maxOpenFiles) {
+        if (maxOpenFiles < 0) {
             throw new IllegalArgumentException(
-                    "Cannot create an index cache of negative size (maxBytes=" + maxBytes + ")");
+                    "Cannot create an index cache of negative size (maxOpenFiles="
+                            + maxOpenFiles
+                            + ")");
         }
-        this.maxBytes = maxBytes;
+        this.maxOpenFiles = maxOpenFiles;
     }
 
     /** A cache that keeps nothing: every lookup reads its files' footers and indexes. */
@@ -49,27 +156,53 @@ public final class IndexCache {
         return new IndexCache(0);
     }
 
-    synchronized Tail get(String key) {
-        Tail t = tails.get(key);
-        if (t == null) {
-            misses.increment();
-        } else {
-            hits.increment();
-        }
-        return t;
+    /** Whether lookups keep their files open here. */
+    boolean keepsReaders() {
+        return maxOpenFiles > 0;
     }
 
-    synchronized void put(String key, Tail tail) {
-        if (tail.bytes().length > maxBytes) {
-            return;
+    /** The open file {@code key}, opened by {@code opener} if it is not open yet. */
+    OpenFile reader(String key, Opener opener) throws IOException {
+        synchronized (this) {
+            OpenFile f = open.get(key);
+            if (f != null) {
+                hits.increment();
+                return f;
+            }
+            misses.increment();
         }
-        Tail old = tails.put(key, tail);
-        heldBytes += tail.bytes().length - (old == null ? 0 : old.bytes().length);
-        var it = tails.entrySet().iterator();
-        while (heldBytes > maxBytes && it.hasNext()) {
-            Map.Entry<String, Tail> eldest = it.next();
-            heldBytes -= eldest.getValue().bytes().length;
-            it.remove();
+        OpenFile opened = opener.open();
+        List<OpenFile> evicted = new java.util.ArrayList<>();
+        OpenFile kept;
+        synchronized (this) {
+            OpenFile raced = open.putIfAbsent(key, opened);
+            kept = raced != null ? raced : opened;
+            if (raced != null) {
+                evicted.add(opened);
+            }
+            var it = open.entrySet().iterator();
+            while (open.size() > maxOpenFiles && it.hasNext()) {
+                evicted.add(it.next().getValue());
+                it.remove();
+            }
+        }
+        for (OpenFile f : evicted) {
+            // Waits for a lookup reading it; a lookup that comes later finds it closed.
+            f.close();
+        }
+        return kept;
+    }
+
+    /** Closes the files kept open. */
+    @Override
+    public void close() throws IOException {
+        List<OpenFile> all;
+        synchronized (this) {
+            all = new java.util.ArrayList<>(open.values());
+            open.clear();
+        }
+        for (OpenFile f : all) {
+            f.close();
         }
     }
 
@@ -81,17 +214,17 @@ public final class IndexCache {
         rowGroupsRead.increment();
     }
 
-    /** Files whose index region was found here. */
+    /** Lookups that found their file open here. */
     public long hits() {
         return hits.sum();
     }
 
-    /** Files whose index region had to be read. */
+    /** Lookups that had to open their file. */
     public long misses() {
         return misses.sum();
     }
 
-    /** Bytes lookups read from storage (index regions on a miss, and data pages). */
+    /** Bytes lookups read from storage (footers and indexes when opening, and data pages). */
     public long bytesRead() {
         return bytesRead.sum();
     }
@@ -101,12 +234,12 @@ public final class IndexCache {
         return rowGroupsRead.sum();
     }
 
-    /** Bytes of file tails held now. */
-    public synchronized long heldBytes() {
-        return heldBytes;
+    /** Files kept open now. */
+    public synchronized int openFiles() {
+        return open.size();
     }
 
-    public long maxBytes() {
-        return maxBytes;
+    public int maxOpenFiles() {
+        return maxOpenFiles;
     }
 }

@@ -40,9 +40,16 @@ final class KeyRangeCursor implements UpdateCursor {
                 public void end() {}
             };
 
+    /** The row groups to read, filtered to the range's pages; null when there are no more. */
+    @FunctionalInterface
+    interface RowGroups {
+        PageReadStore next() throws IOException;
+    }
+
     private final String key;
     private final BlobReader blob;
     private final ParquetFileReader file;
+    private final RowGroups rowGroups;
     private final byte[] lo;
     private final byte[] hi;
     private final IndexCache counters;
@@ -64,21 +71,28 @@ final class KeyRangeCursor implements UpdateCursor {
     private boolean positioned;
     private boolean hasPrevious;
 
+    /**
+     * Reads the row groups {@code rowGroups} hands out; closes {@code file} and {@code blob} when
+     * closed, unless they are null (a reader kept open by the {@link IndexCache}).
+     */
     KeyRangeCursor(
             String key,
             BlobReader blob,
             ParquetFileReader file,
+            RowGroups rowGroups,
+            String createdBy,
             byte[] lo,
             byte[] hi,
             IndexCache counters) {
         this.key = key;
         this.blob = blob;
         this.file = file;
+        this.rowGroups = rowGroups;
         this.lo = lo;
         this.hi = hi;
         this.counters = counters;
         this.columns = BatchFormat.SCHEMA.getColumns();
-        this.createdBy = file.getFooter().getFileMetaData().getCreatedBy();
+        this.createdBy = createdBy;
     }
 
     @Override
@@ -131,7 +145,7 @@ final class KeyRangeCursor implements UpdateCursor {
     }
 
     private boolean nextRowGroup() throws IOException {
-        PageReadStore pages = file.readNextFilteredRowGroup();
+        PageReadStore pages = rowGroups.next();
         if (pages == null) {
             return false;
         }
@@ -213,6 +227,9 @@ final class KeyRangeCursor implements UpdateCursor {
             return;
         }
         closed = true;
+        if (file == null) {
+            return;
+        }
         try {
             file.close();
         } finally {

@@ -92,7 +92,8 @@ class LookupModelTest {
                         + ", levels "
                         + s.trace().stream().map(TraceBatchMeta::level).toList());
 
-        IndexCache cache = new IndexCache(random.nextBoolean() ? IndexCache.DEFAULT_MAX_BYTES : 0);
+        IndexCache cache =
+                new IndexCache(random.nextBoolean() ? IndexCache.DEFAULT_MAX_OPEN_FILES : 0);
         List<Snapshot> snapshots = new ArrayList<>();
         snapshots.add(c.snapshot());
         if (!s.seal().isClosed() && s.since().time() < s.seal().time()) {
@@ -157,7 +158,7 @@ class LookupModelTest {
                         .rowGroupCount();
         assertThat(rowGroups).as("row groups of the batch").isGreaterThan(20);
 
-        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_BYTES);
+        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES);
         Snapshot snapshot = c.snapshot();
         assertThat(read(snapshot.lookup(key(1, 5001), cache))).hasSize(1);
         long groups = cache.rowGroupsRead();

@@ -75,7 +75,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
     private final TimeOf<IN> asOf;
     private final Duration wait;
     private final Duration refresh;
-    private final long cacheBytes;
+    private final int openFiles;
 
     private transient CollectionLookups lookups;
     private transient Counter lookupCount;
@@ -92,7 +92,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         this.asOf = b.asOf;
         this.wait = b.wait;
         this.refresh = b.refresh;
-        this.cacheBytes = b.cacheBytes;
+        this.openFiles = b.openFiles;
     }
 
     public static <IN, K, V> Builder<IN, K, V> builder() {
@@ -105,7 +105,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
                 PersistCollection.openExisting(location, collection, CollectionConfig.defaults());
         try {
             c.checkSchema(new CollectionSchema(keyCodec.codecName(), valueCodec.codecName()));
-            lookups = new CollectionLookups(c, new IndexCache(cacheBytes), refresh);
+            lookups = new CollectionLookups(c, new IndexCache(openFiles), refresh);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -163,7 +163,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         private TimeOf<IN> asOf;
         private Duration wait = Duration.ofSeconds(30);
         private Duration refresh = Duration.ofSeconds(1);
-        private long cacheBytes = IndexCache.DEFAULT_MAX_BYTES;
+        private int openFiles = IndexCache.DEFAULT_MAX_OPEN_FILES;
 
         private Builder() {}
 
@@ -228,9 +228,16 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
             return this;
         }
 
-        /** Bytes of batch-file footers and page indexes kept per subtask (default 64 MiB). */
-        public Builder<IN, K, V> indexCacheBytes(long bytes) {
-            this.cacheBytes = bytes;
+        /**
+         * How many batch files a subtask keeps open for lookups, with their parsed footers and page
+         * indexes (default 256; 0 opens a file for every lookup).
+         */
+        public Builder<IN, K, V> maxOpenFiles(int files) {
+            if (files < 0) {
+                throw new IllegalArgumentException(
+                        "Cannot keep a negative number of files open (maxOpenFiles=" + files + ")");
+            }
+            this.openFiles = files;
             return this;
         }
 

@@ -244,7 +244,7 @@ public class EngineBenchmarks {
     /** The four-batch collection and keys to look up: its own, and absent ones. */
     @State(Scope.Thread)
     public static class Lookups {
-        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_BYTES);
+        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES);
         byte[][] present;
         byte[][] absent;
         int next;

@@ -101,7 +101,8 @@ public final class PersistLookupFunction implements Serializable {
                     new CollectionSchema(
                             layout.keyCodec().schemaName(), layout.valueCodec().schemaName()));
             lookups =
-                    new CollectionLookups(c, new IndexCache(IndexCache.DEFAULT_MAX_BYTES), refresh);
+                    new CollectionLookups(
+                            c, new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES), refresh);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
