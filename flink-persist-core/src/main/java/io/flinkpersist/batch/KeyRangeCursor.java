@@ -3,6 +3,7 @@ package io.flinkpersist.batch;
 import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -18,8 +19,8 @@ import org.apache.parquet.io.api.PrimitiveConverter;
  * The updates of one batch file with keys in {@code [lo, hi)}, read through Parquet's filters: row
  * groups whose statistics (or bloom filter) rule the range out are skipped, and of the others only
  * the pages whose rows the column index says can hold it are read, every column synchronized to
- * those rows by Parquet's own column readers. Rows of those pages outside the range are dropped
- * here. Checks I8 on every row it returns.
+ * those rows by Parquet's own column readers: the key column first, the others only for the rows in
+ * range. Checks I8 on every row it returns.
  */
 final class KeyRangeCursor implements UpdateCursor {
 
@@ -56,11 +57,18 @@ final class KeyRangeCursor implements UpdateCursor {
     private final List<ColumnDescriptor> columns;
     private final String createdBy;
 
-    private ColumnReader k;
-    private ColumnReader v;
-    private ColumnReader t;
-    private ColumnReader d;
-    private long rowsLeft;
+    /** The rows in range of the row group being read. */
+    private List<byte[]> keys = List.of();
+
+    private byte[][] values;
+    private long[] times;
+    private long[] diffs;
+    private int count;
+    private int next;
+
+    /** Whether the row group being read holds the range's end: no later one can hold a key. */
+    private boolean lastGroup;
+
     private boolean done;
     private boolean closed;
 
@@ -103,38 +111,20 @@ final class KeyRangeCursor implements UpdateCursor {
         }
         try {
             while (!done) {
-                while (rowsLeft == 0) {
-                    if (!nextRowGroup()) {
-                        done = true;
-                        positioned = false;
-                        return false;
-                    }
+                if (next < count) {
+                    int i = next++;
+                    check(keys.get(i), values[i], times[i], diffs[i]);
+                    key0 = keys.get(i);
+                    value = values[i];
+                    time = times[i];
+                    diff = diffs[i];
+                    positioned = true;
+                    hasPrevious = true;
+                    return true;
                 }
-                byte[] rk = k.getBinary().getBytes();
-                byte[] rv = v.getBinary().getBytes();
-                long rt = t.getLong();
-                long rd = d.getLong();
-                k.consume();
-                v.consume();
-                t.consume();
-                d.consume();
-                rowsLeft--;
-                if (Arrays.compareUnsigned(rk, lo) < 0) {
-                    continue;
-                }
-                if (hi != null && Arrays.compareUnsigned(rk, hi) >= 0) {
-                    // Sorted by key: nothing further in this file is in range.
+                if (lastGroup || !nextRowGroup()) {
                     done = true;
-                    break;
                 }
-                check(rk, rv, rt, rd);
-                key0 = rk;
-                value = rv;
-                time = rt;
-                diff = rd;
-                positioned = true;
-                hasPrevious = true;
-                return true;
             }
             positioned = false;
             return false;
@@ -144,20 +134,71 @@ final class KeyRangeCursor implements UpdateCursor {
         }
     }
 
+    /**
+     * Decodes the next row group holding keys in range: its key column first, and the other columns
+     * only where the range lies (a row group without such a key costs one column).
+     */
     private boolean nextRowGroup() throws IOException {
-        PageReadStore pages = rowGroups.next();
-        if (pages == null) {
-            return false;
+        while (true) {
+            PageReadStore pages = rowGroups.next();
+            if (pages == null) {
+                return false;
+            }
+            counters.countRowGroup();
+            ColumnReadStoreImpl store =
+                    new ColumnReadStoreImpl(pages, NO_CONVERTER, BatchFormat.SCHEMA, createdBy);
+            ColumnReader k = store.getColumnReader(columns.get(BatchFormat.K));
+            long rows = pages.getRowCount();
+            long first = -1;
+            keys = new ArrayList<>();
+            for (long i = 0; i < rows; i++) {
+                byte[] rk = k.getBinary().getBytes();
+                k.consume();
+                if (Arrays.compareUnsigned(rk, lo) < 0) {
+                    continue;
+                }
+                if (hi != null && Arrays.compareUnsigned(rk, hi) >= 0) {
+                    // Sorted by key: nothing further in this file is in range.
+                    lastGroup = true;
+                    break;
+                }
+                if (first < 0) {
+                    first = i;
+                }
+                keys.add(rk);
+            }
+            count = keys.size();
+            next = 0;
+            if (count == 0) {
+                if (lastGroup) {
+                    return false;
+                }
+                continue;
+            }
+            ColumnReader v = store.getColumnReader(columns.get(BatchFormat.V));
+            ColumnReader t = store.getColumnReader(columns.get(BatchFormat.T));
+            ColumnReader d = store.getColumnReader(columns.get(BatchFormat.D));
+            for (long i = 0; i < first; i++) {
+                v.skip();
+                v.consume();
+                t.skip();
+                t.consume();
+                d.skip();
+                d.consume();
+            }
+            values = new byte[count][];
+            times = new long[count];
+            diffs = new long[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = v.getBinary().getBytes();
+                v.consume();
+                times[i] = t.getLong();
+                t.consume();
+                diffs[i] = d.getLong();
+                d.consume();
+            }
+            return true;
         }
-        counters.countRowGroup();
-        ColumnReadStoreImpl store =
-                new ColumnReadStoreImpl(pages, NO_CONVERTER, BatchFormat.SCHEMA, createdBy);
-        k = store.getColumnReader(columns.get(BatchFormat.K));
-        v = store.getColumnReader(columns.get(BatchFormat.V));
-        t = store.getColumnReader(columns.get(BatchFormat.T));
-        d = store.getColumnReader(columns.get(BatchFormat.D));
-        rowsLeft = pages.getRowCount();
-        return true;
     }
 
     /** I8 on the rows returned: strictly increasing (k, v, t), non-zero diff. */
