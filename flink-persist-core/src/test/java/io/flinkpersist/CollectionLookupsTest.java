@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.batch.IndexCache;
+import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.read.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -116,6 +119,15 @@ class CollectionLookupsTest {
                         Duration.ZERO)) {
             // since = seal (no history): the update before the seal, not the one at 4.
             assertThat(values(lookups.lookup(b("k")))).containsExactly("a@3x1");
+            // The consolidated read of the same sealed state agrees.
+            List<String> read = new ArrayList<>();
+            try (UpdateCursor c =
+                    Snapshot.of(store, writer.refresh()).sealedState().readConsolidated()) {
+                while (c.advance()) {
+                    read.add(new String(c.value(), StandardCharsets.UTF_8) + "@" + c.time());
+                }
+            }
+            assertThat(read).containsExactly("a@3");
             writer.seal(5);
             // since behind the seal: as of seal - 1.
             assertThat(values(lookups.lookup(b("k")))).containsExactly("a@4x1", "b@4x1");

@@ -62,9 +62,11 @@ public final class Snapshot {
     }
 
     /**
-     * This snapshot's latest complete state, for lookups: as of {@code seal - 1} when that time is
-     * readable ({@code since < seal}); when since has reached the seal (no history kept), every
-     * update before the seal, read at since. Updates at or after the seal are left out either way.
+     * This snapshot's latest complete state, for lookups and consolidated reads: as of {@code seal
+     * - 1} when that time is readable ({@code since < seal}); when since has reached the seal (no
+     * history kept), every update before the seal, read at since. Updates at or after the seal are
+     * left out either way. (Raw reads and splits of the second kind still read every stored
+     * update.)
      */
     public Snapshot sealedState() {
         Frontier seal = state.seal();
@@ -191,8 +193,24 @@ public final class Snapshot {
                 inputs.add(Cursors.concat(parts));
             }
             for (BatchSlice s : wholeBatches()) {
-                if (s.unsealed() != null) {
+                if (s.unsealed() == null) {
+                    continue;
+                }
+                if (unsealedBefore.isClosed()) {
                     inputs.add(s.open(store, times, cache));
+                } else if (unsealedBefore.isBefore(s.unsealed().tsLower())) {
+                    // A sealed state: the stored times before the seal, then advanced.
+                    inputs.add(
+                            times.applyToUnsealed(
+                                    Cursors.filterTimes(
+                                            BatchCursors.openUnsealed(
+                                                    store,
+                                                    s.unsealed(),
+                                                    0,
+                                                    Integer.MAX_VALUE,
+                                                    cache),
+                                            0,
+                                            unsealedBefore)));
                 }
             }
         } catch (IOException | RuntimeException e) {
