@@ -130,6 +130,7 @@ final class BatchCursor implements UpdateCursor {
         releasePages();
         long expected = footer.rowGroups().get(index).rowCount();
         pages = file.readRowGroup(index);
+        ReadCounters.rowGroupDecoded();
         if (pages == null || pages.getRowCount() != expected) {
             throw new CorruptBlobException(
                     key,

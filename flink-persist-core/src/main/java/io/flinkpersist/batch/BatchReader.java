@@ -48,7 +48,7 @@ public final class BatchReader {
     public static BatchFooter readFooter(BlobStore store, String key) throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(key, "key");
-        try (BlobReader blob = store.open(key);
+        try (BlobReader blob = openBlob(store, key);
                 ParquetFileReader file = openParquet(key, blob)) {
             return footer(key, blob.length(), file);
         }
@@ -68,7 +68,7 @@ public final class BatchReader {
      */
     public static List<KeySample> readKeySamples(BlobStore store, String key) throws IOException {
         List<KeySample> out = new ArrayList<>();
-        try (BlobReader blob = store.open(key);
+        try (BlobReader blob = openBlob(store, key);
                 ParquetFileReader file = openParquet(key, blob)) {
             BatchFooter footer = footer(key, blob.length(), file);
             List<BlockMetaData> blocks = file.getFooter().getBlocks();
@@ -145,7 +145,7 @@ public final class BatchReader {
                 // Evicted and closed between finding it and reading it: open it again.
             }
         }
-        BlobReader blob = store.open(key);
+        BlobReader blob = openBlob(store, key);
         ParquetFileReader file = null;
         try {
             BlobInputFile input = new BlobInputFile(blob, cache::countRead);
@@ -202,7 +202,7 @@ public final class BatchReader {
     /** Opens batch file {@code key} to be kept open for lookups ({@link IndexCache}). */
     private static IndexCache.OpenFile openForLookups(BlobStore store, String key, IndexCache cache)
             throws IOException {
-        BlobReader blob = store.open(key);
+        BlobReader blob = openBlob(store, key);
         ParquetFileReader file = null;
         try {
             BlobInputFile input = new BlobInputFile(blob, cache::countRead);
@@ -244,7 +244,7 @@ public final class BatchReader {
                             + toRowGroup
                             + ")");
         }
-        BlobReader blob = store.open(key);
+        BlobReader blob = openBlob(store, key);
         ParquetFileReader file = null;
         try {
             file = openParquet(key, blob);
@@ -304,7 +304,7 @@ public final class BatchReader {
                         key, cache, groups, fromRowGroup, null, null);
             }
         }
-        BlobReader blob = store.open(key);
+        BlobReader blob = openBlob(store, key);
         ParquetFileReader file = null;
         try {
             file = openParquet(key, blob);
@@ -372,6 +372,13 @@ public final class BatchReader {
             groups[i] = cache.get(key, from + i).orElse(null);
         }
         return groups;
+    }
+
+    /** Opens batch file {@code key}, counted in {@link ReadCounters}. */
+    private static BlobReader openBlob(BlobStore store, String key) throws IOException {
+        BlobReader blob = store.open(key);
+        ReadCounters.fileOpened();
+        return blob;
     }
 
     private static ParquetFileReader openParquet(String key, BlobReader blob) throws IOException {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongPredicate;
+import java.util.function.Predicate;
 
 /** Cursor combinators: time filters, time advancing, bound checks and concatenation. */
 public final class Cursors {
@@ -92,6 +93,21 @@ public final class Cursors {
                         return false;
                     }
                     if (lower == null || UpdateOrder.compareBytes(in.key(), lower) >= 0) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /** Keeps the updates whose key {@code keep} accepts, of a stream in any order. */
+    public static UpdateCursor filterKeys(UpdateCursor in, Predicate<byte[]> keep) {
+        return new Delegating(in) {
+            @Override
+            public boolean advance() throws IOException {
+                while (in.advance()) {
+                    if (keep.test(in.key())) {
                         return true;
                     }
                 }

@@ -145,6 +145,7 @@ final class KeyRangeCursor implements UpdateCursor {
                 return false;
             }
             counters.countRowGroup();
+            ReadCounters.rowGroupDecoded();
             ColumnReadStoreImpl store =
                     new ColumnReadStoreImpl(pages, NO_CONVERTER, BatchFormat.SCHEMA, createdBy);
             ColumnReader k = store.getColumnReader(columns.get(BatchFormat.K));

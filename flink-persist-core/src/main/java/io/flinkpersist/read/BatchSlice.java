@@ -1,6 +1,7 @@
 package io.flinkpersist.read;
 
 import io.flinkpersist.batch.BatchCache;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -57,5 +58,24 @@ public record BatchSlice(
         }
         return times.applyToUnsealed(
                 BatchCursors.openUnsealed(store, unsealed, fromRowGroup, toRowGroup, cache));
+    }
+
+    /**
+     * Opens the updates of the slice's batch (all of it, not only the slice's row groups) with keys
+     * in {@code range}, validated and with {@code times} applied, reading only the row groups and
+     * pages whose key statistics overlap the range (and, for one key, whose bloom filter may hold
+     * it).
+     */
+    public UpdateCursor openKeyRange(
+            BlobStore store, ReadTimes times, KeyRange range, IndexCache cache) throws IOException {
+        boolean single = range.isSingleKey();
+        if (trace != null) {
+            return times.applyToTrace(
+                    BatchCursors.lookupTrace(
+                            store, trace, range.lower(), range.upper(), single, cache));
+        }
+        return times.applyToUnsealed(
+                BatchCursors.lookupUnsealed(
+                        store, unsealed, range.lower(), range.upper(), single, cache));
     }
 }

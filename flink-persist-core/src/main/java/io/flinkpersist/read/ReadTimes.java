@@ -23,6 +23,11 @@ public record ReadTimes(Frontier unsealedFrom, long keepFrom, Frontier keepBefor
         this(unsealedFrom, 0, keepBefore, advanceTo);
     }
 
+    /** These times, also leaving out every update before {@code t}. */
+    public ReadTimes keepingFrom(long t) {
+        return t <= keepFrom ? this : new ReadTimes(unsealedFrom, t, keepBefore, advanceTo);
+    }
+
     UpdateCursor applyToTrace(UpdateCursor in) {
         return consolidate(Cursors.filterTimes(in, keepFrom, keepBefore));
     }

@@ -84,7 +84,7 @@ public final class PersistSource<OUT>
 
     @Override
     public Boundedness getBoundedness() {
-        return settings.continuous() ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
+        return settings.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override

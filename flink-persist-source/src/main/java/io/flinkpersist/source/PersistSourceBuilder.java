@@ -5,7 +5,9 @@ import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.BlobStores;
+import io.flinkpersist.read.KeyRange;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -34,6 +36,10 @@ public final class PersistSourceBuilder<K, V> {
     private TypeInformation<Update<K, V>> producedType;
     private boolean continuous;
     private Duration pollInterval = PersistSourceOptions.POLL_INTERVAL.defaultValue();
+    private OptionalLong until = OptionalLong.empty();
+    private List<KeyRange> keyRanges;
+    private long timesFrom;
+    private long limit = -1;
 
     PersistSourceBuilder() {}
 
@@ -67,12 +73,52 @@ public final class PersistSourceBuilder<K, V> {
     }
 
     /**
+     * Read a bounded changelog that ends at time {@code t}: the snapshot as of the as-of time (or,
+     * without one, as of the collection's since), then the updates of every time before {@code t}
+     * as they are sealed, with the seal's watermarks; the read ends once the seal has passed {@code
+     * t - 1}. Needs {@code t} after the as-of time.
+     */
+    public PersistSourceBuilder<K, V> until(long t) {
+        this.until = OptionalLong.of(t);
+        return this;
+    }
+
+    /**
+     * Read only the keys in {@code ranges} (encoded keys, in the key codec's order): batches, row
+     * groups and pages outside them are not read.
+     */
+    public PersistSourceBuilder<K, V> keyRanges(List<KeyRange> ranges) {
+        this.keyRanges = ranges == null ? null : List.copyOf(ranges);
+        return this;
+    }
+
+    /**
+     * Leave out updates written before time {@code t} where that saves reading (whole batches and
+     * time-filtered updates); updates whose times were advanced past {@code t} by compaction are
+     * still read, so a job that needs exactly the times from {@code t} filters as well.
+     */
+    public PersistSourceBuilder<K, V> timesFrom(long t) {
+        this.timesFrom = t;
+        return this;
+    }
+
+    /**
+     * Let each split stop after {@code n} updates: for a job that needs only its first {@code n}
+     * rows (it still limits them itself).
+     */
+    public PersistSourceBuilder<K, V> limit(long n) {
+        this.limit = n;
+        return this;
+    }
+
+    /**
      * Sets every {@link PersistSourceOptions} option {@code config} holds ({@code scan.as-of},
      * {@code scan.poll-interval} for a continuous read, {@code scan.lease-duration}); the others
      * keep their values. Checked in {@link #build()}.
      */
     public PersistSourceBuilder<K, V> options(ReadableConfig config) {
         config.getOptional(PersistSourceOptions.AS_OF).ifPresent(this::asOf);
+        config.getOptional(PersistSourceOptions.UNTIL).ifPresent(this::until);
         config.getOptional(PersistSourceOptions.POLL_INTERVAL).ifPresent(d -> pollInterval = d);
         config.getOptional(PersistSourceOptions.LEASE_DURATION).ifPresent(this::leaseDuration);
         return this;
@@ -174,7 +220,9 @@ public final class PersistSourceBuilder<K, V> {
                 asOf.orElse(Long.MIN_VALUE),
                 consolidated,
                 leaseDuration,
-                continuous ? pollInterval : null);
+                continuous || until.isPresent() ? pollInterval : null,
+                new ReadFilter(keyRanges, timesFrom, limit),
+                until.orElse(Long.MIN_VALUE));
     }
 
     /**
@@ -196,6 +244,18 @@ public final class PersistSourceBuilder<K, V> {
                     "must satisfy 0 <= t < " + Frontier.MAX_TIME,
                     asOf.getAsLong());
         }
+        if (until.isPresent()) {
+            long after = asOf.isPresent() ? asOf.getAsLong() : -1;
+            option(
+                    until.getAsLong() > after && until.getAsLong() <= Frontier.MAX_TIME,
+                    PersistSourceOptions.UNTIL,
+                    asOf.isPresent()
+                            ? "must be after scan.as-of (" + asOf.getAsLong() + ")"
+                            : "must satisfy 0 <= t <= " + Frontier.MAX_TIME,
+                    until.getAsLong());
+        }
+        require(limit == -1 || limit > 0, "the limit must be positive (was " + limit + ")");
+        require(timesFrom >= 0, "timesFrom must not be negative (was " + timesFrom + ")");
         option(
                 leaseDuration != null && leaseDuration.toMillis() >= 3_000,
                 PersistSourceOptions.LEASE_DURATION,

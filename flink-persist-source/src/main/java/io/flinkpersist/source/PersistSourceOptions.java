@@ -24,6 +24,15 @@ public final class PersistSourceOptions {
                             "Read the collection as of this time (since <= t < seal, checked when the job starts)."
                                     + " Default: the whole snapshot, or for a continuous scan the latest complete time.");
 
+    public static final ConfigOption<Long> UNTIL =
+            ConfigOptions.key("scan.until")
+                    .longType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Read a bounded changelog that ends at this time: the snapshot as of scan.as-of (or, without"
+                                    + " it, as of since), then every change before this time as inserts and deletes;"
+                                    + " waits until the seal has passed it. Must be after scan.as-of.");
+
     public static final ConfigOption<Duration> POLL_INTERVAL =
             ConfigOptions.key("scan.poll-interval")
                     .durationType()

@@ -21,6 +21,9 @@ import org.apache.flink.annotation.Internal;
  * @param consolidated whether each {@code (key, value)} is emitted once with its net diff
  * @param leaseDuration how long the reader lease lives without renewal
  * @param pollInterval how often a continuous read polls for a new seal; null for a bounded read
+ * @param filter what the read may leave out
+ * @param until a bounded changelog read ends at this time: the snapshot (as of {@code asOf}, or
+ *     since), then every change before {@code until}; {@code Long.MIN_VALUE}: none
  */
 @Internal
 public record SourceSettings(
@@ -30,7 +33,9 @@ public record SourceSettings(
         long asOf,
         boolean consolidated,
         Duration leaseDuration,
-        Duration pollInterval)
+        Duration pollInterval,
+        ReadFilter filter,
+        long until)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -40,10 +45,45 @@ public record SourceSettings(
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
+        Objects.requireNonNull(filter, "filter");
     }
 
+    /** Settings that read everything, with no end time. */
+    public SourceSettings(
+            String location,
+            String collection,
+            CollectionSchema schema,
+            long asOf,
+            boolean consolidated,
+            Duration leaseDuration,
+            Duration pollInterval) {
+        this(
+                location,
+                collection,
+                schema,
+                asOf,
+                consolidated,
+                leaseDuration,
+                pollInterval,
+                ReadFilter.NONE,
+                Long.MIN_VALUE);
+    }
+
+    /**
+     * Whether the read follows the seal: unbounded, or a bounded changelog up to {@link #until}.
+     */
     public boolean continuous() {
         return pollInterval != null;
+    }
+
+    /** The end time of a bounded changelog read, if it is one. */
+    public OptionalLong untilTime() {
+        return until == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(until);
+    }
+
+    /** Whether the read ends: a snapshot, or a changelog up to an end time. */
+    public boolean bounded() {
+        return !continuous() || untilTime().isPresent();
     }
 
     public OptionalLong asOfTime() {

@@ -14,10 +14,12 @@ import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_A
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_MAX_ROWS;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_REFRESH_INTERVAL;
 import static io.flinkpersist.table.PersistOptions.SCAN_AS_OF;
+import static io.flinkpersist.table.PersistOptions.SCAN_FILTER_PUSH_DOWN;
 import static io.flinkpersist.table.PersistOptions.SCAN_LEASE_DURATION;
 import static io.flinkpersist.table.PersistOptions.SCAN_MODE;
 import static io.flinkpersist.table.PersistOptions.SCAN_PARALLELISM;
 import static io.flinkpersist.table.PersistOptions.SCAN_POLL_INTERVAL;
+import static io.flinkpersist.table.PersistOptions.SCAN_UNTIL;
 import static io.flinkpersist.table.PersistOptions.SINK_BUFFER_SIZE;
 import static io.flinkpersist.table.PersistOptions.SINK_CLOSE_ON_END_OF_INPUT;
 import static io.flinkpersist.table.PersistOptions.SINK_GC_GRACE_PERIOD;
@@ -120,6 +122,8 @@ public final class PersistDynamicTableFactory
                 SINK_PARALLELISM,
                 SCAN_MODE,
                 SCAN_AS_OF,
+                SCAN_UNTIL,
+                SCAN_FILTER_PUSH_DOWN,
                 SCAN_POLL_INTERVAL,
                 SCAN_LEASE_DURATION,
                 SCAN_PARALLELISM,
@@ -207,10 +211,24 @@ public final class PersistDynamicTableFactory
                     layout,
                     context.getPhysicalRowDataType(),
                     options.getOptional(SCAN_PARALLELISM).orElse(null),
-                    options);
+                    options,
+                    rowtime(context));
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage(), e);
         }
+    }
+
+    /** The table's rowtime attribute, if it declares one on a physical column. */
+    private static Optional<String> rowtime(Context context) {
+        List<WatermarkSpec> watermarks =
+                context.getCatalogTable().getResolvedSchema().getWatermarkSpecs();
+        if (watermarks.isEmpty()) {
+            return Optional.empty();
+        }
+        String column = watermarks.get(0).getRowtimeAttribute();
+        return physicalRowType(context).getFieldNames().contains(column)
+                ? Optional.of(column)
+                : Optional.empty();
     }
 
     private static RowType physicalRowType(Context context) {

@@ -91,6 +91,19 @@ public final class PersistOptions {
 
     public static final ConfigOption<Long> SCAN_AS_OF = PersistSourceOptions.AS_OF;
 
+    public static final ConfigOption<Long> SCAN_UNTIL = PersistSourceOptions.UNTIL;
+
+    public static final ConfigOption<Boolean> SCAN_FILTER_PUSH_DOWN =
+            ConfigOptions.key("scan.filter-push-down")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Let filters narrow what a scan reads: equalities, IN lists and ranges on the leading"
+                                    + " primary-key columns become key ranges, and a lower bound on the rowtime column skips"
+                                    + " what was written before it (the persist sink writes each row at its rowtime; turn"
+                                    + " this off for a collection written at other times). Flink still applies every"
+                                    + " filter.");
+
     public static final ConfigOption<Duration> SCAN_POLL_INTERVAL =
             PersistSourceOptions.POLL_INTERVAL;
 

@@ -195,13 +195,27 @@ public final class FollowingSplitEnumerator
         CollectionState state = collection.state();
         Snapshot snapshot;
         Frontier reached;
-        if (state.seal().isClosed() && settings.asOfTime().isEmpty()) {
+        if (settings.untilTime().isPresent()
+                && settings.asOfTime().isEmpty()
+                && settings.untilTime().getAsLong() <= hold) {
+            throw new IOException(
+                    "Cannot read collection "
+                            + settings.collection()
+                            + " until time "
+                            + settings.untilTime().getAsLong()
+                            + ": it is not after since "
+                            + hold
+                            + ", so the changes before it are merged; read a later scan.until, or as"
+                            + " of a time (scan.as-of)");
+        }
+        boolean fromHold = settings.asOfTime().isPresent() || settings.untilTime().isPresent();
+        if (state.seal().isClosed() && !fromHold) {
             // Every time is complete: the snapshot is the whole collection and nothing follows it.
             collection.renewLease(lease.leaseId(), Optional.of(Frontier.closed()), false);
             snapshot = Snapshot.of(collection.store(), state);
             reached = Frontier.closed();
         } else {
-            long start = settings.asOfTime().isPresent() ? hold + 1 : state.seal().time();
+            long start = fromHold ? hold + 1 : state.seal().time();
             collection.renewLease(lease.leaseId(), Optional.of(Frontier.at(start - 1)), false);
             snapshot = Snapshot.of(collection.store(), state).asOf(start - 1);
             reached = Frontier.at(start);
@@ -209,7 +223,11 @@ public final class FollowingSplitEnumerator
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
                 PersistSplitPlanner.snapshot(
-                        collection.store(), snapshot, parallelism, settings.consolidated());
+                        collection.store(),
+                        snapshot,
+                        parallelism,
+                        settings.consolidated(),
+                        settings.filter());
         return new Start(splits, snapshot.seqNo(), reached);
     }
 
@@ -222,7 +240,7 @@ public final class FollowingSplitEnumerator
      * since.
      */
     private Interval pollSeal() throws IOException {
-        if (progress.isClosed()) {
+        if (reachedEnd()) {
             return null;
         }
         long from = progress.time();
@@ -236,9 +254,17 @@ public final class FollowingSplitEnumerator
         collection.renewLease(lease.leaseId(), Optional.of(Frontier.at(from - 1)), !pinOutstanding);
         CollectionState state = collection.state();
         Frontier to = state.seal();
+        if (settings.untilTime().isPresent() && Frontier.at(settings.until()).lessThan(to)) {
+            to = Frontier.at(settings.until());
+        }
         List<PersistSplit> splits =
                 PersistSplitPlanner.interval(
-                        collection.store(), state, from, Math.max(1, context.currentParallelism()));
+                        collection.store(),
+                        state,
+                        from,
+                        to,
+                        Math.max(1, context.currentParallelism()),
+                        settings.filter());
         return new Interval(from, to, splits);
     }
 
@@ -333,16 +359,27 @@ public final class FollowingSplitEnumerator
     }
 
     /**
-     * Once the collection's seal closed and its last interval is handed out, nothing new can come:
-     * tells every reader there are no more splits, so each finishes after its last split and the
-     * final watermark, and the job ends on its own.
+     * Once the read reached its end (the collection's seal closed, or a bounded changelog's end
+     * time) and its last interval is handed out, nothing new can come: tells every reader there are
+     * no more splits, so each finishes after its last split and the final watermark, and the job
+     * ends on its own.
      */
     private void signalEndIfClosed(Collection<Integer> readers) {
-        if (progress.isClosed() && unassigned.isEmpty()) {
+        if (reachedEnd() && unassigned.isEmpty()) {
             for (int reader : readers) {
                 context.signalNoMoreSplits(reader);
             }
         }
+    }
+
+    /**
+     * Whether everything the read reads is planned: the collection's seal closed, or a bounded
+     * changelog's end time reached.
+     */
+    private boolean reachedEnd() {
+        Frontier p = progress;
+        return p.isClosed()
+                || (settings.untilTime().isPresent() && started && settings.until() <= p.time());
     }
 
     private void updatePinOutstanding() {

@@ -7,10 +7,12 @@ import io.flinkpersist.batch.RowGroupInfo;
 import io.flinkpersist.batch.UpdateOrder;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.KeyRange;
 import io.flinkpersist.read.ReadTimes;
 import io.flinkpersist.read.Snapshot;
 import io.flinkpersist.read.SnapshotPart;
 import io.flinkpersist.read.SplitPlanner;
+import io.flinkpersist.source.ReadFilter;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -44,8 +46,19 @@ public final class PersistSplitPlanner {
     public static List<PersistSplit> snapshot(
             BlobStore store, Snapshot snapshot, int parts, boolean consolidated)
             throws IOException {
+        return snapshot(store, snapshot, parts, consolidated, ReadFilter.NONE);
+    }
+
+    /**
+     * As {@link #snapshot(BlobStore, Snapshot, int, boolean)}, leaving out the batches, parts and
+     * row groups that {@code filter} says hold nothing the read keeps (consolidated reads; a raw
+     * read leaves them out when it reads).
+     */
+    public static List<PersistSplit> snapshot(
+            BlobStore store, Snapshot snapshot, int parts, boolean consolidated, ReadFilter filter)
+            throws IOException {
         List<PersistSplit> splits =
-                consolidated ? consolidated(store, snapshot, parts) : raw(snapshot, parts);
+                consolidated ? consolidated(store, snapshot, parts, filter) : raw(snapshot, parts);
         splits.sort(Comparator.comparingLong(PersistSplit::bytes).reversed());
         return splits;
     }
@@ -74,17 +87,27 @@ public final class PersistSplitPlanner {
 
     public static List<PersistSplit> consolidated(BlobStore store, Snapshot snapshot, int parts)
             throws IOException {
-        List<BatchSlice> batches = snapshot.wholeBatches();
+        return consolidated(store, snapshot, parts, ReadFilter.NONE);
+    }
+
+    private static List<PersistSplit> consolidated(
+            BlobStore store, Snapshot snapshot, int parts, ReadFilter filter) throws IOException {
+        List<BatchSlice> batches = wholeBatches(snapshot.state(), filter);
         List<List<RowGroupInfo>> footers = new ArrayList<>();
         List<Group> groups = new ArrayList<>();
         long total = 0;
         for (BatchSlice b : batches) {
             BatchFooter footer = BatchReader.readFooter(store, b.key());
-            footers.add(footer.rowGroups());
+            List<RowGroupInfo> kept = new ArrayList<>();
             for (RowGroupInfo g : footer.rowGroups()) {
+                if (g.hasKeyBounds() && !filter.mayHoldKeys(g.minKey(), g.maxKey())) {
+                    continue;
+                }
+                kept.add(g);
                 groups.add(new Group(b, g));
                 total += Math.max(1, g.compressedBytes());
             }
+            footers.add(kept);
         }
         // Boundaries: minimum keys of row groups, taken where the bytes before them pass each
         // share.
@@ -144,6 +167,62 @@ public final class PersistSplitPlanner {
         return out;
     }
 
+    /**
+     * Every batch of {@code state}'s snapshot as one whole slice, as {@link
+     * Snapshot#wholeBatches()}, without the batches whose times all lie before the filter's time
+     * bound and the parts of trace batches whose key range lies outside the filter's key ranges.
+     */
+    static List<BatchSlice> wholeBatches(CollectionState state, ReadFilter filter) {
+        List<BatchSlice> out = new ArrayList<>();
+        for (TraceBatchMeta b : state.trace()) {
+            if (beforeTimes(b, filter)) {
+                continue;
+            }
+            List<TraceBatchMeta> views = b.partViews();
+            for (int i = 0; i < views.size(); i++) {
+                byte[] lower = b.parts().get(i).lower();
+                byte[] upper = b.partUpper(i);
+                if (filter.restrictsKeys() && !overlapsAny(filter, lower, upper)) {
+                    continue;
+                }
+                TraceBatchMeta part = views.get(i);
+                out.add(BatchSlice.ofTrace(part, 0, Integer.MAX_VALUE, part.sizeBytes()));
+            }
+        }
+        if (!state.traceUpper().isClosed()) {
+            for (UnsealedBatchMeta b : state.unsealed()) {
+                if (state.traceUpper().lessEqual(b.tsUpper())
+                        && !filter.skipsTimesBefore(b.tsUpper() + 1)) {
+                    out.add(BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether every time stored in trace batch {@code b} lies before the filter's time bound: its
+     * times are below its upper, or advanced to its since.
+     */
+    private static boolean beforeTimes(TraceBatchMeta b, ReadFilter filter) {
+        Frontier upper = b.desc().upper();
+        Frontier since = b.desc().since();
+        if (upper.isClosed() || since.isClosed()) {
+            return false;
+        }
+        return filter.skipsTimesBefore(Math.max(upper.time(), since.time() + 1));
+    }
+
+    /** Whether keys {@code [lower, upper)} (upper null: unbounded) meet a range of the filter. */
+    private static boolean overlapsAny(ReadFilter filter, byte[] lower, byte[] upper) {
+        for (KeyRange r : filter.keyRanges()) {
+            if (!r.intersect(lower, upper).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The lower key bounds of the parts of the snapshot's multi-part trace batches, sorted. */
     private static List<byte[]> partBounds(Snapshot snapshot) {
         List<byte[]> out = new ArrayList<>();
@@ -198,7 +277,31 @@ public final class PersistSplitPlanner {
      */
     public static List<PersistSplit> interval(
             BlobStore store, CollectionState state, long from, int parts) throws IOException {
-        Frontier to = state.seal();
+        return interval(store, state, from, state.seal(), parts, ReadFilter.NONE);
+    }
+
+    /**
+     * As {@link #interval(BlobStore, CollectionState, long, int)} for the interval {@code [from,
+     * to)} ({@code to} at most the seal), leaving out the row groups {@code filter} says hold no
+     * key the read keeps.
+     */
+    public static List<PersistSplit> interval(
+            BlobStore store,
+            CollectionState state,
+            long from,
+            Frontier to,
+            int parts,
+            ReadFilter filter)
+            throws IOException {
+        if (state.seal().lessThan(to)) {
+            throw new IllegalArgumentException(
+                    "Cannot plan interval ["
+                            + from
+                            + ", "
+                            + to
+                            + "): it ends after the seal "
+                            + state.seal());
+        }
         List<BatchSlice> units = new ArrayList<>();
         for (TraceBatchMeta b : state.trace()) {
             boolean overlaps = b.desc().lower().lessThan(to) && b.desc().upper().isBefore(from);
@@ -208,7 +311,8 @@ public final class PersistSplitPlanner {
                             rowGroups(
                                     store,
                                     BatchSlice.ofTrace(
-                                            part, 0, Integer.MAX_VALUE, part.sizeBytes())));
+                                            part, 0, Integer.MAX_VALUE, part.sizeBytes()),
+                                    filter));
                 }
             }
         }
@@ -219,7 +323,8 @@ public final class PersistSplitPlanner {
                 units.addAll(
                         rowGroups(
                                 store,
-                                BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes())));
+                                BatchSlice.ofUnsealed(b, 0, Integer.MAX_VALUE, b.sizeBytes()),
+                                filter));
             }
         }
         ReadTimes times = new ReadTimes(state.traceUpper(), from, to, 0);
@@ -243,10 +348,13 @@ public final class PersistSplitPlanner {
     }
 
     /** One slice per row group of a whole batch, weighed by its compressed bytes. */
-    private static List<BatchSlice> rowGroups(BlobStore store, BatchSlice whole)
+    private static List<BatchSlice> rowGroups(BlobStore store, BatchSlice whole, ReadFilter filter)
             throws IOException {
         List<BatchSlice> out = new ArrayList<>();
         for (RowGroupInfo g : BatchReader.readFooter(store, whole.key()).rowGroups()) {
+            if (g.hasKeyBounds() && !filter.mayHoldKeys(g.minKey(), g.maxKey())) {
+                continue;
+            }
             long bytes = Math.max(1, g.compressedBytes());
             out.add(
                     whole.trace() != null
@@ -268,6 +376,7 @@ public final class PersistSplitPlanner {
             byte[] lower,
             byte[] upper) {
         int from = -1;
+        int to = -1;
         long bytes = 0;
         for (RowGroupInfo g : groups) {
             boolean overlaps =
@@ -275,19 +384,20 @@ public final class PersistSplitPlanner {
                             || ((lower == null || UpdateOrder.compareBytes(g.maxKey(), lower) >= 0)
                                     && (upper == null
                                             || UpdateOrder.compareBytes(g.minKey(), upper) < 0));
-            if (overlaps) {
-                if (from < 0) {
-                    from = g.index();
-                    bytes = 0;
-                }
+            if (overlaps && from >= 0 && g.index() == to) {
+                to++;
                 bytes += Math.max(1, g.compressedBytes());
-            } else if (from >= 0) {
-                out.add(slice(whole, from, g.index(), bytes));
-                from = -1;
+            } else if (overlaps) {
+                if (from >= 0) {
+                    out.add(slice(whole, from, to, bytes));
+                }
+                from = g.index();
+                to = from + 1;
+                bytes = Math.max(1, g.compressedBytes());
             }
         }
         if (from >= 0) {
-            out.add(slice(whole, from, groups.size(), bytes));
+            out.add(slice(whole, from, to, bytes));
         }
     }
 

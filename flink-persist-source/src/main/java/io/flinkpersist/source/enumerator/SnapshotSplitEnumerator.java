@@ -80,7 +80,11 @@ public final class SnapshotSplitEnumerator
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
                 PersistSplitPlanner.snapshot(
-                        collection.store(), snapshot, parallelism, settings.consolidated());
+                        collection.store(),
+                        snapshot,
+                        parallelism,
+                        settings.consolidated(),
+                        settings.filter());
         unassigned.addAll(splits);
         pinnedSeqNo = snapshot.seqNo();
         LOG.info(

@@ -2,18 +2,23 @@ package io.flinkpersist.source.reader;
 
 import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.Cursors;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobStores;
 import io.flinkpersist.read.BatchSlice;
+import io.flinkpersist.read.KeyRange;
+import io.flinkpersist.read.ReadTimes;
 import io.flinkpersist.read.SnapshotPart;
+import io.flinkpersist.source.ReadFilter;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.split.PersistSplit;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,20 +34,34 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
  * slices in turn; a consolidated split merges all its slices, keeps its key range, and (without an
  * as-of time) collapses each {@code (key, value)} to one update. A restored split skips the updates
  * it emitted before the checkpoint.
+ *
+ * <p>What the settings' {@link ReadFilter} leaves out is not read: a consolidated split restricted
+ * to key ranges reads each of its batches only where the ranges lie (row groups and pages, by the
+ * files' key statistics and column indexes), a raw split drops keys outside them, every split skips
+ * updates stored before the filter's time, and a split with a limit stops after that many updates.
  */
 @Internal
 public final class PersistSplitReader implements SplitReader<RawUpdate, PersistSplit> {
 
     private static final int FETCH_SIZE = 4096;
 
+    /** Batch files a key-range read keeps open across its ranges and splits. */
+    private static final int OPEN_FILES = 32;
+
     private final SourceSettings settings;
+    private final ReadFilter filter;
     private final Deque<PersistSplit> queue = new ArrayDeque<>();
     private BlobStore store;
+    private IndexCache indexes;
     private PersistSplit current;
     private UpdateCursor cursor;
 
+    /** Updates of the current split emitted so far, those before a restore included. */
+    private long emitted;
+
     public PersistSplitReader(SourceSettings settings) {
         this.settings = settings;
+        this.filter = settings.filter();
     }
 
     @Override
@@ -53,6 +72,7 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
                 return new RecordsBySplits<>(Map.of(), Set.of());
             }
             cursor = open(current);
+            emitted = current.recordsToSkip();
             for (long i = 0; i < current.recordsToSkip(); i++) {
                 if (!cursor.advance()) {
                     throw new IOException(
@@ -66,8 +86,14 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
         }
         List<RawUpdate> batch = new ArrayList<>(FETCH_SIZE);
         boolean more = true;
-        while (batch.size() < FETCH_SIZE && (more = cursor.advance())) {
+        while (batch.size() < FETCH_SIZE
+                && (filter.limit() < 0 || emitted < filter.limit())
+                && (more = cursor.advance())) {
             batch.add(new RawUpdate(cursor.key(), cursor.value(), cursor.time(), cursor.diff()));
+            emitted++;
+        }
+        if (filter.limit() >= 0 && emitted >= filter.limit()) {
+            more = false;
         }
         String id = current.splitId();
         Set<String> finished = Set.of();
@@ -84,13 +110,22 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
         if (store == null) {
             store = BlobStores.open(settings.location(), settings.collection());
         }
+        ReadTimes times = split.times().keepingFrom(filter.timesFrom());
         if (split.mode() == PersistSplit.Mode.RAW) {
-            return new SnapshotPart(split.slices(), split.times()).open(store);
+            UpdateCursor raw = new SnapshotPart(split.slices(), times).open(store);
+            List<KeyRange> ranges = filter.keyRanges();
+            return ranges == null
+                    ? raw
+                    : Cursors.filterKeys(raw, key -> KeyRange.anyContains(ranges, key));
         }
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
-            for (BatchSlice s : split.slices()) {
-                inputs.add(s.open(store, split.times(), BatchCache.disabled()));
+            if (filter.restrictsKeys()) {
+                openKeyRanges(split, times, inputs);
+            } else {
+                for (BatchSlice s : split.slices()) {
+                    inputs.add(s.open(store, times, BatchCache.disabled()));
+                }
             }
         } catch (IOException | RuntimeException e) {
             for (UpdateCursor c : inputs) {
@@ -101,6 +136,36 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
         UpdateCursor merged =
                 Cursors.keyRange(new MergingCursor(inputs), split.lowerKey(), split.upperKey());
         return split.times().keepBefore().isClosed() ? Cursors.collapseTimes(merged) : merged;
+    }
+
+    /**
+     * Adds to {@code inputs}, for each batch file of the split, its updates in the filter's key
+     * ranges within the split's own range, range after range (so in key order).
+     */
+    private void openKeyRanges(PersistSplit split, ReadTimes times, List<UpdateCursor> inputs)
+            throws IOException {
+        if (indexes == null) {
+            indexes = new IndexCache(OPEN_FILES);
+        }
+        List<KeyRange> ranges = new ArrayList<>();
+        for (KeyRange r : filter.keyRanges()) {
+            KeyRange within = r.intersect(split.lowerKey(), split.upperKey());
+            if (!within.isEmpty()) {
+                ranges.add(within);
+            }
+        }
+        // A batch may be in the split as several slices (row groups apart): read it once.
+        Map<String, BatchSlice> batches = new LinkedHashMap<>();
+        for (BatchSlice s : split.slices()) {
+            batches.putIfAbsent(s.key(), s);
+        }
+        for (BatchSlice batch : batches.values()) {
+            List<Cursors.CursorSupplier> perRange = new ArrayList<>();
+            for (KeyRange r : ranges) {
+                perRange.add(() -> batch.openKeyRange(store, times, r, indexes));
+            }
+            inputs.add(Cursors.concat(perRange));
+        }
     }
 
     @Override
@@ -117,6 +182,9 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
     public void close() throws Exception {
         if (cursor != null) {
             cursor.close();
+        }
+        if (indexes != null) {
+            indexes.close();
         }
         if (store != null) {
             store.close();

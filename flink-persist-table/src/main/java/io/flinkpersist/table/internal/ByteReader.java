@@ -87,6 +87,15 @@ final class ByteReader {
         return out;
     }
 
+    /** Moves past {@code n} bytes without copying them. */
+    void skip(int n) {
+        if (n < 0) {
+            throw corrupt("negative length " + n);
+        }
+        need(n);
+        pos += n;
+    }
+
     int readVarInt() {
         int v = 0;
         for (int shift = 0; shift < 35; shift += 7) {

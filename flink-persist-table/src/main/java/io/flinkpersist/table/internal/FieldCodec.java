@@ -82,6 +82,11 @@ abstract class FieldCodec implements Serializable {
         return readOrdered(in);
     }
 
+    /** Moves past a compact value without making an object of it where the encoding allows. */
+    void skipCompact(ByteReader in) {
+        readCompact(in);
+    }
+
     /** The codec of a column, or a {@link ValidationException} naming the column and its type. */
     static FieldCodec of(String column, LogicalType type) {
         switch (type.getTypeRoot()) {
@@ -419,6 +424,11 @@ abstract class FieldCodec implements Serializable {
         Object readCompact(ByteReader in) {
             return StringData.fromBytes(in.readBytes(in.readVarInt()));
         }
+
+        @Override
+        void skipCompact(ByteReader in) {
+            in.skip(in.readVarInt());
+        }
     }
 
     private static final class BinaryCodec extends FieldCodec {
@@ -449,6 +459,11 @@ abstract class FieldCodec implements Serializable {
         @Override
         Object readCompact(ByteReader in) {
             return in.readBytes(in.readVarInt());
+        }
+
+        @Override
+        void skipCompact(ByteReader in) {
+            in.skip(in.readVarInt());
         }
     }
 }

@@ -57,6 +57,7 @@ public final class PersistLookupFunction implements Serializable {
     private final Duration refresh;
     private final Duration maxWait;
 
+    private final int[] fields;
     private transient CollectionLookups lookups;
     private transient RowData.FieldGetter[] getters;
     private transient Counter lookupCount;
@@ -70,11 +71,13 @@ public final class PersistLookupFunction implements Serializable {
      * @param asOfIndex the index in the lookup row of the as-of column, or -1
      * @param prefix the first {@code n} primary-key positions, in key order
      * @param maxWait how long a lookup as of a time waits for the seal to pass it
+     * @param fields the table positions of the columns a row holds, in its order (a projection)
      */
     public PersistLookupFunction(
             String location,
             String collection,
             RowLayout layout,
+            int[] fields,
             int[] lookupPositions,
             int asOfIndex,
             int[] prefix,
@@ -84,6 +87,7 @@ public final class PersistLookupFunction implements Serializable {
         this.location = location;
         this.collection = collection;
         this.layout = layout;
+        this.fields = fields.clone();
         this.lookupPositions = lookupPositions.clone();
         this.asOfIndex = asOfIndex;
         this.prefixCodec = RowFieldsCodec.ordered(layout.rowType(), prefix);
@@ -246,9 +250,13 @@ public final class PersistLookupFunction implements Serializable {
     private Collection<RowData> rows(List<Update<byte[], byte[]>> updates, Key asOf) {
         List<RowData> rows = new ArrayList<>();
         for (Update<byte[], byte[]> u : updates) {
-            GenericRowData row = layout.decode(u.key(), u.value());
+            GenericRowData full = layout.decode(u.key(), u.value());
             if (asOf != null) {
-                row.setField(lookupPositions[asOfIndex], asOfValue(asOf.asOf()));
+                full.setField(lookupPositions[asOfIndex], asOfValue(asOf.asOf()));
+            }
+            GenericRowData row = new GenericRowData(fields.length);
+            for (int i = 0; i < fields.length; i++) {
+                row.setField(i, full.getField(fields[i]));
             }
             for (long i = 0; i < u.diff(); i++) {
                 rows.add(row);

@@ -5,19 +5,26 @@ import io.flinkpersist.source.PersistSourceBuilder;
 import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.table.PersistOptions;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsFilterPushDown;
+import org.apache.flink.table.connector.source.abilities.SupportsLimitPushDown;
+import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
+import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
 import org.apache.flink.table.connector.source.abilities.SupportsSourceWatermark;
 import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
 import org.apache.flink.table.connector.source.lookup.LookupFunctionProvider;
@@ -27,6 +34,7 @@ import org.apache.flink.table.connector.source.lookup.PartialCachingAsyncLookupP
 import org.apache.flink.table.connector.source.lookup.PartialCachingLookupProvider;
 import org.apache.flink.table.connector.source.lookup.cache.DefaultLookupCache;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.LookupFunction;
 import org.apache.flink.table.types.DataType;
@@ -37,11 +45,24 @@ import org.apache.flink.types.RowKind;
  * The {@code 'persist'} table source. A snapshot scan is consolidated and insert-only (each row
  * once per unit of its net multiplicity) and bounded; a continuous scan is a changelog of inserts
  * and deletes that follows the collection's seal, with the source's watermark at each seal ({@code
- * WATERMARK FOR col AS SOURCE_WATERMARK()} passes it on).
+ * WATERMARK FOR col AS SOURCE_WATERMARK()} passes it on); a scan with {@code scan.until} is a
+ * bounded changelog.
+ *
+ * <p>A scan reads only what its query needs: filters on the leading primary-key columns become key
+ * ranges and a lower bound on the rowtime column a time bound ({@link FilterPushDown}; the planner
+ * still applies every filter), a limit stops each split early, a projection decodes only the
+ * columns asked for, and the metadata columns {@code time} and {@code diff} come from the update
+ * each row is read from.
  */
 @Internal
 public final class PersistTableSource
-        implements ScanTableSource, SupportsSourceWatermark, LookupTableSource {
+        implements ScanTableSource,
+                SupportsSourceWatermark,
+                LookupTableSource,
+                SupportsFilterPushDown,
+                SupportsLimitPushDown,
+                SupportsProjectionPushDown,
+                SupportsReadingMetadata {
 
     private static final ChangelogMode INSERTS_AND_DELETES =
             ChangelogMode.newBuilder()
@@ -52,9 +73,17 @@ public final class PersistTableSource
     private final PersistSourceBuilder<byte[], byte[]> builder;
     private final SourceSettings settings;
     private final RowLayout layout;
-    private final DataType producedDataType;
+    private DataType producedDataType;
     private final Integer parallelism;
     private final ReadableConfig options;
+    private final Optional<String> rowtimeColumn;
+
+    /** What the planner pushed into the scan. */
+    private FilterPushDown filters;
+
+    private long limit = -1;
+    private int[] fields;
+    private List<String> metadata = List.of();
 
     /**
      * @param builder the persist source's builder, complete but for what the source emits (checked:
@@ -66,13 +95,16 @@ public final class PersistTableSource
             RowLayout layout,
             DataType producedDataType,
             Integer parallelism,
-            ReadableConfig options) {
+            ReadableConfig options,
+            Optional<String> rowtimeColumn) {
         this.builder = builder;
         this.settings = builder.build().settings();
         this.layout = layout;
         this.producedDataType = producedDataType;
         this.parallelism = parallelism;
         this.options = options;
+        this.rowtimeColumn = rowtimeColumn;
+        this.fields = IntStream.range(0, layout.rowType().getFieldCount()).toArray();
     }
 
     /** The settings of the source this scan reads with. */
@@ -88,9 +120,68 @@ public final class PersistTableSource
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         TypeInformation<RowData> type = context.createTypeInformation(producedDataType);
-        UpdateRows rows = new UpdateRows(layout, settings.continuous(), settings.collection());
+        UpdateRows rows =
+                new UpdateRows(
+                        layout, settings.continuous(), settings.collection(), fields, metadata);
+        builder.keyRanges(filters == null ? null : filters.keyRanges())
+                .timesFrom(filters == null ? 0 : filters.timesFrom())
+                .limit(limit);
         PersistSource<RowData> source = builder.build(new RowDataDeserializer(rows, type));
         return SourceProvider.of(source, parallelism);
+    }
+
+    /**
+     * Takes the filters on the leading primary-key columns as key ranges and a lower bound on the
+     * rowtime column as a time bound, when {@code scan.filter-push-down} allows; every filter
+     * remains for the planner to apply, so a pushed filter only leaves out what it would drop.
+     */
+    @Override
+    public Result applyFilters(List<ResolvedExpression> filters) {
+        if (!options.get(PersistOptions.SCAN_FILTER_PUSH_DOWN)) {
+            return Result.of(List.of(), filters);
+        }
+        FilterPushDown pushed = FilterPushDown.of(filters, layout, rowtimeColumn);
+        this.filters = pushed.narrows() ? pushed : null;
+        return Result.of(pushed.narrows() ? pushed.accepted() : List.of(), filters);
+    }
+
+    /** Each split stops after {@code limit} rows; a changelog scan reads on. */
+    @Override
+    public void applyLimit(long limit) {
+        if (!settings.continuous() && limit > 0) {
+            this.limit = limit;
+        }
+    }
+
+    @Override
+    public boolean supportsNestedProjection() {
+        return false;
+    }
+
+    /** Decodes only the projected columns (the key bytes stay whole: they consolidate). */
+    @Override
+    public void applyProjection(int[][] projectedFields, DataType producedDataType) {
+        this.fields = Arrays.stream(projectedFields).mapToInt(f -> f[0]).toArray();
+        this.producedDataType = producedDataType;
+    }
+
+    /**
+     * {@code time}: the update's time (BIGINT; in a snapshot, the latest time of the row's updates
+     * as read, so times before since read as since); {@code diff}: its diff (BIGINT; in a snapshot
+     * the row's net multiplicity, the row itself emitted that many times).
+     */
+    @Override
+    public Map<String, DataType> listReadableMetadata() {
+        Map<String, DataType> out = new LinkedHashMap<>();
+        out.put(UpdateRows.TIME, DataTypes.BIGINT().notNull());
+        out.put(UpdateRows.DIFF, DataTypes.BIGINT().notNull());
+        return out;
+    }
+
+    @Override
+    public void applyReadableMetadata(List<String> metadataKeys, DataType producedDataType) {
+        this.metadata = List.copyOf(metadataKeys);
+        this.producedDataType = producedDataType;
     }
 
     /**
@@ -102,7 +193,14 @@ public final class PersistTableSource
 
     @Override
     public DynamicTableSource copy() {
-        return new PersistTableSource(builder, layout, producedDataType, parallelism, options);
+        PersistTableSource copy =
+                new PersistTableSource(
+                        builder, layout, producedDataType, parallelism, options, rowtimeColumn);
+        copy.filters = filters;
+        copy.limit = limit;
+        copy.fields = fields;
+        copy.metadata = metadata;
+        return copy;
     }
 
     /**
@@ -125,7 +223,16 @@ public final class PersistTableSource
                                 + columns(pk)
                                 + " or a prefix of it");
             }
-            positions[i] = keys[i][0];
+            // Key indexes count the columns the scan produces: after a projection, a subset.
+            positions[i] = fields[keys[i][0]];
+        }
+        if (!metadata.isEmpty()) {
+            throw new ValidationException(
+                    "Cannot look up persist table "
+                            + settings.collection()
+                            + " with metadata columns "
+                            + metadata
+                            + ": a lookup returns the table's rows as of a time; read time and diff with a scan");
         }
         // The as-of column, if the table has one, gives the time; the other lookup keys the key.
         int asOfIndex = -1;
@@ -179,6 +286,7 @@ public final class PersistTableSource
                         settings.location(),
                         settings.collection(),
                         layout,
+                        fields,
                         positions,
                         asOfIndex,
                         prefix,

@@ -102,15 +102,7 @@ public final class RowFieldsCodec implements Codec<RowData> {
         }
         ByteWriter out = new ByteWriter();
         if (ordered) {
-            for (int i = 0; i < fields.length; i++) {
-                int pos = positions[i];
-                if (row.isNullAt(pos)) {
-                    out.writeByte(0x00);
-                } else {
-                    out.writeByte(0x01);
-                    fields[i].writeOrdered(row, pos, out);
-                }
-            }
+            writeOrdered(row, fields.length, out);
         } else {
             byte[] nulls = new byte[(fields.length + 7) / 8];
             for (int i = 0; i < fields.length; i++) {
@@ -128,6 +120,38 @@ public final class RowFieldsCodec implements Codec<RowData> {
         return out.toByteArray();
     }
 
+    /**
+     * The ordered encoding of the first {@code count} of this codec's columns of {@code row}: every
+     * key whose first columns are these starts with it, and keys sort as their columns do. Only for
+     * an ordered codec.
+     */
+    public byte[] encodePrefix(RowData row, int count) {
+        if (!ordered || count > fields.length) {
+            throw new IllegalArgumentException(
+                    "Cannot encode a key prefix of "
+                            + count
+                            + " columns with "
+                            + name
+                            + ": needs an ordered codec of at least as many columns");
+        }
+        ByteWriter out = new ByteWriter();
+        writeOrdered(row, count, out);
+        return out.toByteArray();
+    }
+
+    /** The first {@code count} columns of {@code row}, each a null marker and its value. */
+    private void writeOrdered(RowData row, int count, ByteWriter out) {
+        for (int i = 0; i < count; i++) {
+            int pos = positions[i];
+            if (row.isNullAt(pos)) {
+                out.writeByte(0x00);
+            } else {
+                out.writeByte(0x01);
+                fields[i].writeOrdered(row, pos, out);
+            }
+        }
+    }
+
     @Override
     public RowData decode(byte[] bytes) {
         GenericRowData row = new GenericRowData(arity);
@@ -140,6 +164,17 @@ public final class RowFieldsCodec implements Codec<RowData> {
      * trailing bytes.
      */
     public void decodeInto(byte[] bytes, GenericRowData target) {
+        decodeInto(bytes, target, null);
+    }
+
+    /**
+     * Sets the positions of {@code target} that {@code wanted} (indexed by table position; null:
+     * all) asks for from {@code bytes}, moving past the others; reads nothing if none is wanted.
+     */
+    public void decodeInto(byte[] bytes, GenericRowData target, boolean[] wanted) {
+        if (wanted != null && Arrays.stream(positions).noneMatch(p -> wanted[p])) {
+            return;
+        }
         ByteReader in = new ByteReader(bytes, name);
         if (fields.length > 0) {
             if (ordered) {
@@ -148,7 +183,10 @@ public final class RowFieldsCodec implements Codec<RowData> {
                     if (marker == 0x00) {
                         target.setField(positions[i], null);
                     } else if (marker == 0x01) {
-                        target.setField(positions[i], fields[i].readOrdered(in));
+                        Object v = fields[i].readOrdered(in);
+                        if (wanted == null || wanted[positions[i]]) {
+                            target.setField(positions[i], v);
+                        }
                     } else {
                         throw in.corrupt(
                                 "invalid null marker "
@@ -161,7 +199,13 @@ public final class RowFieldsCodec implements Codec<RowData> {
                 byte[] nulls = in.readBytes((fields.length + 7) / 8);
                 for (int i = 0; i < fields.length; i++) {
                     boolean isNull = (nulls[i / 8] & (1 << (i % 8))) != 0;
-                    target.setField(positions[i], isNull ? null : fields[i].readCompact(in));
+                    if (wanted != null && !wanted[positions[i]]) {
+                        if (!isNull) {
+                            fields[i].skipCompact(in);
+                        }
+                    } else {
+                        target.setField(positions[i], isNull ? null : fields[i].readCompact(in));
+                    }
                 }
             }
         }
