@@ -24,9 +24,7 @@ class SessionClusterE2E {
 
     @RegisterExtension
     static final E2EEnvironment ENV =
-            new E2EEnvironment()
-                    .taskManagers(2)
-                    .allowErrors(E2EEnvironment.HADOOP_IN_USER_CODE);
+            new E2EEnvironment().taskManagers(2).allowErrors(E2EEnvironment.HADOOP_IN_USER_CODE);
 
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
 
