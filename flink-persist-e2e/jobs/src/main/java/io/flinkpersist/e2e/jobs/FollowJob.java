@@ -1,6 +1,5 @@
 package io.flinkpersist.e2e.jobs;
 
-import io.flinkpersist.Codecs;
 import io.flinkpersist.Update;
 import io.flinkpersist.source.PersistSource;
 import java.time.Duration;
@@ -46,14 +45,7 @@ public final class FollowJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         PersistSource<Update<String, String>> source =
-                PersistSource.<String, String>builder()
-                        .location(a.location())
-                        .collection(a.collection())
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .continuous(a.duration("poll-ms", Duration.ofMillis(200)))
-                        .producedType(WriteJob.UPDATE_TYPE)
-                        .build();
+                ReadJob.source(a).continuous(a.duration("poll-ms", Duration.ofMillis(200))).build();
         int minWatermarks = a.all().getInt("min-watermarks", 3);
         List<String> report = new ArrayList<>();
         try (CloseableIterator<String> it =

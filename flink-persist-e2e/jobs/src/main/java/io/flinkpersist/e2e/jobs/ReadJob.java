@@ -3,6 +3,7 @@ package io.flinkpersist.e2e.jobs;
 import io.flinkpersist.Codecs;
 import io.flinkpersist.Update;
 import io.flinkpersist.source.PersistSource;
+import io.flinkpersist.source.PersistSourceBuilder;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -20,18 +21,20 @@ public final class ReadJob {
 
     private ReadJob() {}
 
+    /** A source of the collection the arguments name, emitting its updates. */
+    static PersistSourceBuilder<String, String> source(JobArgs a) {
+        return PersistSource.<String, String>builder()
+                .location(a.location())
+                .collection(a.collection())
+                .keyCodec(Codecs.string())
+                .valueCodec(Codecs.string())
+                .producedType(WriteJob.UPDATE_TYPE);
+    }
+
     public static void main(String[] args) throws Exception {
         JobArgs a = JobArgs.parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PersistSource<Update<String, String>> source =
-                PersistSource.<String, String>builder()
-                        .location(a.location())
-                        .collection(a.collection())
-                        .keyCodec(Codecs.string())
-                        .valueCodec(Codecs.string())
-                        .consolidated(true)
-                        .producedType(WriteJob.UPDATE_TYPE)
-                        .build();
+        PersistSource<Update<String, String>> source = source(a).consolidated(true).build();
         StateCheck check = new StateCheck();
         try (CloseableIterator<Update<String, String>> it =
                 env.fromSource(
