@@ -6,12 +6,14 @@ import java.util.Optional;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A session cluster with the shaded SQL connector jar in {@code lib/}: the SQL client needs no
  * {@code ADD JAR}, and the Hadoop the jar bundles also serves Flink's own checkpoints on HDFS.
  */
+@DisabledIfSystemProperty(named = "e2e.sql-client.skip", matches = "true")
 class ConnectorInLibE2E {
 
     @RegisterExtension

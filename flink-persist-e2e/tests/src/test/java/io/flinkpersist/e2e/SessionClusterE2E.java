@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -100,6 +101,7 @@ class SessionClusterE2E {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = "e2e.sql-client.skip", matches = "true")
     void theSqlClientAddsTheConnectorJarWritesAnAggregateAndReadsItBack() throws Exception {
         String script =
                 CustomerTotals.script(
