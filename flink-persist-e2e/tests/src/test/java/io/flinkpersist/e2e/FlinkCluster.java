@@ -163,10 +163,6 @@ final class FlinkCluster implements AutoCloseable {
         return logDir;
     }
 
-    JvmLauncher launcher() {
-        return launcher;
-    }
-
     // ------------------------------------------------------------------ processes
 
     /** Starts a JobManager and waits until its REST API answers. */

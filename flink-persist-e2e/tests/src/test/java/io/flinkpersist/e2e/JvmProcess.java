@@ -29,10 +29,6 @@ final class JvmProcess {
         return name;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     boolean isAlive() {
         return process.isAlive();
     }
@@ -44,10 +40,6 @@ final class JvmProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    Path outputFile() {
-        return output;
     }
 
     /** Waits for it to exit and returns its exit code; kills it after {@code timeout}. */
