@@ -94,7 +94,7 @@ class SessionClusterE2E {
                                         ENV.dist(),
                                         List.of(),
                                         Jobs.FOLLOW,
-                                        concat(data, "--min-watermarks", "5")))
+                                        concat(data, "--min-watermarks", "3")))
                         .assertSucceeded();
         assertThat(follow.line("E2E-FOLLOW")).endsWith("result=PASS");
         cluster.awaitJobFinished(writer, JOB_TIMEOUT);
