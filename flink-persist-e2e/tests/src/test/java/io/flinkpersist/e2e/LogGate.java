@@ -27,10 +27,25 @@ final class LogGate {
     /** At most this many lines are quoted in the failure. */
     private static final int SHOWN = 20;
 
-    private final List<Pattern> allowed;
+    /**
+     * Flink's own noise, allowed in every class: a client collecting a job's results ({@code
+     * executeAndCollect}, a SQL {@code SELECT}) may ask for more just as the job ends, and the
+     * JobManager logs that it no longer knows the job.
+     */
+    static final List<Pattern> FLINK_NOISE =
+            List.of(
+                    Pattern.compile(
+                            "ClientCoordinationHandler +\\[\\] - Unhandled exception\\.\n"
+                                    + "org\\.apache\\.flink\\.runtime\\.messages\\.FlinkJobNotFoundException"));
 
+    private final List<Pattern> allowed = new ArrayList<>(FLINK_NOISE);
+
+    /**
+     * A gate that allows {@link #FLINK_NOISE} and {@code allowed}; a pattern sees a line and the
+     * next.
+     */
     LogGate(List<Pattern> allowed) {
-        this.allowed = List.copyOf(allowed);
+        this.allowed.addAll(allowed);
     }
 
     /** The unexpected error lines of the {@code .log} and {@code .out} files in {@code logDir}. */
@@ -53,8 +68,10 @@ final class LogGate {
                 // An .out file opens with the process's command line.
                 for (int i = name.endsWith(".out") ? 1 : 0; i < lines.size(); i++) {
                     String line = lines.get(i);
+                    // Patterns see the next line too: the exception a log line comes with.
+                    String withNext = i + 1 < lines.size() ? line + "\n" + lines.get(i + 1) : line;
                     if (error.matcher(line).find()
-                            && allowed.stream().noneMatch(a -> a.matcher(line).find())) {
+                            && allowed.stream().noneMatch(a -> a.matcher(withNext).find())) {
                         found.add(name + ":" + (i + 1) + ": " + line);
                     }
                 }
