@@ -27,6 +27,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.CredentialInitializationException;
+import org.apache.hadoop.util.functional.CallableRaisingIOE;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkServiceException;
@@ -140,7 +141,7 @@ public final class S3ABlobStore implements BlobStore {
                 new Path("s3a", uri.getAuthority(), uri.getPath().isEmpty() ? "/" : uri.getPath());
         FileSystem fs;
         try {
-            fs = path.getFileSystem(conf);
+            fs = inOwnClassLoader(() -> path.getFileSystem(conf));
         } catch (IOException | RuntimeException e) {
             throw new BlobStoreException(
                     "Cannot open blob store: S3A did not start: " + e + " (location=" + path + ")",
@@ -191,15 +192,7 @@ public final class S3ABlobStore implements BlobStore {
 
     @Override
     public Optional<byte[]> get(String key) throws IOException {
-        Path file = resolve(key);
-        try (FSDataInputStream in = fs.open(file)) {
-            return Optional.of(in.readAllBytes());
-        } catch (IOException e) {
-            if (isNotFound(e)) {
-                return Optional.empty(); // missing, or a "directory" of other keys
-            }
-            throw failure("read", key, e);
-        }
+        return inOwnClassLoader(() -> read(key));
     }
 
     @Override
@@ -212,6 +205,63 @@ public final class S3ABlobStore implements BlobStore {
 
     @Override
     public BlobWriter create(String key) throws IOException {
+        return inOwnClassLoader(() -> startUpload(key));
+    }
+
+    @Override
+    public BlobReader open(String key) throws IOException {
+        return inOwnClassLoader(() -> openReader(key));
+    }
+
+    @Override
+    public boolean delete(String key) throws IOException {
+        return inOwnClassLoader(() -> deleteObject(key));
+    }
+
+    @Override
+    public List<BlobInfo> list(String prefix) throws IOException {
+        return inOwnClassLoader(() -> listObjects(prefix));
+    }
+
+    @Override
+    public String describe() {
+        return location;
+    }
+
+    /** Holds no resources: the {@link FileSystem} is Hadoop's shared, cached instance. */
+    @Override
+    public void close() {}
+
+    /**
+     * Runs a call into S3A with this class's loader as the thread's context class loader. S3A's
+     * thread pools belong to the cached filesystem and outlive jobs, and a pool thread inherits the
+     * context class loader of the thread that made it; the SDK looks up its XML parser through that
+     * loader. Under a Flink job's loader, a later job would find it closed.
+     */
+    static <T> T inOwnClassLoader(CallableRaisingIOE<T> call) throws IOException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(S3ABlobStore.class.getClassLoader());
+        try {
+            return call.apply();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private Optional<byte[]> read(String key) throws IOException {
+        Path file = resolve(key);
+        try (FSDataInputStream in = fs.open(file)) {
+            return Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            if (isNotFound(e)) {
+                return Optional.empty(); // missing, or a "directory" of other keys
+            }
+            throw failure("read", key, e);
+        }
+    }
+
+    private BlobWriter startUpload(String key) throws IOException {
         Path target = resolve(key);
         String writeId = UUID.randomUUID().toString();
         try {
@@ -228,8 +278,7 @@ public final class S3ABlobStore implements BlobStore {
         }
     }
 
-    @Override
-    public BlobReader open(String key) throws IOException {
+    private BlobReader openReader(String key) throws IOException {
         Path file = resolve(key);
         FileStatus status;
         try {
@@ -246,8 +295,7 @@ public final class S3ABlobStore implements BlobStore {
         return HadoopBlobReader.open(fs, status, key, location);
     }
 
-    @Override
-    public boolean delete(String key) throws IOException {
+    private boolean deleteObject(String key) throws IOException {
         Path file = resolve(key);
         try {
             return fs.delete(file, false);
@@ -259,8 +307,7 @@ public final class S3ABlobStore implements BlobStore {
         }
     }
 
-    @Override
-    public List<BlobInfo> list(String prefix) throws IOException {
+    private List<BlobInfo> listObjects(String prefix) throws IOException {
         int slash = prefix.lastIndexOf('/');
         String directoryKey = slash < 0 ? "" : prefix.substring(0, slash);
         Path directory =
@@ -292,15 +339,6 @@ public final class S3ABlobStore implements BlobStore {
         out.sort(Comparator.comparing(BlobInfo::key));
         return out;
     }
-
-    @Override
-    public String describe() {
-        return location;
-    }
-
-    /** Holds no resources: the {@link FileSystem} is Hadoop's shared, cached instance. */
-    @Override
-    public void close() {}
 
     // ---------------------------------------------------------------------------------------------
     // What a failed publish means
@@ -447,6 +485,24 @@ public final class S3ABlobStore implements BlobStore {
         }
 
         @Override
+        void stage(int b) throws IOException {
+            inOwnClassLoader(
+                    () -> {
+                        super.stage(b);
+                        return null;
+                    });
+        }
+
+        @Override
+        void stage(byte[] b, int off, int len) throws IOException {
+            inOwnClassLoader(
+                    () -> {
+                        super.stage(b, off, len);
+                        return null;
+                    });
+        }
+
+        @Override
         void flushStaged() {
             // S3A uploads whole blocks as they fill; there is nothing to flush before the close.
         }
@@ -458,24 +514,28 @@ public final class S3ABlobStore implements BlobStore {
 
         @Override
         void publishStaged() throws IOException {
-            try {
-                out.close();
-            } catch (IOException e) {
-                resolvePublishFailure(key(), writeId, e);
-            }
+            inOwnClassLoader(
+                    () -> {
+                        try {
+                            out.close();
+                        } catch (IOException e) {
+                            resolvePublishFailure(key(), writeId, e);
+                        }
+                        return null;
+                    });
         }
 
         @Override
         void discard() {
             try {
-                out.abort();
-            } catch (RuntimeException e) {
+                inOwnClassLoader(
+                        () -> {
+                            out.abort();
+                            out.close();
+                            return null;
+                        });
+            } catch (IOException | RuntimeException e) {
                 LOG.debug("Cannot abort the upload of {}: {}", target, e.toString());
-            }
-            try {
-                out.close();
-            } catch (IOException e) {
-                LOG.debug("Cannot close the aborted upload of {}: {}", target, e.toString());
             }
         }
 

@@ -19,7 +19,7 @@ abstract class StagedStreamWriter extends StagedBlobWriter {
     }
 
     @Override
-    final void stage(int b) throws IOException {
+    void stage(int b) throws IOException {
         try {
             out.write(b);
         } catch (IOException e) {
@@ -28,7 +28,7 @@ abstract class StagedStreamWriter extends StagedBlobWriter {
     }
 
     @Override
-    final void stage(byte[] b, int off, int len) throws IOException {
+    void stage(byte[] b, int off, int len) throws IOException {
         try {
             out.write(b, off, len);
         } catch (IOException e) {
