@@ -7,6 +7,7 @@ import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.blob.S3ABlobStore;
 import io.flinkpersist.compaction.CompactionPolicy;
 import io.flinkpersist.compaction.Maintainer;
 import io.flinkpersist.compaction.MergePlan;
@@ -17,7 +18,9 @@ import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.StateLog;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.testing.TestingFaultyBlobStore;
+import io.flinkpersist.testing.TestingS3Server;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,11 +48,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * operations before or after applying them. An operation that fails leaves its outcome to be learnt
  * from storage; an acknowledged one must be there, and an append is never half there.
  *
+ * <p>The faulty histories run once more over a real S3 API server, shorter.
+ *
  * <p>Replay one history with {@code -Dtest.seed=<seed>}; {@code -Dmodel.steps=<n>} sets its length.
  */
 class CollectionModelTest {
 
     private static final int STEPS = Integer.getInteger("model.steps", 2500);
+    private static final int S3_STEPS = Integer.getInteger("model.s3.steps", 150);
+
+    @RegisterExtension static final TestingS3Server.Extension S3 = new TestingS3Server.Extension();
 
     static Stream<Long> seeds() {
         String fixed = System.getProperty("test.seed");
@@ -108,11 +118,45 @@ class CollectionModelTest {
         assertThat(faulty.injectedFailures()).isGreaterThan(STEPS / 10);
     }
 
+    /**
+     * The faulty histories over a real S3 API server ({@link TestingS3Server}): the collection
+     * lives in a bucket, written through S3A's conditional create, under the same injected faults.
+     * One shorter history, as every step is a few dozen HTTP requests ({@code
+     * -Dmodel.s3.steps=<n>}).
+     */
+    static Stream<Long> s3Seeds() {
+        String fixed = System.getProperty("test.seed");
+        // One history, with small parts (many multi-part merges): each step is many requests.
+        return Stream.of(fixed != null ? Long.parseLong(fixed) : 101L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("s3Seeds")
+    void randomHistoryOverFaultyS3MatchesModel(long seed) throws IOException {
+        System.out.println(
+                "CollectionModelTest S3 seed " + seed + " (replay with -Dtest.seed=" + seed + ")");
+        TestingS3Server server = S3.server();
+        URI root = URI.create("s3a://" + server.createBucket() + "/model-" + seed);
+        Configuration conf = server.hadoopConf();
+        try (BlobStore truth = S3ABlobStore.open(root, conf)) {
+            TestingFaultyBlobStore faulty =
+                    new TestingFaultyBlobStore(S3ABlobStore.open(root, conf), seed, 0.05);
+            History h = new History(seed, truth, faulty, faulty);
+            h.run(S3_STEPS);
+            System.out.println(
+                    "  injected failures: "
+                            + faulty.injectedFailures()
+                            + ", failed operations: "
+                            + h.failedOps);
+            assertThat(faulty.injectedFailures()).isGreaterThan(S3_STEPS / 10);
+        }
+    }
+
     /** One random history. Operations go through {@code ops}; checks read {@code truth}. */
     static final class History {
         private final long seed;
         private final Random random;
-        private final InMemoryBlobStore truth;
+        private final BlobStore truth;
         private final BlobStore ops;
         private final TestingFaultyBlobStore faults;
         private final BatchWriteOptions options;
@@ -131,7 +175,7 @@ class CollectionModelTest {
         private String op = "";
         int failedOps;
 
-        History(long seed, InMemoryBlobStore truth, BlobStore ops, TestingFaultyBlobStore faults)
+        History(long seed, BlobStore truth, BlobStore ops, TestingFaultyBlobStore faults)
                 throws IOException {
             this.seed = seed;
             this.random = new Random(seed);
@@ -149,10 +193,17 @@ class CollectionModelTest {
             this.c = openHandle();
         }
 
+        /** The store a new handle works on: another process's view of the same blobs. */
+        private BlobStore handleStore() {
+            return ops == truth && truth instanceof InMemoryBlobStore memory
+                    ? memory.sharing()
+                    : ops;
+        }
+
         private PersistCollection openHandle() throws IOException {
             for (int attempt = 0; ; attempt++) {
                 try {
-                    return PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
+                    return PersistCollection.open(handleStore(), config);
                 } catch (IOException e) {
                     if (!TestingFaultyBlobStore.isInjected(e) || attempt > 100) {
                         throw e;
@@ -341,8 +392,7 @@ class CollectionModelTest {
             }
             op = "stale compaction";
             Transition.ApplyMerge result = new Maintainer(ops, options).merge(plan.get());
-            PersistCollection other =
-                    PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
+            PersistCollection other = PersistCollection.open(handleStore(), config);
             boolean raced = random.nextBoolean() && other.compact();
             StateLog.Committed committed = new StateLog(ops).commit(c.refresh(), result);
             assertThat(committed.applied().changed()).isEqualTo(!raced);
@@ -357,8 +407,7 @@ class CollectionModelTest {
          * order), complete a request, or commit a completion computed earlier (stale or repeated).
          */
         private void requestStep(int r) throws IOException {
-            PersistCollection other =
-                    PersistCollection.open(ops == truth ? truth.sharing() : ops, config);
+            PersistCollection other = PersistCollection.open(handleStore(), config);
             if (r < 4) {
                 CompactionPolicy policy =
                         random.nextBoolean()

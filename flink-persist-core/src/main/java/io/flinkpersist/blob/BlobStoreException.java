@@ -11,4 +11,17 @@ public class BlobStoreException extends IOException {
     public BlobStoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** A listing of {@code prefix} that failed. */
+    static BlobStoreException cannotList(String prefix, String location, IOException cause) {
+        return new BlobStoreException(
+                "Cannot list blobs: "
+                        + cause
+                        + " (prefix="
+                        + prefix
+                        + ", location="
+                        + location
+                        + ")",
+                cause);
+    }
 }

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -57,12 +58,13 @@ import org.slf4j.LoggerFactory;
  *       {@link LocalFileBlobStore}, which {@link BlobStores} picks for plain paths and {@code
  *       file:} URIs.
  *   <li>Any other scheme is refused at construction with an {@link IllegalArgumentException}: an
- *       object store ({@code s3a}, {@code gs}, ...) has no atomic rename-without-replace and would
+ *       object store ({@code gs}, {@code abfs}, ...) has no atomic rename-without-replace and would
  *       need a conditional create (create-if-absent that fails when the object exists), which this
- *       store does not use. A scheme that does give atomic rename-without-replace through {@link
- *       FileContext} (for example {@code abfs} with a hierarchical namespace) can be vouched for in
- *       the configuration key {@value #ATOMIC_RENAME_SCHEMES_KEY} (comma-separated schemes); it is
- *       then published like {@code hdfs}. Vouch with care: for a filesystem that does not implement
+ *       store does not use; {@code s3a} and {@code s3} are served by {@link S3ABlobStore}, which
+ *       does. A scheme that does give atomic rename-without-replace through {@link FileContext}
+ *       (for example {@code abfs} with a hierarchical namespace) can be vouched for in the
+ *       configuration key {@value #ATOMIC_RENAME_SCHEMES_KEY} (comma-separated schemes); it is then
+ *       published like {@code hdfs}. Vouch with care: for a filesystem that does not implement
  *       {@code rename(src, dst, Rename.NONE)} itself, Hadoop falls back to check-then-rename, which
  *       is not atomic, and two racing commits could both "win".
  * </ul>
@@ -306,14 +308,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         if (status == null || !status.isFile()) {
             throw new BlobNotFoundException(key, location);
         }
-        try {
-            return new HadoopBlobReader(key, fs.open(file, bufferSize), status.getLen());
-        } catch (IOException e) {
-            if (isNotFound(e)) {
-                throw new BlobNotFoundException(key, location);
-            }
-            throw failure("open", key, e);
-        }
+        return HadoopBlobReader.open(fs, status, key, location);
     }
 
     @Override
@@ -343,15 +338,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         try {
             walk(start, directoryKey, prefix, out);
         } catch (IOException e) {
-            throw new BlobStoreException(
-                    "Cannot list blobs: "
-                            + e
-                            + " (prefix="
-                            + prefix
-                            + ", location="
-                            + location
-                            + ")",
-                    e);
+            throw BlobStoreException.cannotList(prefix, location, e);
         }
         out.sort(Comparator.comparing(BlobInfo::key));
         return out;
@@ -531,26 +518,17 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     }
 
     /** What a failed rename {@code NONE} means for the blob. */
-    enum RenameFailure {
-        /** The target exists (or is a directory): nothing was published. */
-        ALREADY_EXISTS,
-        /** The filesystem answered with an error: nothing was published. */
-        NOT_APPLIED,
-        /** No answer (timeout, lost connection, interrupt): the rename may have happened. */
-        UNKNOWN
-    }
-
-    static RenameFailure classifyRenameFailure(IOException e) {
+    static PublishFailure classifyRenameFailure(IOException e) {
         IOException cause = unwrap(e);
         if (cause instanceof FileAlreadyExistsException) {
-            return RenameFailure.ALREADY_EXISTS;
+            return PublishFailure.ALREADY_EXISTS;
         }
         if (cause instanceof FileNotFoundException
                 || cause instanceof ParentNotDirectoryException
                 || answeredByServer(e)) {
-            return RenameFailure.NOT_APPLIED;
+            return PublishFailure.NOT_APPLIED;
         }
-        return RenameFailure.UNKNOWN;
+        return PublishFailure.UNKNOWN;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -590,20 +568,48 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
     static String unsupportedSchemeMessage(String scheme, String rootUri) {
         return "Cannot open blob store on scheme '"
                 + scheme
-                + "': it has no atomic put-if-absent. "
-                + "Commits need a create that fails when the key exists; on Hadoop filesystems that "
-                + "is an atomic rename that refuses to replace (hdfs, viewfs) or a hard link (file), "
-                + "while an object store needs a conditional create (create-if-absent that fails when "
-                + "the object exists), which this store does not use. Use an hdfs:// or file: root, "
-                + "or, if '"
+                + "': it has no atomic put-if-absent. Commits need a create that fails when the"
+                + " key exists, and a blob must appear whole: an atomic rename that refuses to"
+                + " replace (hdfs, viewfs), a hard link (file), or an object store's conditional"
+                + " create whose object appears when the upload completes (s3a and s3, through"
+                + " S3A's If-None-Match: *). "
+                + OTHER_STORES.getOrDefault(
+                        scheme, "No Hadoop filesystem of this scheme declares such a create.")
+                + " Use an s3a://, hdfs:// or local location, or, if '"
                 + scheme
-                + "' does give atomic rename-without-replace (for example abfs "
-                + "with a hierarchical namespace), add it to the comma-separated Configuration key '"
+                + "' does give atomic rename-without-replace, add it to the comma-separated"
+                + " Configuration key '"
                 + ATOMIC_RENAME_SCHEMES_KEY
                 + "' (root="
                 + rootUri
                 + ")";
     }
+
+    private static final String ABFS =
+            "ABFS's create-if-absent is conditional but makes the file visible, empty, when the"
+                    + " stream opens, so a reader could see half a blob; with a hierarchical"
+                    + " namespace its rename refuses to replace atomically, which is what this"
+                    + " store can use if vouched for.";
+
+    private static final String WASB =
+            "The legacy Azure Blob filesystem's rename copies and deletes; use abfs.";
+
+    /** What the refusal says about the object stores users ask for most. */
+    private static final Map<String, String> OTHER_STORES =
+            Map.of(
+                    "gs",
+                    "Google Cloud Storage's Hadoop connector offers neither: its rename copies and"
+                            + " deletes, and it does not declare Hadoop's conditional create"
+                            + " ('fs.option.create.conditional.overwrite', which only S3A offers"
+                            + " in Hadoop 3.4).",
+                    "abfs",
+                    ABFS,
+                    "abfss",
+                    ABFS,
+                    "wasb",
+                    WASB,
+                    "wasbs",
+                    WASB);
 
     /** A RemoteException turned into the exception the server threw; anything else unchanged. */
     static IOException unwrap(IOException e) {
@@ -622,7 +628,7 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         return false;
     }
 
-    private static boolean isNotFound(IOException e) {
+    static boolean isNotFound(IOException e) {
         return unwrap(e) instanceof FileNotFoundException;
     }
 
@@ -694,10 +700,15 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         return resolve(key, "use key", key);
     }
 
-    /**
-     * Validates a key and maps it to its path; {@code verb} and {@code subject} shape the message.
-     */
     private Path resolve(String key, String verb, String subject) {
+        return resolveKey(root, location, key, verb, subject);
+    }
+
+    /**
+     * Validates a key and maps it to its path under {@code root}; {@code verb} and {@code subject}
+     * shape the message.
+     */
+    static Path resolveKey(Path root, String location, String key, String verb, String subject) {
         String reason = LocalFileBlobStore.invalidKeyReason(key);
         if (reason == null && key.indexOf(':') >= 0) {
             reason = "the key contains ':', which Hadoop paths reserve";
@@ -725,34 +736,14 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
      * the file is written through a {@link FileChannel} (then {@code channel} is set), elsewhere
      * through the filesystem's {@link FSDataOutputStream}.
      */
-    private final class HadoopBlobWriter extends StagedBlobWriter {
+    private final class HadoopBlobWriter extends StagedStreamWriter {
         private final Path target;
         private final Path temp;
-        private final FSDataOutputStream out;
 
         HadoopBlobWriter(String key, Path target, Path temp, FSDataOutputStream out) {
-            super(key, location);
+            super(key, location, out);
             this.target = target;
             this.temp = temp;
-            this.out = out;
-        }
-
-        @Override
-        void stage(int b) throws IOException {
-            try {
-                out.write(b);
-            } catch (IOException e) {
-                throw failure("write", e);
-            }
-        }
-
-        @Override
-        void stage(byte[] b, int off, int len) throws IOException {
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw failure("write", e);
-            }
         }
 
         @Override
@@ -792,36 +783,6 @@ public final class HadoopBlobStore implements BlobStore, TemporaryFiles {
         @Override
         BlobStoreException failure(String verb, Exception cause) {
             return HadoopBlobStore.this.failure(verb, key(), cause);
-        }
-    }
-
-    /** Positional reads through {@link FSDataInputStream#read(long, byte[], int, int)}. */
-    private record HadoopBlobReader(String key, FSDataInputStream in, long length)
-            implements BlobReader {
-        @Override
-        public int read(long position, byte[] buffer, int offset, int length) throws IOException {
-            if (position < 0) {
-                throw new IllegalArgumentException(
-                        "Cannot read blob "
-                                + key
-                                + ": negative position (position="
-                                + position
-                                + ")");
-            }
-            Objects.checkFromIndexSize(offset, length, buffer.length);
-            if (position >= this.length) {
-                return -1;
-            }
-            if (length == 0) {
-                return 0;
-            }
-            return in.read(
-                    position, buffer, offset, (int) Math.min(length, this.length - position));
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

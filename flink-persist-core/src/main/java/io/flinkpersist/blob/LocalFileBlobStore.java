@@ -310,15 +310,7 @@ public final class LocalFileBlobStore implements BlobStore, TemporaryFiles {
                         }
                     });
         } catch (IOException e) {
-            throw new BlobStoreException(
-                    "Cannot list blobs: "
-                            + e
-                            + " (prefix="
-                            + prefix
-                            + ", location="
-                            + location
-                            + ")",
-                    e);
+            throw BlobStoreException.cannotList(prefix, location, e);
         }
         out.sort(Comparator.comparing(BlobInfo::key));
         return out;

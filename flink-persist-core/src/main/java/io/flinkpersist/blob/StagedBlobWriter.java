@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * The write protocol the file-system stores share: bytes go to a temporary file of the store's own;
- * {@link #publish()} makes them durable, closes the file and publishes it under the key without
- * ever replacing a blob; closing an unpublished writer deletes the temporary file. This class keeps
- * the writer's state (open, published or closed; the position) and the order of the steps; a store
- * supplies the steps.
+ * The write protocol the file-system stores share: bytes go to a private staging area of the
+ * store's own (a temporary file, or an object store's upload); {@link #publish()} makes them
+ * durable, closes the staging area and publishes it under the key without ever replacing a blob;
+ * closing an unpublished writer discards what was staged. This class keeps the writer's state
+ * (open, published or closed; the position) and the order of the steps; a store supplies the steps.
  */
 abstract class StagedBlobWriter extends BlobWriter {
 

@@ -3,7 +3,6 @@ package io.flinkpersist.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flinkpersist.blob.HadoopBlobStore.RenameFailure;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -199,9 +198,10 @@ class HadoopBlobStoreTest extends BlobStoreContractTest {
     @ParameterizedTest
     @ValueSource(
             strings = {
-                "s3a://bucket/persist",
                 "gs://bucket/persist",
-                "abfs://c@acct.dfs.core.windows.net/p"
+                "abfs://c@acct.dfs.core.windows.net/p",
+                "wasb://c@acct.blob.core.windows.net/p",
+                "oss://bucket/persist"
             })
     void refusesSchemesWithoutAtomicPutIfAbsent(String uri) {
         String scheme = URI.create(uri).getScheme();
@@ -209,11 +209,25 @@ class HadoopBlobStoreTest extends BlobStoreContractTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Cannot open blob store on scheme '" + scheme + "'")
                 .hasMessageContaining("no atomic put-if-absent")
-                .hasMessageContaining(
-                        "conditional create (create-if-absent that fails when the object exists)")
-                .hasMessageContaining("Use an hdfs:// or file: root")
+                .hasMessageContaining("an object store's conditional create")
+                .hasMessageContaining("Use an s3a://, hdfs:// or local location")
                 .hasMessageContaining("'" + HadoopBlobStore.ATOMIC_RENAME_SCHEMES_KEY + "'")
                 .hasMessageContaining("root=" + uri);
+    }
+
+    @Test
+    void theRefusalSaysWhatTheCommonObjectStoresLack() {
+        assertThatThrownBy(() -> new HadoopBlobStore("gs://b/p", new Configuration()))
+                .hasMessageContaining("its rename copies and deletes")
+                .hasMessageContaining("does not declare Hadoop's conditional create");
+        assertThatThrownBy(
+                        () ->
+                                new HadoopBlobStore(
+                                        "abfss://c@a.dfs.core.windows.net/p", new Configuration()))
+                .hasMessageContaining("makes the file visible, empty, when the stream opens")
+                .hasMessageContaining("hierarchical namespace");
+        assertThatThrownBy(() -> new HadoopBlobStore("oss://b/p", new Configuration()))
+                .hasMessageContaining("No Hadoop filesystem of this scheme declares such a create");
     }
 
     @Test
@@ -271,34 +285,34 @@ class HadoopBlobStoreTest extends BlobStoreContractTest {
                                 new RemoteException(
                                         FileAlreadyExistsException.class.getName(),
                                         "rename destination /k already exists")))
-                .isEqualTo(RenameFailure.ALREADY_EXISTS);
+                .isEqualTo(PublishFailure.ALREADY_EXISTS);
         assertThat(HadoopBlobStore.classifyRenameFailure(new FileAlreadyExistsException("exists")))
-                .isEqualTo(RenameFailure.ALREADY_EXISTS);
+                .isEqualTo(PublishFailure.ALREADY_EXISTS);
         // The NameNode's answer when the target is a directory: a plain IOException, remotely.
         assertThat(
                         HadoopBlobStore.classifyRenameFailure(
                                 new RemoteException(
                                         IOException.class.getName(),
                                         "Source /t and destination /k must both be directories")))
-                .isEqualTo(RenameFailure.NOT_APPLIED);
+                .isEqualTo(PublishFailure.NOT_APPLIED);
         // Unwrapped by DFSClient: the RemoteException stays as the cause.
         IOException unwrapped =
                 new RemoteException(AccessControlException.class.getName(), "denied")
                         .unwrapRemoteException(AccessControlException.class);
         assertThat(unwrapped).isInstanceOf(AccessControlException.class);
         assertThat(HadoopBlobStore.classifyRenameFailure(unwrapped))
-                .isEqualTo(RenameFailure.NOT_APPLIED);
+                .isEqualTo(PublishFailure.NOT_APPLIED);
         assertThat(HadoopBlobStore.classifyRenameFailure(new FileNotFoundException("src")))
-                .isEqualTo(RenameFailure.NOT_APPLIED);
+                .isEqualTo(PublishFailure.NOT_APPLIED);
         // No answer: the rename may have happened.
         assertThat(
                         HadoopBlobStore.classifyRenameFailure(
                                 new SocketTimeoutException("60000 millis")))
-                .isEqualTo(RenameFailure.UNKNOWN);
+                .isEqualTo(PublishFailure.UNKNOWN);
         assertThat(
                         HadoopBlobStore.classifyRenameFailure(
                                 new IOException("Connection reset by peer")))
-                .isEqualTo(RenameFailure.UNKNOWN);
+                .isEqualTo(PublishFailure.UNKNOWN);
     }
 
     /**

@@ -14,8 +14,10 @@ import java.util.Random;
 /**
  * Wraps a blob store and fails a seeded share of its operations: some before applying them (a
  * {@link BlobStoreException}), some after applying them (an {@link OutcomeUnknownException} for
- * writes, a plain failure for reads and deletes). Every injected failure's message starts with
- * {@link #INJECTED}.
+ * writes, a plain failure for reads and deletes). A write may also fail with an {@link
+ * OutcomeUnknownException} without having been applied, as an upload that timed out before the
+ * server took it: the caller cannot tell the two unknown outcomes apart. Every injected failure's
+ * message starts with {@link #INJECTED}.
  */
 public final class TestingFaultyBlobStore implements BlobStore {
 
@@ -59,6 +61,15 @@ public final class TestingFaultyBlobStore implements BlobStore {
         return false;
     }
 
+    /** Whether to fail this write before applying it, without saying so. */
+    private synchronized boolean failUnanswered() {
+        if (enabled && random.nextDouble() < failureRate / 4) {
+            injected++;
+            return true;
+        }
+        return false;
+    }
+
     /** Whether to fail this call after applying it. */
     private synchronized boolean failAfter() {
         if (enabled && random.nextDouble() < failureRate / 2) {
@@ -74,6 +85,11 @@ public final class TestingFaultyBlobStore implements BlobStore {
 
     private static OutcomeUnknownException after(String op, String key) {
         return new OutcomeUnknownException(INJECTED + " after " + op + " " + key, null);
+    }
+
+    private static OutcomeUnknownException unanswered(String op, String key) {
+        return new OutcomeUnknownException(
+                INJECTED + " without an answer to " + op + " " + key, null);
     }
 
     @Override
@@ -92,6 +108,9 @@ public final class TestingFaultyBlobStore implements BlobStore {
     public void putIfAbsent(String key, byte[] data) throws IOException {
         if (failBefore()) {
             throw before("put", key);
+        }
+        if (failUnanswered()) {
+            throw unanswered("put", key);
         }
         inner.putIfAbsent(key, data);
         if (failAfter()) {
@@ -125,6 +144,10 @@ public final class TestingFaultyBlobStore implements BlobStore {
             public void publish() throws IOException {
                 if (failBefore()) {
                     throw before("publish", key);
+                }
+                if (failUnanswered()) {
+                    w.close();
+                    throw unanswered("publish", key);
                 }
                 w.publish();
                 if (failAfter()) {

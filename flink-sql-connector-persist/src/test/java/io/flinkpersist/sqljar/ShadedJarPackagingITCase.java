@@ -2,6 +2,7 @@ package io.flinkpersist.sqljar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.testing.TestingS3Server;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,14 +18,17 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checks the packaged {@code flink-sql-connector-persist} jar (runs after {@code package}): the
  * factory is registered, no Flink class is inside, every class is the project's, relocated under
- * {@code io.flinkpersist.shaded}, or one of the two documented exceptions (Hadoop's shaded client
- * and zstd-jni), and the project's bytecode refers to the relocated Parquet. Then a SQL job runs in
- * a JVM whose class path is Flink and this jar only.
+ * {@code io.flinkpersist.shaded}, or one of the documented exceptions (Hadoop's shaded client with
+ * S3A, the AWS SDK and zstd-jni), and the project's bytecode refers to the relocated Parquet. Then
+ * a SQL job runs in a JVM whose class path is Flink and this jar only, on a local directory and on
+ * {@code s3a://} (the S3 test server, reached through a {@code core-site.xml} on the class path, as
+ * in a Flink installation).
  */
 class ShadedJarPackagingITCase {
 
@@ -36,8 +40,10 @@ class ShadedJarPackagingITCase {
             List.of(
                     "io/flinkpersist/",
                     // Hadoop's client jars, whose own dependencies Hadoop already relocates under
-                    // org/apache/hadoop/shaded.
+                    // org/apache/hadoop/shaded, and S3A.
                     "org/apache/hadoop/",
+                    // The AWS SDK: it finds its parts by class name in resource files.
+                    "software/amazon/",
                     // zstd-jni: its native library binds to this package, so it cannot be
                     // relocated.
                     "com/github/luben/zstd/");
@@ -50,7 +56,24 @@ class ShadedJarPackagingITCase {
                     "io/airlift/",
                     "org/apache/commons/pool/",
                     "org/apache/commons/logging/",
-                    "javax/annotation/");
+                    "javax/annotation/",
+                    "org/apache/commons/lang3/",
+                    "org/apache/http/",
+                    "org/apache/commons/codec/",
+                    "org/reactivestreams/");
+
+    /**
+     * Relocated libraries whose own jars stay on the job's class path: Flink's jars may need them
+     * as they are (Flink uses commons-lang3).
+     */
+    private static final List<String> ALSO_FLINKS =
+            List.of(
+                    "org/apache/commons/lang3/",
+                    "org/apache/http/",
+                    "org/apache/commons/codec/",
+                    "org/reactivestreams/");
+
+    @RegisterExtension static final TestingS3Server.Extension S3 = new TestingS3Server.Extension();
 
     private static List<String> entries() throws IOException {
         assertThat(JAR).as("the shaded jar (built by `mvn package`)").exists();
@@ -110,6 +133,9 @@ class ShadedJarPackagingITCase {
                 .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/io/airlift/compress/"))
                 .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/org/apache/commons/pool/"))
                 .contains("org/apache/hadoop/conf/Configuration.class")
+                .contains("org/apache/hadoop/fs/s3a/S3AFileSystem.class")
+                .contains("software/amazon/awssdk/services/s3/S3Client.class")
+                .anyMatch(c -> c.startsWith("io/flinkpersist/shaded/org/apache/commons/lang3/"))
                 .anyMatch(c -> c.startsWith("com/github/luben/zstd/"));
         assertThat(entries())
                 .noneMatch(e -> e.startsWith("webapps/") || e.startsWith("META-INF/versions/"));
@@ -128,8 +154,27 @@ class ShadedJarPackagingITCase {
 
     @Test
     void aSqlJobRunsWithFlinkAndThisJarAlone(@TempDir Path dir) throws Exception {
+        runSqlJob(dir, dir.resolve("persist").toString(), List.of());
+    }
+
+    @Test
+    void aSqlJobRunsOnS3WithFlinkAndThisJarAlone(@TempDir Path dir) throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("hadoop-conf"));
+        Files.writeString(conf.resolve("core-site.xml"), S3.server().coreSiteXml());
+        runSqlJob(
+                dir,
+                "s3a://" + S3.server().createBucket() + "/persist",
+                List.of(conf.toAbsolutePath().toString()));
+    }
+
+    /**
+     * Runs {@link ShadedJarSqlJob} on {@code location} in a JVM whose class path is this jar, the
+     * {@code extra} entries and Flink's jars.
+     */
+    private static void runSqlJob(Path dir, String location, List<String> extra) throws Exception {
         List<String> classPath = new ArrayList<>();
         classPath.add(JAR.toAbsolutePath().toString());
+        classPath.addAll(extra);
         String testClassPath =
                 System.getProperty(
                         "surefire.test.class.path", System.getProperty("java.class.path"));
@@ -159,7 +204,7 @@ class ShadedJarPackagingITCase {
                                 "-cp",
                                 String.join(File.pathSeparator, classPath),
                                 ShadedJarSqlJob.class.getName(),
-                                dir.resolve("persist").toString())
+                                location)
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
@@ -184,8 +229,10 @@ class ShadedJarPackagingITCase {
     /** Whether a jar on the test class path holds classes the shaded jar bundles. */
     private static boolean bundles(Path jar) throws IOException {
         List<String> bundled = new ArrayList<>(RELOCATED);
+        bundled.removeAll(ALSO_FLINKS);
         bundled.add("org/apache/hadoop/");
         bundled.add("com/github/luben/");
+        bundled.add("software/amazon/");
         try (JarFile f = new JarFile(jar.toFile())) {
             for (Enumeration<JarEntry> e = f.entries(); e.hasMoreElements(); ) {
                 String name = e.nextElement().getName();
