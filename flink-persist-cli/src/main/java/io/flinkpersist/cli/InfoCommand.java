@@ -1,5 +1,6 @@
 package io.flinkpersist.cli;
 
+import io.flinkpersist.DiffSums;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.state.BatchPart;
@@ -265,8 +266,11 @@ final class InfoCommand implements Callable<Integer> {
                         .member("key", p.key())
                         .member("lowerKeyHex", hex(p.lower()))
                         .member("updates", p.updateCount())
-                        .member("bytes", p.sizeBytes())
-                        .endObject();
+                        .member("bytes", p.sizeBytes());
+                if (DiffSums.isKnown(p.diffSum())) {
+                    j.member("diffSum", p.diffSum());
+                }
+                j.endObject();
             }
             j.endArray().endObject();
         }

@@ -1,5 +1,6 @@
 package io.flinkpersist.cli;
 
+import io.flinkpersist.DiffSums;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobInfo;
 import io.flinkpersist.blob.BlobNotFoundException;
@@ -340,6 +341,16 @@ final class ValidateCommand implements Callable<Integer> {
                                 + " updates but the state records "
                                 + b.updateCount());
             }
+            long recorded = b.parts().get(0).diffSum();
+            if (DiffSums.isKnown(recorded) && recorded != lastDiffSum) {
+                problem(
+                        b.key(),
+                        "the file's diffs sum to "
+                                + lastDiffSum
+                                + " but the state records "
+                                + recorded
+                                + " (a COUNT(*) answered from the state would be wrong)");
+            }
             checkFile(store, b.key());
         } catch (BlobNotFoundException e) {
             problem(b.key(), "I9 violated: the trace batch vanished while it was read");
@@ -390,11 +401,16 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** Reads every update (the cursor validates each); tracks the time bounds if asked. */
+    /** The sum of the diffs of the updates the last {@link #drain} read. */
+    private long lastDiffSum;
+
     private long drain(UpdateCursor cursor, String key, long[] bounds, byte[] lower, byte[] upper)
             throws IOException {
         long rows = 0;
+        lastDiffSum = 0;
         byte[] last = null;
         while (cursor.advance()) {
+            lastDiffSum = DiffSums.add(lastDiffSum, cursor.diff());
             if (rows == 0
                     && lower != null
                     && lower.length > 0

@@ -2,12 +2,17 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.DiffSums;
+import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.CollectionLayout;
+import io.flinkpersist.state.CollectionState;
+import io.flinkpersist.state.StateRecordCodec;
 import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.UnsealedBatchMeta;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +67,40 @@ class ValidateCommandTest {
             f.write(garbage);
         }
         assertThat(Files.size(file)).isEqualTo(size);
+    }
+
+    @Test
+    void aRecordedDiffSumThatDisagreesWithTheFileIsNamed() throws Exception {
+        CollectionState s = collection.state;
+        TraceBatchMeta victim = s.trace().get(0);
+        long actual = victim.parts().get(0).diffSum();
+        assertThat(DiffSums.isKnown(actual)).isTrue();
+        List<TraceBatchMeta> trace = new ArrayList<>(s.trace());
+        List<BatchPart> parts = new ArrayList<>(victim.parts());
+        parts.set(0, parts.get(0).withDiffSum(actual + 1));
+        trace.set(
+                0,
+                new TraceBatchMeta(
+                        victim.key(),
+                        victim.desc(),
+                        victim.level(),
+                        victim.sizeBytes(),
+                        victim.updateCount(),
+                        parts));
+        Path record = collection.file(CollectionLayout.stateKey(s.seqNo()));
+        Files.write(record, StateRecordCodec.encode(s.toBuilder().trace(trace).build()));
+
+        Cli r = validate();
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(problems(r))
+                .contains(
+                        "PROBLEM "
+                                + victim.parts().get(0).key()
+                                + ": the file's diffs sum to "
+                                + actual
+                                + " but the state records "
+                                + (actual + 1)
+                                + " (a COUNT(*) answered from the state would be wrong)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flinkpersist.batch;
 
+import io.flinkpersist.DiffSums;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,22 @@ public record BatchFooter(
     public BatchFooter {
         metadata = Map.copyOf(metadata);
         rowGroups = List.copyOf(rowGroups);
+    }
+
+    /**
+     * The sum of the batch's diffs, from its metadata; {@link DiffSums#UNKNOWN} for a batch written
+     * without it.
+     */
+    public long diffSum() {
+        String sum = metadata.get(BatchFormat.DIFF_SUM_KEY);
+        if (sum == null) {
+            return DiffSums.UNKNOWN;
+        }
+        try {
+            return Long.parseLong(sum);
+        } catch (NumberFormatException e) {
+            return DiffSums.UNKNOWN;
+        }
     }
 
     /** The number of row groups. */

@@ -18,6 +18,12 @@ final class BatchFormat {
 
     static final String FORMAT_VERSION = "1";
 
+    /**
+     * The footer metadata key of the sum of the batch's diffs ({@link io.flinkpersist.DiffSums});
+     * batches written before it was recorded, or whose sum overflowed, have none.
+     */
+    static final String DIFF_SUM_KEY = "flink-persist.diff-sum";
+
     static final MessageType SCHEMA =
             MessageTypeParser.parseMessageType(
                     "message batch { required binary k; required binary v; required int64 t; required int64 d; }");

@@ -1,5 +1,6 @@
 package io.flinkpersist.batch;
 
+import io.flinkpersist.DiffSums;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobWriter;
 import java.io.Closeable;
@@ -22,7 +23,8 @@ import java.util.OptionalLong;
  * consolidated), and no diff is zero. {@link #add} enforces it before anything is written; {@link
  * BatchReader} checks it again on every decode.
  *
- * <p>The footer's key-value metadata holds {@code flink-persist.format-version=1} and the caller's
+ * <p>The footer's key-value metadata holds {@code flink-persist.format-version=1}, the sum of the
+ * batch's diffs ({@code flink-persist.diff-sum}, absent if it overflowed) and the caller's
  * metadata.
  *
  * <p>Usage: {@code try (BatchWriter w = BatchWriter.create(...)) { w.add(...); ...; stats =
@@ -45,6 +47,7 @@ public final class BatchWriter implements Closeable {
 
     private Phase phase = Phase.OPEN;
     private long count;
+    private long diffSum;
     private long minTime = Long.MAX_VALUE;
     private long maxTime = Long.MIN_VALUE;
     private byte[] prevKey = new byte[32];
@@ -90,12 +93,13 @@ public final class BatchWriter implements Closeable {
                                 + metadata
                                 + ")");
             }
-            if (e.getKey().equals(BatchFormat.FORMAT_VERSION_KEY)) {
+            if (e.getKey().equals(BatchFormat.FORMAT_VERSION_KEY)
+                    || e.getKey().equals(BatchFormat.DIFF_SUM_KEY)) {
                 throw new IllegalArgumentException(
                         "Cannot create batch "
                                 + key
                                 + ": metadata key "
-                                + BatchFormat.FORMAT_VERSION_KEY
+                                + e.getKey()
                                 + " is reserved for the writer; remove it (value="
                                 + e.getValue()
                                 + ")");
@@ -220,6 +224,7 @@ public final class BatchWriter implements Closeable {
         }
         rememberPrevious(kArray, kOffset, kLength, vArray, vOffset, vLength, t);
         count++;
+        diffSum = DiffSums.add(diffSum, d);
         if (t < minTime) {
             minTime = t;
         }
@@ -262,6 +267,9 @@ public final class BatchWriter implements Closeable {
         checkOpen("finish");
         boolean published = false;
         try {
+            if (DiffSums.isKnown(diffSum)) {
+                footer.put(BatchFormat.DIFF_SUM_KEY, Long.toString(diffSum));
+            }
             encoder.finish(footer);
             long size = blob.position();
             blob.publish();
@@ -271,6 +279,7 @@ public final class BatchWriter implements Closeable {
                     key,
                     size,
                     count,
+                    diffSum,
                     count == 0 ? OptionalLong.empty() : OptionalLong.of(minTime),
                     count == 0 ? OptionalLong.empty() : OptionalLong.of(maxTime));
         } finally {

@@ -128,12 +128,13 @@ public final class Maintainer {
         BatchStats stats = written.stats();
         PassCounters.add(pass(plan), stats.updateCount(), stats.sizeBytes());
         NewTraceBatch merged =
-                new NewTraceBatch(
+                NewTraceBatch.single(
                         written.key(),
                         desc,
                         plan.mergedLevel(stats.sizeBytes()),
                         stats.sizeBytes(),
-                        stats.updateCount());
+                        stats.updateCount(),
+                        stats.diffSum());
         return new Transition.ApplyMerge(
                 plan.keys(),
                 plan.drain().map(d -> new Transition.Drained(d.lower(), d.upper())),
@@ -275,12 +276,13 @@ public final class Maintainer {
                                 key,
                                 request.partLower(j),
                                 footer.fileSizeBytes(),
-                                footer.totalRows()));
+                                footer.totalRows(),
+                                footer.diffSum()));
             }
         }
         if (parts.isEmpty() && !plan.isDrainOnly()) {
             String first = empty.remove(0);
-            parts.add(BatchPart.whole(first, firstEmptySize, 0));
+            parts.add(BatchPart.whole(first, firstEmptySize, 0, 0));
         }
         Description desc = new Description(plan.lower(), plan.upper(), plan.since());
         Optional<NewTraceBatch> batch = Optional.empty();
@@ -291,7 +293,8 @@ public final class Maintainer {
                     BatchPart.whole(
                             parts.get(0).key(),
                             parts.get(0).sizeBytes(),
-                            parts.get(0).updateCount()));
+                            parts.get(0).updateCount(),
+                            parts.get(0).diffSum()));
             long size = parts.stream().mapToLong(BatchPart::sizeBytes).sum();
             batch = Optional.of(NewTraceBatch.ofParts(desc, plan.mergedLevel(size), parts));
         }
@@ -369,7 +372,13 @@ public final class Maintainer {
             return Optional.empty();
         }
         return Optional.of(
-                new NewTraceBatch(written.key(), desc, 0, stats.sizeBytes(), stats.updateCount()));
+                NewTraceBatch.single(
+                        written.key(),
+                        desc,
+                        0,
+                        stats.sizeBytes(),
+                        stats.updateCount(),
+                        stats.diffSum()));
     }
 
     /** Closes {@code cursors} after {@code failure}, adding their own failures to it. */

@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.DiffSums;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -14,8 +15,10 @@ import java.util.Objects;
  *     lower bound"
  * @param sizeBytes the blob's length
  * @param updateCount the number of updates
+ * @param diffSum the sum of their diffs ({@link DiffSums}); unknown for parts written before sums
+ *     were recorded
  */
-public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCount) {
+public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCount, long diffSum) {
 
     /** The most bytes a part's lower bound may take; cuts are chosen short. */
     public static final int MAX_LOWER_BYTES = 1024;
@@ -25,9 +28,24 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
         lower = lower.clone();
     }
 
-    /** A part without a lower bound. */
+    /** A part whose diff sum is unknown. */
+    public BatchPart(String key, byte[] lower, long sizeBytes, long updateCount) {
+        this(key, lower, sizeBytes, updateCount, DiffSums.UNKNOWN);
+    }
+
+    /** A part without a lower bound, whose diff sum is unknown. */
     public static BatchPart whole(String key, long sizeBytes, long updateCount) {
-        return new BatchPart(key, new byte[0], sizeBytes, updateCount);
+        return whole(key, sizeBytes, updateCount, DiffSums.UNKNOWN);
+    }
+
+    /** A part without a lower bound. */
+    public static BatchPart whole(String key, long sizeBytes, long updateCount, long diffSum) {
+        return new BatchPart(key, new byte[0], sizeBytes, updateCount, diffSum);
+    }
+
+    /** This part with {@code diffSum}. */
+    public BatchPart withDiffSum(long diffSum) {
+        return new BatchPart(key, lower, sizeBytes, updateCount, diffSum);
     }
 
     @Override
@@ -41,12 +59,13 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
                 && key.equals(p.key)
                 && Arrays.equals(lower, p.lower)
                 && sizeBytes == p.sizeBytes
-                && updateCount == p.updateCount;
+                && updateCount == p.updateCount
+                && diffSum == p.diffSum;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, Arrays.hashCode(lower), sizeBytes, updateCount);
+        return Objects.hash(key, Arrays.hashCode(lower), sizeBytes, updateCount, diffSum);
     }
 
     @Override
@@ -59,6 +78,7 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
                 + sizeBytes
                 + ", updateCount="
                 + updateCount
+                + (DiffSums.isKnown(diffSum) ? ", diffSum=" + diffSum : "")
                 + "}";
     }
 }

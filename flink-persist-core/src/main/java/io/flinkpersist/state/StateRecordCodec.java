@@ -25,14 +25,16 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   int   magic 0x46505354 ("FPST")
- *   short format version (4; versions 1 to 3 are still read)
+ *   short format version (5; versions 1 to 4 are still read)
  *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs,
  *         since version 2: requested since, reader leases,
  *         since version 3: the schema (a presence byte, then the key and value codec names, each an
  *         int length and UTF-8 bytes),
  *         since version 4: each trace batch's parts (a count, and for a batch of more than one part
  *         each part's key, lower key bound, size and update count), then the pending merge requests
- *         and the number of merge parts requested so far
+ *         and the number of merge parts requested so far,
+ *         since version 5: the sum of the diffs of each part of each trace batch, in the order of
+ *         the batches and their parts ({@link io.flinkpersist.DiffSums#UNKNOWN} where unknown)
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -45,12 +47,12 @@ import java.util.zip.CRC32C;
 public final class StateRecordCodec {
 
     static final int MAGIC = 0x46505354;
-    public static final short CURRENT_VERSION = 4;
+    public static final short CURRENT_VERSION = 5;
 
     /**
      * The oldest version this build still reads. Version 1 had no leases and no requested since;
      * versions 1 and 2 had no schema; versions 1 to 3 had single-file trace batches and no merge
-     * requests.
+     * requests; versions 1 to 4 had no diff sums (their batches' sums read as unknown).
      */
     public static final short OLDEST_READABLE_VERSION = 1;
 
@@ -106,6 +108,11 @@ public final class StateRecordCodec {
                 writeRequest(out, r);
             }
             out.writeLong(s.partsRequested());
+            for (TraceBatchMeta b : s.trace()) {
+                for (BatchPart p : b.parts()) {
+                    out.writeLong(p.diffSum());
+                }
+            }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
@@ -249,6 +256,11 @@ public final class StateRecordCodec {
             b.requests(requests);
             b.partsRequested(in.readLong());
         }
+        if (version >= 5) {
+            for (int i = 0; i < trace.size(); i++) {
+                trace.set(i, readDiffSums(in, trace.get(i)));
+            }
+        }
         return b.trace(trace).build();
     }
 
@@ -285,6 +297,17 @@ public final class StateRecordCodec {
                 whole.sizeBytes(),
                 whole.updateCount(),
                 parts);
+    }
+
+    /** The batch with the diff sums of its parts (version 5). */
+    private static TraceBatchMeta readDiffSums(DataInputStream in, TraceBatchMeta b)
+            throws IOException {
+        List<BatchPart> parts = new ArrayList<>(b.parts().size());
+        for (BatchPart p : b.parts()) {
+            parts.add(p.withDiffSum(in.readLong()));
+        }
+        return new TraceBatchMeta(
+                b.key(), b.desc(), b.level(), b.sizeBytes(), b.updateCount(), parts);
     }
 
     private static void writeRequest(DataOutputStream out, MergeRequest r) throws IOException {

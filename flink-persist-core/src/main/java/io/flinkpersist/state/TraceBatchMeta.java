@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.DiffSums;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +69,18 @@ public record TraceBatchMeta(
         return new TraceBatchMeta(parts.get(0).key(), desc, level, size, count, parts);
     }
 
+    /**
+     * The sum of the diffs of all its parts ({@link DiffSums}): the rows it adds to a snapshot that
+     * reads all of it; unknown if any part's is.
+     */
+    public long diffSum() {
+        long sum = 0;
+        for (BatchPart p : parts) {
+            sum = DiffSums.add(sum, p.diffSum());
+        }
+        return sum;
+    }
+
     /** Whether the batch is stored as more than one part. */
     public boolean isMultiPart() {
         return parts.size() > 1;
@@ -88,7 +101,19 @@ public record TraceBatchMeta(
         }
         List<TraceBatchMeta> out = new ArrayList<>(parts.size());
         for (BatchPart p : parts) {
-            out.add(new TraceBatchMeta(p.key(), desc, level, p.sizeBytes(), p.updateCount()));
+            out.add(
+                    new TraceBatchMeta(
+                            p.key(),
+                            desc,
+                            level,
+                            p.sizeBytes(),
+                            p.updateCount(),
+                            List.of(
+                                    BatchPart.whole(
+                                            p.key(),
+                                            p.sizeBytes(),
+                                            p.updateCount(),
+                                            p.diffSum()))));
         }
         return out;
     }

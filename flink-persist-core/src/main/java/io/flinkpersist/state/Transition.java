@@ -46,6 +46,23 @@ public sealed interface Transition {
                     List.of(BatchPart.whole(key, sizeBytes, updateCount)));
         }
 
+        /** A batch of one part, {@code key}, whose diffs sum to {@code diffSum}. */
+        public static NewTraceBatch single(
+                String key,
+                Description desc,
+                int level,
+                long sizeBytes,
+                long updateCount,
+                long diffSum) {
+            return new NewTraceBatch(
+                    key,
+                    desc,
+                    level,
+                    sizeBytes,
+                    updateCount,
+                    List.of(BatchPart.whole(key, sizeBytes, updateCount, diffSum)));
+        }
+
         /** A batch of {@code parts} (at least one), named by its first. */
         public static NewTraceBatch ofParts(Description desc, int level, List<BatchPart> parts) {
             TraceBatchMeta meta = TraceBatchMeta.ofParts(desc, level, parts);

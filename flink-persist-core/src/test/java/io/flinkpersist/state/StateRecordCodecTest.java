@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.flinkpersist.CollectionSchema;
+import io.flinkpersist.DiffSums;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The state record format: round trips, keys, and that every kind of damage is a {@link
- * CorruptBlobException} naming the record. The golden files pin format version 4 and keep the older
+ * CorruptBlobException} naming the record. The golden files pin format version 5 and keep the older
  * versions readable.
  */
 class StateRecordCodecTest {
@@ -50,11 +52,17 @@ class StateRecordCodecTest {
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v3.bin");
 
-    /** Format version 4, the current one: pinned by the encoding test. */
+    /** Format version 4, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN_V4 =
             Paths.get(
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v4.bin");
+
+    /** Format version 5, the current one: pinned by the encoding test. */
+    private static final Path GOLDEN_V5 =
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v5.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -270,16 +278,16 @@ class StateRecordCodecTest {
         String key = CollectionLayout.stateKey(s.seqNo());
         byte[] record = StateRecordCodec.encode(s);
         assertThat(ByteBuffer.wrap(record).getShort(4)).isEqualTo(StateRecordCodec.CURRENT_VERSION);
-        ByteBuffer.wrap(record).putShort(4, (short) 5);
+        ByteBuffer.wrap(record).putShort(4, (short) 6);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 5 (this build reads versions 1 to 4; a newer flink-persist may read it)");
+                "unsupported state record version 6 (this build reads versions 1 to 5; a newer flink-persist may read it)");
         ByteBuffer.wrap(record).putShort(4, (short) 0);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 0 (this build reads versions 1 to 4; a newer flink-persist may read it)");
+                "unsupported state record version 0 (this build reads versions 1 to 5; a newer flink-persist may read it)");
     }
 
     @Test
@@ -468,33 +476,80 @@ class StateRecordCodecTest {
                 .build();
     }
 
+    /**
+     * The fixed state of the version-5 golden file: the version-4 state with diff sums on the
+     * parted batch's parts (one of them unknown) and on the other batch.
+     */
+    private static CollectionState goldenV5() {
+        CollectionState v4 = goldenV4();
+        TraceBatchMeta first = v4.trace().get(0);
+        TraceBatchMeta parted = v4.trace().get(1);
+        List<Long> sums = List.of(3L, DiffSums.UNKNOWN, -2L);
+        List<BatchPart> parts = new ArrayList<>();
+        for (int i = 0; i < parted.parts().size(); i++) {
+            parts.add(parted.parts().get(i).withDiffSum(sums.get(i)));
+        }
+        return v4.toBuilder()
+                .trace(
+                        List.of(
+                                new TraceBatchMeta(
+                                        first.key(),
+                                        first.desc(),
+                                        first.level(),
+                                        first.sizeBytes(),
+                                        first.updateCount(),
+                                        List.of(first.parts().get(0).withDiffSum(41))),
+                                TraceBatchMeta.ofParts(parted.desc(), parted.level(), parts)))
+                .build();
+    }
+
     @Test
     void encodingMatchesGoldenBytes() throws IOException {
-        byte[] encoded = StateRecordCodec.encode(goldenV4());
+        byte[] encoded = StateRecordCodec.encode(goldenV5());
         if (Boolean.getBoolean(REGENERATE)) {
-            Files.createDirectories(GOLDEN_V4.getParent());
-            Files.write(GOLDEN_V4, encoded);
+            Files.createDirectories(GOLDEN_V5.getParent());
+            Files.write(GOLDEN_V5, encoded);
         }
-        if (!Files.exists(GOLDEN_V4)) {
+        if (!Files.exists(GOLDEN_V5)) {
             fail(
-                    "Golden file %s is missing. It pins state record format version 4; restore it from version"
+                    "Golden file %s is missing. It pins state record format version 5; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN_V4.toAbsolutePath(), REGENERATE);
+                    GOLDEN_V5.toAbsolutePath(), REGENERATE);
         }
         assertThat(encoded)
                 .as(
                         "encoding of the golden state; a format change needs a new version and golden file")
-                .isEqualTo(Files.readAllBytes(GOLDEN_V4));
+                .isEqualTo(Files.readAllBytes(GOLDEN_V5));
         CollectionState decoded =
                 StateRecordCodec.decode(
-                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V4));
+                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V5));
+        assertThat(decoded).isEqualTo(goldenV5());
+        assertThat(decoded.trace().get(0).diffSum()).isEqualTo(41);
+        assertThat(decoded.trace().get(1).parts())
+                .extracting(BatchPart::diffSum)
+                .containsExactly(3L, DiffSums.UNKNOWN, -2L);
+        assertThat(decoded.trace().get(1).diffSum()).isEqualTo(DiffSums.UNKNOWN);
+        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 5);
+    }
+
+    @Test
+    void version4GoldenBytesDecodeWithUnknownDiffSums() throws IOException {
+        if (!Files.exists(GOLDEN_V4)) {
+            fail(
+                    "Golden file %s is missing; restore it from version control",
+                    GOLDEN_V4.toAbsolutePath());
+        }
+        byte[] bytes = Files.readAllBytes(GOLDEN_V4);
+        assertThat(ByteBuffer.wrap(bytes).getShort(4)).isEqualTo((short) 4);
+        CollectionState decoded = StateRecordCodec.decode(CollectionLayout.stateKey(7), bytes);
         assertThat(decoded).isEqualTo(goldenV4());
         assertThat(decoded.trace().get(1).parts()).hasSize(3);
         assertThat(decoded.trace().get(1).parts().get(1).lower()).containsExactly(0x10, 0x20);
         assertThat(decoded.requests()).hasSize(1);
         assertThat(decoded.requests().get(0).partKey(2))
                 .isEqualTo("batches/m-6f1c2a9e-0d4b-4c39-9a0e-53b7c1d2e8f4-2.parquet");
-        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 4);
+        assertThat(decoded.trace())
+                .allSatisfy(b -> assertThat(b.diffSum()).isEqualTo(DiffSums.UNKNOWN));
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class PersistSourceBuilder<K, V> {
     private List<KeyRange> keyRanges;
     private long timesFrom;
     private long limit = -1;
+    private boolean countRows;
 
     PersistSourceBuilder() {}
 
@@ -108,6 +109,25 @@ public final class PersistSourceBuilder<K, V> {
      */
     public PersistSourceBuilder<K, V> limit(long n) {
         this.limit = n;
+        return this;
+    }
+
+    /**
+     * Count the snapshot's rows instead of reading them: each split emits one update with an empty
+     * key and value, time 0, and as its diff the number of rows of the snapshot in that split (the
+     * sum of the diffs of its updates; the splits' diffs add up to the snapshot's row count). Sums
+     * recorded in the collection's state count whole trace batches without opening them; only
+     * batches that hold times beyond the read (after the as-of time, or below the trace's upper
+     * bound for unsealed batches) are read. A bounded snapshot read: not with {@link #continuous},
+     * {@link #until}, key ranges, {@link #timesFrom} or {@link #limit}.
+     */
+    public PersistSourceBuilder<K, V> countRows() {
+        return countRows(true);
+    }
+
+    /** Whether to count the snapshot's rows ({@link #countRows()}) or read them (default). */
+    public PersistSourceBuilder<K, V> countRows(boolean count) {
+        this.countRows = count;
         return this;
     }
 
@@ -222,7 +242,8 @@ public final class PersistSourceBuilder<K, V> {
                 leaseDuration,
                 continuous || until.isPresent() ? pollInterval : null,
                 new ReadFilter(keyRanges, timesFrom, limit),
-                until.orElse(Long.MIN_VALUE));
+                until.orElse(Long.MIN_VALUE),
+                countRows);
     }
 
     /**
@@ -255,6 +276,15 @@ public final class PersistSourceBuilder<K, V> {
                     until.getAsLong());
         }
         require(limit == -1 || limit > 0, "the limit must be positive (was " + limit + ")");
+        require(
+                !countRows
+                        || (!continuous
+                                && until.isEmpty()
+                                && keyRanges == null
+                                && timesFrom == 0
+                                && limit == -1),
+                "countRows() counts a whole bounded snapshot: remove continuous(), until(),"
+                        + " keyRanges(), timesFrom() and limit()");
         require(timesFrom >= 0, "timesFrom must not be negative (was " + timesFrom + ")");
         option(
                 leaseDuration != null && leaseDuration.toMillis() >= 3_000,

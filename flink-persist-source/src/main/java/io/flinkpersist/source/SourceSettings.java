@@ -24,6 +24,7 @@ import org.apache.flink.annotation.Internal;
  * @param filter what the read may leave out
  * @param until a bounded changelog read ends at this time: the snapshot (as of {@code asOf}, or
  *     since), then every change before {@code until}; {@code Long.MIN_VALUE}: none
+ * @param countRows whether each split emits only its row count (a bounded snapshot read)
  */
 @Internal
 public record SourceSettings(
@@ -35,7 +36,8 @@ public record SourceSettings(
         Duration leaseDuration,
         Duration pollInterval,
         ReadFilter filter,
-        long until)
+        long until,
+        boolean countRows)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -66,7 +68,8 @@ public record SourceSettings(
                 leaseDuration,
                 pollInterval,
                 ReadFilter.NONE,
-                Long.MIN_VALUE);
+                Long.MIN_VALUE,
+                false);
     }
 
     /**

@@ -13,6 +13,7 @@ import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_A
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_WRITE;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_MAX_ROWS;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_REFRESH_INTERVAL;
+import static io.flinkpersist.table.PersistOptions.SCAN_AGGREGATE_PUSH_DOWN;
 import static io.flinkpersist.table.PersistOptions.SCAN_AS_OF;
 import static io.flinkpersist.table.PersistOptions.SCAN_FILTER_PUSH_DOWN;
 import static io.flinkpersist.table.PersistOptions.SCAN_LEASE_DURATION;
@@ -124,6 +125,7 @@ public final class PersistDynamicTableFactory
                 SCAN_AS_OF,
                 SCAN_UNTIL,
                 SCAN_FILTER_PUSH_DOWN,
+                SCAN_AGGREGATE_PUSH_DOWN,
                 SCAN_POLL_INTERVAL,
                 SCAN_LEASE_DURATION,
                 SCAN_PARALLELISM,

@@ -104,6 +104,16 @@ public final class PersistOptions {
                                     + " this off for a collection written at other times). Flink still applies every"
                                     + " filter.");
 
+    public static final ConfigOption<Boolean> SCAN_AGGREGATE_PUSH_DOWN =
+            ConfigOptions.key("scan.aggregate-push-down")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Let a batch query's COUNT(*) (or COUNT(1), or COUNT of a NOT NULL column) without"
+                                    + " GROUP BY or WHERE be answered from the sums of diffs the collection's state keeps"
+                                    + " per batch, without reading rows: only batches that hold times beyond the read"
+                                    + " (after scan.as-of) are read. Turn off to have Flink count the rows a scan reads.");
+
     public static final ConfigOption<Duration> SCAN_POLL_INTERVAL =
             PersistSourceOptions.POLL_INTERVAL;
 

@@ -200,4 +200,53 @@ class PushDownCountingITCase {
         assertThat(rows).map(Row::toString).containsExactly("+I[4242, name-4242, 42]");
         assertThat(decoded[0]).isGreaterThanOrEqualTo(rowGroups);
     }
+
+    @Test
+    void countStarOverACompactedCollectionOpensNoBatchFile() throws Exception {
+        TableEnvironment env = table();
+        String query = "SELECT COUNT(*) FROM scores";
+        assertThat(env.explainSql(query))
+                .contains("aggregates=[grouping=[], aggFunctions=[Count1AggFunction()]]");
+        long opened = ReadCounters.filesOpened();
+        long[] decoded = new long[1];
+        assertThat(run(env, query, decoded)).map(Row::toString).containsExactly("+I[" + ROWS + "]");
+        assertThat(ReadCounters.filesOpened() - opened).as("batch files opened").isZero();
+        assertThat(decoded[0]).isZero();
+        // COUNT of the NOT NULL key counts rows too; COUNT of a nullable column does not.
+        // (The planner itself turns COUNT of a NOT NULL column into COUNT(*).)
+        assertThat(env.explainSql("SELECT COUNT(id), COUNT(*) FROM scores"))
+                .contains("aggFunctions=[Count1AggFunction()]");
+        assertThat(run(env, "SELECT COUNT(id), COUNT(*) FROM scores", decoded))
+                .map(Row::toString)
+                .containsExactly("+I[" + ROWS + ", " + ROWS + "]");
+        assertThat(env.explainSql("SELECT COUNT(score) FROM scores"))
+                .doesNotContain("aggFunctions");
+    }
+
+    @Test
+    void countStarFallsBackWhereMetadataCannotAnswer() throws Exception {
+        TableEnvironment env = table();
+        // As of 1, the level-0 batch of time 2 holds times after the read: it is read (and
+        // adds nothing), the compacted batch is counted from its sum.
+        long opened = ReadCounters.filesOpened();
+        long[] decoded = new long[1];
+        String asOf = "SELECT COUNT(*) FROM scores /*+ OPTIONS('scan.as-of' = '1') */";
+        assertThat(env.explainSql(asOf)).contains("aggFunctions=[Count1AggFunction()]");
+        assertThat(run(env, asOf, decoded)).map(Row::toString).containsExactly("+I[" + ROWS + "]");
+        assertThat(ReadCounters.filesOpened() - opened).isPositive();
+        // A filter is not counted by the source: the planner counts the rows the scan returns
+        // (scores 50 to 99, and the later 1000 of every 100th row).
+        String filtered = "SELECT COUNT(*) FROM scores WHERE score >= 50";
+        assertThat(env.explainSql(filtered)).doesNotContain("aggFunctions");
+        assertThat(run(env, filtered, decoded))
+                .map(Row::toString)
+                .containsExactly("+I[" + (ROWS / 2 + ROWS / 100) + "]");
+        // Turned off, the same count reads every row group.
+        env.executeSql("ALTER TABLE scores SET ('scan.aggregate-push-down' = 'false')");
+        assertThat(env.explainSql("SELECT COUNT(*) FROM scores")).doesNotContain("aggFunctions");
+        assertThat(run(env, "SELECT COUNT(*) FROM scores", decoded))
+                .map(Row::toString)
+                .containsExactly("+I[" + ROWS + "]");
+        assertThat(decoded[0]).isGreaterThanOrEqualTo(rowGroups);
+    }
 }

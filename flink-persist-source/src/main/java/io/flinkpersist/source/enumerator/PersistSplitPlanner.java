@@ -1,5 +1,6 @@
 package io.flinkpersist.source.enumerator;
 
+import io.flinkpersist.DiffSums;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.batch.BatchFooter;
 import io.flinkpersist.batch.BatchReader;
@@ -80,6 +81,90 @@ public final class PersistSplitPlanner {
             }
         }
         return out;
+    }
+
+    /**
+     * The splits that count the rows of a snapshot ({@link PersistSplit.Mode#COUNT}), at most
+     * {@code parts}: a batch the read keeps whole is counted from the diff sum the state records
+     * for it (a trace batch's parts) or, for an unsealed batch or one written before sums were
+     * recorded, from its footer; the batches the read keeps only some times of, or with no sum
+     * anywhere, are read, balanced by bytes. The first split carries the counted sum.
+     */
+    public static List<PersistSplit> count(BlobStore store, Snapshot snapshot, int parts)
+            throws IOException {
+        ReadTimes times = snapshot.times();
+        long counted = 0;
+        List<BatchSlice> toRead = new ArrayList<>();
+        for (BatchSlice b : snapshot.wholeBatches()) {
+            long sum = DiffSums.UNKNOWN;
+            if (b.trace() != null && readWhole(b.trace(), times)) {
+                sum = b.trace().diffSum();
+                if (!DiffSums.isKnown(sum)) {
+                    sum = BatchReader.readFooter(store, b.key()).diffSum();
+                }
+            } else if (b.unsealed() != null && readWhole(b.unsealed(), times)) {
+                sum = BatchReader.readFooter(store, b.key()).diffSum();
+            }
+            long total = DiffSums.add(counted, sum);
+            if (DiffSums.isKnown(total)) {
+                counted = total;
+            } else {
+                toRead.add(b);
+            }
+        }
+        List<PersistSplit> out = new ArrayList<>();
+        for (SnapshotPart part : SplitPlanner.balance(toRead, parts, times)) {
+            if (!part.slices().isEmpty()) {
+                out.add(
+                        new PersistSplit(
+                                "count-" + snapshot.seqNo() + "-" + out.size(),
+                                PersistSplit.Mode.COUNT,
+                                part.slices(),
+                                times,
+                                null,
+                                null,
+                                0,
+                                out.isEmpty() ? counted : 0));
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(
+                    new PersistSplit(
+                            "count-" + snapshot.seqNo() + "-0",
+                            PersistSplit.Mode.COUNT,
+                            List.of(),
+                            times,
+                            null,
+                            null,
+                            0,
+                            counted));
+        }
+        return out;
+    }
+
+    /** Whether a read with {@code times} keeps every update of trace batch {@code b}. */
+    private static boolean readWhole(TraceBatchMeta b, ReadTimes times) {
+        if (times.keepFrom() > 0) {
+            return false;
+        }
+        if (times.keepBefore().isClosed()) {
+            return true;
+        }
+        Frontier upper = b.desc().upper();
+        Frontier since = b.desc().since();
+        if (upper.isClosed() || since.isClosed()) {
+            return false;
+        }
+        // Stored times lie below upper, or were advanced to since.
+        return times.keepBefore().isBefore(Math.max(upper.time() - 1, since.time()));
+    }
+
+    /** Whether a read with {@code times} keeps every update of unsealed batch {@code b}. */
+    private static boolean readWhole(UnsealedBatchMeta b, ReadTimes times) {
+        return !times.unsealedFrom().isClosed()
+                && times.unsealedFrom().lessEqual(b.tsLower())
+                && times.keepFrom() <= b.tsLower()
+                && times.keepBefore().isBefore(b.tsUpper());
     }
 
     /** A row group with the batch it belongs to. */

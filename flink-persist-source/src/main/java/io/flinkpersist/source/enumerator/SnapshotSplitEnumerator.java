@@ -79,12 +79,14 @@ public final class SnapshotSplitEnumerator
         collection.renewLease(lease.leaseId(), Optional.of(Frontier.closed()), false);
         int parallelism = Math.max(1, context.currentParallelism());
         List<PersistSplit> splits =
-                PersistSplitPlanner.snapshot(
-                        collection.store(),
-                        snapshot,
-                        parallelism,
-                        settings.consolidated(),
-                        settings.filter());
+                settings.countRows()
+                        ? PersistSplitPlanner.count(collection.store(), snapshot, parallelism)
+                        : PersistSplitPlanner.snapshot(
+                                collection.store(),
+                                snapshot,
+                                parallelism,
+                                settings.consolidated(),
+                                settings.filter());
         unassigned.addAll(splits);
         pinnedSeqNo = snapshot.seqNo();
         LOG.info(

@@ -39,11 +39,15 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
  * to key ranges reads each of its batches only where the ranges lie (row groups and pages, by the
  * files' key statistics and column indexes), a raw split drops keys outside them, every split skips
  * updates stored before the filter's time, and a split with a limit stops after that many updates.
+ *
+ * <p>A count split emits one update: the rows its metadata counted plus the diffs of its slices.
  */
 @Internal
 public final class PersistSplitReader implements SplitReader<RawUpdate, PersistSplit> {
 
     private static final int FETCH_SIZE = 4096;
+
+    private static final byte[] EMPTY = new byte[0];
 
     /** Batch files a key-range read keeps open across its ranges and splits. */
     private static final int OPEN_FILES = 32;
@@ -70,6 +74,9 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
             current = queue.poll();
             if (current == null) {
                 return new RecordsBySplits<>(Map.of(), Set.of());
+            }
+            if (current.mode() == PersistSplit.Mode.COUNT) {
+                return count();
             }
             cursor = open(current);
             emitted = current.recordsToSkip();
@@ -104,6 +111,38 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
             finished = Set.of(id);
         }
         return new RecordsBySplits<>(batch.isEmpty() ? Map.of() : Map.of(id, batch), finished);
+    }
+
+    /**
+     * Counts the current split: its metadata count plus the diffs of its slices' updates, emitted
+     * as one update (nothing if it was emitted before a restore).
+     */
+    private RecordsWithSplitIds<RawUpdate> count() throws IOException {
+        PersistSplit split = current;
+        current = null;
+        if (split.recordsToSkip() > 0) {
+            return new RecordsBySplits<>(Map.of(), Set.of(split.splitId()));
+        }
+        if (store == null) {
+            store = BlobStores.open(settings.location(), settings.collection());
+        }
+        long rows = split.counted();
+        try (UpdateCursor in = new SnapshotPart(split.slices(), split.times()).open(store)) {
+            while (in.advance()) {
+                try {
+                    rows = Math.addExact(rows, in.diff());
+                } catch (ArithmeticException e) {
+                    throw new IOException(
+                            "Cannot count split "
+                                    + split.splitId()
+                                    + ": the sum of its diffs overflows a long",
+                            e);
+                }
+            }
+        }
+        RawUpdate counted = new RawUpdate(EMPTY, EMPTY, 0, rows);
+        return new RecordsBySplits<>(
+                Map.of(split.splitId(), List.of(counted)), Set.of(split.splitId()));
     }
 
     private UpdateCursor open(PersistSplit split) throws IOException {

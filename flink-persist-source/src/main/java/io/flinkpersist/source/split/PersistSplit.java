@@ -17,6 +17,9 @@ import org.apache.flink.api.connector.source.SourceSplit;
  *   <li>{@link Mode#RAW}: the slices one after another, consolidated within each batch only.
  *   <li>{@link Mode#CONSOLIDATED}: every slice merged, restricted to the keys {@code [lowerKey,
  *       upperKey)}, so each {@code (key, value)} of the range appears once with its net diff.
+ *   <li>{@link Mode#COUNT}: one update whose diff is {@code counted} plus the sum of the diffs of
+ *       the slices' updates (read as a raw split reads them): the rows the slices add to the
+ *       snapshot, with those known without reading.
  * </ul>
  *
  * @param splitId unique within the source
@@ -26,6 +29,7 @@ import org.apache.flink.api.connector.source.SourceSplit;
  * @param lowerKey first key of the range, inclusive; null: unbounded (consolidated only)
  * @param upperKey end of the key range, exclusive; null: unbounded (consolidated only)
  * @param recordsToSkip updates already emitted before a checkpoint, skipped on restore
+ * @param counted a count split's rows known from batch metadata; 0 for other modes
  */
 @Internal
 public record PersistSplit(
@@ -35,14 +39,15 @@ public record PersistSplit(
         ReadTimes times,
         byte[] lowerKey,
         byte[] upperKey,
-        long recordsToSkip)
+        long recordsToSkip,
+        long counted)
         implements SourceSplit {
 
-    /** How a split's slices are read. */
     /** How a split reads; each mode has a fixed code in serialized splits. */
     public enum Mode {
         RAW(0),
-        CONSOLIDATED(1);
+        CONSOLIDATED(1),
+        COUNT(2);
 
         private final int code;
 
@@ -77,6 +82,18 @@ public record PersistSplit(
         }
     }
 
+    /** A split that counts nothing from metadata. */
+    public PersistSplit(
+            String splitId,
+            Mode mode,
+            List<BatchSlice> slices,
+            ReadTimes times,
+            byte[] lowerKey,
+            byte[] upperKey,
+            long recordsToSkip) {
+        this(splitId, mode, slices, times, lowerKey, upperKey, recordsToSkip, 0);
+    }
+
     /** The stored bytes of its row groups: what assignment balances. */
     public long bytes() {
         return slices.stream().mapToLong(BatchSlice::bytes).sum();
@@ -84,7 +101,7 @@ public record PersistSplit(
 
     /** This split, resumed after {@code emitted} updates. */
     public PersistSplit resumedAfter(long emitted) {
-        return new PersistSplit(splitId, mode, slices, times, lowerKey, upperKey, emitted);
+        return new PersistSplit(splitId, mode, slices, times, lowerKey, upperKey, emitted, counted);
     }
 
     @Override
@@ -96,7 +113,8 @@ public record PersistSplit(
                 && times.equals(s.times)
                 && Arrays.equals(lowerKey, s.lowerKey)
                 && Arrays.equals(upperKey, s.upperKey)
-                && recordsToSkip == s.recordsToSkip;
+                && recordsToSkip == s.recordsToSkip
+                && counted == s.counted;
     }
 
     @Override
@@ -108,7 +126,8 @@ public record PersistSplit(
                 times,
                 Arrays.hashCode(lowerKey),
                 Arrays.hashCode(upperKey),
-                recordsToSkip);
+                recordsToSkip,
+                counted);
     }
 
     @Override
@@ -123,6 +142,7 @@ public record PersistSplit(
                 + bytes()
                 + " bytes, skip "
                 + recordsToSkip
+                + (mode == Mode.COUNT ? ", counted " + counted : "")
                 + "}";
     }
 }

@@ -3,7 +3,9 @@ package io.flinkpersist.source.split;
 import io.flinkpersist.Frontier;
 import io.flinkpersist.read.BatchSlice;
 import io.flinkpersist.read.ReadTimes;
+import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.MetadataCodec;
+import io.flinkpersist.state.TraceBatchMeta;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -15,13 +17,14 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Serializer of {@link PersistSplit}, version 2 (version 1, without the lower time bound {@code
- * keepFrom} of continuous reads, is still read).
+ * Serializer of {@link PersistSplit}, version 3 (still read: version 2, without the count of count
+ * splits and the diff sums of trace batch slices, and version 1, also without the lower time bound
+ * {@code keepFrom} of continuous reads).
  */
 @Internal
 public final class PersistSplitSerializer implements SimpleVersionedSerializer<PersistSplit> {
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** The code of a slice of a trace batch. */
     private static final int TRACE_SLICE = 0;
@@ -74,6 +77,7 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
         writeBytes(out, split.lowerKey());
         writeBytes(out, split.upperKey());
         out.writeLong(split.recordsToSkip());
+        out.writeLong(split.counted());
         out.writeInt(split.slices().size());
         for (BatchSlice s : split.slices()) {
             out.writeInt(s.fromRowGroup());
@@ -82,6 +86,7 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
             if (s.trace() != null) {
                 out.writeByte(TRACE_SLICE);
                 MetadataCodec.writeTraceBatch(out, s.trace());
+                out.writeLong(s.trace().diffSum());
             } else {
                 out.writeByte(UNSEALED_SLICE);
                 MetadataCodec.writeUnsealedBatch(out, s.unsealed());
@@ -110,6 +115,7 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
         byte[] lower = readBytes(in);
         byte[] upper = readBytes(in);
         long skip = in.readLong();
+        long counted = version >= 3 ? in.readLong() : 0;
         int n = in.readInt();
         if (n < 0 || n > 10_000_000) {
             throw new IOException(
@@ -122,7 +128,11 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
             long bytes = in.readLong();
             int kind = in.readByte();
             if (kind == TRACE_SLICE) {
-                slices.add(BatchSlice.ofTrace(MetadataCodec.readTraceBatch(in), from, to, bytes));
+                TraceBatchMeta trace = MetadataCodec.readTraceBatch(in);
+                if (version >= 3) {
+                    trace = withDiffSum(trace, in.readLong());
+                }
+                slices.add(BatchSlice.ofTrace(trace, from, to, bytes));
             } else if (kind == UNSEALED_SLICE) {
                 slices.add(
                         BatchSlice.ofUnsealed(
@@ -132,7 +142,18 @@ public final class PersistSplitSerializer implements SimpleVersionedSerializer<P
                         "Cannot deserialize split " + id + ": unknown slice kind " + kind);
             }
         }
-        return new PersistSplit(id, mode, slices, times, lower, upper, skip);
+        return new PersistSplit(id, mode, slices, times, lower, upper, skip, counted);
+    }
+
+    /** A slice's batch (one file: a part view) with the diff sum stored beside it. */
+    private static TraceBatchMeta withDiffSum(TraceBatchMeta b, long diffSum) {
+        return new TraceBatchMeta(
+                b.key(),
+                b.desc(),
+                b.level(),
+                b.sizeBytes(),
+                b.updateCount(),
+                List.of(BatchPart.whole(b.key(), b.sizeBytes(), b.updateCount(), diffSum)));
     }
 
     private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

@@ -1,6 +1,8 @@
 package io.flinkpersist.source.enumerator;
 
+import static io.flinkpersist.source.split.PersistSplitSerializerMigrationTest.GOLDEN;
 import static io.flinkpersist.source.split.PersistSplitSerializerMigrationTest.checkGolden;
+import static io.flinkpersist.source.split.PersistSplitSerializerMigrationTest.checkReadable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +11,7 @@ import io.flinkpersist.source.split.PersistSplitSerializer;
 import io.flinkpersist.source.split.PersistSplitSerializerMigrationTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -137,12 +140,23 @@ class PersistEnumeratorStateSerializerMigrationTest {
         checkGolden("enumerator-state-planned-v1.bin", 1, serializer, PLANNED);
     }
 
+    /** Version 3 as written while splits were at version 2: read, naming the nested version. */
+    @Test
+    void v3GoldenBytesWithVersion2Splits() throws IOException {
+        checkReadable("enumerator-state-unplanned-v3.bin", 3, serializer, UNPLANNED);
+        checkReadable("enumerator-state-planned-v3.bin", 3, serializer, PLANNED);
+        checkReadable("enumerator-state-continuous-v3.bin", 3, serializer, CONTINUOUS);
+        checkReadable("enumerator-state-closed-v3.bin", 3, serializer, CLOSED);
+        byte[] bytes = Files.readAllBytes(GOLDEN.resolve("enumerator-state-planned-v3.bin"));
+        assertThat(ByteBuffer.wrap(bytes).getInt(2 + PLANNED.leaseId().length() + 8)).isEqualTo(2);
+    }
+
     @Test
     void v3GoldenBytesNameTheNestedSplitVersion() throws IOException {
-        checkGolden("enumerator-state-unplanned-v3.bin", 3, serializer, UNPLANNED);
-        checkGolden("enumerator-state-planned-v3.bin", 3, serializer, PLANNED);
-        checkGolden("enumerator-state-continuous-v3.bin", 3, serializer, CONTINUOUS);
-        checkGolden("enumerator-state-closed-v3.bin", 3, serializer, CLOSED);
+        checkGolden("enumerator-state-unplanned-v3-splits-v3.bin", 3, serializer, UNPLANNED);
+        checkGolden("enumerator-state-planned-v3-splits-v3.bin", 3, serializer, PLANNED);
+        checkGolden("enumerator-state-continuous-v3-splits-v3.bin", 3, serializer, CONTINUOUS);
+        checkGolden("enumerator-state-closed-v3-splits-v3.bin", 3, serializer, CLOSED);
         byte[] bytes = serializer.serialize(PLANNED);
         int lease = 2 + PLANNED.leaseId().length();
         assertThat(ByteBuffer.wrap(bytes).getInt(lease + 8))
@@ -153,7 +167,7 @@ class PersistEnumeratorStateSerializerMigrationTest {
                 .isInstanceOf(IOException.class)
                 .hasMessage(
                         "Cannot deserialize enumerator state: its splits were written by split serializer"
-                                + " version 9 (this build reads versions 1 to 2)");
+                                + " version 9 (this build reads versions 1 to 3)");
     }
 
     @Test

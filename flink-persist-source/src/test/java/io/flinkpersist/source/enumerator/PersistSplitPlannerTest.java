@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.Codecs;
 import io.flinkpersist.CollectionConfig;
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchReader;
@@ -14,22 +13,18 @@ import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.batch.UpdateOrder;
 import io.flinkpersist.read.BatchSlice;
 import io.flinkpersist.read.Snapshot;
-import io.flinkpersist.source.SourceSettings;
 import io.flinkpersist.source.reader.PersistSplitReader;
 import io.flinkpersist.source.reader.RawUpdate;
 import io.flinkpersist.source.split.PersistSplit;
 import io.flinkpersist.state.CollectionState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -331,37 +326,7 @@ class PersistSplitPlannerTest {
 
     /** Reads one split to its end through the source's split reader. */
     private static List<RawUpdate> read(PersistSplit split) throws Exception {
-        List<RawUpdate> out = new ArrayList<>();
-        PersistSplitReader reader =
-                new PersistSplitReader(
-                        new SourceSettings(
-                                dir.toString(),
-                                NAME,
-                                new CollectionSchema("bytes", "bytes"),
-                                Long.MIN_VALUE,
-                                split.mode() == PersistSplit.Mode.CONSOLIDATED,
-                                Duration.ofMinutes(1),
-                                null));
-        try {
-            reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
-            for (int fetches = 0; fetches < 100_000; fetches++) {
-                RecordsWithSplitIds<RawUpdate> records = reader.fetch();
-                String id;
-                while ((id = records.nextSplit()) != null) {
-                    assertThat(id).isEqualTo(split.splitId());
-                    RawUpdate u;
-                    while ((u = records.nextRecordFromSplit()) != null) {
-                        out.add(u);
-                    }
-                }
-                if (records.finishedSplits().contains(split.splitId())) {
-                    return out;
-                }
-            }
-            throw new AssertionError("split " + split.splitId() + " did not finish");
-        } finally {
-            reader.close();
-        }
+        return SplitReads.read(dir.toString(), NAME, split);
     }
 
     /** The snapshot's consolidated contents: net diff per (key, value), zero dropped. */

@@ -21,6 +21,7 @@ import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsAggregatePushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsFilterPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsLimitPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
@@ -34,6 +35,8 @@ import org.apache.flink.table.connector.source.lookup.PartialCachingAsyncLookupP
 import org.apache.flink.table.connector.source.lookup.PartialCachingLookupProvider;
 import org.apache.flink.table.connector.source.lookup.cache.DefaultLookupCache;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.expressions.AggregateExpression;
+import org.apache.flink.table.expressions.FieldReferenceExpression;
 import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.LookupFunction;
@@ -62,7 +65,15 @@ public final class PersistTableSource
                 SupportsFilterPushDown,
                 SupportsLimitPushDown,
                 SupportsProjectionPushDown,
-                SupportsReadingMetadata {
+                SupportsReadingMetadata,
+                SupportsAggregatePushDown {
+
+    /** The planner's functions of COUNT(*) and COUNT(1), and of COUNT(column). */
+    private static final String COUNT_STAR =
+            "org.apache.flink.table.planner.functions.aggfunctions.Count1AggFunction";
+
+    private static final String COUNT =
+            "org.apache.flink.table.planner.functions.aggfunctions.CountAggFunction";
 
     private static final ChangelogMode INSERTS_AND_DELETES =
             ChangelogMode.newBuilder()
@@ -84,6 +95,9 @@ public final class PersistTableSource
     private long limit = -1;
     private int[] fields;
     private List<String> metadata = List.of();
+
+    /** The number of row counts each split emits instead of rows; 0: rows. */
+    private int counts;
 
     /**
      * @param builder the persist source's builder, complete but for what the source emits (checked:
@@ -120,6 +134,12 @@ public final class PersistTableSource
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         TypeInformation<RowData> type = context.createTypeInformation(producedDataType);
+        if (counts > 0) {
+            builder.keyRanges(null).timesFrom(0).limit(-1).countRows(true);
+            return SourceProvider.of(
+                    builder.build(new RowCountDeserializer(counts, type)), parallelism);
+        }
+        builder.countRows(false);
         UpdateRows rows =
                 new UpdateRows(
                         layout, settings.continuous(), settings.collection(), fields, metadata);
@@ -185,6 +205,58 @@ public final class PersistTableSource
     }
 
     /**
+     * Counts rows without reading them where it can: {@code COUNT(*)}, {@code COUNT(1)} and {@code
+     * COUNT} of a NOT NULL column, without grouping, on a snapshot scan with nothing else pushed
+     * (no filter, limit or metadata column). Each split then emits its share of the count, from the
+     * diff sums the collection's state records for its batches ({@link
+     * PersistSourceBuilder#countRows()}); the planner adds the shares up.
+     */
+    @Override
+    public boolean applyAggregates(
+            List<int[]> groupingSets,
+            List<AggregateExpression> aggregateExpressions,
+            DataType producedDataType) {
+        if (!options.get(PersistOptions.SCAN_AGGREGATE_PUSH_DOWN)
+                || settings.continuous()
+                || filters != null
+                || limit != -1
+                || !metadata.isEmpty()
+                || groupingSets.size() != 1
+                || groupingSets.get(0).length != 0
+                || aggregateExpressions.isEmpty()) {
+            return false;
+        }
+        for (AggregateExpression a : aggregateExpressions) {
+            if (!countsRows(a)) {
+                return false;
+            }
+        }
+        this.counts = aggregateExpressions.size();
+        this.producedDataType = producedDataType;
+        return true;
+    }
+
+    /** Whether {@code a} counts every row: COUNT(*), COUNT(1), or COUNT of NOT NULL columns. */
+    private static boolean countsRows(AggregateExpression a) {
+        if (a.isDistinct() || a.getFilterExpression().isPresent()) {
+            return false;
+        }
+        String function = a.getFunctionDefinition().getClass().getName();
+        if (function.equals(COUNT_STAR)) {
+            return true;
+        }
+        if (!function.equals(COUNT)) {
+            return false;
+        }
+        for (FieldReferenceExpression arg : a.getArgs()) {
+            if (arg.getOutputDataType().getLogicalType().isNullable()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The source always emits its own watermarks (at each seal, in a continuous scan); nothing to
      * configure.
      */
@@ -200,6 +272,7 @@ public final class PersistTableSource
         copy.limit = limit;
         copy.fields = fields;
         copy.metadata = metadata;
+        copy.counts = counts;
         return copy;
     }
 
