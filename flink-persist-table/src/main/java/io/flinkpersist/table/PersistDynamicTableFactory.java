@@ -52,7 +52,6 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.WatermarkSpec;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.lookup.LookupOptions;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
@@ -201,13 +200,6 @@ public final class PersistDynamicTableFactory
             builder.continuous();
         }
         try {
-            if (options.get(LOOKUP_CACHE) == LookupOptions.LookupCacheType.FULL) {
-                throw new ValidationException(
-                        "Invalid value for option '"
-                                + LOOKUP_CACHE.key()
-                                + "': FULL is not supported by the persist connector yet; use PARTIAL (Flink's"
-                                + " cache of looked-up keys) or NONE");
-            }
             return new PersistTableSource(
                     builder,
                     layout,

@@ -130,8 +130,11 @@ public final class PersistOptions {
                     .defaultValue(LookupOptions.LookupCacheType.NONE)
                     .withDescription(
                             "The cache of a lookup join on the table: NONE (every lookup reads the collection, through"
-                                    + " a cache of file footers and page indexes) or PARTIAL (Flink's cache of looked-up keys,"
-                                    + " sized and expired by the lookup.partial-cache options). FULL is not supported yet.");
+                                    + " a cache of file footers and page indexes), PARTIAL (Flink's cache of looked-up keys,"
+                                    + " sized and expired by the lookup.partial-cache options) or FULL (each subtask holds the"
+                                    + " latest complete state in memory, loaded when the join starts and reloaded when the"
+                                    + " collection's seal advances, checked every lookup.refresh-interval; not with"
+                                    + " lookup.as-of-column).");
 
     public static final ConfigOption<Long> LOOKUP_PARTIAL_CACHE_MAX_ROWS =
             LookupOptions.PARTIAL_CACHE_MAX_ROWS;

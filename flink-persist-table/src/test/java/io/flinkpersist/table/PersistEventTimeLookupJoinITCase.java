@@ -219,4 +219,21 @@ class PersistEventTimeLookupJoinITCase {
                 .rootCause()
                 .hasMessageContaining("as of time 500: it is before since {2000}");
     }
+
+    @Test
+    void aFullCacheIsRefusedForAnAsOfLookupAtPlanning() throws Exception {
+        write();
+        StreamTableEnvironment tables =
+                StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment());
+        tables.executeSql(String.format(TABLE, dir, ", 'lookup.cache' = 'FULL'"));
+        tables.executeSql(PROBES);
+        assertThatThrownBy(
+                        () ->
+                                tables.explainSql(
+                                        "SELECT r.rate FROM probes AS p"
+                                                + " JOIN rates FOR SYSTEM_TIME AS OF p.pt AS r"
+                                                + " ON r.currency = p.currency AND r.valid_at = p.t"))
+                .hasStackTraceContaining(
+                        "a FULL cache holds only the latest state; use lookup.cache NONE or PARTIAL");
+    }
 }

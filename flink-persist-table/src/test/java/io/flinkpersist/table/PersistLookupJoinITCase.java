@@ -79,7 +79,7 @@ class PersistLookupJoinITCase {
     }
 
     @ParameterizedTest(name = "async={0}, cache={1}")
-    @CsvSource({"false, NONE", "true, NONE", "false, PARTIAL", "true, PARTIAL"})
+    @CsvSource({"false, NONE", "true, NONE", "false, PARTIAL", "true, PARTIAL", "false, FULL"})
     void aLookupJoinEqualsFlinksOwnJoin(boolean async, String cache) throws Exception {
         write();
         TableEnvironment env = streaming();

@@ -18,6 +18,7 @@ import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.InputFormatProvider;
 import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
@@ -28,6 +29,7 @@ import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushD
 import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
 import org.apache.flink.table.connector.source.abilities.SupportsSourceWatermark;
 import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
+import org.apache.flink.table.connector.source.lookup.FullCachingLookupProvider;
 import org.apache.flink.table.connector.source.lookup.LookupFunctionProvider;
 import org.apache.flink.table.connector.source.lookup.LookupOptions;
 import org.apache.flink.table.connector.source.lookup.LookupOptions.LookupCacheType;
@@ -280,7 +282,8 @@ public final class PersistTableSource
      * A lookup join on the table: the lookup keys must be the primary key, or its first columns (a
      * prefix: every row whose key starts with them). Rows come from the latest complete state,
      * synchronously or asynchronously ({@code lookup.async}), through Flink's partial cache if
-     * {@code lookup.cache} is PARTIAL.
+     * {@code lookup.cache} is PARTIAL, or from Flink's full cache of the latest state if it is FULL
+     * (reloaded when the collection's seal advances).
      */
     @Override
     public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
@@ -366,6 +369,24 @@ public final class PersistTableSource
                         options.get(LookupOptions.MAX_RETRIES),
                         options.get(PersistOptions.LOOKUP_REFRESH_INTERVAL),
                         options.get(PersistOptions.LOOKUP_AS_OF_MAX_WAIT));
+        if (options.get(PersistOptions.LOOKUP_CACHE) == LookupCacheType.FULL) {
+            if (asOfIndex >= 0) {
+                throw new ValidationException(
+                        "Cannot look up persist table "
+                                + settings.collection()
+                                + " through a FULL cache: with lookup.as-of-column each lookup reads"
+                                + " the table as of the probe's time, and a FULL cache holds only the"
+                                + " latest state; use lookup.cache NONE or PARTIAL");
+            }
+            return FullCachingLookupProvider.of(
+                    InputFormatProvider.of(
+                            new LatestStateInputFormat(
+                                    settings.location(), settings.collection(), layout, fields)),
+                    new SealReloadTrigger(
+                            settings.location(),
+                            settings.collection(),
+                            options.get(PersistOptions.LOOKUP_REFRESH_INTERVAL)));
+        }
         boolean partial = options.get(PersistOptions.LOOKUP_CACHE) == LookupCacheType.PARTIAL;
         if (options.get(PersistOptions.LOOKUP_ASYNC)) {
             AsyncLookupFunction async = new PersistLookupFunctions.Async(lookup);
