@@ -98,7 +98,12 @@ final class PushDownReport {
                                 + " end (the SQL planning before it is in `plan_s` of `pushdown.csv`); figures are medians over"
                                 + " the repetitions. Files opened and row groups decoded are `ReadCounters` deltas over the"
                                 + " query in the JVM that runs it: with the embedded cluster that is the split planning and"
-                                + " every reader. Every run is in `pushdown.csv`.%n%n",
+                                + " every reader. Every run is in `pushdown.csv`.%n%n"
+                                + "Compare the two variants within a row, not rows with each other: the row of the point"
+                                + " queries' medians is of warm runs (each key is the first query of its JVM in at most one"
+                                + " repetition, and the median leaves that run out), while the other rows are each the first"
+                                + " job of a fresh JVM (cold: class loading and JIT compilation included), as is the row of"
+                                + " the first point query of each JVM.%n%n",
                         reps));
 
         md.append("What \"without\" is:\n\n");
@@ -136,6 +141,17 @@ final class PushDownReport {
                             "1",
                             overKeys(with),
                             overKeys(without)));
+            List<Map<String, String>> firsts =
+                    runs.stream()
+                            .filter(r -> "point".equals(r.get("group")) && "1".equals(r.get("seq")))
+                            .toList();
+            md.append(
+                    row(
+                            "`SELECT * FROM t WHERE id = k`, the first query of each JVM (cold; a different"
+                                    + " key in each repetition)",
+                            "1",
+                            figures(firsts, "with"),
+                            figures(firsts, "without")));
         }
         for (Map.Entry<String, List<Map<String, String>>> e : byQuery.entrySet()) {
             if (e.getKey().startsWith("point ")) {
