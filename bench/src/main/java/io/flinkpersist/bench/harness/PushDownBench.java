@@ -6,6 +6,7 @@ import io.flinkpersist.batch.ReadCounters;
 import io.flinkpersist.bench.WorkloadGenerator;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
+import io.flinkpersist.table.PersistDynamicTableFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -61,12 +63,12 @@ import org.apache.flink.util.Collector;
  *       same query with {@code /*+ OPTIONS('scan.filter-push-down' = 'false') *}{@code /};
  *   <li>{@code range}: {@code SELECT * FROM t WHERE id BETWEEN a AND a + keys/100 - 1}; without as
  *       above;
- *   <li>{@code count}: {@code SELECT COUNT(*) FROM t}; without: the same count over {@code WHERE id
- *       >= 0} (true of every row) with filter push-down off. Flink 2 has no switch for aggregate
- *       push-down ({@code table.optimizer.source.aggregate-pushdown-enabled} was removed in 2.0),
- *       and the planner does not push a {@code COUNT} whose input is filtered: the baseline is a
- *       scan of every row that the planner counts, as it does wherever the push-down does not
- *       apply;
+ *   <li>{@code count}: {@code SELECT COUNT(*) FROM t}; without: the same query with {@code /*+
+ *       OPTIONS('scan.aggregate-push-down' = 'false') *}{@code /}. Flink 2 has no planner switch
+ *       for aggregate push-down ({@code table.optimizer.source.aggregate-pushdown-enabled} was
+ *       removed in 2.0), so with a connector that lacks the option the baseline is the same count
+ *       over {@code WHERE id >= 0} (true of every row) with filter push-down off: the planner does
+ *       not push a {@code COUNT} whose input is filtered;
  *   <li>{@code projection}: {@code SELECT id, c1 FROM t}; without: {@code SELECT * FROM t} (Flink
  *       has no switch for projection push-down: the baseline reads all ten columns).
  * </ul>
@@ -297,16 +299,22 @@ final class PushDownBench {
                                 r[1] - r[0] + 1,
                                 (r[0] + r[1]) * (r[1] - r[0] + 1) / 2));
             }
-            case "count" ->
-                    out.add(
-                            new Query(
-                                    "count",
-                                    "SELECT COUNT(*) FROM "
-                                            + from
-                                            + (pushDown ? "" : " WHERE id >= 0"),
-                                    1,
-                                    1,
-                                    keys));
+            case "count" -> {
+                String sql;
+                if (pushDown) {
+                    sql = "SELECT COUNT(*) FROM " + TABLE;
+                } else if (connectorOption(AGGREGATE_PUSH_DOWN)) {
+                    sql =
+                            "SELECT COUNT(*) FROM "
+                                    + TABLE
+                                    + " /*+ OPTIONS('"
+                                    + AGGREGATE_PUSH_DOWN
+                                    + "' = 'false') */";
+                } else {
+                    sql = "SELECT COUNT(*) FROM " + from + " WHERE id >= 0";
+                }
+                out.add(new Query("count", sql, 1, 1, keys));
+            }
             case "projection" ->
                     out.add(
                             new Query(
@@ -322,6 +330,16 @@ final class PushDownBench {
                             "Unknown query group " + group + ": use " + GROUPS);
         }
         return out;
+    }
+
+    /** The connector's switch for aggregate push-down, where it has one. */
+    static final String AGGREGATE_PUSH_DOWN = "scan.aggregate-push-down";
+
+    /** Whether the 'persist' connector on the class path takes the table option {@code key}. */
+    static boolean connectorOption(String key) {
+        PersistDynamicTableFactory factory = new PersistDynamicTableFactory();
+        return Stream.concat(factory.requiredOptions().stream(), factory.optionalOptions().stream())
+                .anyMatch(o -> o.key().equals(key));
     }
 
     /** {@code points} distinct keys below {@code keys}, spread by a hash of the seed. */
