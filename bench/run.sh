@@ -4,6 +4,9 @@
 #   bench/run.sh [options]          build, then: reference state, R repetitions of (ingest, read) per
 #                                   system in a rotated order, each step in a fresh JVM; then the report
 #   bench/run.sh jmh [JMH options]  build, then the engine's JMH benchmarks (e.g. "jmh -f 1 Encode")
+#   bench/run.sh pushdown [options] build, then SQL reads of one table with and without push-down:
+#                                   the table written once, then R repetitions of each query group's
+#                                   two variants, each in a fresh JVM; then the report
 #
 # Options (defaults in brackets):
 #   --updates N [10000000]  --keys K [1000000]  --key-size B [16]  --value-size B [16]
@@ -12,6 +15,11 @@
 #   --parallelism P [2]  --checkpoint-interval MS [2000]  --buffer-size BYTES [sink default]
 #   --repetitions R [3]  --heap SIZE [4g]  --systems "persist paimon files"
 #   --results DIR [bench/results]  --work DIR [bench/target/work]  --skip-build
+#
+# Options of pushdown (defaults in brackets):
+#   --updates N [10000000]  --repetitions R [3]  --points Q [20]  --seed X [42]  --parallelism P [2]
+#   --heap SIZE [4g]  --results DIR [bench/results-pushdown]  --work DIR [bench/target/work-pushdown]
+#   --skip-build
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,8 +27,8 @@ root="$(dirname "$here")"
 flink_version=2.1.1   # Paimon's Flink connector (paimon-flink-2.1) runs on Flink 2.1
 
 mode=harness
-if [[ "${1:-}" == "jmh" ]]; then
-    mode=jmh
+if [[ "${1:-}" == "jmh" || "${1:-}" == "pushdown" ]]; then
+    mode="$1"
     shift
 fi
 
@@ -45,6 +53,21 @@ if [[ $mode == harness ]]; then
             *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
         esac
     done
+elif [[ $mode == pushdown ]]; then
+    results="$here/results-pushdown"
+    work="$here/target/work-pushdown"
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --repetitions) repetitions="$2"; shift 2 ;;
+            --heap) heap="$2"; shift 2 ;;
+            --results) results="$2"; shift 2 ;;
+            --work) work="$2"; shift 2 ;;
+            --skip-build) build=0; shift ;;
+            --updates|--points|--seed|--parallelism)
+                pass+=("$1" "$2"); shift 2 ;;
+            *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+        esac
+    done
 fi
 
 if [[ $build == 1 ]]; then
@@ -53,7 +76,7 @@ if [[ $build == 1 ]]; then
 fi
 # The project's own modules from this tree's build, never from a local repository.
 cp="$here/target/classes"
-for module in flink-persist-core flink-persist-sink flink-persist-source; do
+for module in flink-persist-core flink-persist-sink flink-persist-source flink-persist-table; do
     cp="$cp:$root/$module/target/classes"
 done
 cp="$cp:$(tr ':' '\n' <"$here/target/classpath.txt" | grep -v '/io/flinkpersist/' | paste -sd: -)"
@@ -65,7 +88,6 @@ if [[ $mode == jmh ]]; then
 fi
 
 mkdir -p "$results" "$work/logs"
-rm -f "$results/runs.csv" "$results/checkpoints.csv" "$results/heap.csv" "$results/results.md" "$results/throughput.png" "$results/checkpoints.png"
 rm -f "$work"/logs/*.log
 
 step() {  # step NAME ARGS...: one harness step in a fresh JVM with its own temporary directory
@@ -81,10 +103,32 @@ step() {  # step NAME ARGS...: one harness step in a fresh JVM with its own temp
         tail -50 "$work/logs/$name.log" >&2
         exit 1
     fi
-    grep -E '^(reference|ingest|read|heap)( [a-z]+)?:' "$work/logs/$name.log" | cut -c1-400 || true
+    grep -E '^(reference|ingest|read|heap|pushdown)( [a-z-]+)*:' "$work/logs/$name.log" | cut -c1-400 || true
     rm -rf "$tmp"
 }
 
+if [[ $mode == pushdown ]]; then
+    rm -f "$results/pushdown.csv" "$results/results.md"
+    step write pushdown-write
+    groups=(point range count projection)
+    variants=(with without)
+    for ((rep = 1; rep <= repetitions; rep++)); do
+        for ((i = 0; i < ${#groups[@]}; i++)); do
+            group="${groups[$(((i + rep - 1) % ${#groups[@]}))]}"
+            for ((j = 0; j < 2; j++)); do
+                variant="${variants[$(((j + rep - 1) % 2))]}"
+                step "rep$rep-$group-$variant" pushdown-query --group "$group" --variant "$variant" \
+                    --rep "$rep" --order "$((2 * i + j + 1))"
+            done
+        done
+    done
+    step report pushdown-report
+    rm -rf "${work:?}/table"
+    echo "Results: $results/results.md, pushdown.csv"
+    exit 0
+fi
+
+rm -f "$results/runs.csv" "$results/checkpoints.csv" "$results/heap.csv" "$results/results.md" "$results/throughput.png" "$results/checkpoints.png"
 step reference reference
 # The serial collector's heap figures after a full GC are exact, which this measurement needs.
 gc=-XX:+UseSerialGC step heap heap

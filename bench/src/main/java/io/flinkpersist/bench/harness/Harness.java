@@ -44,6 +44,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Harness read        --system persist|paimon|files --rep R --order O --work DIR --results DIR [options]
  * Harness heap        --work DIR --results DIR [options]   the heap a persist writer's buffer retains when it spills
  * Harness report      --work DIR --results DIR         Markdown table, plots
+ * Harness pushdown-write | pushdown-query | pushdown-report   SQL reads with and without push-down ({@link PushDownBench})
  * </pre>
  *
  * Options: the workload's ({@link Workload#fromOptions}), {@code --parallelism} (2), {@code
@@ -105,11 +106,17 @@ public final class Harness {
                 case "heap" -> heap(options);
                 case "report" ->
                         Report.write(Path.of(options.get("work")), Path.of(options.get("results")));
+                case "pushdown-write" -> PushDownBench.write(options);
+                case "pushdown-query" -> PushDownBench.query(options);
+                case "pushdown-report" ->
+                        PushDownReport.write(
+                                Path.of(options.get("work")), Path.of(options.get("results")));
                 default ->
                         throw new IllegalArgumentException(
                                 "Unknown command "
                                         + args[0]
-                                        + ": use reference, ingest, read or report");
+                                        + ": use reference, ingest, read, heap, report,"
+                                        + " pushdown-write, pushdown-query or pushdown-report");
             }
             System.exit(0);
         } catch (Throwable t) {
@@ -347,7 +354,9 @@ public final class Harness {
                                 threads.append(threads.length() == 0 ? "" : "; ")
                                         .append(thread.replace(';', ','))
                                         .append(" ")
-                                        .append(String.format(Locale.ROOT, "%.1f", bytes / 1048576.0)));
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT, "%.1f", bytes / 1048576.0)));
         row.put("maintenance_mb_by_thread", threads.toString());
     }
 
@@ -595,7 +604,7 @@ public final class Harness {
         }
     }
 
-    private static void append(Path file, String header, String lines) throws IOException {
+    static void append(Path file, String header, String lines) throws IOException {
         Files.createDirectories(file.getParent());
         boolean fresh = !Files.exists(file);
         Files.writeString(

@@ -143,7 +143,8 @@ final class Report {
                             + " end-of-input drain and merge. Encodes per update = rows persist encoded into Parquet in all passes ÷"
                             + " updates ingested; per pass (rows ÷ updates, files) and bytes per writing thread (the writers'"
                             + " spills, each merge worker; `maintenance_mb_by_thread` in `runs.csv`):\n\n");
-            md.append("| rep | passes: rows per update (files) | MB written per thread |\n|---|---|---|\n");
+            md.append(
+                    "| rep | passes: rows per update (files) | MB written per thread |\n|---|---|---|\n");
             for (Map<String, String> r : persistIngest) {
                 md.append("| ")
                         .append(r.get("rep"))
@@ -429,6 +430,11 @@ final class Report {
     }
 
     static String machine() {
+        return host() + ", Paimon " + paimonVersion();
+    }
+
+    /** Cores, memory, Java, the operating system and Flink's version. */
+    static String host() {
         String cpu = "";
         long memKb = 0;
         try {
@@ -448,7 +454,7 @@ final class Report {
         }
         return String.format(
                 Locale.ROOT,
-                "%d cores%s, %.0f GiB memory; %s %s (%s), heap max %d MiB; %s %s; Flink %s, Paimon %s",
+                "%d cores%s, %.0f GiB memory; %s %s (%s), heap max %d MiB; %s %s; Flink %s",
                 Runtime.getRuntime().availableProcessors(),
                 cpu.isEmpty() ? "" : " (" + cpu + ")",
                 memKb / 1048576.0,
@@ -458,8 +464,7 @@ final class Report {
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() >> 20,
                 System.getProperty("os.name"),
                 System.getProperty("os.version"),
-                EnvironmentInformation.getVersion(),
-                paimonVersion());
+                EnvironmentInformation.getVersion());
     }
 
     private static String paimonVersion() {

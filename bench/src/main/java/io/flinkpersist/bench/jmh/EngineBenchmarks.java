@@ -4,8 +4,8 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.BatchWriteOptions;
-import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.BatchWriter;
+import io.flinkpersist.batch.IndexCache;
 import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateBuffer;
 import io.flinkpersist.batch.UpdateCursor;
@@ -127,7 +127,14 @@ public class EngineBenchmarks {
         @Setup(Level.Trial)
         public void setup() throws IOException {
             store = new InMemoryBlobStore();
-            collection = PersistCollection.open(store, BatchWriteOptions.defaults().withPageSizeBytes(Integer.getInteger("bench.page-size", BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES)));
+            collection =
+                    PersistCollection.open(
+                            store,
+                            BatchWriteOptions.defaults()
+                                    .withPageSizeBytes(
+                                            Integer.getInteger(
+                                                    "bench.page-size",
+                                                    BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES)));
             BenchData arrival = BenchData.arrival(BenchData.UPDATES, 5);
             int quarter = BenchData.UPDATES / 4;
             for (int part = 0; part < 4; part++) {
