@@ -66,26 +66,7 @@ final class PushDownReport {
                         Long.parseLong(table.getProperty("trace.rows")),
                         Long.parseLong(table.getProperty("bytes")) / 1e6));
         md.append("Machine: ").append(Report.host()).append(".\n");
-        double[] loads =
-                runs.stream()
-                        .map(r -> r.get("load1"))
-                        .filter(v -> v != null && !v.isEmpty())
-                        .mapToDouble(Double::parseDouble)
-                        .sorted()
-                        .toArray();
-        if (loads.length > 0) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "Load average (1 min, `/proc/loadavg`) at the start of the %d queries: min %.1f, median %.1f, max %.1f%s.%n",
-                            loads.length,
-                            loads[0],
-                            loads[loads.length / 2],
-                            loads[loads.length - 1],
-                            loads[loads.length - 1] > Runtime.getRuntime().availableProcessors()
-                                    ? " — above the core count: other work shared the machine"
-                                    : ""));
-        }
+        md.append(Report.loadAverage(runs, "queries", ""));
         md.append("\n");
         md.append(
                 String.format(

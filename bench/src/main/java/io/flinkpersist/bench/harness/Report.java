@@ -58,26 +58,7 @@ final class Report {
                         Long.parseLong(expected.getProperty("encoded.input.bytes")),
                         Long.parseLong(expected.getProperty("consolidated.parquet.bytes"))));
         md.append("Machine: ").append(machine()).append(".\n");
-        double[] loads =
-                runs.stream()
-                        .map(r -> r.get("load1"))
-                        .filter(v -> v != null && !v.isEmpty())
-                        .mapToDouble(Double::parseDouble)
-                        .sorted()
-                        .toArray();
-        if (loads.length > 0) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "Load average (1 min, `/proc/loadavg`) at the start of the %d runs: min %.1f, median %.1f, max %.1f%s.%n",
-                            loads.length,
-                            loads[0],
-                            loads[loads.length / 2],
-                            loads[loads.length - 1],
-                            loads[loads.length - 1] > Runtime.getRuntime().availableProcessors()
-                                    ? " — above the core count: other work shared the machine, so single runs are noisy"
-                                    : ""));
-        }
+        md.append(loadAverage(runs, "runs", ", so single runs are noisy"));
         md.append("\n");
         md.append(
                 String.format(
@@ -427,6 +408,34 @@ final class Report {
             options.put(name, p.getProperty(name));
         }
         return Workload.fromOptions(options).describe();
+    }
+
+    /**
+     * The line on the 1-minute load average at the start of each of {@code runs} ({@code what}
+     * names them), with {@code noisy} added when it passed the core count; empty without loads.
+     */
+    static String loadAverage(List<Map<String, String>> runs, String what, String noisy) {
+        double[] loads =
+                runs.stream()
+                        .map(r -> r.get("load1"))
+                        .filter(v -> v != null && !v.isEmpty())
+                        .mapToDouble(Double::parseDouble)
+                        .sorted()
+                        .toArray();
+        if (loads.length == 0) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "Load average (1 min, `/proc/loadavg`) at the start of the %d %s: min %.1f, median %.1f, max %.1f%s.%n",
+                loads.length,
+                what,
+                loads[0],
+                loads[loads.length / 2],
+                loads[loads.length - 1],
+                loads[loads.length - 1] > Runtime.getRuntime().availableProcessors()
+                        ? " — above the core count: other work shared the machine" + noisy
+                        : "");
     }
 
     static String machine() {
