@@ -3,25 +3,15 @@ package io.flinkpersist.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.CollectionConfig;
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
-import io.flinkpersist.table.internal.RowLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.types.logical.BigIntType;
-import org.apache.flink.table.types.logical.IntType;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,41 +46,18 @@ class MetadataAndIntervalITCase {
 
     @BeforeEach
     void write() throws Exception {
-        RowType type =
-                RowType.of(
-                        new LogicalType[] {
-                            new BigIntType(false),
-                            new VarCharType(VarCharType.MAX_LENGTH),
-                            new IntType()
-                        },
-                        new String[] {"id", "name", "score"});
-        RowLayout layout = RowLayout.of(type, new int[] {0}, Optional.empty());
-        try (PersistCollection c =
-                PersistCollection.open(
-                        dir.toString(),
-                        "scores",
-                        CollectionConfig.defaults(),
-                        new CollectionSchema(
-                                layout.keyCodec().schemaName(),
-                                layout.valueCodec().schemaName()))) {
+        try (PersistCollection c = ScoresCollection.open(dir, CollectionConfig.defaults())) {
             List<Update<byte[], byte[]>> updates = new ArrayList<>();
-            updates.add(update(layout, 1, "a", 10, 1, 1));
-            updates.add(update(layout, 2, "b", 20, 1, 1));
-            updates.add(update(layout, 3, "c", 30, 1, 1));
-            updates.add(update(layout, 2, "b", 20, 2, -1));
-            updates.add(update(layout, 2, "b", 21, 2, 1));
-            updates.add(update(layout, 3, "c", 30, 3, -1));
-            updates.add(update(layout, 4, "d", 40, 4, 1));
+            updates.add(ScoresCollection.update(1, "a", 10, 1, 1));
+            updates.add(ScoresCollection.update(2, "b", 20, 1, 1));
+            updates.add(ScoresCollection.update(3, "c", 30, 1, 1));
+            updates.add(ScoresCollection.update(2, "b", 20, 2, -1));
+            updates.add(ScoresCollection.update(2, "b", 21, 2, 1));
+            updates.add(ScoresCollection.update(3, "c", 30, 3, -1));
+            updates.add(ScoresCollection.update(4, "d", 40, 4, 1));
             c.append(updates);
             c.seal(5);
         }
-    }
-
-    private static Update<byte[], byte[]> update(
-            RowLayout layout, long id, String name, int score, long time, long diff) {
-        GenericRowData row = GenericRowData.of(id, StringData.fromString(name), score);
-        return Update.of(
-                layout.keyCodec().encode(row), layout.valueCodec().encode(row), time, diff);
     }
 
     private void createTable(TableEnvironment env) {

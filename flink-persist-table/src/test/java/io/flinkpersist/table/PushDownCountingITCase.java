@@ -3,7 +3,6 @@ package io.flinkpersist.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.CollectionConfig;
-import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.BatchReader;
@@ -11,21 +10,12 @@ import io.flinkpersist.batch.BatchWriteOptions;
 import io.flinkpersist.batch.ReadCounters;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
-import io.flinkpersist.table.internal.RowLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.types.logical.BigIntType;
-import org.apache.flink.table.types.logical.IntType;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,32 +49,16 @@ class PushDownCountingITCase {
 
     @BeforeEach
     void write() throws Exception {
-        RowType type =
-                RowType.of(
-                        new LogicalType[] {
-                            new BigIntType(false),
-                            new VarCharType(VarCharType.MAX_LENGTH),
-                            new IntType()
-                        },
-                        new String[] {"id", "name", "score"});
-        RowLayout layout = RowLayout.of(type, new int[] {0}, Optional.empty());
         CollectionConfig config =
                 CollectionConfig.defaults()
                         .withWriteOptions(
                                 BatchWriteOptions.defaults()
                                         .withRowGroupSizeBytes(4 << 10)
                                         .withPageSizeBytes(1 << 10));
-        try (PersistCollection c =
-                PersistCollection.open(
-                        dir.toString(),
-                        "scores",
-                        config,
-                        new CollectionSchema(
-                                layout.keyCodec().schemaName(),
-                                layout.valueCodec().schemaName()))) {
+        try (PersistCollection c = ScoresCollection.open(dir, config)) {
             List<Update<byte[], byte[]>> updates = new ArrayList<>();
             for (long id = 0; id < ROWS; id++) {
-                updates.add(update(layout, id, (int) (id % 100), 1, 1));
+                updates.add(update(id, (int) (id % 100), 1, 1));
             }
             c.append(updates);
             c.seal(2);
@@ -93,8 +67,8 @@ class PushDownCountingITCase {
             // Later scores of every 100th row: a second batch, drained but not merged.
             updates.clear();
             for (long id = 0; id < ROWS; id += 100) {
-                updates.add(update(layout, id, (int) (id % 100), 2, -1));
-                updates.add(update(layout, id, 1000, 2, 1));
+                updates.add(update(id, (int) (id % 100), 2, -1));
+                updates.add(update(id, 1000, 2, 1));
             }
             c.append(updates);
             c.seal(3);
@@ -110,11 +84,8 @@ class PushDownCountingITCase {
         }
     }
 
-    private static Update<byte[], byte[]> update(
-            RowLayout layout, long id, int score, long time, long diff) {
-        GenericRowData row = GenericRowData.of(id, StringData.fromString("name-" + id), score);
-        return Update.of(
-                layout.keyCodec().encode(row), layout.valueCodec().encode(row), time, diff);
+    private static Update<byte[], byte[]> update(long id, int score, long time, long diff) {
+        return ScoresCollection.update(id, "name-" + id, score, time, diff);
     }
 
     private TableEnvironment table() {
