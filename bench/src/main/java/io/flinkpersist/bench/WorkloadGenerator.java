@@ -150,7 +150,8 @@ public final class WorkloadGenerator {
         }
     }
 
-    private static double[] zipfCdf(int n, double s) {
+    /** The cumulative Zipf distribution over {@code n} ranks with exponent {@code s}. */
+    public static double[] zipfCdf(int n, double s) {
         double[] cdf = new double[n];
         double sum = 0;
         for (int k = 0; k < n; k++) {

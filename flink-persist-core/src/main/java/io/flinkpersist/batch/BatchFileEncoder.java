@@ -13,6 +13,8 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.statistics.LongStatistics;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -54,6 +56,7 @@ final class BatchFileEncoder {
     private final List<ColumnDescriptor> columns;
     private final long rowGroupSizeBytes;
     private final int pageSizeBytes;
+    private final double keyBloomFilterFpp;
 
     /** The row group being collected, each column in {@code PLAIN} layout. */
     private byte[] keys = new byte[INITIAL_BYTES];
@@ -82,6 +85,7 @@ final class BatchFileEncoder {
         this.columns = BatchFormat.SCHEMA.getColumns();
         this.rowGroupSizeBytes = options.rowGroupSizeBytes();
         this.pageSizeBytes = options.pageSizeBytes();
+        this.keyBloomFilterFpp = options.keyBloomFilterFpp();
         file.start();
     }
 
@@ -162,6 +166,9 @@ final class BatchFileEncoder {
     private void writeRowGroup() throws IOException {
         file.startBlock(rows);
         writeBinaryColumn(columns.get(BatchFormat.K), keys, keysLength, true);
+        if (keyBloomFilterFpp > 0) {
+            file.addBloomFilter(BatchFormat.SCHEMA.getFieldName(BatchFormat.K), keyBloomFilter());
+        }
         writeBinaryColumn(columns.get(BatchFormat.V), values, valuesLength, false);
         writeLongColumn(columns.get(BatchFormat.T), times);
         writeLongColumn(columns.get(BatchFormat.D), diffs);
@@ -204,6 +211,24 @@ final class BatchFileEncoder {
             start = position;
         }
         file.endColumn();
+    }
+
+    /**
+     * The bloom filter of the row group's keys, sized for as many distinct keys as rows (a key with
+     * several values or times is inserted once per row, which changes nothing).
+     */
+    private BloomFilter keyBloomFilter() {
+        int bytes = BlockSplitBloomFilter.optimalNumOfBits(rows, keyBloomFilterFpp) / 8;
+        BlockSplitBloomFilter filter =
+                new BlockSplitBloomFilter(
+                        Math.max(BlockSplitBloomFilter.LOWER_BOUND_BYTES, bytes),
+                        BlockSplitBloomFilter.UPPER_BOUND_BYTES);
+        for (int at = 0; at < keysLength; ) {
+            int length = (int) INT_LE.get(keys, at);
+            filter.insertHash(filter.hash(Binary.fromReusedByteArray(keys, at + 4, length)));
+            at += 4 + length;
+        }
+        return filter;
     }
 
     private void writeLongColumn(ColumnDescriptor column, byte[] data) throws IOException {

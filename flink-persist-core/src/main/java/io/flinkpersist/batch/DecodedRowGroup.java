@@ -208,7 +208,7 @@ public final class DecodedRowGroup {
      * #build()}.
      */
     static final class Builder {
-        private static final int INITIAL_CAPACITY = 1024;
+        private static final int INITIAL_CAPACITY = 16;
 
         private final int rowGroup;
         private final int fileRowGroupCount;

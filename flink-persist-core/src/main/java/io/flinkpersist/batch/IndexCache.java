@@ -29,6 +29,9 @@ public final class IndexCache implements AutoCloseable {
     /** How many files a cache keeps open by default. */
     public static final int DEFAULT_MAX_OPEN_FILES = 256;
 
+    /** How many bytes of decoded pages a cache keeps by default: 64 MiB. */
+    public static final long DEFAULT_PAGE_CACHE_BYTES = 64L << 20;
+
     /** Opens a file to keep. */
     @FunctionalInterface
     interface Opener {
@@ -47,6 +50,10 @@ public final class IndexCache implements AutoCloseable {
         private final ParquetFileReader file;
         private final BatchFooter footer;
         private final IndexCache counters;
+
+        /** The page-level lookup path, or null where the file needs Parquet's filtered reads. */
+        private LookupPages pages;
+
         private boolean closed;
 
         OpenFile(
@@ -54,12 +61,14 @@ public final class IndexCache implements AutoCloseable {
                 BlobReader blob,
                 ParquetFileReader file,
                 BatchFooter footer,
-                IndexCache counters) {
+                IndexCache counters)
+                throws IOException {
             this.key = key;
             this.blob = blob;
             this.file = file;
             this.footer = footer;
             this.counters = counters;
+            this.pages = LookupPages.of(key, blob, file, footer, counters.pages, counters);
         }
 
         /**
@@ -71,6 +80,25 @@ public final class IndexCache implements AutoCloseable {
             if (closed) {
                 return null;
             }
+            if (pages != null) {
+                DecodedRowGroup.Builder out = DecodedRowGroup.builder(0, 1, 0);
+                try {
+                    if (pages.read(lo, hi, single, out)) {
+                        return out.build().cursor();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    throw BatchFormat.decodeFailure(key, "cannot read the pages of a key range", e);
+                }
+                // A page this path does not decode: this file reads through Parquet from now on.
+                pages.close();
+                pages = null;
+            }
+            return readWithParquet(lo, hi, single);
+        }
+
+        /** {@link #read} through Parquet's filtered row groups and column readers. */
+        private UpdateCursor readWithParquet(byte[] lo, byte[] hi, boolean single)
+                throws IOException {
             FilterCompat.Filter filter = FilterCompat.get(BatchReader.keyRange(lo, hi, single));
             List<BlockMetaData> blocks = file.getRowGroups();
             Iterator<Integer> candidates =
@@ -125,6 +153,9 @@ public final class IndexCache implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (pages != null) {
+                pages.close();
+            }
             try {
                 file.close();
             } finally {
@@ -134,21 +165,38 @@ public final class IndexCache implements AutoCloseable {
     }
 
     private final int maxOpenFiles;
+    private final PageCache pages;
     private final LinkedHashMap<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder rowGroupsRead = new LongAdder();
+    private final LongAdder bloomSkips = new LongAdder();
 
-    /** A cache that keeps up to {@code maxOpenFiles} files open (0: none). */
+    /**
+     * A cache that keeps up to {@code maxOpenFiles} files open (0: none) and {@link
+     * #DEFAULT_PAGE_CACHE_BYTES} of their decoded pages.
+     */
     public IndexCache(int maxOpenFiles) {
-        if (maxOpenFiles < 0) {
+        this(maxOpenFiles, DEFAULT_PAGE_CACHE_BYTES);
+    }
+
+    /**
+     * A cache that keeps up to {@code maxOpenFiles} files open (0: none) and up to {@code
+     * pageCacheBytes} of their decoded pages (0: none; a range scan that reads each page once gains
+     * nothing from them).
+     */
+    public IndexCache(int maxOpenFiles, long pageCacheBytes) {
+        if (maxOpenFiles < 0 || pageCacheBytes < 0) {
             throw new IllegalArgumentException(
                     "Cannot create an index cache of negative size (maxOpenFiles="
                             + maxOpenFiles
+                            + ", pageCacheBytes="
+                            + pageCacheBytes
                             + ")");
         }
         this.maxOpenFiles = maxOpenFiles;
+        this.pages = new PageCache(pageCacheBytes);
     }
 
     /** A cache that keeps nothing: every lookup reads its files' footers and indexes. */
@@ -212,6 +260,11 @@ public final class IndexCache implements AutoCloseable {
 
     void countRowGroup() {
         rowGroupsRead.increment();
+        ReadCounters.rowGroupDecoded();
+    }
+
+    void countBloomSkip() {
+        bloomSkips.increment();
     }
 
     /** Lookups that found their file open here. */
@@ -229,9 +282,33 @@ public final class IndexCache implements AutoCloseable {
         return bytesRead.sum();
     }
 
-    /** Row groups lookups decoded pages of. */
+    /** Row groups lookups read pages of, from storage or from the page cache. */
     public long rowGroupsRead() {
         return rowGroupsRead.sum();
+    }
+
+    /** Row groups a single-key lookup skipped because their key bloom filter ruled the key out. */
+    public long bloomSkips() {
+        return bloomSkips.sum();
+    }
+
+    /** Decoded pages lookups found in the page cache. */
+    public long pageCacheHits() {
+        return pages.hits();
+    }
+
+    /** Decoded pages lookups had to read and decode. */
+    public long pageCacheMisses() {
+        return pages.misses();
+    }
+
+    /** Heap bytes of the decoded pages kept now. */
+    public long pageCacheBytes() {
+        return pages.bytes();
+    }
+
+    public long maxPageCacheBytes() {
+        return pages.maxBytes();
     }
 
     /** Files kept open now. */

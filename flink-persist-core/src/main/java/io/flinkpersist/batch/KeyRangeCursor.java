@@ -145,7 +145,6 @@ final class KeyRangeCursor implements UpdateCursor {
                 return false;
             }
             counters.countRowGroup();
-            ReadCounters.rowGroupDecoded();
             ColumnReadStoreImpl store =
                     new ColumnReadStoreImpl(pages, NO_CONVERTER, BatchFormat.SCHEMA, createdBy);
             ColumnReader k = store.getColumnReader(columns.get(BatchFormat.K));
@@ -204,29 +203,39 @@ final class KeyRangeCursor implements UpdateCursor {
 
     /** I8 on the rows returned: strictly increasing (k, v, t), non-zero diff. */
     private void check(byte[] rk, byte[] rv, long rt, long rd) throws CorruptBlobException {
-        if (hasPrevious) {
-            int c = Arrays.compareUnsigned(rk, key0);
+        checkI8(key, hasPrevious ? key0 : null, value, time, rk, rv, rt, rd);
+    }
+
+    /**
+     * I8 between consecutive updates of batch {@code file}: {@code (k, v, t)} strictly above the
+     * previous one's ({@code pk} null: none), {@code d} non-zero.
+     */
+    static void checkI8(
+            String file, byte[] pk, byte[] pv, long pt, byte[] k, byte[] v, long t, long d)
+            throws CorruptBlobException {
+        if (pk != null) {
+            int c = Arrays.compareUnsigned(k, pk);
             if (c == 0) {
-                c = Arrays.compareUnsigned(rv, value);
+                c = Arrays.compareUnsigned(v, pv);
                 if (c == 0) {
-                    c = Long.compare(rt, time);
+                    c = Long.compare(t, pt);
                 }
             }
             if (c <= 0) {
                 throw new CorruptBlobException(
-                        key,
+                        file,
                         "updates are "
                                 + (c == 0 ? "unconsolidated" : "unsorted")
                                 + " (I8) (key="
-                                + BatchFormat.hex(rk)
+                                + BatchFormat.hex(k)
                                 + ", previousKey="
-                                + BatchFormat.hex(key0)
+                                + BatchFormat.hex(pk)
                                 + ")");
             }
         }
-        if (rd == 0) {
+        if (d == 0) {
             throw new CorruptBlobException(
-                    key, "an update has a zero diff (I8) (key=" + BatchFormat.hex(rk) + ")");
+                    file, "an update has a zero diff (I8) (key=" + BatchFormat.hex(k) + ")");
         }
     }
 

@@ -46,7 +46,9 @@ class LookupModelTest {
                         .withWriteOptions(
                                 BatchWriteOptions.defaults()
                                         .withRowGroupSizeBytes(1024 + random.nextInt(4096))
-                                        .withPageSizeBytes(64 + random.nextInt(512)))
+                                        .withPageSizeBytes(64 + random.nextInt(512))
+                                        .withKeyBloomFilterFpp(
+                                                List.of(0.0, 0.01, 0.3).get(random.nextInt(3))))
                         .withPartBytes(1024 + random.nextInt(3000));
         PersistCollection c = PersistCollection.open(new InMemoryBlobStore(), config);
         long seal = 0;
@@ -92,8 +94,14 @@ class LookupModelTest {
                         + ", levels "
                         + s.trace().stream().map(TraceBatchMeta::level).toList());
 
+        // Files opened per lookup, or kept open with no, few (evicting) or many decoded pages.
         IndexCache cache =
-                new IndexCache(random.nextBoolean() ? IndexCache.DEFAULT_MAX_OPEN_FILES : 0);
+                random.nextInt(4) == 0
+                        ? new IndexCache(0)
+                        : new IndexCache(
+                                IndexCache.DEFAULT_MAX_OPEN_FILES,
+                                List.of(0L, 2_048L, IndexCache.DEFAULT_PAGE_CACHE_BYTES)
+                                        .get(random.nextInt(3)));
         List<Snapshot> snapshots = new ArrayList<>();
         snapshots.add(c.snapshot());
         if (!s.seal().isClosed() && s.since().time() < s.seal().time()) {
@@ -131,8 +139,16 @@ class LookupModelTest {
             }
         }
         System.out.printf(
-                "  %d lookups: index cache %d hits, %d misses, %d row groups and %d bytes read%n",
-                lookups, cache.hits(), cache.misses(), cache.rowGroupsRead(), cache.bytesRead());
+                "  %d lookups: index cache %d hits, %d misses, %d row groups and %d bytes read,"
+                        + " %d row groups skipped by bloom filters, %d of %d decoded pages found kept%n",
+                lookups,
+                cache.hits(),
+                cache.misses(),
+                cache.rowGroupsRead(),
+                cache.bytesRead(),
+                cache.bloomSkips(),
+                cache.pageCacheHits(),
+                cache.pageCacheHits() + cache.pageCacheMisses());
     }
 
     @org.junit.jupiter.api.Test

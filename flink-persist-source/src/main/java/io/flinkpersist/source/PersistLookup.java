@@ -76,6 +76,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
     private final Duration wait;
     private final Duration refresh;
     private final int openFiles;
+    private final long pageCacheBytes;
 
     private transient CollectionLookups lookups;
     private transient Counter lookupCount;
@@ -93,6 +94,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         this.wait = b.wait;
         this.refresh = b.refresh;
         this.openFiles = b.openFiles;
+        this.pageCacheBytes = b.pageCacheBytes;
     }
 
     public static <IN, K, V> Builder<IN, K, V> builder() {
@@ -105,7 +107,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
                 PersistCollection.openExisting(location, collection, CollectionConfig.defaults());
         try {
             c.checkSchema(new CollectionSchema(keyCodec.codecName(), valueCodec.codecName()));
-            lookups = new CollectionLookups(c, new IndexCache(openFiles), refresh);
+            lookups = new CollectionLookups(c, new IndexCache(openFiles, pageCacheBytes), refresh);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -114,7 +116,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         lookupCount = group.counter("lookups");
         hits = group.counter("lookupHits");
         misses = group.counter("lookupMisses");
-        group.gauge("lookupBytesRead", () -> lookups.cache().bytesRead());
+        LookupMetrics.register(group, () -> lookups.cache());
         latency = group.histogram("lookupLatencyMicros", new DescriptiveStatisticsHistogram(1024));
     }
 
@@ -164,6 +166,7 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         private Duration wait = Duration.ofSeconds(30);
         private Duration refresh = Duration.ofSeconds(1);
         private int openFiles = IndexCache.DEFAULT_MAX_OPEN_FILES;
+        private long pageCacheBytes = IndexCache.DEFAULT_PAGE_CACHE_BYTES;
 
         private Builder() {}
 
@@ -238,6 +241,21 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
                         "Cannot keep a negative number of files open (maxOpenFiles=" + files + ")");
             }
             this.openFiles = files;
+            return this;
+        }
+
+        /**
+         * How many bytes of decoded pages of those files a subtask keeps (default 64 MiB; 0 keeps
+         * none): a lookup whose pages are kept reads nothing from storage.
+         */
+        public Builder<IN, K, V> pageCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException(
+                        "Cannot keep a negative number of bytes of pages (pageCacheBytes="
+                                + bytes
+                                + ")");
+            }
+            this.pageCacheBytes = bytes;
             return this;
         }
 

@@ -8,6 +8,7 @@ import static io.flinkpersist.table.PersistOptions.LOOKUP_AS_OF_COLUMN;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_AS_OF_MAX_WAIT;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_CACHE;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_MAX_RETRIES;
+import static io.flinkpersist.table.PersistOptions.LOOKUP_PAGE_CACHE_SIZE;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_ACCESS;
 import static io.flinkpersist.table.PersistOptions.LOOKUP_PARTIAL_CACHE_EXPIRE_AFTER_WRITE;
@@ -135,6 +136,7 @@ public final class PersistDynamicTableFactory
                 LOOKUP_PARTIAL_CACHE_CACHE_MISSING_KEY,
                 LOOKUP_MAX_RETRIES,
                 LOOKUP_ASYNC,
+                LOOKUP_PAGE_CACHE_SIZE,
                 LOOKUP_REFRESH_INTERVAL,
                 LOOKUP_AS_OF_COLUMN,
                 LOOKUP_AS_OF_MAX_WAIT);

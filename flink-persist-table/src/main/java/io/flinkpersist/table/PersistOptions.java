@@ -136,6 +136,15 @@ public final class PersistOptions {
                                     + " collection's seal advances, checked every lookup.refresh-interval; not with"
                                     + " lookup.as-of-column).");
 
+    public static final ConfigOption<MemorySize> LOOKUP_PAGE_CACHE_SIZE =
+            ConfigOptions.key("lookup.page-cache-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(64))
+                    .withDescription(
+                            "The heap each lookup subtask gives to decoded pages of the collection's batch files, least"
+                                    + " recently used dropped first: a lookup whose pages are kept reads nothing from"
+                                    + " storage. 0 keeps none (every lookup reads and decodes its pages).");
+
     public static final ConfigOption<Long> LOOKUP_PARTIAL_CACHE_MAX_ROWS =
             LookupOptions.PARTIAL_CACHE_MAX_ROWS;
 

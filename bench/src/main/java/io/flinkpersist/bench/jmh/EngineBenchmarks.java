@@ -52,7 +52,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code lookupHit} / {@code lookupMiss}: {@link Snapshot#lookup} of one key of that
  *       collection (present, or absent but inside its key range), through a warm index cache, in
  *       lookups per second. The collection's page size is {@code -Dbench.page-size} (bytes; the
- *       engine's default otherwise), which bounds what a lookup decodes.
+ *       engine's default otherwise), which bounds what a lookup decodes; its key bloom filters'
+ *       false-positive probability {@code -Dbench.bloom-fpp} (0: none); the bytes of decoded
+ *       pages the index cache keeps {@code -Dbench.page-cache} (0: none, every lookup reads and
+ *       decodes its pages).
  * </ul>
  *
  * {@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer: the
@@ -134,7 +137,14 @@ public class EngineBenchmarks {
                                     .withPageSizeBytes(
                                             Integer.getInteger(
                                                     "bench.page-size",
-                                                    BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES)));
+                                                    BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES))
+                                    .withKeyBloomFilterFpp(
+                                            Double.parseDouble(
+                                                    System.getProperty(
+                                                            "bench.bloom-fpp",
+                                                            Double.toString(
+                                                                    BatchWriteOptions
+                                                                            .DEFAULT_KEY_BLOOM_FILTER_FPP)))));
             BenchData arrival = BenchData.arrival(BenchData.UPDATES, 5);
             int quarter = BenchData.UPDATES / 4;
             for (int part = 0; part < 4; part++) {
@@ -251,7 +261,10 @@ public class EngineBenchmarks {
     /** The four-batch collection and keys to look up: its own, and absent ones. */
     @State(Scope.Thread)
     public static class Lookups {
-        IndexCache cache = new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES);
+        IndexCache cache =
+                new IndexCache(
+                        IndexCache.DEFAULT_MAX_OPEN_FILES,
+                        Long.getLong("bench.page-cache", IndexCache.DEFAULT_PAGE_CACHE_BYTES));
         byte[][] present;
         byte[][] absent;
         int next;

@@ -49,7 +49,10 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
 
     private static final byte[] EMPTY = new byte[0];
 
-    /** Batch files a key-range read keeps open across its ranges and splits. */
+    /**
+     * Batch files a key-range read keeps open across its ranges and splits; no decoded pages are
+     * kept, a range reads each page once.
+     */
     private static final int OPEN_FILES = 32;
 
     private final SourceSettings settings;
@@ -184,7 +187,7 @@ public final class PersistSplitReader implements SplitReader<RawUpdate, PersistS
     private void openKeyRanges(PersistSplit split, ReadTimes times, List<UpdateCursor> inputs)
             throws IOException {
         if (indexes == null) {
-            indexes = new IndexCache(OPEN_FILES);
+            indexes = new IndexCache(OPEN_FILES, 0);
         }
         List<KeyRange> ranges = new ArrayList<>();
         for (KeyRange r : filter.keyRanges()) {

@@ -6,6 +6,7 @@ import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.batch.IndexCache;
+import io.flinkpersist.source.LookupMetrics;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.Serializable;
@@ -56,6 +57,7 @@ public final class PersistLookupFunction implements Serializable {
     private final int maxRetries;
     private final Duration refresh;
     private final Duration maxWait;
+    private final long pageCacheBytes;
 
     private final int[] fields;
     private transient CollectionLookups lookups;
@@ -72,6 +74,7 @@ public final class PersistLookupFunction implements Serializable {
      * @param prefix the first {@code n} primary-key positions, in key order
      * @param maxWait how long a lookup as of a time waits for the seal to pass it
      * @param fields the table positions of the columns a row holds, in its order (a projection)
+     * @param pageCacheBytes the heap for decoded pages of the collection's files
      */
     public PersistLookupFunction(
             String location,
@@ -83,7 +86,8 @@ public final class PersistLookupFunction implements Serializable {
             int[] prefix,
             int maxRetries,
             Duration refresh,
-            Duration maxWait) {
+            Duration maxWait,
+            long pageCacheBytes) {
         this.location = location;
         this.collection = collection;
         this.layout = layout;
@@ -95,6 +99,7 @@ public final class PersistLookupFunction implements Serializable {
         this.maxRetries = maxRetries;
         this.refresh = refresh;
         this.maxWait = maxWait;
+        this.pageCacheBytes = pageCacheBytes;
     }
 
     public void open(FunctionContext context) throws IOException {
@@ -106,7 +111,9 @@ public final class PersistLookupFunction implements Serializable {
                             layout.keyCodec().schemaName(), layout.valueCodec().schemaName()));
             lookups =
                     new CollectionLookups(
-                            c, new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES), refresh);
+                            c,
+                            new IndexCache(IndexCache.DEFAULT_MAX_OPEN_FILES, pageCacheBytes),
+                            refresh);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -120,7 +127,7 @@ public final class PersistLookupFunction implements Serializable {
         lookupCount = group.counter("lookups");
         hits = group.counter("lookupHits");
         misses = group.counter("lookupMisses");
-        group.gauge("lookupBytesRead", () -> lookups.cache().bytesRead());
+        LookupMetrics.register(group, () -> lookups.cache());
         latency = group.histogram("lookupLatencyMicros", new DescriptiveStatisticsHistogram(1024));
     }
 

@@ -368,7 +368,8 @@ public final class PersistTableSource
                         prefix,
                         options.get(LookupOptions.MAX_RETRIES),
                         options.get(PersistOptions.LOOKUP_REFRESH_INTERVAL),
-                        options.get(PersistOptions.LOOKUP_AS_OF_MAX_WAIT));
+                        options.get(PersistOptions.LOOKUP_AS_OF_MAX_WAIT),
+                        options.get(PersistOptions.LOOKUP_PAGE_CACHE_SIZE).getBytes());
         if (options.get(PersistOptions.LOOKUP_CACHE) == LookupCacheType.FULL) {
             if (asOfIndex >= 0) {
                 throw new ValidationException(

@@ -1,0 +1,203 @@
+package io.flinkpersist.batch;
+
+import io.flinkpersist.blob.CorruptBlobException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Decoded data pages of batch files for point lookups, bounded by their heap size, least recently
+ * used evicted first. A page is decompressed and decoded once while it stays here, so the lookups
+ * of a hot key range cost binary searches in memory. Blob keys are never reused for other contents,
+ * so an entry never goes stale. Thread-safe; a bound of 0 keeps nothing.
+ */
+final class PageCache {
+
+    /**
+     * Page {@code page} of column {@code column} of row group {@code rowGroup} of batch {@code
+     * file}.
+     */
+    record Key(String file, int rowGroup, int column, int page) {}
+
+    /**
+     * A decoded {@code PLAIN} page: binary values as positions in the decompressed bytes (each
+     * value's start, and its end), or int64 values.
+     */
+    static final class Page {
+        private final byte[] data;
+        private final int[] starts;
+        private final long[] longs;
+        private final int count;
+
+        private Page(byte[] data, int[] starts, long[] longs, int count) {
+            this.data = data;
+            this.starts = starts;
+            this.longs = longs;
+            this.count = count;
+        }
+
+        /** Decodes the {@code count} length-prefixed binary values of {@code data}. */
+        static Page binaries(String file, byte[] data, int count) throws CorruptBlobException {
+            if (count <= 0) {
+                throw new CorruptBlobException(
+                        file, "a data page holds no values (values=" + count + ")");
+            }
+            // starts[i] is where value i's bytes begin; starts[count] one past the last value's
+            // 4-byte
+            // length prefix, so value i ends at starts[i + 1] - 4.
+            int[] starts = new int[count + 1];
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                if (data.length - at < 4) {
+                    throw new CorruptBlobException(
+                            file, "a PLAIN page ends inside value " + i + " of " + count);
+                }
+                int length = intAt(data, at);
+                at += 4;
+                if (length < 0 || length > data.length - at) {
+                    throw new CorruptBlobException(
+                            file,
+                            "value "
+                                    + i
+                                    + " of a PLAIN page has length "
+                                    + length
+                                    + ", beyond the page's "
+                                    + (data.length - at)
+                                    + " remaining bytes");
+                }
+                starts[i] = at;
+                at += length;
+            }
+            starts[count] = at + 4;
+            return new Page(data, starts, null, count);
+        }
+
+        /** Decodes the {@code count} little-endian int64 values of {@code data}. */
+        static Page longs(String file, byte[] data, int count) throws CorruptBlobException {
+            if (count <= 0 || (long) count * 8 > data.length) {
+                throw new CorruptBlobException(
+                        file,
+                        "a PLAIN page of " + count + " int64 values has " + data.length + " bytes");
+            }
+            long[] longs = new long[count];
+            for (int i = 0; i < count; i++) {
+                longs[i] = (intAt(data, 8 * i) & 0xFFFFFFFFL) | (long) intAt(data, 8 * i + 4) << 32;
+            }
+            return new Page(null, null, longs, count);
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** Binary value {@code i}, copied. */
+        byte[] binary(int i) {
+            return Arrays.copyOfRange(data, starts[i], end(i));
+        }
+
+        long longAt(int i) {
+            return longs[i];
+        }
+
+        /** Compares binary value {@code i} with {@code other} as unsigned bytes. */
+        int compareBinary(int i, byte[] other) {
+            return Arrays.compareUnsigned(data, starts[i], end(i), other, 0, other.length);
+        }
+
+        /** The first binary value at least {@code key}, or {@link #count()}; values are sorted. */
+        int lowerBound(byte[] key) {
+            int low = 0;
+            int high = count;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (compareBinary(mid, key) < 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+
+        private int end(int i) {
+            return starts[i + 1] - 4;
+        }
+
+        /** Heap bytes held, roughly. */
+        long sizeBytes() {
+            long bytes = DecodedRowGroup.OBJECT_HEADER_BYTES + 32;
+            if (data != null) {
+                bytes += DecodedRowGroup.ARRAY_HEADER_BYTES + data.length;
+                bytes += DecodedRowGroup.ARRAY_HEADER_BYTES + 4L * starts.length;
+            } else {
+                bytes += DecodedRowGroup.ARRAY_HEADER_BYTES + 8L * longs.length;
+            }
+            return bytes;
+        }
+
+        private static int intAt(byte[] b, int at) {
+            return (b[at] & 0xFF)
+                    | (b[at + 1] & 0xFF) << 8
+                    | (b[at + 2] & 0xFF) << 16
+                    | b[at + 3] << 24;
+        }
+    }
+
+    private final long maxBytes;
+    private final LinkedHashMap<Key, Page> pages = new LinkedHashMap<>(64, 0.75f, true);
+    private long bytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    PageCache(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException(
+                    "Cannot create a page cache of negative size (maxBytes=" + maxBytes + ")");
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    /** The page {@code key}, or null if it is not cached. */
+    synchronized Page get(Key key) {
+        Page page = pages.get(key);
+        if (page != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+        }
+        return page;
+    }
+
+    /** Keeps {@code page}, evicting the least recently used pages beyond the bound. */
+    synchronized void put(Key key, Page page) {
+        long size = page.sizeBytes();
+        if (size > maxBytes) {
+            return;
+        }
+        Page old = pages.put(key, page);
+        bytes += size - (old == null ? 0 : old.sizeBytes());
+        var it = pages.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            Map.Entry<Key, Page> e = it.next();
+            bytes -= e.getValue().sizeBytes();
+            it.remove();
+        }
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    long hits() {
+        return hits.sum();
+    }
+
+    long misses() {
+        return misses.sum();
+    }
+}
