@@ -7,6 +7,9 @@
 #   bench/run.sh pushdown [options] build, then SQL reads of one table with and without push-down:
 #                                   the table written once, then R repetitions of each query group's
 #                                   two variants, each in a fresh JVM; then the report
+#   bench/run.sh lookup [options]   build, then a dimension table written once into persist and
+#                                   Paimon, then R repetitions of a lookup join of probe keys
+#                                   against it per system and skew, each in a fresh JVM; the report
 #
 # Options (defaults in brackets):
 #   --updates N [10000000]  --keys K [1000000]  --key-size B [16]  --value-size B [16]
@@ -20,6 +23,12 @@
 #   --updates N [10000000]  --repetitions R [3]  --points Q [20]  --seed X [42]  --parallelism P [2]
 #   --heap SIZE [4g]  --results DIR [bench/results-pushdown]  --work DIR [bench/target/work-pushdown]
 #   --skip-build
+#
+# Options of lookup (defaults in brackets):
+#   --keys K [1000000]  --probes N [1000000]  --probes-nocache N [20000]  --misses F [0.1]
+#   --seed X [42]  --repetitions R [3]
+#   --systems "persist-nocache persist persist-partial persist-full paimon"  --heap SIZE [4g]
+#   --results DIR [bench/results-lookup]  --work DIR [bench/target/work-lookup]  --skip-build
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,7 +36,7 @@ root="$(dirname "$here")"
 flink_version=2.1.1   # Paimon's Flink connector (paimon-flink-2.1) runs on Flink 2.1
 
 mode=harness
-if [[ "${1:-}" == "jmh" || "${1:-}" == "pushdown" ]]; then
+if [[ "${1:-}" == "jmh" || "${1:-}" == "pushdown" || "${1:-}" == "lookup" ]]; then
     mode="$1"
     shift
 fi
@@ -68,6 +77,23 @@ elif [[ $mode == pushdown ]]; then
             *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
         esac
     done
+elif [[ $mode == lookup ]]; then
+    results="$here/results-lookup"
+    work="$here/target/work-lookup"
+    systems="persist-nocache persist persist-partial persist-full paimon"
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --repetitions) repetitions="$2"; shift 2 ;;
+            --heap) heap="$2"; shift 2 ;;
+            --results) results="$2"; shift 2 ;;
+            --work) work="$2"; shift 2 ;;
+            --systems) systems="$2"; shift 2 ;;
+            --skip-build) build=0; shift ;;
+            --keys|--probes|--probes-nocache|--misses|--seed)
+                pass+=("$1" "$2"); shift 2 ;;
+            *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+        esac
+    done
 fi
 
 if [[ $build == 1 ]]; then
@@ -103,7 +129,7 @@ step() {  # step NAME ARGS...: one harness step in a fresh JVM with its own temp
         tail -50 "$work/logs/$name.log" >&2
         exit 1
     fi
-    grep -E '^(reference|ingest|read|heap|pushdown)( [a-z-]+)*:' "$work/logs/$name.log" | cut -c1-400 || true
+    grep -E '^(reference|ingest|read|heap|pushdown|lookup)( [a-z-]+)*:' "$work/logs/$name.log" | cut -c1-400 || true
     rm -rf "$tmp"
 }
 
@@ -125,6 +151,25 @@ if [[ $mode == pushdown ]]; then
     step report pushdown-report
     rm -rf "${work:?}/table"
     echo "Results: $results/results.md, pushdown.csv"
+    exit 0
+fi
+
+if [[ $mode == lookup ]]; then
+    rm -f "$results/lookup.csv" "$results/results.md"
+    step write lookup-write
+    read -r -a order <<<"$systems"
+    n=${#order[@]}
+    for ((rep = 1; rep <= repetitions; rep++)); do
+        for skew in uniform zipf; do
+            for ((i = 0; i < n; i++)); do
+                system="${order[$(((i + rep - 1) % n))]}"
+                step "rep$rep-$skew-$system" lookup-query --system "$system" --skew "$skew" --rep "$rep"
+            done
+        done
+    done
+    step report lookup-report
+    rm -rf "${work:?}/persist" "${work:?}/paimon"
+    echo "Results: $results/results.md, lookup.csv"
     exit 0
 fi
 

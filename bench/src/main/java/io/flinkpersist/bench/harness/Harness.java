@@ -111,12 +111,16 @@ public final class Harness {
                 case "pushdown-report" ->
                         PushDownReport.write(
                                 Path.of(options.get("work")), Path.of(options.get("results")));
+                case "lookup-write" -> LookupBench.write(options);
+                case "lookup-query" -> LookupBench.query(options);
+                case "lookup-report" -> LookupBench.report(Path.of(options.get("results")));
                 default ->
                         throw new IllegalArgumentException(
                                 "Unknown command "
                                         + args[0]
                                         + ": use reference, ingest, read, heap, report,"
-                                        + " pushdown-write, pushdown-query or pushdown-report");
+                                        + " pushdown-write, pushdown-query, pushdown-report,"
+                                        + " lookup-write, lookup-query or lookup-report");
             }
             System.exit(0);
         } catch (Throwable t) {

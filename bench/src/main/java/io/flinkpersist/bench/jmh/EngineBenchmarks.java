@@ -53,9 +53,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *       collection (present, or absent but inside its key range), through a warm index cache, in
  *       lookups per second. The collection's page size is {@code -Dbench.page-size} (bytes; the
  *       engine's default otherwise), which bounds what a lookup decodes; its key bloom filters'
- *       false-positive probability {@code -Dbench.bloom-fpp} (0: none); the bytes of decoded
- *       pages the index cache keeps {@code -Dbench.page-cache} (0: none, every lookup reads and
- *       decodes its pages).
+ *       false-positive probability {@code -Dbench.bloom-fpp} (0: none); the bytes of decoded pages
+ *       the index cache keeps {@code -Dbench.page-cache} (0: none, every lookup reads and decodes
+ *       its pages).
  * </ul>
  *
  * {@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer: the
