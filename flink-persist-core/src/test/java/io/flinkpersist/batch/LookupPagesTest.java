@@ -3,11 +3,15 @@ package io.flinkpersist.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.CollectionConfig;
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.Update;
 import io.flinkpersist.batch.UpdateBufferTest.U;
 import io.flinkpersist.blob.BlobReader;
 import io.flinkpersist.blob.BlobWriter;
 import io.flinkpersist.blob.CorruptBlobException;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.state.TraceBatchMeta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -171,6 +175,35 @@ class LookupPagesTest {
             assertThat(lookup("none", key(1), after(key(1)), true, cache)).isEmpty();
             assertThat(cache.bloomSkips()).isZero();
             assertThat(cache.rowGroupsRead()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCollectionWritesBloomFiltersIntoTraceBatchesOnly() throws IOException {
+        try (PersistCollection c = PersistCollection.open(store, CollectionConfig.defaults())) {
+            List<Update<byte[], byte[]>> updates = new ArrayList<>();
+            for (long n = 0; n < 1_000; n++) {
+                updates.add(new Update<>(key(n), new byte[] {1}, 0, 1));
+            }
+            c.append(updates);
+            assertThat(keyBloomFilter(c.state().unsealed().get(0).key()))
+                    .as("an unsealed batch's bloom filter")
+                    .isNull();
+            c.seal(1);
+            c.drain();
+            TraceBatchMeta trace = c.state().trace().get(0);
+            assertThat(keyBloomFilter(trace.partKeys().get(0)))
+                    .as("a trace batch's bloom filter")
+                    .isNotNull();
+        }
+    }
+
+    private org.apache.parquet.column.values.bloomfilter.BloomFilter keyBloomFilter(String file)
+            throws IOException {
+        try (BlobReader blob = store.open(file);
+                ParquetFileReader reader = ParquetFileReader.open(new BlobInputFile(blob))) {
+            return reader.readBloomFilter(
+                    reader.getRowGroups().get(0).getColumns().get(BatchFormat.K));
         }
     }
 

@@ -376,18 +376,19 @@ final class LookupBench {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "%s probes (10%% of them keys not in the table) against a table of %s keys,"
-                                + " a processing-time `LEFT JOIN ... FOR SYSTEM_TIME AS OF` at"
-                                + " parallelism 1; medians of %d repetitions per row. Rate: probes ÷"
-                                + " wall time of the job (submission to end, every start and load"
-                                + " included). Latency: from stamping the probe to the joined row,"
-                                + " the lookup and the row conversions around it.%n%n",
-                        first.get("probes"),
+                        "Probe keys (10%% of them not in the table) against a table of %s keys, a"
+                                + " processing-time `LEFT JOIN ... FOR SYSTEM_TIME AS OF` at"
+                                + " parallelism 1 (so lookups/s is per subtask); medians of %d"
+                                + " repetitions per row. Rate: probes ÷ wall time of the job"
+                                + " (submission to end, every start and load included). Latency: from"
+                                + " stamping the probe to the joined row, the lookup and the row"
+                                + " conversions around it. Every run returned one row per probe and"
+                                + " the expected hits and sum of prices.%n%n",
                         first.get("keys"),
                         runs.stream().map(r -> r.get("rep")).distinct().count()));
         md.append(
-                "| skew | system | lookups/s | ÷ Paimon | p50 µs | p90 µs | p99 µs | hits |\n"
-                        + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                "| skew | system | probes | lookups/s | ÷ Paimon | p50 µs | p90 µs | p99 µs | hits |\n"
+                        + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (String skew : SKEWS) {
             double paimon = Report.median(select(runs, "paimon", skew), "lookups_per_s");
             for (String system : SYSTEMS) {
@@ -399,15 +400,19 @@ final class LookupBench {
                 md.append(
                         String.format(
                                 Locale.ROOT,
-                                "| %s | %s | %,.0f | %.2f | %.0f | %.0f | %.0f | %s |%n",
+                                "| %s | %s | %,d | %,.0f | %s | %.0f | %.0f | %.0f | %,d |%n",
                                 skew,
                                 describe(system),
+                                Long.parseLong(rows.get(0).get("probes")),
                                 rate,
-                                rate / paimon,
+                                String.format(
+                                        Locale.ROOT,
+                                        rate / paimon < 0.1 ? "%.4f" : "%.2f",
+                                        rate / paimon),
                                 Report.median(rows, "p50_us"),
                                 Report.median(rows, "p90_us"),
                                 Report.median(rows, "p99_us"),
-                                rows.get(0).get("hits")));
+                                Long.parseLong(rows.get(0).get("hits"))));
             }
         }
         md.append("\n")

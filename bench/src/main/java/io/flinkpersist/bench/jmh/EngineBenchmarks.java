@@ -51,15 +51,16 @@ import org.openjdk.jmh.infra.Blackhole;
  *       holds four batches, iterated batch by batch or merged;
  *   <li>{@code lookupHit} / {@code lookupMiss}: {@link Snapshot#lookup} of one key of that
  *       collection (present, or absent but inside its key range), through a warm index cache, in
- *       lookups per second. The collection's page size is {@code -Dbench.page-size} (bytes; the
- *       engine's default otherwise), which bounds what a lookup decodes; its key bloom filters'
- *       false-positive probability {@code -Dbench.bloom-fpp} (0: none); the bytes of decoded pages
- *       the index cache keeps {@code -Dbench.page-cache} (0: none, every lookup reads and decodes
- *       its pages).
+ *       lookups per second. The bytes of decoded pages the index cache keeps are {@code
+ *       -Dbench.page-cache} (0: none, every lookup reads and decodes its pages).
  * </ul>
  *
- * {@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer: the
- * plain Parquet rate beside {@code encode}.
+ * Every batch is written with the engine's options, except for the page size of {@code
+ * -Dbench.page-size} (bytes), which bounds what a lookup decodes, and the key bloom filters'
+ * false-positive probability of {@code -Dbench.bloom-fpp} (0: none), where given.
+ *
+ * <p>{@link ParquetReferenceBenchmark} writes the same rows with parquet-hadoop's example writer:
+ * the plain Parquet rate beside {@code encode}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -71,6 +72,21 @@ import org.openjdk.jmh.infra.Blackhole;
 public class EngineBenchmarks {
 
     /** Sorted, consolidated updates and their batch. */
+    /**
+     * The engine's batch write options, with the page size of {@code -Dbench.page-size} and the key
+     * bloom filters' false-positive probability of {@code -Dbench.bloom-fpp} where given.
+     */
+    static BatchWriteOptions writeOptions() {
+        BatchWriteOptions options = BatchWriteOptions.defaults();
+        return options.withPageSizeBytes(
+                        Integer.getInteger("bench.page-size", options.pageSizeBytes()))
+                .withKeyBloomFilterFpp(
+                        Double.parseDouble(
+                                System.getProperty(
+                                        "bench.bloom-fpp",
+                                        Double.toString(options.keyBloomFilterFpp()))));
+    }
+
     @State(Scope.Benchmark)
     public static class SortedBatch {
         BenchData data;
@@ -82,7 +98,7 @@ public class EngineBenchmarks {
         public void setup() throws IOException {
             data = BenchData.sorted(BenchData.UPDATES, 1);
             store = new InMemoryBlobStore();
-            data.writeBatch(store, key, BatchWriteOptions.defaults());
+            data.writeBatch(store, key, writeOptions());
         }
     }
 
@@ -114,9 +130,9 @@ public class EngineBenchmarks {
         public void setup() throws IOException {
             store = new InMemoryBlobStore();
             BenchData.sorted(BenchData.UPDATES / 2, 3)
-                    .writeBatch(store, "a.parquet", BatchWriteOptions.defaults());
+                    .writeBatch(store, "a.parquet", writeOptions());
             BenchData.sorted(BenchData.UPDATES / 2, 4)
-                    .writeBatch(store, "b.parquet", BatchWriteOptions.defaults());
+                    .writeBatch(store, "b.parquet", writeOptions());
         }
     }
 
@@ -130,21 +146,7 @@ public class EngineBenchmarks {
         @Setup(Level.Trial)
         public void setup() throws IOException {
             store = new InMemoryBlobStore();
-            collection =
-                    PersistCollection.open(
-                            store,
-                            BatchWriteOptions.defaults()
-                                    .withPageSizeBytes(
-                                            Integer.getInteger(
-                                                    "bench.page-size",
-                                                    BatchWriteOptions.DEFAULT_PAGE_SIZE_BYTES))
-                                    .withKeyBloomFilterFpp(
-                                            Double.parseDouble(
-                                                    System.getProperty(
-                                                            "bench.bloom-fpp",
-                                                            Double.toString(
-                                                                    BatchWriteOptions
-                                                                            .DEFAULT_KEY_BLOOM_FILTER_FPP)))));
+            collection = PersistCollection.open(store, writeOptions());
             BenchData arrival = BenchData.arrival(BenchData.UPDATES, 5);
             int quarter = BenchData.UPDATES / 4;
             for (int part = 0; part < 4; part++) {
@@ -175,8 +177,7 @@ public class EngineBenchmarks {
     @Benchmark
     @OperationsPerInvocation(BenchData.UPDATES)
     public long encode(SortedBatch s) throws IOException {
-        return s.data.writeBatch(
-                new InMemoryBlobStore(), "out.parquet", BatchWriteOptions.defaults());
+        return s.data.writeBatch(new InMemoryBlobStore(), "out.parquet", writeOptions());
     }
 
     @Benchmark
@@ -205,7 +206,7 @@ public class EngineBenchmarks {
                         BatchWriter.create(
                                 new InMemoryBlobStore(),
                                 "flush.parquet",
-                                BatchWriteOptions.defaults(),
+                                writeOptions(),
                                 Map.of());
                 UpdateCursor c = s.buffer.cursor()) {
             w.addAll(c);
@@ -235,7 +236,7 @@ public class EngineBenchmarks {
                         BatchWriter.create(
                                 new InMemoryBlobStore(),
                                 "merged.parquet",
-                                BatchWriteOptions.defaults(),
+                                writeOptions(),
                                 Map.of())) {
             w.addAll(c);
             return w.finish().sizeBytes();
