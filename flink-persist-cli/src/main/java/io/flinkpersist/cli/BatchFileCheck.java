@@ -17,6 +17,7 @@ import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -42,6 +43,8 @@ import org.apache.parquet.io.api.Binary;
  *       the data's min and max are smaller. Binary statistics truncated by a writer that truncates
  *       them are healthy when they enclose the data: the min a prefix of the least value, the max a
  *       shorter value above the greatest.
+ *   <li>Key bloom filter: where a row group has one, it holds every key of the row group (a filter
+ *       that lost a key would make point lookups of it find nothing).
  * </ul>
  *
  * The data itself (order, consolidation, non-zero diffs, schema, page checksums) is checked by
@@ -154,9 +157,19 @@ final class BatchFileCheck {
                 }
             }
         }
+        BloomFilter bloom = keyBloomFilter(file, g, chunks.get(0));
+        long notInBloom = 0;
+        byte[] firstNotInBloom = null;
         long row = 0;
         try (UpdateCursor cursor = BatchReader.open(store, key, g, g + 1)) {
             while (cursor.advance()) {
+                if (bloom != null
+                        && !bloom.findHash(
+                                bloom.hash(Binary.fromConstantByteArray(cursor.key())))) {
+                    if (notInBloom++ == 0) {
+                        firstNotInBloom = cursor.key().clone();
+                    }
+                }
                 byte[][] values = {
                     cursor.key(), cursor.value(), longBytes(cursor.time()), longBytes(cursor.diff())
                 };
@@ -177,12 +190,43 @@ final class BatchFileCheck {
             problem("row group %d holds %d rows but the footer says %d", g, row, rows);
             return;
         }
+        if (notInBloom > 0) {
+            problem(
+                    "row group %d: the key bloom filter does not hold %d of the row group's keys (the"
+                            + " first %s): point lookups of them would find nothing",
+                    g, notInBloom, Formats.hex(firstNotInBloom));
+        }
         for (int c = 0; c < COLUMNS.length; c++) {
             checkStatistics(g, c, chunks.get(c).getStatistics(), group[c]);
             if (indexes[c] != null) {
                 checkColumnIndex(g, c, indexes[c], pages[c]);
             }
         }
+    }
+
+    /**
+     * The key bloom filter of row group {@code g}, or null if it has none or it does not decode (a
+     * problem then).
+     */
+    private BloomFilter keyBloomFilter(ParquetFileReader file, int g, ColumnChunkMetaData keys) {
+        if (keys.getBloomFilterOffset() < 0) {
+            return null;
+        }
+        BloomFilter bloom;
+        try {
+            bloom = file.readBloomFilter(keys);
+        } catch (IOException | RuntimeException e) {
+            problem(
+                    "row group %d: the key bloom filter does not decode: %s",
+                    g, Formats.messages(e));
+            return null;
+        }
+        if (bloom == null) {
+            problem(
+                    "row group %d: the footer points at a key bloom filter that does not decode",
+                    g);
+        }
+        return bloom;
     }
 
     private boolean offsetIndexSound(

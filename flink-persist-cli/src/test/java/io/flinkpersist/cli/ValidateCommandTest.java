@@ -3,6 +3,9 @@ package io.flinkpersist.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.DiffSums;
+import io.flinkpersist.batch.BlobInputFile;
+import io.flinkpersist.blob.BlobReader;
+import io.flinkpersist.blob.LocalFileBlobStore;
 import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.CollectionState;
@@ -15,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +121,41 @@ class ValidateCommandTest {
                 .asString()
                 .startsWith("PROBLEM " + victim.key() + ": Cannot decode blob " + victim.key());
         assertThat(r.out()).contains("1 problem found");
+    }
+
+    @Test
+    void aKeyBloomFilterThatLostKeysIsNamed() throws Exception {
+        TraceBatchMeta victim = collection.state.trace().get(0);
+        Path file = collection.file(victim.key());
+        long offset;
+        int bitset;
+        try (BlobReader blob =
+                        new LocalFileBlobStore(file.getParent())
+                                .open(file.getFileName().toString());
+                ParquetFileReader reader = ParquetFileReader.open(new BlobInputFile(blob))) {
+            ColumnChunkMetaData keys = reader.getRowGroups().get(0).getColumns().get(0);
+            offset = keys.getBloomFilterOffset();
+            bitset = reader.readBloomFilter(keys).getBitsetSize();
+        }
+        assertThat(offset).as("the trace batch's key bloom filter").isPositive();
+        // The bitset follows a header of a few bytes: clear it from 64 bytes past the filter's
+        // start.
+        byte[] zeros = new byte[bitset];
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset + 64);
+            f.write(zeros, 0, bitset - 64);
+        }
+
+        Cli r = validate();
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(problems(r))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "PROBLEM "
+                                + victim.key()
+                                + ": row group 0: the key bloom filter does not hold ")
+                .endsWith("point lookups of them would find nothing");
     }
 
     @Test

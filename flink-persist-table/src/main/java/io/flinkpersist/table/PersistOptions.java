@@ -130,7 +130,7 @@ public final class PersistOptions {
                     .defaultValue(LookupOptions.LookupCacheType.NONE)
                     .withDescription(
                             "The cache of a lookup join on the table: NONE (every lookup reads the collection, through"
-                                    + " a cache of file footers and page indexes), PARTIAL (Flink's cache of looked-up keys,"
+                                    + " a cache of file footers, page indexes and decoded pages: lookup.page-cache-size), PARTIAL (Flink's cache of looked-up keys,"
                                     + " sized and expired by the lookup.partial-cache options) or FULL (each subtask holds the"
                                     + " latest complete state in memory, loaded when the join starts and reloaded when the"
                                     + " collection's seal advances, checked every lookup.refresh-interval; not with"
