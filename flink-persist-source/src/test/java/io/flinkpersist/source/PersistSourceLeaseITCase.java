@@ -98,6 +98,7 @@ class PersistSourceLeaseITCase {
         Map<String, Long> read = new HashMap<>();
         int rewrites = 0;
         int whileRunning = 0;
+        JobClient job;
         try (PersistCollection writer =
                 PersistCollection.open(dir.toString(), "leased", config())) {
             CloseableIterator<Update<String, String>> it =
@@ -108,7 +109,7 @@ class PersistSourceLeaseITCase {
                             .map(new Slow())
                             .returns(new TypeHint<Update<String, String>>() {})
                             .collectAsync();
-            JobClient job = env.executeAsync("long read");
+            job = env.executeAsync("long read");
             int n = 0;
             while (it.hasNext()) {
                 Update<String, String> u = it.next();
@@ -147,7 +148,14 @@ class PersistSourceLeaseITCase {
             assertThat(after.state().trace().size()).isLessThan(8);
         }
         assertThat(read).isEqualTo(expected);
+        // The enumerator releases the lease as the job ends, which may come just after the last
+        // record reached the iterator: wait for the job, then give the release a bounded time.
+        job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (PersistCollection after = PersistCollection.open(dir.toString(), "leased", config())) {
+            while (!after.refresh().leases().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             assertThat(after.state().leases()).as("released when the job ended").isEmpty();
         }
     }
