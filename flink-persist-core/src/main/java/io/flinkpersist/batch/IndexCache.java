@@ -29,7 +29,7 @@ public final class IndexCache implements AutoCloseable {
     /** How many files a cache keeps open by default. */
     public static final int DEFAULT_MAX_OPEN_FILES = 256;
 
-    /** How many bytes of decoded pages a cache keeps by default: 64 MiB. */
+    /** How many bytes of decoded pages and key bloom filters a cache keeps by default: 64 MiB. */
     public static final long DEFAULT_PAGE_CACHE_BYTES = 64L << 20;
 
     /** Opens a file to keep. */
@@ -292,17 +292,17 @@ public final class IndexCache implements AutoCloseable {
         return bloomSkips.sum();
     }
 
-    /** Decoded pages lookups found in the page cache. */
+    /** Decoded pages and key bloom filters lookups found in the page cache. */
     public long pageCacheHits() {
         return pages.hits();
     }
 
-    /** Decoded pages lookups had to read and decode. */
+    /** Decoded pages and key bloom filters lookups had to read (and decode). */
     public long pageCacheMisses() {
         return pages.misses();
     }
 
-    /** Heap bytes of the decoded pages kept now. */
+    /** Heap bytes of the decoded pages and key bloom filters kept now. */
     public long pageCacheBytes() {
         return pages.bytes();
     }

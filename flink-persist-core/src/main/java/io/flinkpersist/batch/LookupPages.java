@@ -30,12 +30,13 @@ import org.apache.parquet.io.api.Binary;
 import org.xerial.snappy.Snappy;
 
 /**
- * The lookup path of one open batch file: its page layout (every column chunk's offset index, the
- * key column's page bounds and bloom filter, held in memory), and reads of single pages, found by
- * binary search, straight from the blob. A page is read, its checksum verified, decompressed with
- * Parquet's codec and decoded once; decoded pages go into the {@link PageCache}, so a lookup whose
- * pages are cached does no I/O and no decoding: a bloom filter probe, two binary searches and the
- * copies of what it returns.
+ * The lookup path of one open batch file: its page layout (every column chunk's offset index and
+ * the key column's page bounds, held in memory), and reads of single pages, found by binary search,
+ * straight from the blob. A page is read, its checksum verified, decompressed with Parquet's codec
+ * and decoded once; decoded pages go into the {@link PageCache}, so a lookup whose pages are cached
+ * does no I/O and no decoding: a bloom filter probe, two binary searches and the copies of what it
+ * returns. Key bloom filters are read when a single-key lookup first needs them and kept in the
+ * same cache, so the memory of both is bounded by it.
  *
  * <p>For files as {@link BatchFileEncoder} writes them: every column chunk {@code PLAIN}, data
  * pages v1, with offset indexes and the key column's column index. {@link #of} returns null for any
@@ -64,16 +65,23 @@ final class LookupPages implements AutoCloseable {
         }
     }
 
-    /** One row group: its chunks in schema order, the key pages' bounds, the key bloom filter. */
+    /**
+     * One row group: its chunks in schema order, the key pages' bounds, the key chunk (where its
+     * bloom filter is).
+     */
     private record Group(
             Chunk[] chunks,
             byte[][] minKeys,
             byte[][] maxKeys,
-            BloomFilter bloom,
+            ColumnChunkMetaData keys,
             CompressionCodecName codec) {}
 
     private final String key;
     private final BlobReader blob;
+
+    /** The file's reader, for its bloom filters; kept open by the {@link IndexCache.OpenFile}. */
+    private final ParquetFileReader file;
+
     private final List<RowGroupInfo> rowGroups;
     private final Group[] groups;
     private final PageCache pages;
@@ -86,7 +94,7 @@ final class LookupPages implements AutoCloseable {
 
     private byte[] buffer = new byte[8 << 10];
 
-    /** Row group at which the rows being returned are positioned, for the other columns' pages. */
+    /** The page of each column holding the row being returned, in the current row group. */
     private final PageCache.Page[] current = new PageCache.Page[4];
 
     private final int[] currentPage = new int[4];
@@ -94,12 +102,14 @@ final class LookupPages implements AutoCloseable {
     private LookupPages(
             String key,
             BlobReader blob,
+            ParquetFileReader file,
             List<RowGroupInfo> rowGroups,
             Group[] groups,
             PageCache pages,
             IndexCache counters) {
         this.key = key;
         this.blob = blob;
+        this.file = file;
         this.rowGroups = rowGroups;
         this.groups = groups;
         this.pages = pages;
@@ -107,8 +117,8 @@ final class LookupPages implements AutoCloseable {
     }
 
     /**
-     * The lookup path of {@code file}, reading its indexes and bloom filters now; null if the file
-     * is not laid out as this path needs (see the class comment).
+     * The lookup path of {@code file}, reading its page indexes now; null if the file is not laid
+     * out as this path needs (see the class comment).
      */
     static LookupPages of(
             String key,
@@ -167,26 +177,15 @@ final class LookupPages implements AutoCloseable {
                 minKeys[p] = bytes(index.getMinValues().get(p));
                 maxKeys[p] = bytes(index.getMaxValues().get(p));
             }
-            BloomFilter bloom = file.readBloomFilter(k);
-            groups[b] = new Group(chunks, minKeys, maxKeys, bloom, codec);
+            groups[b] = new Group(chunks, minKeys, maxKeys, k, codec);
         }
-        return new LookupPages(key, blob, footer.rowGroups(), groups, pages, counters);
+        return new LookupPages(key, blob, file, footer.rowGroups(), groups, pages, counters);
     }
 
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
-    }
-
-    /** Whether some row group of the file has a bloom filter on its keys. */
-    boolean hasBloomFilters() {
-        for (Group g : groups) {
-            if (g.bloom() != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -210,7 +209,8 @@ final class LookupPages implements AutoCloseable {
                 continue;
             }
             Group g = groups[b];
-            if (probe != null && g.bloom() != null && !g.bloom().findHash(g.bloom().hash(probe))) {
+            BloomFilter bloom = probe == null ? null : keyBloomFilter(b);
+            if (bloom != null && !bloom.findHash(bloom.hash(probe))) {
                 counters.countBloomSkip();
                 continue;
             }
@@ -292,6 +292,26 @@ final class LookupPages implements AutoCloseable {
         }
     }
 
+    /**
+     * The key bloom filter of row group {@code b}, from the cache or read now; null if it has none
+     * (or Parquet could not read it: then nothing is skipped).
+     */
+    private BloomFilter keyBloomFilter(int b) throws IOException {
+        ColumnChunkMetaData keys = groups[b].keys();
+        if (keys.getBloomFilterOffset() < 0) {
+            return null;
+        }
+        PageCache.Key id = new PageCache.Key(key, b, PageCache.KEY_BLOOM_FILTER, 0);
+        if (pages.get(id) instanceof PageCache.KeyBloomFilter cached) {
+            return cached.filter();
+        }
+        BloomFilter filter = file.readBloomFilter(keys);
+        if (filter != null) {
+            pages.put(id, new PageCache.KeyBloomFilter(filter));
+        }
+        return filter;
+    }
+
     /** The first row group whose last key is at least {@code lo}. */
     private int first(byte[] lo) {
         int low = 0;
@@ -350,8 +370,7 @@ final class LookupPages implements AutoCloseable {
      */
     private PageCache.Page page(int b, int c, int p) throws IOException {
         PageCache.Key id = new PageCache.Key(key, b, c, p);
-        PageCache.Page cached = pages.get(id);
-        if (cached != null) {
+        if (pages.get(id) instanceof PageCache.Page cached) {
             return cached;
         }
         Chunk chunk = groups[b].chunks()[c];

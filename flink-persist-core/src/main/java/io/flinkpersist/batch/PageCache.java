@@ -5,26 +5,46 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
 
 /**
- * Decoded data pages of batch files for point lookups, bounded by their heap size, least recently
- * used evicted first. A page is decompressed and decoded once while it stays here, so the lookups
- * of a hot key range cost binary searches in memory. Blob keys are never reused for other contents,
- * so an entry never goes stale. Thread-safe; a bound of 0 keeps nothing.
+ * Decoded data pages and key bloom filters of batch files for point lookups, bounded by their heap
+ * size, least recently used evicted first. A page is decompressed and decoded once while it stays
+ * here, so the lookups of a hot key range cost binary searches in memory; bloom filters are here
+ * rather than held by their open files so that their memory is bounded too. Blob keys are never
+ * reused for other contents, so an entry never goes stale. Thread-safe; a bound of 0 keeps nothing.
  */
 final class PageCache {
 
+    /** The column number of a row group's key bloom filter in a {@link Key}. */
+    static final int KEY_BLOOM_FILTER = -1;
+
     /**
      * Page {@code page} of column {@code column} of row group {@code rowGroup} of batch {@code
-     * file}.
+     * file}; or with column {@link #KEY_BLOOM_FILTER} (and page 0), the row group's key bloom
+     * filter.
      */
     record Key(String file, int rowGroup, int column, int page) {}
+
+    /** What the cache holds. */
+    sealed interface Entry permits Page, KeyBloomFilter {
+        /** Heap bytes held, roughly. */
+        long sizeBytes();
+    }
+
+    /** A row group's key bloom filter. */
+    record KeyBloomFilter(BloomFilter filter) implements Entry {
+        @Override
+        public long sizeBytes() {
+            return DecodedRowGroup.OBJECT_HEADER_BYTES + 64 + filter.getBitsetSize();
+        }
+    }
 
     /**
      * A decoded {@code PLAIN} page: binary values as positions in the decompressed bytes (each
      * value's start, and its end), or int64 values.
      */
-    static final class Page {
+    static final class Page implements Entry {
         private final byte[] data;
         private final int[] starts;
         private final long[] longs;
@@ -43,9 +63,8 @@ final class PageCache {
                 throw new CorruptBlobException(
                         file, "a data page holds no values (values=" + count + ")");
             }
-            // starts[i] is where value i's bytes begin; starts[count] one past the last value's
-            // 4-byte
-            // length prefix, so value i ends at starts[i + 1] - 4.
+            // starts[i] is where value i's bytes begin, and starts[count] is 4 bytes past the last
+            // value's end, so value i ends at starts[i + 1] - 4.
             int[] starts = new int[count + 1];
             int at = 0;
             for (int i = 0; i < count; i++) {
@@ -124,8 +143,8 @@ final class PageCache {
             return starts[i + 1] - 4;
         }
 
-        /** Heap bytes held, roughly. */
-        long sizeBytes() {
+        @Override
+        public long sizeBytes() {
             long bytes = DecodedRowGroup.OBJECT_HEADER_BYTES + 32;
             if (data != null) {
                 bytes += DecodedRowGroup.ARRAY_HEADER_BYTES + data.length;
@@ -145,7 +164,7 @@ final class PageCache {
     }
 
     private final long maxBytes;
-    private final LinkedHashMap<Key, Page> pages = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -158,28 +177,28 @@ final class PageCache {
         this.maxBytes = maxBytes;
     }
 
-    /** The page {@code key}, or null if it is not cached. */
-    synchronized Page get(Key key) {
-        Page page = pages.get(key);
-        if (page != null) {
+    /** The entry {@code key}, or null if it is not cached. */
+    synchronized Entry get(Key key) {
+        Entry entry = entries.get(key);
+        if (entry != null) {
             hits.increment();
         } else {
             misses.increment();
         }
-        return page;
+        return entry;
     }
 
-    /** Keeps {@code page}, evicting the least recently used pages beyond the bound. */
-    synchronized void put(Key key, Page page) {
-        long size = page.sizeBytes();
+    /** Keeps {@code entry}, evicting the least recently used entries beyond the bound. */
+    synchronized void put(Key key, Entry entry) {
+        long size = entry.sizeBytes();
         if (size > maxBytes) {
             return;
         }
-        Page old = pages.put(key, page);
+        Entry old = entries.put(key, entry);
         bytes += size - (old == null ? 0 : old.sizeBytes());
-        var it = pages.entrySet().iterator();
+        var it = entries.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
-            Map.Entry<Key, Page> e = it.next();
+            Map.Entry<Key, Entry> e = it.next();
             bytes -= e.getValue().sizeBytes();
             it.remove();
         }

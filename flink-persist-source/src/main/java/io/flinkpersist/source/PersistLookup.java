@@ -245,8 +245,8 @@ public final class PersistLookup<IN, K, V> extends RichAsyncFunction<IN, Tuple2<
         }
 
         /**
-         * How many bytes of decoded pages of those files a subtask keeps (default 64 MiB; 0 keeps
-         * none): a lookup whose pages are kept reads nothing from storage.
+         * How many bytes of decoded pages and key bloom filters of those files a subtask keeps
+         * (default 64 MiB; 0 keeps none): a lookup whose pages are kept reads nothing from storage.
          */
         public Builder<IN, K, V> pageCacheBytes(long bytes) {
             if (bytes < 0) {

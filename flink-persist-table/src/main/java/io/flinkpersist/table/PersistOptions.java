@@ -141,9 +141,10 @@ public final class PersistOptions {
                     .memoryType()
                     .defaultValue(MemorySize.ofMebiBytes(64))
                     .withDescription(
-                            "The heap each lookup subtask gives to decoded pages of the collection's batch files, least"
-                                    + " recently used dropped first: a lookup whose pages are kept reads nothing from"
-                                    + " storage. 0 keeps none (every lookup reads and decodes its pages).");
+                            "The heap each lookup subtask gives to decoded pages and key bloom filters of the"
+                                    + " collection's batch files, least recently used dropped first: a lookup whose pages"
+                                    + " are kept reads nothing from storage. 0 keeps none (every lookup reads and decodes"
+                                    + " its pages).");
 
     public static final ConfigOption<Long> LOOKUP_PARTIAL_CACHE_MAX_ROWS =
             LookupOptions.PARTIAL_CACHE_MAX_ROWS;
