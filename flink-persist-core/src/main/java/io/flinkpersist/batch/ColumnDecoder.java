@@ -176,7 +176,7 @@ final class ColumnDecoder {
      * Little-endian reads by hand rather than through a VarHandle: the same speed once compiled, and
      * much faster before, which matters to short-lived readers.
      */
-    private static int intAt(byte[] b, int at) {
+    static int intAt(byte[] b, int at) {
         return (b[at] & 0xFF)
                 | (b[at + 1] & 0xFF) << 8
                 | (b[at + 2] & 0xFF) << 16

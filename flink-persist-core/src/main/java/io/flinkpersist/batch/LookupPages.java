@@ -190,14 +190,16 @@ final class LookupPages implements AutoCloseable {
 
     /**
      * Appends to {@code out} the updates with keys in {@code [lo, hi)} ({@code hi} null: no upper
-     * bound), checking I8 on each. Returns false, having appended nothing, if a page met on the way
-     * is not one this path decodes: read the file through Parquet instead.
+     * bound), checking I8 on each. Returns false if a page met on the way is not one this path
+     * decodes: discard {@code out} and read the file through Parquet instead.
      */
     boolean read(byte[] lo, byte[] hi, boolean single, DecodedRowGroup.Builder out)
             throws IOException {
         Arrays.fill(current, null);
         Binary probe = single ? Binary.fromConstantByteArray(lo) : null;
-        Rows rows = new Rows();
+        byte[] prevK = null;
+        byte[] prevV = null;
+        long prevT = 0;
         for (int b = first(lo); b < groups.length; b++) {
             RowGroupInfo info = rowGroups.get(b);
             if (info.hasKeyBounds()
@@ -219,7 +221,7 @@ final class LookupPages implements AutoCloseable {
             byte[][] minKeys = g.minKeys();
             for (int p = firstPage(g.maxKeys(), lo); p < minKeys.length; p++) {
                 if (hi != null && Arrays.compareUnsigned(minKeys[p], hi) >= 0) {
-                    return rows.done(out);
+                    return true;
                 }
                 if (!counted) {
                     counters.countRowGroup();
@@ -232,7 +234,7 @@ final class LookupPages implements AutoCloseable {
                 Chunk chunk = g.chunks()[BatchFormat.K];
                 for (int i = keys.lowerBound(lo); i < keys.count(); i++) {
                     if (hi != null && keys.compareBinary(i, hi) >= 0) {
-                        return rows.done(out);
+                        return true;
                     }
                     long row = chunk.firstRows()[p] + i;
                     PageCache.Page v = column(b, BatchFormat.V, row);
@@ -241,55 +243,19 @@ final class LookupPages implements AutoCloseable {
                     if (v == null || t == null || d == null) {
                         return false;
                     }
-                    rows.add(
-                            keys.binary(i),
-                            v.binary(indexIn(b, BatchFormat.V, row)),
-                            t.longAt(indexIn(b, BatchFormat.T, row)),
-                            d.longAt(indexIn(b, BatchFormat.D, row)));
+                    byte[] k = keys.binary(i);
+                    byte[] value = v.binary(indexIn(b, BatchFormat.V, row));
+                    long time = t.longAt(indexIn(b, BatchFormat.T, row));
+                    long diff = d.longAt(indexIn(b, BatchFormat.D, row));
+                    KeyRangeCursor.checkI8(key, prevK, prevV, prevT, k, value, time, diff);
+                    out.add(k, value, time, diff);
+                    prevK = k;
+                    prevV = value;
+                    prevT = time;
                 }
             }
         }
-        return rows.done(out);
-    }
-
-    /** The rows found, checked for I8 as they come and handed over only when the read succeeds. */
-    private final class Rows {
-        private byte[][] keys = new byte[4][];
-        private byte[][] values = new byte[4][];
-        private long[] times = new long[4];
-        private long[] diffs = new long[4];
-        private int size;
-
-        void add(byte[] k, byte[] v, long t, long d) throws CorruptBlobException {
-            boolean first = size == 0;
-            KeyRangeCursor.checkI8(
-                    key,
-                    first ? null : keys[size - 1],
-                    first ? null : values[size - 1],
-                    first ? 0 : times[size - 1],
-                    k,
-                    v,
-                    t,
-                    d);
-            if (size == keys.length) {
-                keys = Arrays.copyOf(keys, 2 * size);
-                values = Arrays.copyOf(values, 2 * size);
-                times = Arrays.copyOf(times, 2 * size);
-                diffs = Arrays.copyOf(diffs, 2 * size);
-            }
-            keys[size] = k;
-            values[size] = v;
-            times[size] = t;
-            diffs[size] = d;
-            size++;
-        }
-
-        boolean done(DecodedRowGroup.Builder out) {
-            for (int i = 0; i < size; i++) {
-                out.add(keys[i], values[i], times[i], diffs[i]);
-            }
-            return true;
-        }
+        return true;
     }
 
     /**

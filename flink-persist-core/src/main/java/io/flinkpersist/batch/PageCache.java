@@ -72,7 +72,7 @@ final class PageCache {
                     throw new CorruptBlobException(
                             file, "a PLAIN page ends inside value " + i + " of " + count);
                 }
-                int length = intAt(data, at);
+                int length = ColumnDecoder.intAt(data, at);
                 at += 4;
                 if (length < 0 || length > data.length - at) {
                     throw new CorruptBlobException(
@@ -101,7 +101,9 @@ final class PageCache {
             }
             long[] longs = new long[count];
             for (int i = 0; i < count; i++) {
-                longs[i] = (intAt(data, 8 * i) & 0xFFFFFFFFL) | (long) intAt(data, 8 * i + 4) << 32;
+                longs[i] =
+                        (ColumnDecoder.intAt(data, 8 * i) & 0xFFFFFFFFL)
+                                | (long) ColumnDecoder.intAt(data, 8 * i + 4) << 32;
             }
             return new Page(null, null, longs, count);
         }
@@ -153,13 +155,6 @@ final class PageCache {
                 bytes += DecodedRowGroup.ARRAY_HEADER_BYTES + 8L * longs.length;
             }
             return bytes;
-        }
-
-        private static int intAt(byte[] b, int at) {
-            return (b[at] & 0xFF)
-                    | (b[at + 1] & 0xFF) << 8
-                    | (b[at + 2] & 0xFF) << 16
-                    | b[at + 3] << 24;
         }
     }
 
