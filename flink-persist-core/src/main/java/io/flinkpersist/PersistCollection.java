@@ -22,6 +22,7 @@ import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.MergeRequest;
 import io.flinkpersist.state.ReaderLease;
 import io.flinkpersist.state.StateLog;
+import io.flinkpersist.state.TraceBatchMeta;
 import io.flinkpersist.state.Transition;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import io.flinkpersist.state.Transition.WriterToken;
@@ -269,6 +270,17 @@ public final class PersistCollection implements Closeable {
     }
 
     /**
+     * As {@link #writeBatch(UpdateBuffer)}, cut at time {@code cut}: the updates before it and the
+     * rest as two unsealed batches (one if all lie on one side), so that a drain to a seal at
+     * {@code cut} or later adopts the first whole instead of rewriting it. A writer cuts at the
+     * seal its watermark allows.
+     */
+    public List<NewUnsealedBatch> writeBatches(UpdateBuffer buffer, long cut) throws IOException {
+        buffer.sortAndConsolidate();
+        return publisher.writeUnsealed(buffer, cut);
+    }
+
+    /**
      * Appends updates as one unsealed batch and commits it.
      *
      * @throws IllegalArgumentException if an update is late ({@code time < seal}); nothing is
@@ -437,6 +449,25 @@ public final class PersistCollection implements Closeable {
                         .changed();
     }
 
+    /**
+     * Merges the sorted runs of every trace batch stored as several (what drains adopt) into one
+     * run each, its times as they are. Returns how many batches it merged.
+     */
+    public int mergeRuns() throws IOException {
+        refresh();
+        int merged = 0;
+        for (TraceBatchMeta b : List.copyOf(state.trace())) {
+            if (b.runCount() > 1) {
+                MergePlan plan = MergePlan.of(List.of(b), b.desc().since());
+                Transition t = maintainer.mergeInParts(plan, config.partsFor(plan.inputBytes()));
+                if (commit(t).changed()) {
+                    merged++;
+                }
+            }
+        }
+        return merged;
+    }
+
     // ---------------------------------------------------------------- merge requests
 
     /**
@@ -450,6 +481,13 @@ public final class PersistCollection implements Closeable {
             return Optional.of(state.requests().get(0));
         }
         Optional<MergePlan> plan = MaintenancePlanner.nextMerge(state, policy, !lastRequestDrained);
+        if (plan.isPresent()
+                && plan.get().isDrainOnly()
+                && plan.get().drain().get().rewritten().isEmpty()) {
+            // Every input is adopted whole: nothing to write, so no request; installed here.
+            commit(maintainer.drain(plan.get().drain().get()));
+            plan = MaintenancePlanner.nextMerge(state, policy, false);
+        }
         if (plan.isEmpty()) {
             return Optional.empty();
         }

@@ -89,9 +89,12 @@ class CollectionModelTest {
         System.out.println(
                 "  steps with a multi-part trace batch: "
                         + h.multiPartSeen
+                        + ", with a batch of several runs: "
+                        + h.multiRunSeen
                         + ", requests completed by workers: "
                         + h.requestsInstalled);
         assertThat(h.requestsInstalled).as("requests completed by workers").isPositive();
+        assertThat(h.multiRunSeen).as("steps with a trace batch of several runs").isPositive();
         if (seed % 3 != 1) {
             assertThat(h.multiPartSeen).as("steps with a multi-part trace batch").isPositive();
         }
@@ -460,8 +463,13 @@ class CollectionModelTest {
             c.refresh();
         }
 
-        /** Multi-part trace batches seen, and requests that installed a batch. */
+        /**
+         * Steps with a multi-part trace batch, steps with a level-0 batch of several runs (adopted
+         * unsealed batches), and requests that installed a batch.
+         */
         int multiPartSeen;
+
+        int multiRunSeen;
 
         int requestsInstalled;
 
@@ -509,6 +517,9 @@ class CollectionModelTest {
             state.validate();
             if (state.trace().stream().anyMatch(b -> b.isMultiPart())) {
                 multiPartSeen++;
+            }
+            if (state.trace().stream().anyMatch(b -> b.runCount() > 1)) {
+                multiRunSeen++;
             }
             assertThat(state.seal()).isEqualTo(Frontier.at(seal));
             assertThat(state.requestedSince()).isEqualTo(Frontier.at(since));

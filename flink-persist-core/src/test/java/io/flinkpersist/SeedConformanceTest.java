@@ -83,7 +83,9 @@ class SeedConformanceTest {
                         "Cannot append update at time 1: it is before the seal {2} (late update; write only times at or after the seal)");
         // ...a time equal to it is allowed.
         c.append(updates(Rec.of("k", "v", 2, 1)));
-        assertThat(c.evict()).isTrue();
+        // The drain adopted the first batch whole (its times all lay below the seal), so there is
+        // nothing to evict: only the new batch is unsealed.
+        assertThat(c.evict()).isFalse();
         assertThat(c.state().unsealed()).extracting(UnsealedBatchMeta::tsLower).containsExactly(2L);
     }
 
@@ -141,11 +143,14 @@ class SeedConformanceTest {
         assertThat(c.evict()).isFalse();
 
         c.seal(1);
-        assertThat(c.drain()).isTrue();
         String first = c.state().unsealed().get(0).key();
-        assertThat(c.evict()).isTrue();
-        assertThat(keys(c.state().retired())).containsExactly(first);
-        // Evicting at the same trace upper again changes nothing.
+        assertThat(c.drain()).isTrue();
+        // The first batch lay wholly below the seal: the drain adopted it as a run of the new
+        // trace batch (moved, not rewritten), so it leaves the unsealed bucket without being
+        // retired; the third straddled the seal, so its update at 0 was written as one more run.
+        assertThat(c.state().trace().get(0).runCount()).isEqualTo(2);
+        assertThat(c.state().trace().get(0).partKeys()).contains(first);
+        assertThat(c.state().retired()).isEmpty();
         assertThat(c.evict()).isFalse();
 
         assertThat(unsealedRange(0, Frontier.closed()))
@@ -156,12 +161,19 @@ class SeedConformanceTest {
 
         // Removing everything from unsealed.
         c.seal(2);
-        assertThat(c.drain()).isTrue();
         List<String> rest = c.state().unsealed().stream().map(UnsealedBatchMeta::key).toList();
+        assertThat(c.drain()).isTrue();
+        // The second batch is adopted; the third, wholly below the trace upper now, is evicted.
+        assertThat(c.state().unsealed())
+                .extracting(UnsealedBatchMeta::key)
+                .containsExactly(rest.get(1));
         assertThat(c.evict()).isTrue();
-        assertThat(keys(c.state().retired())).containsExactly(first, rest.get(0), rest.get(1));
+        assertThat(keys(c.state().retired())).containsExactly(rest.get(1));
         assertThat(c.state().unsealed()).isEmpty();
+        // Evicting at the same trace upper again changes nothing.
         assertThat(c.evict()).isFalse();
+        assertThat(readAll(c.snapshot().readConsolidated()))
+                .containsExactly(Rec.of("k", "v", 0, 2), Rec.of("k", "v", 1, 2));
     }
 
     @Test
@@ -323,7 +335,7 @@ class SeedConformanceTest {
         assertThat(c.compact()).isTrue();
         assertThat(keys(c.state().retired()).subList(2, 4))
                 .containsExactly(beforeSecond.get(2).key(), beforeSecond.get(1).key());
-        // The merge is not larger than both inputs, so it keeps level 0.
+        // The merge holds no more updates than both inputs, so it keeps level 0.
         assertThat(c.state().trace())
                 .extracting(TraceBatchMeta::desc, TraceBatchMeta::level)
                 .containsExactly(

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         header = "Run maintenance (drain, evict, trim, compact) to a fixpoint.",
         description = {
-            "Runs maintenance step after step until a step does nothing: drain (sealed unsealed updates into a level-0 trace batch), evict and trim (unsealed batches below the trace upper), and compact (merge same-level trace batches wholly before since). Prints each step.",
+            "Runs maintenance step after step until a step does nothing: drain (sealed unsealed updates into a level-0 trace batch, adopting whole the unsealed batches that lie below the seal), evict and trim (unsealed batches below the trace upper), and compact (merge same-level trace batches wholly before since); then merges the runs of level-0 batches that hold several into one each. Prints each step.",
             "Each change is its own commit, so it is safe while a job writes the collection. Replaced batches are retired, not deleted: run gc afterwards to free their space."
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -77,10 +77,26 @@ final class CompactCommand implements Callable<Integer> {
             int evicts = 0;
             int trims = 0;
             int compactions = 0;
+            int runMerges = 0;
             while (steps < maxSteps) {
                 PersistCollection.MaintenanceStep step = c.maintain();
                 if (!step.didWork()) {
-                    break;
+                    // At the fixpoint, level-0 batches a drain left as several runs (adopted
+                    // unsealed batches) are merged into one run each.
+                    int merged = c.mergeRuns();
+                    if (merged == 0) {
+                        break;
+                    }
+                    steps++;
+                    runMerges += merged;
+                    out.printf(
+                            "  step %d: merged the runs of %d batch%s -> state %d, %s%n",
+                            steps,
+                            merged,
+                            merged == 1 ? "" : "es",
+                            c.state().seqNo(),
+                            levels(c.state()));
+                    continue;
                 }
                 steps++;
                 StringJoiner did = new StringJoiner(", ");
@@ -108,13 +124,14 @@ final class CompactCommand implements Callable<Integer> {
             CollectionState after = c.state();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             out.printf(
-                    "  %d steps in %s: %d drains, %d evicts, %d trims, %d compactions%s%n",
+                    "  %d steps in %s: %d drains, %d evicts, %d trims, %d compactions, %d run merges%s%n",
                     steps,
                     Formats.duration(took),
                     drains,
                     evicts,
                     trims,
                     compactions,
+                    runMerges,
                     steps >= maxSteps ? " (stopped at --max-steps; run again to continue)" : "");
             out.println("  after:  " + summary(after));
             long waiting =

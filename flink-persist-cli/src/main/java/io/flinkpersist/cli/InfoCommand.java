@@ -153,11 +153,18 @@ final class InfoCommand implements Callable<Integer> {
                         Formats.count(b.updateCount()),
                         Formats.bytes(b.sizeBytes()),
                         b.key(),
-                        b.isMultiPart() ? "  " + b.parts().size() + " parts:" : "");
+                        b.isMultiPart()
+                                ? "  "
+                                        + b.parts().size()
+                                        + " parts"
+                                        + (b.runCount() > 1 ? " in " + b.runCount() + " runs" : "")
+                                        + ":"
+                                : "");
                 if (b.isMultiPart()) {
                     for (BatchPart p : b.parts()) {
                         out.printf(
-                                "    keys from %s  %s updates  %s  %s%n",
+                                "    %skeys from %s  %s updates  %s  %s%n",
+                                b.runCount() > 1 ? "run " + p.run() + "  " : "",
                                 p.lower().length == 0 ? "(start)" : hex(p.lower()),
                                 Formats.count(p.updateCount()),
                                 Formats.bytes(p.sizeBytes()),
@@ -265,6 +272,7 @@ final class InfoCommand implements Callable<Integer> {
                 j.beginObject()
                         .member("key", p.key())
                         .member("lowerKeyHex", hex(p.lower()))
+                        .member("run", p.run())
                         .member("updates", p.updateCount())
                         .member("bytes", p.sizeBytes());
                 if (DiffSums.isKnown(p.diffSum())) {

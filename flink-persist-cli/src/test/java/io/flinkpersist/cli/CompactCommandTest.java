@@ -91,14 +91,18 @@ class CompactCommandTest {
                         "before: state "
                                 + before.seqNo()
                                 + ", seal {120}, since {115}, trace upper {0}, trace 0 batches, 12 batches unsealed")
-                .contains("step 1: drained, evicted")
+                .contains("step 1: drained")
+                .contains("merged the runs of 1 batch")
                 .contains("after:  state " + after.seqNo())
                 .contains("retired batches await garbage collection (persist gc)");
+        // The drain adopts the twelve unsealed batches whole (all lie below the seal), so nothing
+        // is evicted; their runs are merged into one at the end.
         assertThat(r.lines())
                 .anyMatch(
                         l ->
                                 l.matches(
-                                        "  \\d+ steps in .*: 1 drains, 1 evicts, 0 trims, \\d+ compactions"));
+                                        "  \\d+ steps in .*: 1 drains, 0 evicts, 0 trims, \\d+ compactions, 1 run merges"));
+        assertThat(after.trace()).allSatisfy(b -> assertThat(b.runCount()).isEqualTo(1));
         // All before since: everything merges into few batches.
         assertThat(after.trace()).hasSizeLessThanOrEqualTo(2);
         assertThat(contentsAsOf(115)).isEqualTo(contents);

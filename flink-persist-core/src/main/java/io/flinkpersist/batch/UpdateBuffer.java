@@ -492,9 +492,20 @@ public final class UpdateBuffer {
      * goes). Sort and consolidate first.
      */
     public void writeTo(BatchWriter writer) throws IOException {
+        writeTo(writer, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #writeTo(BatchWriter)}, only the updates with times in {@code [fromTime, toTime)}.
+     */
+    public void writeTo(BatchWriter writer, long fromTime, long toTime) throws IOException {
         int expected = modifications;
         for (int i = 0; i < size; i++) {
             int b = i * STRIDE;
+            long t = records[b + TIME];
+            if (t < fromTime || t >= toTime) {
+                continue;
+            }
             long lengths = records[b + LENGTHS];
             int keyLength = (int) (lengths >>> 32);
             int offset = (int) records[b + OFFSET];
@@ -505,7 +516,7 @@ public final class UpdateBuffer {
                     arena,
                     offset + keyLength,
                     (int) lengths,
-                    records[b + TIME],
+                    t,
                     records[b + DIFF]);
         }
         if (modifications != expected) {

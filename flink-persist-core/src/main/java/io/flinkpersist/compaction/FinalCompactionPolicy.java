@@ -43,8 +43,10 @@ public final class FinalCompactionPolicy implements CompactionPolicy {
             }
             run.add(b);
         }
-        if (run.size() == 1 && run.get(0).desc().since().lessThan(since)) {
-            // One batch, its times not yet advanced to since: rewriting it consolidates it.
+        if (run.size() == 1
+                && (run.get(0).desc().since().lessThan(since) || run.get(0).runCount() > 1)) {
+            // One batch, its times not yet advanced to since or its runs not merged: rewriting
+            // it consolidates it.
             return Optional.of(MergePlan.of(run, since));
         }
         return run.size() < 2 ? Optional.empty() : Optional.of(MergePlan.of(run, since));

@@ -55,11 +55,52 @@ public final class Maintainer {
      * the range holds no update after consolidation.
      */
     public Transition.ApplyDrain drain(DrainPlan plan) throws IOException {
-        List<UpdateCursor> inputs =
-                BatchCursors.unsealedRange(store, plan.inputs(), plan.lower().time(), plan.upper());
         Description desc = new Description(plan.lower(), plan.upper(), Frontier.minimum());
-        Optional<NewTraceBatch> batch = write(new MergingCursor(inputs), desc);
-        return new Transition.ApplyDrain(plan.lower(), plan.upper(), batch);
+        List<BatchPart> written = new ArrayList<>();
+        if (!plan.rewritten().isEmpty()) {
+            List<UpdateCursor> inputs =
+                    BatchCursors.unsealedRange(
+                            store, plan.rewritten(), plan.lower().time(), plan.upper());
+            BatchPublisher.Written w = publisher.writeTrace(new MergingCursor(inputs));
+            BatchStats stats = w.stats();
+            PassCounters.add(PassCounters.DRAIN, stats.updateCount(), stats.sizeBytes());
+            if (stats.updateCount() == 0) {
+                store.delete(w.key());
+            } else {
+                written.add(
+                        BatchPart.whole(
+                                w.key(), stats.sizeBytes(), stats.updateCount(), stats.diffSum()));
+            }
+        }
+        return drained(plan, desc, written);
+    }
+
+    /**
+     * The drain of {@code plan} as a level-0 batch of its adopted unsealed batches, each a run of
+     * its own, and then {@code written}, one more run (its parts in key order, the first without
+     * lower bound); none if both are empty.
+     */
+    private Transition.ApplyDrain drained(DrainPlan plan, Description desc, List<BatchPart> written)
+            throws IOException {
+        List<BatchPart> parts = new ArrayList<>();
+        List<String> adopted = new ArrayList<>();
+        for (UnsealedBatchMeta b : plan.adopted()) {
+            // The file's footer records the sum of its diffs, which the state keeps per part.
+            long diffSum = BatchReader.readFooter(store, b.key()).diffSum();
+            parts.add(
+                    BatchPart.whole(b.key(), b.sizeBytes(), b.updateCount(), diffSum)
+                            .inRun(adopted.size()));
+            adopted.add(b.key());
+            PassCounters.adopt(b.updateCount());
+        }
+        for (BatchPart p : written) {
+            parts.add(p.inRun(adopted.size()));
+        }
+        Optional<NewTraceBatch> batch =
+                parts.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(NewTraceBatch.ofParts(desc, 0, parts));
+        return new Transition.ApplyDrain(plan.lower(), plan.upper(), batch, adopted);
     }
 
     /**
@@ -94,8 +135,11 @@ public final class Maintainer {
      * ApplyDrain} for a drain alone, else an {@code ApplyMerge}.
      */
     public Transition mergeInParts(MergePlan plan, int parts) throws IOException {
+        if (plan.isDrainOnly() && (parts <= 1 || plan.drain().get().rewritten().isEmpty())) {
+            return drain(plan.drain().orElseThrow());
+        }
         if (parts <= 1) {
-            return plan.isDrainOnly() ? drain(plan.drain().orElseThrow()) : merge(plan);
+            return merge(plan);
         }
         MergeRequest request = MergeRequests.request(store, plan, parts, 0);
         for (int j = 0; j < request.partCount(); j++) {
@@ -131,7 +175,7 @@ public final class Maintainer {
                 NewTraceBatch.single(
                         written.key(),
                         desc,
-                        plan.mergedLevel(stats.sizeBytes()),
+                        plan.mergedLevel(stats.updateCount()),
                         stats.sizeBytes(),
                         stats.updateCount(),
                         stats.diffSum());
@@ -174,7 +218,7 @@ public final class Maintainer {
         byte[] hi = request.partUpper(j);
         List<UpdateCursor> cursors = new ArrayList<>();
         try {
-            for (TraceBatchMeta b : plan.run()) {
+            for (TraceBatchMeta b : TraceBatchMeta.runsOf(plan.run())) {
                 List<Cursors.CursorSupplier> parts = new ArrayList<>();
                 List<TraceBatchMeta> views = b.partViews();
                 for (int i = 0; i < views.size(); i++) {
@@ -200,7 +244,7 @@ public final class Maintainer {
             if (plan.drain().isPresent()) {
                 DrainPlan d = plan.drain().get();
                 long lower = d.lower().time();
-                for (UnsealedBatchMeta b : d.inputs()) {
+                for (UnsealedBatchMeta b : drainRead(plan)) {
                     if (lower <= b.tsUpper() && d.upper().isBefore(b.tsLower())) {
                         UpdateCursor in =
                                 Cursors.filterTimes(
@@ -285,7 +329,6 @@ public final class Maintainer {
             parts.add(BatchPart.whole(first, firstEmptySize, 0, 0));
         }
         Description desc = new Description(plan.lower(), plan.upper(), plan.since());
-        Optional<NewTraceBatch> batch = Optional.empty();
         if (!parts.isEmpty()) {
             // The first part holds every key below the second's lower: it needs no bound.
             parts.set(
@@ -295,16 +338,17 @@ public final class Maintainer {
                             parts.get(0).sizeBytes(),
                             parts.get(0).updateCount(),
                             parts.get(0).diffSum()));
-            long size = parts.stream().mapToLong(BatchPart::sizeBytes).sum();
-            batch = Optional.of(NewTraceBatch.ofParts(desc, plan.mergedLevel(size), parts));
         }
+        if (plan.isDrainOnly()) {
+            Transition.ApplyDrain drain = drained(plan.drain().orElseThrow(), desc, parts);
+            return new Completion(new Transition.CompleteRequest(request.id(), drain), empty);
+        }
+        long updates = parts.stream().mapToLong(BatchPart::updateCount).sum();
         Transition result =
-                plan.isDrainOnly()
-                        ? new Transition.ApplyDrain(plan.lower(), plan.upper(), batch)
-                        : new Transition.ApplyMerge(
-                                plan.keys(),
-                                plan.drain().map(d -> new Transition.Drained(d.lower(), d.upper())),
-                                batch.orElseThrow());
+                new Transition.ApplyMerge(
+                        plan.keys(),
+                        plan.drain().map(d -> new Transition.Drained(d.lower(), d.upper())),
+                        NewTraceBatch.ofParts(desc, plan.mergedLevel(updates), parts));
         return new Completion(new Transition.CompleteRequest(request.id(), result), empty);
     }
 
@@ -354,6 +398,15 @@ public final class Maintainer {
         UpdateCursor open(int fromRowGroup, int toRowGroup) throws IOException;
     }
 
+    /**
+     * The unsealed batches whose updates {@code plan} reads and writes: a drain alone reads only
+     * what it cannot adopt, a drain merged with trace batches every input.
+     */
+    static List<UnsealedBatchMeta> drainRead(MergePlan plan) {
+        DrainPlan d = plan.drain().orElseThrow();
+        return plan.isDrainOnly() ? d.rewritten() : d.inputs();
+    }
+
     /** The pass {@code plan} counts as ({@link PassCounters}). */
     private static String pass(MergePlan plan) {
         if (plan.isDrainOnly()) {
@@ -361,24 +414,6 @@ public final class Maintainer {
         }
         int level = plan.run().stream().mapToInt(TraceBatchMeta::level).max().orElse(0);
         return PassCounters.merge(level, plan.drain().isPresent());
-    }
-
-    private Optional<NewTraceBatch> write(UpdateCursor in, Description desc) throws IOException {
-        BatchPublisher.Written written = publisher.writeTrace(in);
-        BatchStats stats = written.stats();
-        PassCounters.add(PassCounters.DRAIN, stats.updateCount(), stats.sizeBytes());
-        if (stats.updateCount() == 0) {
-            store.delete(written.key());
-            return Optional.empty();
-        }
-        return Optional.of(
-                NewTraceBatch.single(
-                        written.key(),
-                        desc,
-                        0,
-                        stats.sizeBytes(),
-                        stats.updateCount(),
-                        stats.diffSum()));
     }
 
     /** Closes {@code cursors} after {@code failure}, adding their own failures to it. */

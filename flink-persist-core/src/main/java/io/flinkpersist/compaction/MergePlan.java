@@ -12,8 +12,8 @@ import java.util.Optional;
  * pass: the run then ends the trace at the drain's lower, and one batch replaces both.
  *
  * @param run the trace batches, oldest first: at least two, one only to advance its times to a
- *     later since, or any number with a drain (none: a drain alone, whose output is a level-0
- *     batch)
+ *     later since or to merge its sorted runs into one, or any number with a drain (none: a drain
+ *     alone, whose output is a level-0 batch)
  * @param since the output's since, at or after every input's since
  * @param drain the sealed unsealed updates merged in, if any
  */
@@ -23,9 +23,12 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         run = List.copyOf(run);
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(drain, "drain");
-        // A lone batch may be rewritten only to advance its times to a later since.
-        boolean advancesOne = run.size() == 1 && run.get(0).desc().since().lessThan(since);
-        int least = drain.isPresent() || advancesOne ? 0 : 2;
+        // A lone batch may be rewritten only to advance its times to a later since, or to merge
+        // its sorted runs into one.
+        boolean rewritesOne =
+                run.size() == 1
+                        && (run.get(0).desc().since().lessThan(since) || run.get(0).runCount() > 1);
+        int least = drain.isPresent() || rewritesOne ? 0 : 2;
         if (run.size() < least) {
             throw new IllegalArgumentException(
                     "Cannot merge trace batches: need at least "
@@ -105,14 +108,17 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         return drain.isPresent() ? drain.get().upper() : last(run).desc().upper();
     }
 
-    /** The stored bytes of its inputs: the run, and the unsealed batches of its drain. */
+    /**
+     * The stored bytes it reads: the run, and the unsealed batches of its drain (for a drain alone,
+     * those it cannot adopt).
+     */
     public long inputBytes() {
         long bytes = 0;
         for (TraceBatchMeta b : run) {
             bytes += b.sizeBytes();
         }
         if (drain.isPresent()) {
-            for (var b : drain.get().inputs()) {
+            for (var b : Maintainer.drainRead(this)) {
                 bytes += b.sizeBytes();
             }
         }
@@ -126,10 +132,12 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
 
     /**
      * The level of the result, the one level rule: one above the run's highest level if the result
-     * is larger than every input, else that level. The result takes the run's place, so levels stay
-     * non-increasing (I7); with since following the seal the trace holds about one batch per level.
+     * holds more updates than every input, else that level. The result takes the run's place, so
+     * levels stay non-increasing (I7); with since following the seal the trace holds about one
+     * batch per level. Updates, not bytes, measure a batch's data: a drain's adopted runs and a
+     * merge's output are encoded differently (a merge's output carries key bloom filters).
      */
-    public int mergedLevel(long mergedSizeBytes) {
+    public int mergedLevel(long mergedUpdateCount) {
         if (run.isEmpty()) {
             return 0;
         }
@@ -137,7 +145,7 @@ public record MergePlan(List<TraceBatchMeta> run, Frontier since, Optional<Drain
         boolean grew = true;
         for (TraceBatchMeta b : run) {
             level = Math.max(level, b.level());
-            grew &= mergedSizeBytes > b.sizeBytes();
+            grew &= mergedUpdateCount > b.updateCount();
         }
         return grew ? level + 1 : level;
     }

@@ -105,7 +105,9 @@ public final class MergeRequests {
         for (TraceBatchMeta b : plan.run()) {
             files.addAll(b.partKeys());
         }
-        plan.drain().ifPresent(d -> d.inputs().forEach(b -> files.add(b.key())));
+        if (plan.drain().isPresent()) {
+            Maintainer.drainRead(plan).forEach(b -> files.add(b.key()));
+        }
         List<BatchReader.KeySample> pages = new ArrayList<>();
         for (String file : files) {
             pages.addAll(BatchReader.readKeySamples(store, file));

@@ -5,6 +5,7 @@ import io.flinkpersist.batch.BatchCache;
 import io.flinkpersist.batch.BatchReader;
 import io.flinkpersist.batch.Cursors;
 import io.flinkpersist.batch.IndexCache;
+import io.flinkpersist.batch.MergingCursor;
 import io.flinkpersist.batch.UpdateCursor;
 import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.TraceBatchMeta;
@@ -22,8 +23,25 @@ public final class BatchCursors {
 
     private BatchCursors() {}
 
-    /** A whole trace batch: its parts one after another, in key order. */
+    /**
+     * A whole trace batch, consolidated: the parts of each run one after another, in key order, and
+     * its runs, if several, merged.
+     */
     public static UpdateCursor openTrace(BlobStore store, TraceBatchMeta batch) throws IOException {
+        if (batch.runCount() > 1) {
+            List<UpdateCursor> runs = new ArrayList<>();
+            try {
+                for (TraceBatchMeta run : batch.runs()) {
+                    runs.add(openTrace(store, run));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (UpdateCursor c : runs) {
+                    c.close();
+                }
+                throw e;
+            }
+            return new MergingCursor(runs);
+        }
         if (batch.isMultiPart()) {
             List<Cursors.CursorSupplier> parts = new ArrayList<>();
             for (TraceBatchMeta part : batch.partViews()) {

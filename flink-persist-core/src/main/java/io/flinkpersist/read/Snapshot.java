@@ -183,8 +183,8 @@ public final class Snapshot {
     public UpdateCursor readConsolidated() throws IOException {
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
-            // The parts of a trace batch are read one after another: one merge input per batch.
-            for (TraceBatchMeta b : state.trace()) {
+            // The parts of a sorted run are read one after another: one merge input per run.
+            for (TraceBatchMeta b : state.runs()) {
                 List<Cursors.CursorSupplier> parts = new ArrayList<>();
                 for (TraceBatchMeta part : b.partViews()) {
                     BatchSlice s = BatchSlice.ofTrace(part, 0, Integer.MAX_VALUE, part.sizeBytes());
@@ -257,7 +257,7 @@ public final class Snapshot {
             throws IOException {
         List<UpdateCursor> inputs = new ArrayList<>();
         try {
-            for (TraceBatchMeta b : state.trace()) {
+            for (TraceBatchMeta b : state.runs()) {
                 List<TraceBatchMeta> views = b.partViews();
                 List<Cursors.CursorSupplier> parts = new ArrayList<>();
                 for (int i = 0; i < views.size(); i++) {

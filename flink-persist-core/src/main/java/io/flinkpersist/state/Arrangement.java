@@ -388,10 +388,25 @@ public final class Arrangement {
     }
 
     private static Applied applyDrain(CollectionState state, ApplyDrain d) {
-        List<String> orphan = d.batch().map(NewTraceBatch::partKeys).orElse(List.of());
+        // Adopted files are unsealed batches' (live, or retired by an evict): never orphans.
+        List<String> orphan = d.writtenKeys();
         if (d.batch().isEmpty()
                 || !state.traceUpper().equals(d.lower())
                 || !d.upper().lessEqual(state.seal())) {
+            return Applied.unchanged(state, orphan);
+        }
+        Set<String> adopted = new HashSet<>(d.adopted());
+        List<UnsealedBatchMeta> unsealed = new ArrayList<>();
+        int found = 0;
+        for (UnsealedBatchMeta b : state.unsealed()) {
+            if (!adopted.contains(b.key())) {
+                unsealed.add(b);
+            } else if (d.lower().lessEqual(b.tsLower()) && d.upper().isBefore(b.tsUpper())) {
+                found++;
+            }
+        }
+        if (found != adopted.size()) {
+            // An adopted batch is gone or was rewritten (trimmed) meanwhile: stale.
             return Applied.unchanged(state, orphan);
         }
         NewTraceBatch batch = d.batch().get();
@@ -410,7 +425,7 @@ public final class Arrangement {
         List<TraceBatchMeta> trace = new ArrayList<>(state.trace());
         trace.add(batch.toMeta());
         return new Applied(
-                state.toBuilder().seqNo(state.seqNo() + 1).trace(trace).build(),
+                state.toBuilder().seqNo(state.seqNo() + 1).trace(trace).unsealed(unsealed).build(),
                 true,
                 List.of(),
                 List.of());

@@ -6,9 +6,11 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * One Parquet file of a trace batch: the batch's updates whose keys lie at or after {@code lower}
- * and before the next part's lower (the last part has no upper bound). The parts of a batch are in
- * key order and never overlap; their union is the batch.
+ * One Parquet file of a trace batch: the updates of one of the batch's sorted runs whose keys lie
+ * at or after {@code lower} and before the next part's lower in the same run (a run's last part has
+ * no upper bound). The parts of a run are in key order and never overlap. A batch is one run, or,
+ * at level 0, several runs (such as writers' unsealed batches a drain adopted whole), which may
+ * overlap in keys; the batch is the union of its runs.
  *
  * @param key the blob key
  * @param lower the smallest key the part may hold, in the order of unsigned bytes; empty for "no
@@ -17,8 +19,10 @@ import java.util.Objects;
  * @param updateCount the number of updates
  * @param diffSum the sum of their diffs ({@link DiffSums}); unknown for parts written before sums
  *     were recorded
+ * @param run the index of the sorted run the part belongs to (0 in a batch of one run)
  */
-public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCount, long diffSum) {
+public record BatchPart(
+        String key, byte[] lower, long sizeBytes, long updateCount, long diffSum, int run) {
 
     /** The most bytes a part's lower bound may take; cuts are chosen short. */
     public static final int MAX_LOWER_BYTES = 1024;
@@ -26,6 +30,19 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
     public BatchPart {
         Objects.requireNonNull(key, "key");
         lower = lower.clone();
+        if (run < 0) {
+            throw new IllegalArgumentException(
+                    "Cannot describe batch part "
+                            + key
+                            + ": its run must be >= 0 (run="
+                            + run
+                            + ")");
+        }
+    }
+
+    /** A part of run 0. */
+    public BatchPart(String key, byte[] lower, long sizeBytes, long updateCount, long diffSum) {
+        this(key, lower, sizeBytes, updateCount, diffSum, 0);
     }
 
     /** A part whose diff sum is unknown. */
@@ -45,7 +62,12 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
 
     /** This part with {@code diffSum}. */
     public BatchPart withDiffSum(long diffSum) {
-        return new BatchPart(key, lower, sizeBytes, updateCount, diffSum);
+        return new BatchPart(key, lower, sizeBytes, updateCount, diffSum, run);
+    }
+
+    /** This part in run {@code run}. */
+    public BatchPart inRun(int run) {
+        return new BatchPart(key, lower, sizeBytes, updateCount, diffSum, run);
     }
 
     @Override
@@ -60,12 +82,13 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
                 && Arrays.equals(lower, p.lower)
                 && sizeBytes == p.sizeBytes
                 && updateCount == p.updateCount
-                && diffSum == p.diffSum;
+                && diffSum == p.diffSum
+                && run == p.run;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, Arrays.hashCode(lower), sizeBytes, updateCount, diffSum);
+        return Objects.hash(key, Arrays.hashCode(lower), sizeBytes, updateCount, diffSum, run);
     }
 
     @Override
@@ -79,6 +102,7 @@ public record BatchPart(String key, byte[] lower, long sizeBytes, long updateCou
                 + ", updateCount="
                 + updateCount
                 + (DiffSums.isKnown(diffSum) ? ", diffSum=" + diffSum : "")
+                + (run > 0 ? ", run=" + run : "")
                 + "}";
     }
 }

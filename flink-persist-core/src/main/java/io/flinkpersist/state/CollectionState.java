@@ -113,6 +113,14 @@ public final class CollectionState {
     }
 
     /**
+     * The trace's sorted runs, each as a batch of its own ({@link TraceBatchMeta#runs()}): what a
+     * read merges.
+     */
+    public List<TraceBatchMeta> runs() {
+        return TraceBatchMeta.runsOf(trace);
+    }
+
+    /**
      * The merges requested and not yet completed or dropped: at most one, which any worker may help
      * carry out ({@link MergeRequest}).
      */

@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   int   magic 0x46505354 ("FPST")
- *   short format version (5; versions 1 to 4 are still read)
+ *   short format version (6; versions 1 to 5 are still read)
  *   body  seqNo, seal, since, nextSeqNo, unsealed batches, trace batches, writers, retired blobs,
  *         since version 2: requested since, reader leases,
  *         since version 3: the schema (a presence byte, then the key and value codec names, each an
@@ -34,7 +34,9 @@ import java.util.zip.CRC32C;
  *         each part's key, lower key bound, size and update count), then the pending merge requests
  *         and the number of merge parts requested so far,
  *         since version 5: the sum of the diffs of each part of each trace batch, in the order of
- *         the batches and their parts ({@link io.flinkpersist.DiffSums#UNKNOWN} where unknown)
+ *         the batches and their parts ({@link io.flinkpersist.DiffSums#UNKNOWN} where unknown),
+ *         since version 6: each trace batch's sorted runs (a count, and for a batch of more than one
+ *         run the index of the first part of each run after the first)
  *   int   CRC32C of everything before it
  * </pre>
  *
@@ -47,12 +49,13 @@ import java.util.zip.CRC32C;
 public final class StateRecordCodec {
 
     static final int MAGIC = 0x46505354;
-    public static final short CURRENT_VERSION = 5;
+    public static final short CURRENT_VERSION = 6;
 
     /**
      * The oldest version this build still reads. Version 1 had no leases and no requested since;
      * versions 1 and 2 had no schema; versions 1 to 3 had single-file trace batches and no merge
-     * requests; versions 1 to 4 had no diff sums (their batches' sums read as unknown).
+     * requests; versions 1 to 4 had no diff sums (their batches' sums read as unknown); versions 1
+     * to 5 had batches of one sorted run each.
      */
     public static final short OLDEST_READABLE_VERSION = 1;
 
@@ -112,6 +115,9 @@ public final class StateRecordCodec {
                 for (BatchPart p : b.parts()) {
                     out.writeLong(p.diffSum());
                 }
+            }
+            for (TraceBatchMeta b : s.trace()) {
+                writeRuns(out, b);
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
@@ -261,6 +267,11 @@ public final class StateRecordCodec {
                 trace.set(i, readDiffSums(in, trace.get(i)));
             }
         }
+        if (version >= 6) {
+            for (int i = 0; i < trace.size(); i++) {
+                trace.set(i, readRuns(in, trace.get(i)));
+            }
+        }
         return b.trace(trace).build();
     }
 
@@ -305,6 +316,54 @@ public final class StateRecordCodec {
         List<BatchPart> parts = new ArrayList<>(b.parts().size());
         for (BatchPart p : b.parts()) {
             parts.add(p.withDiffSum(in.readLong()));
+        }
+        return new TraceBatchMeta(
+                b.key(), b.desc(), b.level(), b.sizeBytes(), b.updateCount(), parts);
+    }
+
+    private static void writeRuns(DataOutputStream out, TraceBatchMeta b) throws IOException {
+        out.writeInt(b.runCount());
+        for (int i = 1; i < b.parts().size(); i++) {
+            if (b.parts().get(i).run() != b.parts().get(i - 1).run()) {
+                out.writeInt(i);
+            }
+        }
+    }
+
+    /** The batch with its parts assigned to their runs (version 6). */
+    private static TraceBatchMeta readRuns(DataInputStream in, TraceBatchMeta b)
+            throws IOException {
+        int runs = in.readInt();
+        if (runs < 1 || runs > b.parts().size()) {
+            throw new IOException(
+                    "trace batch "
+                            + b.key()
+                            + " has "
+                            + runs
+                            + " runs but "
+                            + b.parts().size()
+                            + " parts");
+        }
+        if (runs == 1) {
+            return b;
+        }
+        List<BatchPart> parts = new ArrayList<>(b.parts().size());
+        int run = 0;
+        int nextStart = in.readInt();
+        for (int i = 0; i < b.parts().size(); i++) {
+            if (i == nextStart) {
+                run++;
+                nextStart = run + 1 < runs ? in.readInt() : -1;
+            }
+            parts.add(b.parts().get(i).inRun(run));
+        }
+        if (run != runs - 1) {
+            throw new IOException(
+                    "trace batch "
+                            + b.key()
+                            + " has run starts outside its "
+                            + parts.size()
+                            + " parts");
         }
         return new TraceBatchMeta(
                 b.key(), b.desc(), b.level(), b.sizeBytes(), b.updateCount(), parts);

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A trace batch as the state records it: the sorted, consolidated updates of its {@link
- * Description}, with a compaction level, stored as one or more {@linkplain BatchPart parts}:
- * Parquet files with disjoint, ordered key ranges.
+ * A trace batch as the state records it: the updates of its {@link Description}, with a compaction
+ * level, stored as one or more sorted, consolidated runs, each one or more {@linkplain BatchPart
+ * parts}: Parquet files with disjoint, ordered key ranges. A batch above level 0 is one run; a
+ * level-0 batch may be several (a drain adopts writers' unsealed batches whole, each a run of its
+ * own, and writes what it must rewrite as one more), which readers merge as they merge batches.
  *
  * <h2>Invariants</h2>
  *
@@ -17,9 +19,11 @@ import java.util.Objects;
  *   <li>I5, I6: see {@link Description}.
  *   <li>{@code level >= 0}; levels are non-increasing from oldest to newest (I7, checked by {@link
  *       CollectionState#validate()}).
- *   <li>Parts: at least one; the batch's key is its first part's; the parts' lower bounds strictly
- *       increase; size and count are the parts' sums. That each part's keys lie in its range is
- *       checked where the data is read (I8 per part, ranges by {@code validate}).
+ *   <li>Parts: at least one; the batch's key is its first part's; runs are numbered from 0 in the
+ *       order of the parts, each starting with a part without lower bound, and within a run the
+ *       parts' lower bounds strictly increase; several runs only at level 0; size and count are the
+ *       parts' sums. That each part's keys lie in its range is checked where the data is read (I8
+ *       per part, ranges by {@code validate}).
  * </ul>
  *
  * @param key the batch's identity: the blob key of its first part
@@ -41,6 +45,43 @@ public record TraceBatchMeta(
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(desc, "desc");
         parts = List.copyOf(parts);
+    }
+
+    /** The sorted runs of {@code batches} ({@link #runs()}), in order. */
+    public static List<TraceBatchMeta> runsOf(List<TraceBatchMeta> batches) {
+        List<TraceBatchMeta> out = new ArrayList<>(batches.size());
+        for (TraceBatchMeta b : batches) {
+            out.addAll(b.runs());
+        }
+        return out;
+    }
+
+    /** The number of sorted runs it is stored as. */
+    public int runCount() {
+        return parts.isEmpty() ? 0 : parts.get(parts.size() - 1).run() + 1;
+    }
+
+    /**
+     * Each sorted run as a batch of its own, with this batch's description and level: one input of
+     * a merge or a read. A batch of one run is its own only run.
+     */
+    public List<TraceBatchMeta> runs() {
+        if (runCount() <= 1) {
+            return List.of(this);
+        }
+        List<TraceBatchMeta> out = new ArrayList<>();
+        int from = 0;
+        for (int i = 1; i <= parts.size(); i++) {
+            if (i == parts.size() || parts.get(i).run() != parts.get(from).run()) {
+                List<BatchPart> run = new ArrayList<>();
+                for (BatchPart p : parts.subList(from, i)) {
+                    run.add(p.inRun(0));
+                }
+                out.add(ofParts(desc, level, run));
+                from = i;
+            }
+        }
+        return out;
     }
 
     /** A batch of one part, {@code key}. */
@@ -119,10 +160,13 @@ public record TraceBatchMeta(
     }
 
     /**
-     * The exclusive upper key bound of part {@code i}: the next part's lower; null for the last.
+     * The exclusive upper key bound of part {@code i}: the next part's lower in its run; null for a
+     * run's last part.
      */
     public byte[] partUpper(int i) {
-        return i + 1 < parts.size() ? parts.get(i + 1).lower() : null;
+        return i + 1 < parts.size() && parts.get(i + 1).run() == parts.get(i).run()
+                ? parts.get(i + 1).lower()
+                : null;
     }
 
     public void validate() {
@@ -153,7 +197,15 @@ public record TraceBatchMeta(
                     "trace batch part must have a size (key=%s, part=%s)",
                     key,
                     p.key());
-            if (i > 0) {
+            int previousRun = i == 0 ? -1 : parts.get(i - 1).run();
+            InvariantViolationException.check(
+                    p.run() == previousRun || (p.run() == previousRun + 1 && p.lower().length == 0),
+                    "I8",
+                    "trace batch runs must be numbered in order from 0, each starting with a part without lower bound (key=%s, part %d=%s)",
+                    key,
+                    i,
+                    p);
+            if (i > 0 && p.run() == previousRun) {
                 InvariantViolationException.check(
                         Arrays.compareUnsigned(parts.get(i - 1).lower(), p.lower()) < 0,
                         "I8",
@@ -165,6 +217,13 @@ public record TraceBatchMeta(
                         p);
             }
         }
+        InvariantViolationException.check(
+                level == 0 || runCount() == 1,
+                "I7",
+                "only a level-0 trace batch may hold several sorted runs (key=%s, level=%d, runs=%d)",
+                key,
+                level,
+                runCount());
         InvariantViolationException.check(
                 size == sizeBytes && count == updateCount,
                 "I5",

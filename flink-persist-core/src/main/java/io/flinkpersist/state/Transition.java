@@ -2,6 +2,7 @@ package io.flinkpersist.state;
 
 import io.flinkpersist.CollectionSchema;
 import io.flinkpersist.Frontier;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -119,13 +120,39 @@ public sealed interface Transition {
      * Installs the result of a drain planned for {@code [lower, upper)}. Stale (the trace upper is
      * no longer {@code lower}) means no-op. An empty result ({@code batch} absent) is a no-op too:
      * a drain that moved nothing writes no batch.
+     *
+     * <p>{@code adopted} names unsealed batches whose files the new batch holds as parts of its
+     * own, unchanged: they leave the unsealed bucket in the same step, and their blobs stay live.
+     * Stale too if any of them is no longer an unsealed batch wholly in {@code [lower, upper)}.
      */
-    record ApplyDrain(Frontier lower, Frontier upper, Optional<NewTraceBatch> batch)
+    record ApplyDrain(
+            Frontier lower, Frontier upper, Optional<NewTraceBatch> batch, List<String> adopted)
             implements Transition {
         public ApplyDrain {
             Objects.requireNonNull(lower, "lower");
             Objects.requireNonNull(upper, "upper");
             Objects.requireNonNull(batch, "batch");
+            adopted = List.copyOf(adopted);
+            List<String> parts = batch.map(NewTraceBatch::partKeys).orElse(List.of());
+            if (!parts.containsAll(adopted)) {
+                throw new IllegalArgumentException(
+                        "Cannot apply drain: the adopted unsealed batches "
+                                + adopted
+                                + " must be parts of the drained batch");
+            }
+        }
+
+        /** A drain that adopts nothing: every part of {@code batch} was written by it. */
+        public ApplyDrain(Frontier lower, Frontier upper, Optional<NewTraceBatch> batch) {
+            this(lower, upper, batch, List.of());
+        }
+
+        /** The parts it wrote: the batch's parts that are not adopted unsealed batches. */
+        public List<String> writtenKeys() {
+            List<String> out = new ArrayList<>();
+            batch.ifPresent(
+                    b -> b.partKeys().stream().filter(k -> !adopted.contains(k)).forEach(out::add));
+            return out;
         }
     }
 

@@ -9,6 +9,7 @@ import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.state.CollectionLayout;
 import io.flinkpersist.state.Transition.NewUnsealedBatch;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,21 +69,45 @@ public final class BatchPublisher {
         if (buffer.size() == 0) {
             return Optional.empty();
         }
+        return Optional.of(writeUnsealed(buffer, Long.MIN_VALUE, Long.MAX_VALUE));
+    }
+
+    /**
+     * Writes a sorted, consolidated buffer as new unsealed batches (not committed), straight from
+     * its arena: one of the updates before {@code cut} and one of the rest, or one if all lie on
+     * one side. A drain adopts a batch whole once the seal passes its last time, so a writer cuts
+     * its spills at the seal its watermark allows: the batch before the cut is adopted by the next
+     * drain, not rewritten, and the one after it (updates ahead of the watermark) by a later one.
+     */
+    public List<NewUnsealedBatch> writeUnsealed(UpdateBuffer buffer, long cut) throws IOException {
+        if (buffer.size() == 0) {
+            return List.of();
+        }
+        if (buffer.minTime() >= cut || buffer.maxTime() < cut) {
+            return List.of(writeUnsealed(buffer, Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+        return List.of(
+                writeUnsealed(buffer, Long.MIN_VALUE, cut),
+                writeUnsealed(buffer, cut, Long.MAX_VALUE));
+    }
+
+    /** The buffer's updates with times in {@code [from, to)}, at least one, as one batch. */
+    private NewUnsealedBatch writeUnsealed(UpdateBuffer buffer, long from, long to)
+            throws IOException {
         String key = CollectionLayout.newBatchKey();
         BatchStats stats;
         try (BatchWriter out =
                 BatchWriter.create(store, key, unsealedOptions, Map.of(KIND_KEY, "unsealed"))) {
-            buffer.writeTo(out);
+            buffer.writeTo(out, from, to);
             stats = out.finish();
         }
         PassCounters.add(PassCounters.SPILL, stats.updateCount(), stats.sizeBytes());
-        return Optional.of(
-                new NewUnsealedBatch(
-                        key,
-                        stats.minTime().getAsLong(),
-                        stats.maxTime().getAsLong(),
-                        stats.sizeBytes(),
-                        stats.updateCount()));
+        return new NewUnsealedBatch(
+                key,
+                stats.minTime().getAsLong(),
+                stats.maxTime().getAsLong(),
+                stats.sizeBytes(),
+                stats.updateCount());
     }
 
     /** Writes a sorted, consolidated stream as a new trace batch (not committed), and closes it. */

@@ -38,6 +38,23 @@ public final class PassCounters {
         return "merge L" + level + (drains ? "+drain" : "");
     }
 
+    private static final LongAdder ADOPTED_FILES = new LongAdder();
+    private static final LongAdder ADOPTED_ROWS = new LongAdder();
+
+    /**
+     * Counts one unsealed batch of {@code rows} updates that a drain adopted into the trace by
+     * reference: moved, not encoded again.
+     */
+    public static void adopt(long rows) {
+        ADOPTED_FILES.increment();
+        ADOPTED_ROWS.add(rows);
+    }
+
+    /** The unsealed batches drains adopted so far, and their rows (no bytes were written). */
+    public static Counts adopted() {
+        return new Counts(ADOPTED_FILES.sum(), ADOPTED_ROWS.sum(), 0);
+    }
+
     /** Counts one file of {@code pass}, holding {@code rows} updates in {@code bytes}. */
     public static void add(String pass, long rows, long bytes) {
         LongAdder[] c =
@@ -70,5 +87,7 @@ public final class PassCounters {
     public static void reset() {
         BY_PASS.clear();
         BYTES_BY_THREAD.clear();
+        ADOPTED_FILES.reset();
+        ADOPTED_ROWS.reset();
     }
 }

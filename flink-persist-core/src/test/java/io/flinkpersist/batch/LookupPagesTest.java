@@ -189,8 +189,14 @@ class LookupPagesTest {
             assertThat(keyBloomFilter(c.state().unsealed().get(0).key()))
                     .as("an unsealed batch's bloom filter")
                     .isNull();
+            String unsealed = c.state().unsealed().get(0).key();
             c.seal(1);
             c.drain();
+            // The drain adopted the unsealed batch whole: its file, without a filter, is the
+            // trace batch's; a merge writes one.
+            assertThat(c.state().trace().get(0).partKeys()).containsExactly(unsealed);
+            c.allowCompaction(1);
+            assertThat(c.compactTrace()).isTrue();
             TraceBatchMeta trace = c.state().trace().get(0);
             assertThat(keyBloomFilter(trace.partKeys().get(0)))
                     .as("a trace batch's bloom filter")

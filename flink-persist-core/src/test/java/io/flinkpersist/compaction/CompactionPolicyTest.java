@@ -8,6 +8,7 @@ import io.flinkpersist.Frontier;
 import io.flinkpersist.PersistCollection;
 import io.flinkpersist.Update;
 import io.flinkpersist.blob.InMemoryBlobStore;
+import io.flinkpersist.state.BatchPart;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.Description;
 import io.flinkpersist.state.SeqNoRange;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /** The compaction policies and the merge plan, on plain values: no store, no I/O. */
 class CompactionPolicyTest {
 
+    /** A batch of {@code size} bytes holding {@code size} updates. */
     private static TraceBatchMeta batch(String key, long lower, long upper, int level, long size) {
-        return new TraceBatchMeta(key, Description.of(lower, upper, 0), level, size, 1);
+        return new TraceBatchMeta(key, Description.of(lower, upper, 0), level, size, size);
     }
 
     private static CollectionState state(long seal, long since, TraceBatchMeta... trace) {
@@ -46,6 +48,36 @@ class CompactionPolicyTest {
 
     private static List<String> keys(Optional<MergePlan> plan) {
         return plan.orElseThrow().keys();
+    }
+
+    /** A level-0 batch of two runs (a drain that adopted two unsealed batches). */
+    private static TraceBatchMeta twoRuns(String key, long lower, long upper) {
+        return TraceBatchMeta.ofParts(
+                Description.of(lower, upper, 0),
+                0,
+                List.of(
+                        BatchPart.whole(key, 50, 50),
+                        BatchPart.whole(key + "-2", 50, 50).inRun(1)));
+    }
+
+    @Test
+    void leveledMergesTheRunsOfALevelZeroBatchOnlyOnceTwoNewerBatchesFollowIt() {
+        CompactionPolicy leveled = CompactionPolicy.DEFAULT;
+        TraceBatchMeta a = twoRuns("a", 0, 10);
+        TraceBatchMeta b = twoRuns("b", 10, 20);
+        TraceBatchMeta c = twoRuns("c", 20, 30);
+        // Since behind every batch (history kept): no pair, and a has one newer batch only.
+        assertThat(leveled.pick(state(20, 0, a, b))).isEmpty();
+        MergePlan runs = leveled.pick(state(30, 5, a, b, c)).orElseThrow();
+        assertThat(runs.keys()).containsExactly("a");
+        assertThat(runs.since()).isEqualTo(Frontier.at(5));
+        assertThat(runs.mergedLevel(100)).isZero();
+        // A pair merge comes first when since allows one.
+        assertThat(keys(leveled.pick(state(30, 20, a, b, c)))).containsExactly("a", "b");
+        // A batch of one run is never rewritten on its own at its own since.
+        assertThatThrownBy(() -> MergePlan.of(List.of(batch("d", 0, 10, 0, 10)), Frontier.at(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(MergePlan.of(List.of(a), Frontier.at(0)).keys()).containsExactly("a");
     }
 
     @Test

@@ -329,6 +329,74 @@ class ArrangementTest {
                         "Cannot apply drain: batch t1 describes [{10}, {15}) since {0} but the drain covered [{10}, {20})");
     }
 
+    /**
+     * A drain of [10, 20) that adopts d[10..10] (a run of its own, the unsealed file unchanged) and
+     * writes the rest of what it moves (from b and e) as one more run.
+     */
+    private static ApplyDrain adoptingD() {
+        NewTraceBatch batch =
+                NewTraceBatch.ofParts(
+                        Description.of(10, 20, 0),
+                        0,
+                        List.of(
+                                BatchPart.whole("d", 100, 10, 10),
+                                BatchPart.whole("t1", 200, 20, 20).inRun(1)));
+        return new ApplyDrain(Frontier.at(10), Frontier.at(20), Optional.of(batch), List.of("d"));
+    }
+
+    @Test
+    void aDrainMovesTheBatchesItAdoptsFromUnsealedIntoTheTraceWithoutRetiringThem() {
+        Applied a = changed(drained(), adoptingD());
+
+        assertThat(keys(a.state().unsealed())).containsExactly("a", "b", "c", "e");
+        assertThat(a.retired()).isEmpty();
+        assertThat(a.state().retired()).isEmpty();
+        TraceBatchMeta t = a.state().trace().get(1);
+        assertThat(t.partKeys()).containsExactly("d", "t1");
+        assertThat(t.runCount()).isEqualTo(2);
+        assertThat(a.state().runs())
+                .extracting(TraceBatchMeta::key)
+                .containsExactly("t0", "d", "t1");
+        // An evict after it drops what lies below the new trace upper, never the adopted file.
+        assertThat(changed(a.state(), new Evict()).retired()).containsExactly("a", "b", "c", "e");
+    }
+
+    @Test
+    void aDrainWhoseAdoptedBatchIsGoneOrStraddlesIsStaleAndOrphansOnlyWhatItWrote() {
+        CollectionState s = drained();
+        // d was rewritten by a trim meanwhile (another key): the plan no longer holds.
+        CollectionState trimmed =
+                next(s, new Transition.ApplyTrim("d", new NewUnsealedBatch("d2", 10, 10, 90, 9)));
+        assertThat(unchanged(trimmed, adoptingD())).containsExactly("t1");
+        // A batch that is not wholly in the drained range cannot be adopted.
+        NewTraceBatch straddling =
+                NewTraceBatch.ofParts(
+                        Description.of(10, 20, 0), 0, List.of(BatchPart.whole("e", 100, 10, 10)));
+        assertThat(
+                        unchanged(
+                                s,
+                                new ApplyDrain(
+                                        Frontier.at(10),
+                                        Frontier.at(20),
+                                        Optional.of(straddling),
+                                        List.of("e"))))
+                .isEmpty();
+    }
+
+    @Test
+    void anAdoptedBatchMustBeAPartOfTheDrainedBatch() {
+        assertThatThrownBy(
+                        () ->
+                                new ApplyDrain(
+                                        Frontier.at(10),
+                                        Frontier.at(20),
+                                        Optional.of(traceBatch("t1", 10, 20, 0, 0)),
+                                        List.of("d")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Cannot apply drain: the adopted unsealed batches [d] must be parts of the drained batch");
+    }
+
     // ---- Evict ----
 
     @Test

@@ -259,6 +259,37 @@ class CollectionStateValidateTest {
                 "I7 violated: trace levels must not increase from oldest to newest (index=2, previous level=1, level=2)");
     }
 
+    /**
+     * Trace batch t-c of two runs, at {@code level}, its second run starting with {@code lower}.
+     */
+    private static CollectionState.Builder twoRuns(int level, byte[] lower) {
+        TraceBatchMeta runs =
+                TraceBatchMeta.ofParts(
+                        Description.of(10, 15, 0),
+                        level,
+                        List.of(
+                                BatchPart.whole("t-c", 100, 10),
+                                new BatchPart("t-c2", lower, 100, 10, 0, 1)));
+        return valid().trace(List.of(trace("t-a", 0, 5, 5, 2), trace("t-b", 5, 10, 0, 1), runs));
+    }
+
+    @Test
+    void i7SeveralRunsOnlyAtLevelZero() {
+        assertThatCode(() -> twoRuns(0, new byte[0]).build().validate()).doesNotThrowAnyException();
+        assertInvalid(
+                twoRuns(1, new byte[0]),
+                "I7",
+                "I7 violated: only a level-0 trace batch may hold several sorted runs (key=t-c, level=1, runs=2)");
+    }
+
+    @Test
+    void i8ARunStartsWithAPartWithoutLowerBound() {
+        assertInvalid(
+                twoRuns(0, new byte[] {7}),
+                "I8",
+                "I8 violated: trace batch runs must be numbered in order from 0, each starting with a part without lower bound (key=t-c, part 1=BatchPart{key=t-c2, lower=07, sizeBytes=100, updateCount=10, diffSum=0, run=1})");
+    }
+
     // ---- I9 ----
 
     @Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The state record format: round trips, keys, and that every kind of damage is a {@link
- * CorruptBlobException} naming the record. The golden files pin format version 5 and keep the older
+ * CorruptBlobException} naming the record. The golden files pin format version 6 and keep the older
  * versions readable.
  */
 class StateRecordCodecTest {
@@ -58,11 +58,17 @@ class StateRecordCodecTest {
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v4.bin");
 
-    /** Format version 5, the current one: pinned by the encoding test. */
+    /** Format version 5, written by an earlier build: read by the migration test. */
     private static final Path GOLDEN_V5 =
             Paths.get(
                     System.getProperty("basedir", "."),
                     "src/test/resources/golden/state-record-v5.bin");
+
+    /** Format version 6, the current one: pinned by the encoding test. */
+    private static final Path GOLDEN_V6 =
+            Paths.get(
+                    System.getProperty("basedir", "."),
+                    "src/test/resources/golden/state-record-v6.bin");
 
     /** Open seal, several batches of each kind, writers and retired blobs. */
     private static CollectionState rich() {
@@ -278,16 +284,16 @@ class StateRecordCodecTest {
         String key = CollectionLayout.stateKey(s.seqNo());
         byte[] record = StateRecordCodec.encode(s);
         assertThat(ByteBuffer.wrap(record).getShort(4)).isEqualTo(StateRecordCodec.CURRENT_VERSION);
-        ByteBuffer.wrap(record).putShort(4, (short) 6);
+        ByteBuffer.wrap(record).putShort(4, (short) 7);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 6 (this build reads versions 1 to 5; a newer flink-persist may read it)");
+                "unsupported state record version 7 (this build reads versions 1 to 6; a newer flink-persist may read it)");
         ByteBuffer.wrap(record).putShort(4, (short) 0);
         assertCorrupt(
                 key,
                 withValidCrc(record),
-                "unsupported state record version 0 (this build reads versions 1 to 5; a newer flink-persist may read it)");
+                "unsupported state record version 0 (this build reads versions 1 to 6; a newer flink-persist may read it)");
     }
 
     @Test
@@ -503,33 +509,79 @@ class StateRecordCodecTest {
                 .build();
     }
 
+    /**
+     * The fixed state of the version-6 golden file: the version-5 state with a level-0 batch of
+     * three sorted runs (an adopted unsealed batch, a written run of two parts, another adopted
+     * batch) after the parted one.
+     */
+    private static CollectionState goldenV6() {
+        CollectionState v5 = goldenV5();
+        TraceBatchMeta runs =
+                TraceBatchMeta.ofParts(
+                        Description.of(80, 90, 0),
+                        0,
+                        List.of(
+                                BatchPart.whole("batches/u-x.parquet", 210, 4, 4),
+                                BatchPart.whole("batches/t-c.parquet", 300, 5, 1).inRun(1),
+                                new BatchPart(
+                                        "batches/t-c1.parquet", new byte[] {0x33}, 310, 6, -6, 1),
+                                BatchPart.whole("batches/u-y.parquet", 190, 3, 3).inRun(2)));
+        List<TraceBatchMeta> trace = new ArrayList<>(v5.trace());
+        trace.add(runs);
+        return v5.toBuilder().seal(Frontier.at(100)).trace(trace).build();
+    }
+
     @Test
     void encodingMatchesGoldenBytes() throws IOException {
-        byte[] encoded = StateRecordCodec.encode(goldenV5());
+        byte[] encoded = StateRecordCodec.encode(goldenV6());
         if (Boolean.getBoolean(REGENERATE)) {
-            Files.createDirectories(GOLDEN_V5.getParent());
-            Files.write(GOLDEN_V5, encoded);
+            Files.createDirectories(GOLDEN_V6.getParent());
+            Files.write(GOLDEN_V6, encoded);
         }
-        if (!Files.exists(GOLDEN_V5)) {
+        if (!Files.exists(GOLDEN_V6)) {
             fail(
-                    "Golden file %s is missing. It pins state record format version 5; restore it from version"
+                    "Golden file %s is missing. It pins state record format version 6; restore it from version"
                             + " control, or create it once with -D%s=true",
-                    GOLDEN_V5.toAbsolutePath(), REGENERATE);
+                    GOLDEN_V6.toAbsolutePath(), REGENERATE);
         }
         assertThat(encoded)
                 .as(
                         "encoding of the golden state; a format change needs a new version and golden file")
-                .isEqualTo(Files.readAllBytes(GOLDEN_V5));
+                .isEqualTo(Files.readAllBytes(GOLDEN_V6));
         CollectionState decoded =
                 StateRecordCodec.decode(
-                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V5));
+                        CollectionLayout.stateKey(7), Files.readAllBytes(GOLDEN_V6));
+        assertThat(decoded).isEqualTo(goldenV6());
+        TraceBatchMeta runs = decoded.trace().get(2);
+        assertThat(runs.runCount()).isEqualTo(3);
+        assertThat(runs.runs())
+                .extracting(TraceBatchMeta::partKeys)
+                .containsExactly(
+                        List.of("batches/u-x.parquet"),
+                        List.of("batches/t-c.parquet", "batches/t-c1.parquet"),
+                        List.of("batches/u-y.parquet"));
+        assertThat(runs.partUpper(1)).containsExactly(0x33);
+        assertThat(runs.partUpper(2)).isNull();
+        assertThat(decoded.runs()).hasSize(5);
+        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 6);
+    }
+
+    @Test
+    void version5GoldenBytesDecodeWithOneRunPerBatch() throws IOException {
+        if (!Files.exists(GOLDEN_V5)) {
+            fail(
+                    "Golden file %s is missing; restore it from version control",
+                    GOLDEN_V5.toAbsolutePath());
+        }
+        byte[] bytes = Files.readAllBytes(GOLDEN_V5);
+        assertThat(ByteBuffer.wrap(bytes).getShort(4)).isEqualTo((short) 5);
+        CollectionState decoded = StateRecordCodec.decode(CollectionLayout.stateKey(7), bytes);
         assertThat(decoded).isEqualTo(goldenV5());
         assertThat(decoded.trace().get(0).diffSum()).isEqualTo(41);
         assertThat(decoded.trace().get(1).parts())
                 .extracting(BatchPart::diffSum)
                 .containsExactly(3L, DiffSums.UNKNOWN, -2L);
-        assertThat(decoded.trace().get(1).diffSum()).isEqualTo(DiffSums.UNKNOWN);
-        assertThat(ByteBuffer.wrap(encoded).getShort(4)).isEqualTo((short) 5);
+        assertThat(decoded.trace()).allSatisfy(b -> assertThat(b.runCount()).isEqualTo(1));
     }
 
     @Test

@@ -21,18 +21,25 @@ import java.util.Random;
 
 /**
  * Child process of the bounded-memory test, run with a small heap: streams four large unsealed
- * batches to disk, drains them in two pairs and compacts the two trace batches, then prints how
- * much data the last merge read against the heap it had.
+ * batches to disk, drains them in two pairs (each drain adopts its pair as two runs) and compacts
+ * the two trace batches, then prints how much data the last merge read against the heap it had.
  */
 public final class BoundedMergeMain {
 
     /** Bytes of one update before encoding: 16-byte key, 16-byte value, time and diff. */
     public static final int RAW_UPDATE_BYTES = 48;
 
+    /**
+     * A merge holds one decoded row group per input run: the drains adopt the four batches whole,
+     * so the compaction merges four runs, whose row groups must fit the small heap together.
+     */
+    private static final BatchWriteOptions OPTIONS =
+            BatchWriteOptions.defaults().withRowGroupSizeBytes(4L << 20);
+
     public static void main(String[] args) throws Exception {
         int perBatch = Integer.parseInt(args[1]);
         LocalFileBlobStore store = new LocalFileBlobStore(Paths.get(args[0]));
-        PersistCollection c = PersistCollection.open(store);
+        PersistCollection c = PersistCollection.open(store, OPTIONS);
         Random random = new Random(7);
         for (int pair = 0; pair < 2; pair++) {
             long time = pair * 2L;
@@ -78,8 +85,7 @@ public final class BoundedMergeMain {
         String key = CollectionLayout.newBatchKey();
         byte[] k = new byte[16];
         byte[] v = new byte[16];
-        try (BatchWriter w =
-                BatchWriter.create(store, key, BatchWriteOptions.defaults(), Map.of())) {
+        try (BatchWriter w = BatchWriter.create(store, key, OPTIONS, Map.of())) {
             for (int i = 0; i < n; i++) {
                 ByteBuffer.wrap(k).putLong(2L * i + parity).putLong(random.nextLong());
                 random.nextBytes(v);

@@ -350,6 +350,17 @@ public final class Harness {
                                                 pass,
                                                 c.rows() / (double) updates,
                                                 c.files())));
+        PassCounters.Counts adopted = PassCounters.adopted();
+        if (adopted.files() > 0) {
+            // Moved into the trace by reference: counted, but not an encode.
+            sb.append(sb.length() == 0 ? "" : "; ")
+                    .append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "adopted by drains, not encoded %.3f (%d files)",
+                                    adopted.rows() / (double) updates,
+                                    adopted.files()));
+        }
         row.put("passes", sb.toString());
         StringBuilder threads = new StringBuilder();
         PassCounters.bytesByThread()

@@ -234,7 +234,13 @@ public final class PersistSinkWriter<IN>
         if (buffer.size() == 0) {
             return;
         }
-        collection.writeBatch(buffer).ifPresent(written::add);
+        if (!epochMode && watermark >= 0 && watermark < Long.MAX_VALUE - 1) {
+            // Cut at the seal the watermark allows, so that the next drain adopts the updates
+            // before it whole (DrainPlan); those after it go into a batch of their own.
+            written.addAll(collection.writeBatches(buffer, watermark + 1));
+        } else {
+            collection.writeBatch(buffer).ifPresent(written::add);
+        }
         buffer.clear();
     }
 

@@ -313,7 +313,10 @@ public final class PersistSplitPlanner {
         List<byte[]> out = new ArrayList<>();
         for (TraceBatchMeta b : snapshot.state().trace()) {
             for (int i = 1; i < b.parts().size(); i++) {
-                out.add(b.parts().get(i).lower());
+                byte[] lower = b.parts().get(i).lower();
+                if (lower.length > 0) {
+                    out.add(lower);
+                }
             }
         }
         out.sort(UpdateOrder::compareBytes);

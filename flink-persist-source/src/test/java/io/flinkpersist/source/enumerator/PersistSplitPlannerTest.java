@@ -275,11 +275,13 @@ class PersistSplitPlannerTest {
      * row group spanning many keys (every small batch here: random keys in one row group) is read
      * by every split, and the splits together read more than the total bytes (1.1x to 1.3x here).
      * The planner counts such a row group once, at its minimum key, so the first split ends early
-     * and is the lightest (about 0.75x of the others with 4 parts). Over seeds 1, 2, 3 and random
-     * ones, max/mean of split bytes stayed at or below 1.09 and the heaviest split at or below
-     * 1.39x of total/parts. Asserted, with margin: the splits read at least all bytes, max/mean of
-     * split bytes at most 1.25, and the heaviest split at most 1.5x of total/parts. The numbers are
-     * printed.
+     * and is the lightest (about 0.65x of the others with 4 parts). Drains adopt the small unsealed
+     * batches whole, as level-0 runs of one row group each, so more such row groups stay until the
+     * first merge of level 0: over seeds 1 to 6 and a random one, with 4 parts the splits read
+     * 1.42x to 1.48x the total, max/mean of split bytes stayed at or below 1.12 and the heaviest
+     * split at or below 1.66x of total/parts. Asserted, with margin: the splits read at least all
+     * bytes, max/mean of split bytes at most 1.25, and the heaviest split at most 1.9x of
+     * total/parts. The numbers are printed.
      */
     @Test
     void consolidatedBytesAreReported() throws Exception {
@@ -310,7 +312,7 @@ class PersistSplitPlannerTest {
                     .isLessThanOrEqualTo(1.25);
             assertThat((double) max)
                     .as("heaviest consolidated split vs total/parts, %d parts", parts)
-                    .isLessThanOrEqualTo(1.5 * total / parts);
+                    .isLessThanOrEqualTo(1.9 * total / parts);
         }
     }
 
