@@ -50,6 +50,26 @@ class CompactionPolicyTest {
         return plan.orElseThrow().keys();
     }
 
+    @Test
+    void aWiderFanoutMergesTheOldestRunOfThatManySameLevelBatches() {
+        CompactionPolicy four = new LeveledCompactionPolicy(4);
+        TraceBatchMeta a = batch("a", 0, 10, 1, 400);
+        TraceBatchMeta b = batch("b", 10, 20, 0, 100);
+        TraceBatchMeta c = batch("c", 20, 30, 0, 100);
+        TraceBatchMeta d = batch("d", 30, 40, 0, 100);
+        TraceBatchMeta e = batch("e", 40, 50, 0, 100);
+        TraceBatchMeta f = batch("f", 50, 60, 0, 100);
+        // Three level-0 batches are not enough; the fourth must lie wholly before since.
+        assertThat(four.pick(state(40, 40, a, b, c, d))).isEmpty();
+        assertThat(four.pick(state(50, 49, a, b, c, d, e))).isEmpty();
+        MergePlan run = four.pick(state(60, 50, a, b, c, d, e, f)).orElseThrow();
+        assertThat(run.keys()).containsExactly("b", "c", "d", "e");
+        assertThat(run.mergedLevel(350)).isEqualTo(1);
+        assertThatThrownBy(() -> new LeveledCompactionPolicy(1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot merge runs of 1 trace batches: the fanout must be >= 2");
+    }
+
     /** A level-0 batch of two runs (a drain that adopted two unsealed batches). */
     private static TraceBatchMeta twoRuns(String key, long lower, long upper) {
         return TraceBatchMeta.ofParts(

@@ -12,10 +12,19 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public enum CompactionStrategy {
     /**
-     * The seed's rule: merge the oldest adjacent pair of trace batches on the same level that lies
-     * wholly before since; about one batch per level.
+     * Merge the oldest run of four adjacent trace batches on the same level that lies wholly before
+     * since ({@link LeveledCompactionPolicy} with a fanout of 4): fewer than four batches per
+     * level, each update rewritten about once per level, log<sub>4</sub> of the drains levels. The
+     * default.
      */
-    LEVELED(LeveledCompactionPolicy::new);
+    LEVELED(() -> new LeveledCompactionPolicy(4)),
+
+    /**
+     * The seed's rule: merge the oldest adjacent pair of trace batches on the same level that lies
+     * wholly before since; about one batch per level, log<sub>2</sub> of the drains levels, so
+     * about twice the rewrites of {@link #LEVELED} for fewer batches to read.
+     */
+    PAIRS(LeveledCompactionPolicy::new);
 
     private final Supplier<CompactionPolicy> policy;
 

@@ -287,7 +287,7 @@ public final class PersistSinkBuilder<K, V> {
         option(
                 compaction != null,
                 PersistSinkOptions.COMPACTION_POLICY,
-                "must be one of LEVELED",
+                "must be one of LEVELED, PAIRS",
                 compaction);
         option(
                 gcInterval != null && !gcInterval.isNegative(),

@@ -22,8 +22,10 @@ public final class PersistSinkOptions {
                     .enumType(CompactionStrategy.class)
                     .defaultValue(CompactionStrategy.LEVELED)
                     .withDescription(
-                            "Which trace merges the sink's maintenance runs. LEVELED: the oldest adjacent pair of"
-                                    + " batches on the same level wholly before since, about one batch per level.");
+                            "Which trace merges the sink's maintenance runs. LEVELED: the oldest run of four"
+                                    + " adjacent batches on the same level wholly before since, fewer than four batches"
+                                    + " per level, each update rewritten about once per level. PAIRS: the seed's rule,"
+                                    + " the oldest adjacent pair, about one batch per level and twice the rewrites.");
 
     public static final ConfigOption<MemorySize> BUFFER_SIZE =
             ConfigOptions.key("sink.buffer-size")

@@ -207,17 +207,22 @@ class PersistSinkBehaviourITCase {
         List<CollectionState> history = history(dir.resolve("long"));
         CollectionState end = history.get(history.size() - 1);
         end.validate();
-        // While the job runs, the trace stays within floor(log2(drains so far)) + 2 batches. The
-        // garbage collection after the input ended prunes the oldest state records; every drain
-        // takes at least one state version, so the first remaining record's seqno bounds the
-        // drains before it.
+        // While the job runs, the default policy (runs of four batches on one level) keeps the
+        // trace within three batches per level, floor(log4(drains so far)) + 1 levels, plus two
+        // drained while a merge is on its way. The garbage collection after the input ended prunes
+        // the oldest state records; every drain takes at least one state version, so the first
+        // remaining record's seqno bounds the drains before it.
         Set<Frontier> uppers = new HashSet<>();
         long drainsBefore = history.get(0).seqNo();
         int largest = 0;
         for (CollectionState s : history) {
             uppers.add(s.traceUpper());
             long drainsSoFar = drainsBefore + uppers.size() - 1;
-            int bound = 63 - Long.numberOfLeadingZeros(Math.max(1, drainsSoFar)) + 2;
+            int levels = 1;
+            for (long d = drainsSoFar; d >= 4; d /= 4) {
+                levels++;
+            }
+            int bound = 3 * levels + 2;
             assertThat(s.trace().size())
                     .as("trace of state %s after %s drains", s.seqNo(), drainsSoFar)
                     .isLessThanOrEqualTo(bound);
