@@ -357,7 +357,7 @@ public final class Harness {
                     .append(
                             String.format(
                                     Locale.ROOT,
-                                    "adopted by drains, not encoded %.3f (%d files)",
+                                    "adopted by drains (not encoded) %.3f (%d files)",
                                     adopted.rows() / (double) updates,
                                     adopted.files()));
         }

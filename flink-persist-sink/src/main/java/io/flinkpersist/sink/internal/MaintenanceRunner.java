@@ -59,6 +59,9 @@ final class MaintenanceRunner implements AutoCloseable {
     private record Progress(int missing, long sinceMillis) {}
 
     private volatile boolean idle;
+    private String lastFinal;
+    private volatile long endedAtNanos;
+    private boolean finalDoneLogged;
     private final SinkSettings settings;
     private final Consumer<CollectionState> onState;
     private final ScheduledExecutorService executor;
@@ -96,7 +99,12 @@ final class MaintenanceRunner implements AutoCloseable {
 
     /** The job's input has ended: the next round compacts the whole trace; starts it. */
     void finishInput() {
-        inputEnded.set(true);
+        if (inputEnded.compareAndSet(false, true)) {
+            endedAtNanos = System.nanoTime();
+            LOG.info(
+                    "Input of collection {} ended: its final maintenance starts",
+                    settings.collection());
+        }
         trigger();
     }
 
@@ -123,8 +131,17 @@ final class MaintenanceRunner implements AutoCloseable {
                 while (collection.trim()) {
                     collection.evict();
                 }
-                collection.requestMerge(
-                        ended ? FINAL : settings.maintenance().compaction().policy());
+                Optional<MergeRequest> planned =
+                        collection.requestMerge(
+                                ended ? FINAL : settings.maintenance().compaction().policy());
+                if (ended && planned.isPresent() && !planned.get().id().equals(lastFinal)) {
+                    lastFinal = planned.get().id();
+                    LOG.info(
+                            "Final merge of collection {} requested {} ms after its input ended: {}",
+                            settings.collection(),
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - endedAtNanos),
+                            planned.get());
+                }
             }
             stealIfStuck(ended);
             long now = System.currentTimeMillis();
@@ -140,6 +157,15 @@ final class MaintenanceRunner implements AutoCloseable {
             idle =
                     after.requests().isEmpty()
                             && MaintenancePlanner.nextMerge(after, FINAL).isEmpty();
+            if (ended && idle && !finalDoneLogged) {
+                finalDoneLogged = true;
+                LOG.info(
+                        "Final maintenance of collection {} done {} ms after its input ended: {} trace batches, {} unsealed",
+                        settings.collection(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - endedAtNanos),
+                        after.trace().size(),
+                        after.unsealed().size());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {

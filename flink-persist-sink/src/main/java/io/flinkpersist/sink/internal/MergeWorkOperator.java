@@ -40,6 +40,7 @@ public final class MergeWorkOperator
     private final SinkSettings settings;
     private transient MergeWorker worker;
     private transient boolean ended;
+    private transient boolean finalCheckpointCompleted;
 
     public MergeWorkOperator(SinkSettings settings) {
         this.settings = settings;
@@ -93,16 +94,26 @@ public final class MergeWorkOperator
         ended = true;
     }
 
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        // A checkpoint completed after the end of the input: the final one, whose commit plans
+        // the last merges.
+        finalCheckpointCompleted |= ended;
+    }
+
     /**
-     * After the end of the input (and the final checkpoint, whose commit plans the last merges):
-     * helps until the collection's maintenance is done, up to {@link #FINISH_MILLIS}.
+     * After the end of the input and the final checkpoint, whose commit plans the last merges:
+     * helps until the collection's maintenance is done, up to {@link #FINISH_MILLIS}. A task that
+     * fails after its input ended also closes, before any final checkpoint: it only stops its
+     * worker then, so that a failure of merge work is not raised again while the task cleans up.
      */
     @Override
     public void close() throws Exception {
         try {
             if (worker != null) {
                 try {
-                    if (ended) {
+                    if (ended && finalCheckpointCompleted) {
                         worker.finish(FINISH_MILLIS);
                         worker.checkError();
                     }

@@ -205,9 +205,9 @@ final class MergeWorker implements AutoCloseable {
 
     /**
      * At the end of the input: keeps helping until the collection's maintenance is done (no request
-     * pending and none to plan, for a second: the last commit may still be on its way), the
-     * collection makes no progress for a while (no new state and no new part), or {@code maxMillis}
-     * pass. The committer plans the merges from now on.
+     * pending and none to plan, for a second: the last commit may still be on its way, unless it
+     * closed the collection's seal), the collection makes no progress for a while (no new state and
+     * no new part), or {@code maxMillis} pass. The committer plans the merges from now on.
      */
     void finish(long maxMillis) throws IOException {
         planning = false;
@@ -226,6 +226,10 @@ final class MergeWorker implements AutoCloseable {
                         s.requests().isEmpty()
                                 && MaintenancePlanner.nextMerge(s, new FinalCompactionPolicy())
                                         .isEmpty();
+                if (idle && s.seal().isClosed()) {
+                    // The last commit closed the collection: no commit can follow it.
+                    return;
+                }
                 if (!idle) {
                     idleSince = -1;
                 } else if (idleSince < 0) {
