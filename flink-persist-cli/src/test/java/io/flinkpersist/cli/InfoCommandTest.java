@@ -2,10 +2,14 @@ package io.flinkpersist.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.PersistCollection;
+import io.flinkpersist.Update;
 import io.flinkpersist.state.CollectionState;
 import io.flinkpersist.state.TraceBatchMeta;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +62,28 @@ class InfoCommandTest {
         for (TraceBatchMeta b : collection.state.trace()) {
             assertThat(r.out()).contains("L" + b.level() + " " + b.desc() + "  ").contains(b.key());
         }
+    }
+
+    @Test
+    void listsTheRunsOfALevelZeroBatchThatAdoptedUnsealedBatches(@TempDir Path other)
+            throws Exception {
+        try (PersistCollection c = PersistCollection.open(other, "runs")) {
+            c.append(List.of(Update.of(bytes("a"), bytes("1"), 0, 1)));
+            c.append(List.of(Update.of(bytes("b"), bytes("2"), 1, 1)));
+            c.seal(2);
+            assertThat(c.drain()).isTrue();
+            assertThat(c.state().trace().get(0).runCount()).isEqualTo(2);
+        }
+        Cli r = Cli.run("info", "--batches", other, "runs");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("2 parts in 2 runs:").contains("run 0  keys from (start)");
+        assertThat(r.out()).contains("run 1  keys from (start)");
+        Cli json = Cli.run("info", other, "runs", "--json");
+        assertThat(json.out()).contains("\"run\":1");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
