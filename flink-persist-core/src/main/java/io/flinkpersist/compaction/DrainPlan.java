@@ -20,20 +20,13 @@ public record DrainPlan(Frontier lower, Frontier upper, List<UnsealedBatchMeta> 
         inputs = List.copyOf(inputs);
     }
 
-    /**
-     * Whether every update of {@code b} lies in {@code [lower, upper)}: it can be adopted whole.
-     */
-    public boolean holdsWhole(UnsealedBatchMeta b) {
-        return lower.lessEqual(b.tsLower()) && upper.isBefore(b.tsUpper());
-    }
-
     /** The inputs a drain alone adopts: those wholly in the range, in the unsealed order. */
     public List<UnsealedBatchMeta> adopted() {
-        return inputs.stream().filter(this::holdsWhole).toList();
+        return inputs.stream().filter(b -> b.liesWithin(lower, upper)).toList();
     }
 
     /** The inputs a drain alone rewrites: those holding times outside the range too. */
     public List<UnsealedBatchMeta> rewritten() {
-        return inputs.stream().filter(b -> !holdsWhole(b)).toList();
+        return inputs.stream().filter(b -> !b.liesWithin(lower, upper)).toList();
     }
 }

@@ -37,11 +37,6 @@ public final class LeveledCompactionPolicy implements CompactionPolicy {
         this.fanout = fanout;
     }
 
-    /** How many batches of one level a merge takes. */
-    public int fanout() {
-        return fanout;
-    }
-
     @Override
     public Optional<MergePlan> pick(CollectionState state) {
         Frontier since = state.since();

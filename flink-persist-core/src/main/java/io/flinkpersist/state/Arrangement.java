@@ -401,7 +401,7 @@ public final class Arrangement {
         for (UnsealedBatchMeta b : state.unsealed()) {
             if (!adopted.contains(b.key())) {
                 unsealed.add(b);
-            } else if (d.lower().lessEqual(b.tsLower()) && d.upper().isBefore(b.tsUpper())) {
+            } else if (b.liesWithin(d.lower(), d.upper())) {
                 found++;
             }
         }

@@ -1,5 +1,6 @@
 package io.flinkpersist.state;
 
+import io.flinkpersist.Frontier;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,14 @@ public record UnsealedBatchMeta(
     public UnsealedBatchMeta {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(seqNos, "seqNos");
+    }
+
+    /**
+     * Whether every update of this batch lies in {@code [lower, upper)}: a drain of that range
+     * adopts it whole.
+     */
+    public boolean liesWithin(Frontier lower, Frontier upper) {
+        return lower.lessEqual(tsLower) && upper.isBefore(tsUpper);
     }
 
     public void validate() {
