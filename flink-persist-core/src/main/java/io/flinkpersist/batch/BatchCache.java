@@ -366,12 +366,23 @@ public final class BatchCache {
                 return;
             }
             int last = previous.size() - 1;
-            byte[] k = group.key(0);
-            byte[] v = group.value(0);
             long t = group.time(0);
             int c =
                     UpdateOrder.compare(
-                            k, v, t, previous.key(last), previous.value(last), previous.time(last));
+                            group.keyArray(0),
+                            group.keyOffset(0),
+                            group.keyLength(0),
+                            group.valueArray(0),
+                            group.valueOffset(0),
+                            group.valueLength(0),
+                            t,
+                            previous.keyArray(last),
+                            previous.keyOffset(last),
+                            previous.keyLength(last),
+                            previous.valueArray(last),
+                            previous.valueOffset(last),
+                            previous.valueLength(last),
+                            previous.time(last));
             if (c <= 0) {
                 throw new CorruptBlobException(
                         key,
@@ -383,9 +394,9 @@ public final class BatchCache {
                                 + " and "
                                 + group.rowGroup()
                                 + " (key="
-                                + BatchFormat.hex(k)
+                                + BatchFormat.hex(group.key(0))
                                 + ", value="
-                                + BatchFormat.hex(v)
+                                + BatchFormat.hex(group.value(0))
                                 + ", time="
                                 + t
                                 + ", previousKey="
@@ -407,6 +418,42 @@ public final class BatchCache {
         @Override
         public byte[] value() {
             return current().value(position);
+        }
+
+        @Override
+        public byte[] keyArray() {
+            return current().keyArray(position);
+        }
+
+        @Override
+        public int keyOffset() {
+            return current.keyOffset(position);
+        }
+
+        @Override
+        public int keyLength() {
+            return current.keyLength(position);
+        }
+
+        @Override
+        public byte[] valueArray() {
+            return current().valueArray(position);
+        }
+
+        @Override
+        public int valueOffset() {
+            return current.valueOffset(position);
+        }
+
+        @Override
+        public int valueLength() {
+            return current.valueLength(position);
+        }
+
+        /** Each group was validated when decoded, and each boundary is checked here. */
+        @Override
+        public boolean consolidated() {
+            return true;
         }
 
         @Override

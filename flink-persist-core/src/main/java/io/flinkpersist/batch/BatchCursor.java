@@ -12,9 +12,10 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 
 /**
  * The cursor of {@link BatchReader#open}: decodes a range of row groups one at a time with column
- * readers and checks I8 on every update. Once it has thrown, it keeps throwing the same exception.
+ * readers and checks I8 on every update. Keys and values are slices of the decoded pages. Once it
+ * has thrown, it keeps throwing the same exception.
  */
-final class BatchCursor implements UpdateCursor {
+final class BatchCursor extends HeldUpdate {
 
     private final String key;
     private final BlobReader blob;
@@ -33,10 +34,6 @@ final class BatchCursor implements UpdateCursor {
 
     private boolean positioned;
     private boolean hasPrevious;
-    private byte[] key0;
-    private byte[] value;
-    private long time;
-    private long diff;
 
     private IOException failure;
     private boolean closed;
@@ -75,7 +72,15 @@ final class BatchCursor implements UpdateCursor {
                 DecodedRowGroup.builder(index, footer.rowGroupCount(), cursor.row);
         try {
             while (cursor.advance()) {
-                group.add(cursor.key0, cursor.value, cursor.time, cursor.diff);
+                group.add(
+                        cursor.keyArray(),
+                        cursor.keyOffset(),
+                        cursor.keyLength(),
+                        cursor.valueArray(),
+                        cursor.valueOffset(),
+                        cursor.valueLength(),
+                        cursor.time(),
+                        cursor.diff());
             }
         } finally {
             cursor.releasePages(); // not close(): the file and blob are the caller's
@@ -101,16 +106,15 @@ final class BatchCursor implements UpdateCursor {
                 }
                 loadRowGroup(nextRowGroup++);
             }
-            byte[] k = decoders[BatchFormat.K].nextBinary();
-            byte[] v = decoders[BatchFormat.V].nextBinary();
+            ColumnDecoder k = decoders[BatchFormat.K];
+            ColumnDecoder v = decoders[BatchFormat.V];
+            k.nextBinary();
+            v.nextBinary();
             long t = decoders[BatchFormat.T].nextLong();
             long d = decoders[BatchFormat.D].nextLong();
             rowsLeftInGroup--;
-            check(k, v, t, d);
-            key0 = k;
-            value = v;
-            time = t;
-            diff = d;
+            check(k.array, k.offset, k.length, v.array, v.offset, v.length, t, d);
+            hold(k.array, k.offset, k.length, v.array, v.offset, v.length, t, d);
             positioned = true;
             hasPrevious = true;
             row++;
@@ -164,16 +168,12 @@ final class BatchCursor implements UpdateCursor {
         rowsLeftInGroup = expected;
     }
 
-    /** I8: strictly increasing (k, v, t), non-zero diff. */
-    private void check(byte[] k, byte[] v, long t, long d) throws CorruptBlobException {
+    /** I8: strictly increasing (k, v, t), non-zero diff; the one check of each decoded row. */
+    private void check(
+            byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength, long t, long d)
+            throws CorruptBlobException {
         if (hasPrevious) {
-            int c = Arrays.compareUnsigned(k, key0);
-            if (c == 0) {
-                c = Arrays.compareUnsigned(v, value);
-                if (c == 0) {
-                    c = Long.compare(t, time);
-                }
-            }
+            int c = compareToHeld(k, kOffset, kLength, v, vOffset, vLength, t);
             if (c <= 0) {
                 throw new CorruptBlobException(
                         key,
@@ -181,17 +181,17 @@ final class BatchCursor implements UpdateCursor {
                                         ? "updates are unconsolidated (I8): an update repeats the previous (key, value, time)"
                                         : "updates are unsorted (I8): an update sorts before the previous one")
                                 + " (key="
-                                + BatchFormat.hex(k)
+                                + BatchFormat.hex(k, kOffset, kLength)
                                 + ", value="
-                                + BatchFormat.hex(v)
+                                + BatchFormat.hex(v, vOffset, vLength)
                                 + ", time="
                                 + t
                                 + ", previousKey="
-                                + BatchFormat.hex(key0)
+                                + BatchFormat.hex(keyArray(), keyOffset(), keyLength())
                                 + ", previousValue="
-                                + BatchFormat.hex(value)
+                                + BatchFormat.hex(valueArray(), valueOffset(), valueLength())
                                 + ", previousTime="
-                                + time
+                                + time()
                                 + "), row "
                                 + row);
             }
@@ -200,9 +200,9 @@ final class BatchCursor implements UpdateCursor {
             throw new CorruptBlobException(
                     key,
                     "an update has a zero diff (I8) (key="
-                            + BatchFormat.hex(k)
+                            + BatchFormat.hex(k, kOffset, kLength)
                             + ", value="
-                            + BatchFormat.hex(v)
+                            + BatchFormat.hex(v, vOffset, vLength)
                             + ", time="
                             + t
                             + "), row "
@@ -210,31 +210,14 @@ final class BatchCursor implements UpdateCursor {
         }
     }
 
+    /** Every update is checked against I8 as it is decoded. */
     @Override
-    public byte[] key() {
-        checkPositioned();
-        return key0;
+    public boolean consolidated() {
+        return true;
     }
 
     @Override
-    public byte[] value() {
-        checkPositioned();
-        return value;
-    }
-
-    @Override
-    public long time() {
-        checkPositioned();
-        return time;
-    }
-
-    @Override
-    public long diff() {
-        checkPositioned();
-        return diff;
-    }
-
-    private void checkPositioned() {
+    void checkPositioned() {
         if (!positioned) {
             throw new IllegalStateException(
                     "Cannot read update of batch "

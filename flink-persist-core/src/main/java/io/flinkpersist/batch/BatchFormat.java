@@ -88,12 +88,19 @@ final class BatchFormat {
     }
 
     static String hex(byte[] bytes, int length) {
+        return hex(bytes, 0, length);
+    }
+
+    /**
+     * Formats {@code length} bytes of {@code bytes} from {@code offset}, as {@link #hex(byte[])}.
+     */
+    static String hex(byte[] bytes, int offset, int length) {
         if (bytes == null) {
             return "null";
         }
         int shown = Math.min(length, MAX_HEX_BYTES);
         StringBuilder sb = new StringBuilder(2 + 2 * shown + 24).append("0x");
-        for (int i = 0; i < shown; i++) {
+        for (int i = offset; i < offset + shown; i++) {
             sb.append(Character.forDigit((bytes[i] >> 4) & 0xF, 16))
                     .append(Character.forDigit(bytes[i] & 0xF, 16));
         }

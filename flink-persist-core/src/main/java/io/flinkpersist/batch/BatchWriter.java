@@ -249,11 +249,74 @@ public final class BatchWriter implements Closeable {
     }
 
     /**
-     * Adds every remaining update of {@code cursor} (see {@link #add}); does not close the cursor.
+     * Adds every remaining update of {@code cursor} (see {@link #add}), from its slices; does not
+     * close the cursor. When the cursor promises I8 ({@link UpdateCursor#consolidated()}: it was
+     * checked as it was decoded, or it is a merge of such), only its first update is checked,
+     * against what was added before; the cursor vouches for the rest, so each update is checked
+     * once on its way from one file to the next.
      */
     public void addAll(UpdateCursor cursor) throws IOException {
-        while (cursor.advance()) {
-            add(cursor.key(), cursor.value(), cursor.time(), cursor.diff());
+        if (!cursor.consolidated()) {
+            while (cursor.advance()) {
+                add(
+                        cursor.keyArray(),
+                        cursor.keyOffset(),
+                        cursor.keyLength(),
+                        cursor.valueArray(),
+                        cursor.valueOffset(),
+                        cursor.valueLength(),
+                        cursor.time(),
+                        cursor.diff());
+            }
+            return;
+        }
+        if (!cursor.advance()) {
+            return;
+        }
+        byte[] k = cursor.keyArray();
+        int kOffset = cursor.keyOffset();
+        int kLength = cursor.keyLength();
+        byte[] v = cursor.valueArray();
+        int vOffset = cursor.valueOffset();
+        int vLength = cursor.valueLength();
+        long t = cursor.time();
+        add(k, kOffset, kLength, v, vOffset, vLength, t, cursor.diff());
+        try {
+            while (cursor.advance()) {
+                byte[] nk = cursor.keyArray();
+                int nkOffset = cursor.keyOffset();
+                int nkLength = cursor.keyLength();
+                byte[] nv = cursor.valueArray();
+                int nvOffset = cursor.valueOffset();
+                int nvLength = cursor.valueLength();
+                long nt = cursor.time();
+                long d = cursor.diff();
+                try {
+                    encoder.add(nk, nkOffset, nkLength, nv, nvOffset, nvLength, nt, d);
+                } catch (IOException | RuntimeException e) {
+                    phase = Phase.FAILED;
+                    throw e;
+                }
+                k = nk;
+                kOffset = nkOffset;
+                kLength = nkLength;
+                v = nv;
+                vOffset = nvOffset;
+                vLength = nvLength;
+                t = nt;
+                count++;
+                diffSum = DiffSums.add(diffSum, d);
+                if (nt < minTime) {
+                    minTime = nt;
+                }
+                if (nt > maxTime) {
+                    maxTime = nt;
+                }
+            }
+        } finally {
+            // The slices never change, so the last update added can be remembered after the
+            // cursor moved past it; a later add() is checked against it.
+            rememberPrevious(k, kOffset, kLength, v, vOffset, vLength, t);
         }
     }
 

@@ -25,6 +25,11 @@ import org.apache.parquet.schema.PrimitiveType;
  * them) goes through Parquet's own {@link ValuesReader} for it. Levels must be empty: every batch
  * column is required and flat.
  *
+ * <p>A binary value is handed out as a slice ({@link #array}, {@link #offset}, {@link #length}),
+ * not copied into an array of its own: a {@code PLAIN} page's values are copied once, whole, into
+ * an array the decoder owns and never writes again, so a slice stays valid for as long as anyone
+ * holds it, whatever Parquet does with its own page buffers.
+ *
  * <p>Every length is checked against the page, so a garbled page fails with {@link
  * CorruptBlobException}, never with an out-of-bounds read.
  */
@@ -32,6 +37,7 @@ final class ColumnDecoder {
 
     private static final byte[][] NO_BINARIES = new byte[0][];
     private static final long[] NO_LONGS = new long[0];
+    private static final int[] NO_INTS = new int[0];
 
     private final String key;
     private final ColumnDescriptor column;
@@ -39,10 +45,20 @@ final class ColumnDecoder {
     private final boolean binary;
     private final Dictionary dictionary;
 
-    private byte[][] binaries = NO_BINARIES;
+    /** The arrays holding each binary value of the page: one shared array for a PLAIN page. */
+    private byte[][] arrays = NO_BINARIES;
+
+    private int[] offsets = NO_INTS;
+    private int[] lengths = NO_INTS;
     private long[] longs = NO_LONGS;
     private int count;
     private int next;
+
+    /** The binary value {@link #nextBinary()} moved to: {@code length} bytes of {@code array}. */
+    byte[] array;
+
+    int offset;
+    int length;
 
     ColumnDecoder(String key, ColumnDescriptor column, PageReader pages) throws IOException {
         this.key = key;
@@ -55,12 +71,18 @@ final class ColumnDecoder {
         this.dictionary = page == null ? null : page.getEncoding().initDictionary(column, page);
     }
 
-    /** The next value of a binary column; a fresh array, owned by the caller. */
-    byte[] nextBinary() throws IOException {
+    /**
+     * Moves to the next value of a binary column, then in {@link #array}, {@link #offset} and
+     * {@link #length}; its bytes never change.
+     */
+    void nextBinary() throws IOException {
         if (next == count) {
             readPage();
         }
-        return binaries[next++];
+        int i = next++;
+        array = arrays[i];
+        offset = offsets[i];
+        length = lengths[i];
     }
 
     /** The next value of an int64 column. */
@@ -106,8 +128,10 @@ final class ColumnDecoder {
             throw corrupt("unknown data page kind " + page.getClass().getSimpleName());
         }
         if (binary) {
-            if (binaries.length < n) {
-                binaries = new byte[n][];
+            if (arrays.length < n) {
+                arrays = new byte[n][];
+                offsets = new int[n];
+                lengths = new int[n];
             }
         } else if (longs.length < n) {
             longs = new long[n];
@@ -137,9 +161,11 @@ final class ColumnDecoder {
         next = 0;
     }
 
-    private void decodePlainBinaries(byte[] data, int offset, int end, int n)
+    private void decodePlainBinaries(byte[] page, int from, int to, int n)
             throws CorruptBlobException {
-        int at = offset;
+        byte[] data = Arrays.copyOfRange(page, from, to);
+        int end = data.length;
+        int at = 0;
         for (int i = 0; i < n; i++) {
             if (end - at < 4) {
                 throw corrupt("a PLAIN page ends inside value " + i + " of " + n);
@@ -156,7 +182,9 @@ final class ColumnDecoder {
                                 + (end - at)
                                 + " remaining bytes");
             }
-            binaries[i] = Arrays.copyOfRange(data, at, at + length);
+            arrays[i] = data;
+            offsets[i] = at;
+            lengths[i] = length;
             at += length;
         }
     }
@@ -201,7 +229,10 @@ final class ColumnDecoder {
         reader.initFromPage(n, in);
         if (binary) {
             for (int i = 0; i < n; i++) {
-                binaries[i] = reader.readBytes().getBytes();
+                byte[] value = reader.readBytes().getBytes();
+                arrays[i] = value;
+                offsets[i] = 0;
+                lengths[i] = value.length;
             }
         } else {
             for (int i = 0; i < n; i++) {

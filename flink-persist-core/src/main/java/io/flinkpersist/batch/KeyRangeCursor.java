@@ -263,6 +263,12 @@ final class KeyRangeCursor implements UpdateCursor {
         return diff;
     }
 
+    /** Every row it returns is checked against I8. */
+    @Override
+    public boolean consolidated() {
+        return true;
+    }
+
     private void checkPositioned() {
         if (!positioned) {
             throw new IllegalStateException(

@@ -2,7 +2,6 @@ package io.flinkpersist.batch;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,34 +9,54 @@ import java.util.List;
  * increasing, consolidated stream: equal triples have their diffs summed and zero sums are dropped.
  *
  * <p>It holds only the current update of each input, so its memory is bounded by the inputs' own
- * buffering (one Parquet row group each), never by the size of the data.
+ * buffering (one Parquet row group each), never by the size of the data. Keys and values are the
+ * inputs' slices, never copied.
+ *
+ * <p>It does not check its inputs' order: when every input promises it ({@link
+ * UpdateCursor#sorted()}), the merge is {@link #consolidated()} by construction and a writer need
+ * not check it again; otherwise the writer does.
  */
-public final class MergingCursor implements UpdateCursor {
+public final class MergingCursor extends HeldUpdate {
 
     /*
      * The heap holds input slots; each slot caches its input's current update, so that ordering
      * the heap compares arrays instead of calling through the cursor interface.
      */
     private final UpdateCursor[] inputs;
+    private final boolean sortedInputs;
     private final int[] heap;
     private final byte[][] headKeys;
+    private final int[] headKeyOffsets;
+    private final int[] headKeyLengths;
     private final byte[][] headValues;
+    private final int[] headValueOffsets;
+    private final int[] headValueLengths;
     private final long[] headTimes;
     private final long[] headDiffs;
     private int live;
     private boolean started;
 
-    private byte[] key;
-    private byte[] value;
-    private long time;
-    private long diff;
+    /** Inputs that ended while producing the current update, closed on the next advance. */
+    private final int[] ended;
+
+    private int endedCount;
 
     public MergingCursor(List<? extends UpdateCursor> inputs) {
         this.inputs = inputs.toArray(new UpdateCursor[0]);
         int n = this.inputs.length;
+        boolean sorted = true;
+        for (UpdateCursor c : this.inputs) {
+            sorted &= c.sorted();
+        }
+        this.sortedInputs = sorted;
         this.heap = new int[n];
+        this.ended = new int[n];
         this.headKeys = new byte[n][];
+        this.headKeyOffsets = new int[n];
+        this.headKeyLengths = new int[n];
         this.headValues = new byte[n][];
+        this.headValueOffsets = new int[n];
+        this.headValueLengths = new int[n];
         this.headTimes = new long[n];
         this.headDiffs = new long[n];
     }
@@ -67,8 +86,12 @@ public final class MergingCursor implements UpdateCursor {
 
     private void load(int slot) {
         UpdateCursor c = inputs[slot];
-        headKeys[slot] = c.key();
-        headValues[slot] = c.value();
+        headKeys[slot] = c.keyArray();
+        headKeyOffsets[slot] = c.keyOffset();
+        headKeyLengths[slot] = c.keyLength();
+        headValues[slot] = c.valueArray();
+        headValueOffsets[slot] = c.valueOffset();
+        headValueLengths[slot] = c.valueLength();
         headTimes[slot] = c.time();
         headDiffs[slot] = c.diff();
     }
@@ -86,38 +109,71 @@ public final class MergingCursor implements UpdateCursor {
         if (!started) {
             start();
         }
+        closeEnded();
         while (live > 0) {
             int top = heap[0];
             byte[] k = headKeys[top];
+            int kOffset = headKeyOffsets[top];
+            int kLength = headKeyLengths[top];
             byte[] v = headValues[top];
+            int vOffset = headValueOffsets[top];
+            int vLength = headValueLengths[top];
             long t = headTimes[top];
             long sum = 0;
-            // Pop every input positioned on (k, v, t), summing their diffs.
+            // Pop every input positioned on (k, v, t), summing their diffs. An input that ends is
+            // closed only on the next advance: the update being formed may be its last one.
             do {
                 int slot = heap[0];
                 sum += headDiffs[slot];
                 if (inputs[slot].advance()) {
                     load(slot);
                 } else {
-                    close(slot);
+                    ended[endedCount++] = slot;
                     heap[0] = heap[--live];
                 }
                 if (live > 1) {
                     siftDown(0);
                 }
-            } while (live > 0
-                    && headTimes[heap[0]] == t
-                    && Arrays.equals(headKeys[heap[0]], k)
-                    && Arrays.equals(headValues[heap[0]], v));
+            } while (live > 0 && isAt(heap[0], k, kOffset, kLength, v, vOffset, vLength, t));
             if (sum != 0) {
-                key = k;
-                value = v;
-                time = t;
-                diff = sum;
+                hold(k, kOffset, kLength, v, vOffset, vLength, t, sum);
                 return true;
             }
+            closeEnded();
         }
         return false;
+    }
+
+    private boolean isAt(
+            int slot,
+            byte[] k,
+            int kOffset,
+            int kLength,
+            byte[] v,
+            int vOffset,
+            int vLength,
+            long t) {
+        return headTimes[slot] == t
+                && UpdateOrder.equalBytes(
+                        headKeys[slot],
+                        headKeyOffsets[slot],
+                        headKeyLengths[slot],
+                        k,
+                        kOffset,
+                        kLength)
+                && UpdateOrder.equalBytes(
+                        headValues[slot],
+                        headValueOffsets[slot],
+                        headValueLengths[slot],
+                        v,
+                        vOffset,
+                        vLength);
+    }
+
+    private void closeEnded() throws IOException {
+        while (endedCount > 0) {
+            close(ended[--endedCount]);
+        }
     }
 
     private void siftDown(int i) {
@@ -142,36 +198,37 @@ public final class MergingCursor implements UpdateCursor {
     private boolean less(int a, int b) {
         return UpdateOrder.compare(
                         headKeys[a],
+                        headKeyOffsets[a],
+                        headKeyLengths[a],
                         headValues[a],
+                        headValueOffsets[a],
+                        headValueLengths[a],
                         headTimes[a],
                         headKeys[b],
+                        headKeyOffsets[b],
+                        headKeyLengths[b],
                         headValues[b],
+                        headValueOffsets[b],
+                        headValueLengths[b],
                         headTimes[b])
                 < 0;
     }
 
+    /** Whether every input promised to be sorted: then the merge satisfies I8. */
     @Override
-    public byte[] key() {
-        return key;
+    public boolean consolidated() {
+        return sortedInputs;
     }
 
+    /** The merge of sorted inputs is sorted; of others, in no promised order. */
     @Override
-    public byte[] value() {
-        return value;
-    }
-
-    @Override
-    public long time() {
-        return time;
-    }
-
-    @Override
-    public long diff() {
-        return diff;
+    public boolean sorted() {
+        return sortedInputs;
     }
 
     @Override
     public void close() throws IOException {
+        endedCount = 0;
         IOException first = null;
         for (int i = 0; i < inputs.length; i++) {
             try {

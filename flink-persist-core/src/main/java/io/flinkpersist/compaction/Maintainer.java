@@ -218,28 +218,36 @@ public final class Maintainer {
         byte[] hi = request.partUpper(j);
         List<UpdateCursor> cursors = new ArrayList<>();
         try {
+            long since = plan.since().time();
             for (TraceBatchMeta b : TraceBatchMeta.runsOf(plan.run())) {
+                List<String> keys = new ArrayList<>();
                 List<Cursors.CursorSupplier> parts = new ArrayList<>();
                 List<TraceBatchMeta> views = b.partViews();
                 for (int i = 0; i < views.size(); i++) {
                     if (overlaps(b.parts().get(i).lower(), b.partUpper(i), lo, hi)) {
                         TraceBatchMeta view = views.get(i);
+                        keys.add(view.key());
                         parts.add(
                                 () ->
-                                        openRange(
-                                                view.key(),
-                                                lo,
-                                                hi,
-                                                (from, to) ->
-                                                        BatchCursors.openTrace(
-                                                                store,
-                                                                view,
-                                                                from,
-                                                                to,
-                                                                BatchCache.disabled())));
+                                        Cursors.advanceTimes(
+                                                openRange(
+                                                        view.key(),
+                                                        lo,
+                                                        hi,
+                                                        (from, to) ->
+                                                                BatchCursors.openTrace(
+                                                                        store,
+                                                                        view,
+                                                                        from,
+                                                                        to,
+                                                                        BatchCache.disabled())),
+                                                since));
                     }
                 }
-                cursors.add(Cursors.advanceTimes(Cursors.concat(parts), plan.since().time()));
+                cursors.add(
+                        parts.size() == 1
+                                ? parts.get(0).open()
+                                : Cursors.concatSorted(keys, parts));
             }
             if (plan.drain().isPresent()) {
                 DrainPlan d = plan.drain().get();
@@ -376,7 +384,7 @@ public final class Maintainer {
             to--;
         }
         if (from == to) {
-            return Cursors.concat(List.of());
+            return UpdateCursor.empty();
         }
         return Cursors.keyRange(opener.open(from, to), lo.length == 0 ? null : lo, hi);
     }

@@ -24,8 +24,8 @@ public final class BatchCursors {
     private BatchCursors() {}
 
     /**
-     * A whole trace batch, consolidated: the parts of each run one after another, in key order, and
-     * its runs, if several, merged.
+     * A whole trace batch, consolidated: the parts of each run one after another, in key order
+     * (checked where one part meets the next), and its runs, if several, merged.
      */
     public static UpdateCursor openTrace(BlobStore store, TraceBatchMeta batch) throws IOException {
         if (batch.runCount() > 1) {
@@ -47,7 +47,7 @@ public final class BatchCursors {
             for (TraceBatchMeta part : batch.partViews()) {
                 parts.add(() -> openTrace(store, part));
             }
-            return Cursors.concat(parts);
+            return Cursors.concatSorted(batch.partKeys(), parts);
         }
         return checkTrace(BatchReader.open(store, batch.key()), batch);
     }

@@ -42,7 +42,7 @@ class BatchFileTest {
     /**
      * Sorted, consolidated updates with 16-byte random keys, several values per key, some times.
      */
-    private static List<U> sortedUpdates(long seed, int count) throws IOException {
+    static List<U> sortedUpdates(long seed, int count) throws IOException {
         Random random = new Random(seed);
         UpdateBuffer buffer = new UpdateBuffer();
         for (int i = 0; i < count; i++) {
