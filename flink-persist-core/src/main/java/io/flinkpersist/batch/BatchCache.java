@@ -366,23 +366,12 @@ public final class BatchCache {
                 return;
             }
             int last = previous.size() - 1;
+            byte[] k = group.key(0);
+            byte[] v = group.value(0);
             long t = group.time(0);
             int c =
                     UpdateOrder.compare(
-                            group.keyArray(0),
-                            group.keyOffset(0),
-                            group.keyLength(0),
-                            group.valueArray(0),
-                            group.valueOffset(0),
-                            group.valueLength(0),
-                            t,
-                            previous.keyArray(last),
-                            previous.keyOffset(last),
-                            previous.keyLength(last),
-                            previous.valueArray(last),
-                            previous.valueOffset(last),
-                            previous.valueLength(last),
-                            previous.time(last));
+                            k, v, t, previous.key(last), previous.value(last), previous.time(last));
             if (c <= 0) {
                 throw new CorruptBlobException(
                         key,
@@ -394,9 +383,9 @@ public final class BatchCache {
                                 + " and "
                                 + group.rowGroup()
                                 + " (key="
-                                + BatchFormat.hex(group.key(0))
+                                + BatchFormat.hex(k)
                                 + ", value="
-                                + BatchFormat.hex(group.value(0))
+                                + BatchFormat.hex(v)
                                 + ", time="
                                 + t
                                 + ", previousKey="
@@ -418,36 +407,6 @@ public final class BatchCache {
         @Override
         public byte[] value() {
             return current().value(position);
-        }
-
-        @Override
-        public byte[] keyArray() {
-            return current().keyArray(position);
-        }
-
-        @Override
-        public int keyOffset() {
-            return current.keyOffset(position);
-        }
-
-        @Override
-        public int keyLength() {
-            return current.keyLength(position);
-        }
-
-        @Override
-        public byte[] valueArray() {
-            return current().valueArray(position);
-        }
-
-        @Override
-        public int valueOffset() {
-            return current.valueOffset(position);
-        }
-
-        @Override
-        public int valueLength() {
-            return current.valueLength(position);
         }
 
         /** Each group was validated when decoded, and each boundary is checked here. */

@@ -60,9 +60,9 @@ final class BatchCursor extends HeldUpdate {
     }
 
     /**
-     * Decodes row group {@code index} of an open batch file whole, checking I8 within it, for
-     * {@link BatchReader}'s reads through a {@link BatchCache}. The caller keeps {@code blob} and
-     * {@code file} open and closes them.
+     * Decodes row group {@code index} of an open batch file whole, checking I8 within it, each key
+     * and value into an array of its own, for {@link BatchReader}'s reads through a {@link
+     * BatchCache}. The caller keeps {@code blob} and {@code file} open and closes them.
      */
     static DecodedRowGroup decodeRowGroup(
             String key, BlobReader blob, ParquetFileReader file, BatchFooter footer, int index)
@@ -72,15 +72,8 @@ final class BatchCursor extends HeldUpdate {
                 DecodedRowGroup.builder(index, footer.rowGroupCount(), cursor.row);
         try {
             while (cursor.advance()) {
-                group.add(
-                        cursor.keyArray(),
-                        cursor.keyOffset(),
-                        cursor.keyLength(),
-                        cursor.valueArray(),
-                        cursor.valueOffset(),
-                        cursor.valueLength(),
-                        cursor.time(),
-                        cursor.diff());
+                // Copied once here: the cache hands the arrays out to every read it serves.
+                group.add(cursor.key(), cursor.value(), cursor.time(), cursor.diff());
             }
         } finally {
             cursor.releasePages(); // not close(): the file and blob are the caller's

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterApi;
@@ -397,6 +398,8 @@ public final class BatchReader {
                 .useRecordFilter(false)
                 .useColumnIndexFilter(false)
                 .useBloomFilter(false)
+                // Fresh heap arrays per page, never reused: ColumnDecoder hands out slices of them.
+                .withAllocator(new HeapByteBufferAllocator())
                 .build();
     }
 

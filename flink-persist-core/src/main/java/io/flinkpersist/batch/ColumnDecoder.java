@@ -3,7 +3,6 @@ package io.flinkpersist.batch;
 import io.flinkpersist.blob.CorruptBlobException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
@@ -25,10 +24,13 @@ import org.apache.parquet.schema.PrimitiveType;
  * them) goes through Parquet's own {@link ValuesReader} for it. Levels must be empty: every batch
  * column is required and flat.
  *
- * <p>A binary value is handed out as a slice ({@link #array}, {@link #offset}, {@link #length}),
- * not copied into an array of its own: a {@code PLAIN} page's values are copied once, whole, into
- * an array the decoder owns and never writes again, so a slice stays valid for as long as anyone
- * holds it, whatever Parquet does with its own page buffers.
+ * <p>A binary value is handed out as a slice ({@link #array}, {@link #offset}, {@link #length}) of
+ * the decompressed page, not copied into an array of its own. The page's array stays valid for as
+ * long as anyone holds a slice of it: batch files are read with Parquet's heap allocator, which
+ * hands out a fresh array for each decompressed page and never reuses it (releasing a heap buffer
+ * does nothing); a page that is not on the heap is copied to a fresh array first. {@code
+ * CursorSlicesTest} holds slices across pages, row groups and the cursor's close, and would see a
+ * reused buffer.
  *
  * <p>Every length is checked against the page, so a garbled page fails with {@link
  * CorruptBlobException}, never with an out-of-bounds read.
@@ -161,11 +163,9 @@ final class ColumnDecoder {
         next = 0;
     }
 
-    private void decodePlainBinaries(byte[] page, int from, int to, int n)
+    private void decodePlainBinaries(byte[] data, int offset, int end, int n)
             throws CorruptBlobException {
-        byte[] data = Arrays.copyOfRange(page, from, to);
-        int end = data.length;
-        int at = 0;
+        int at = offset;
         for (int i = 0; i < n; i++) {
             if (end - at < 4) {
                 throw corrupt("a PLAIN page ends inside value " + i + " of " + n);

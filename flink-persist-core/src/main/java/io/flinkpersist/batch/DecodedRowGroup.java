@@ -7,11 +7,14 @@ import java.util.Objects;
  * The decoded updates of one row group of a batch file, column by column, as kept by {@link
  * BatchCache}. Batch files are immutable, so a decoded row group never goes stale.
  *
- * <p>Keys and values are slices of the arrays the decoder filled (a page's values share one), kept
- * by reference. Instances are immutable: the column arrays are never handed out, and the arrays a
- * slice lies in must not be modified (as with any {@link UpdateCursor}). They are built in this
- * package; those {@link BatchReader} puts in a {@link BatchCache} passed validation, so their
- * updates satisfy I8 (strictly increasing in {@code (k, v, t)}, non-zero diffs).
+ * <p>Each key and value is an array of its own, copied once when the row group was decoded, so the
+ * reads the cache serves, often many for one decode, hand them out without copying.
+ *
+ * <p>Instances are immutable: the arrays are never handed out, and the key and value arrays
+ * returned by {@link #key(int)} and {@link #value(int)} must not be modified (as with any {@link
+ * UpdateCursor}). They are built in this package; those {@link BatchReader} puts in a {@link
+ * BatchCache} passed validation, so their updates satisfy I8 (strictly increasing in {@code (k, v,
+ * t)}, non-zero diffs).
  */
 public final class DecodedRowGroup {
 
@@ -23,19 +26,15 @@ public final class DecodedRowGroup {
     static final int ARRAY_HEADER_BYTES = 16;
     static final int REFERENCE_BYTES = 4;
 
-    /** This object: header, eight array references, two ints, two longs. */
+    /** This object: header, four array references, two ints, two longs. */
     static final long SHALLOW_BYTES =
-            align(OBJECT_HEADER_BYTES + 8L * REFERENCE_BYTES + 4 + 4 + 8 + 8);
+            align(OBJECT_HEADER_BYTES + 4L * REFERENCE_BYTES + 4 + 4 + 8 + 8);
 
     private final int rowGroup;
     private final int fileRowGroupCount;
     private final long firstRow;
-    private final byte[][] keyArrays;
-    private final int[] keyOffsets;
-    private final int[] keyLengths;
-    private final byte[][] valueArrays;
-    private final int[] valueOffsets;
-    private final int[] valueLengths;
+    private final byte[][] keys;
+    private final byte[][] values;
     private final long[] times;
     private final long[] diffs;
     private final long sizeBytes;
@@ -44,16 +43,12 @@ public final class DecodedRowGroup {
         this.rowGroup = b.rowGroup;
         this.fileRowGroupCount = b.fileRowGroupCount;
         this.firstRow = b.firstRow;
-        int n = b.size;
-        this.keyArrays = Arrays.copyOf(b.keyArrays, n);
-        this.keyOffsets = Arrays.copyOf(b.keyOffsets, n);
-        this.keyLengths = Arrays.copyOf(b.keyLengths, n);
-        this.valueArrays = Arrays.copyOf(b.valueArrays, n);
-        this.valueOffsets = Arrays.copyOf(b.valueOffsets, n);
-        this.valueLengths = Arrays.copyOf(b.valueLengths, n);
-        this.times = Arrays.copyOf(b.times, n);
-        this.diffs = Arrays.copyOf(b.diffs, n);
-        this.sizeBytes = estimateSize(n, keyArrays, valueArrays);
+        boolean exact = b.size == b.keys.length;
+        this.keys = exact ? b.keys : Arrays.copyOf(b.keys, b.size);
+        this.values = exact ? b.values : Arrays.copyOf(b.values, b.size);
+        this.times = exact ? b.times : Arrays.copyOf(b.times, b.size);
+        this.diffs = exact ? b.diffs : Arrays.copyOf(b.diffs, b.size);
+        this.sizeBytes = estimateSize(keys, values);
     }
 
     /**
@@ -96,41 +91,15 @@ public final class DecodedRowGroup {
 
     /** The number of updates. */
     public int size() {
-        return times.length;
+        return keys.length;
     }
 
-    /** A copy of key {@code i}, or the array itself when it holds exactly the key. */
     public byte[] key(int i) {
-        return HeldUpdate.exact(keyArrays[i], keyOffsets[i], keyLengths[i]);
+        return keys[i];
     }
 
-    /** A copy of value {@code i}, or the array itself when it holds exactly the value. */
     public byte[] value(int i) {
-        return HeldUpdate.exact(valueArrays[i], valueOffsets[i], valueLengths[i]);
-    }
-
-    public byte[] keyArray(int i) {
-        return keyArrays[i];
-    }
-
-    public int keyOffset(int i) {
-        return keyOffsets[i];
-    }
-
-    public int keyLength(int i) {
-        return keyLengths[i];
-    }
-
-    public byte[] valueArray(int i) {
-        return valueArrays[i];
-    }
-
-    public int valueOffset(int i) {
-        return valueOffsets[i];
-    }
-
-    public int valueLength(int i) {
-        return valueLengths[i];
+        return values[i];
     }
 
     public long time(int i) {
@@ -142,11 +111,11 @@ public final class DecodedRowGroup {
     }
 
     /**
-     * An estimate of the heap this row group retains, in bytes: this object; the two reference
-     * arrays (16-byte header plus 4 bytes per element); the four {@code int[]} and two {@code
-     * long[]} columns (16-byte header plus 4 or 8 bytes per element); and every array a key or
-     * value lies in (16-byte header plus its length), counted once for a run of rows that share it,
-     * as a page's rows do. Each is rounded up to 8 bytes.
+     * An estimate of the heap this row group retains, in bytes: this object, the two reference
+     * arrays (16-byte header plus 4 bytes per element), every key and value array (16-byte header
+     * plus its length), and the two {@code long[]} (16-byte header plus 8 bytes per element), each
+     * rounded up to 8 bytes. A key or value array shared by several rows (Parquet may hand out one
+     * array per dictionary entry) is counted once per row, so the estimate errs high.
      */
     public long sizeBytes() {
         return sizeBytes;
@@ -160,7 +129,7 @@ public final class DecodedRowGroup {
 
             @Override
             public boolean advance() {
-                if (next < times.length) {
+                if (next < keys.length) {
                     current = next++;
                     return true;
                 }
@@ -170,42 +139,12 @@ public final class DecodedRowGroup {
 
             @Override
             public byte[] key() {
-                return DecodedRowGroup.this.key(positioned());
+                return keys[positioned()];
             }
 
             @Override
             public byte[] value() {
-                return DecodedRowGroup.this.value(positioned());
-            }
-
-            @Override
-            public byte[] keyArray() {
-                return keyArrays[positioned()];
-            }
-
-            @Override
-            public int keyOffset() {
-                return keyOffsets[current];
-            }
-
-            @Override
-            public int keyLength() {
-                return keyLengths[current];
-            }
-
-            @Override
-            public byte[] valueArray() {
-                return valueArrays[positioned()];
-            }
-
-            @Override
-            public int valueOffset() {
-                return valueOffsets[current];
-            }
-
-            @Override
-            public int valueLength() {
-                return valueLengths[current];
+                return values[positioned()];
             }
 
             @Override
@@ -237,7 +176,7 @@ public final class DecodedRowGroup {
             @Override
             public void close() {
                 current = -1;
-                next = times.length;
+                next = keys.length;
             }
         };
     }
@@ -251,29 +190,20 @@ public final class DecodedRowGroup {
                 + ", firstRow="
                 + firstRow
                 + ", size="
-                + times.length
+                + keys.length
                 + ", sizeBytes="
                 + sizeBytes
                 + ")";
     }
 
-    private static long estimateSize(int n, byte[][] keyArrays, byte[][] valueArrays) {
+    private static long estimateSize(byte[][] keys, byte[][] values) {
+        int n = keys.length;
         long bytes = SHALLOW_BYTES;
         bytes += 2 * align(ARRAY_HEADER_BYTES + (long) REFERENCE_BYTES * n);
-        bytes += 4 * align(ARRAY_HEADER_BYTES + 4L * n);
         bytes += 2 * align(ARRAY_HEADER_BYTES + 8L * n);
-        return bytes + sharedArrayBytes(keyArrays) + sharedArrayBytes(valueArrays);
-    }
-
-    /** The bytes of the distinct arrays of {@code arrays}, a run of equal references once. */
-    private static long sharedArrayBytes(byte[][] arrays) {
-        long bytes = 0;
-        byte[] last = null;
-        for (byte[] a : arrays) {
-            if (a != last) {
-                bytes += align(ARRAY_HEADER_BYTES + (long) a.length);
-                last = a;
-            }
+        for (int i = 0; i < n; i++) {
+            bytes += align(ARRAY_HEADER_BYTES + (long) keys[i].length);
+            bytes += align(ARRAY_HEADER_BYTES + (long) values[i].length);
         }
         return bytes;
     }
@@ -292,16 +222,11 @@ public final class DecodedRowGroup {
         private final int rowGroup;
         private final int fileRowGroupCount;
         private final long firstRow;
-        private byte[][] keyArrays = new byte[INITIAL_CAPACITY][];
-        private int[] keyOffsets = new int[INITIAL_CAPACITY];
-        private int[] keyLengths = new int[INITIAL_CAPACITY];
-        private byte[][] valueArrays = new byte[INITIAL_CAPACITY][];
-        private int[] valueOffsets = new int[INITIAL_CAPACITY];
-        private int[] valueLengths = new int[INITIAL_CAPACITY];
+        private byte[][] keys = new byte[INITIAL_CAPACITY][];
+        private byte[][] values = new byte[INITIAL_CAPACITY][];
         private long[] times = new long[INITIAL_CAPACITY];
         private long[] diffs = new long[INITIAL_CAPACITY];
         private int size;
-        private boolean built;
 
         private Builder(int rowGroup, int fileRowGroupCount, long firstRow) {
             this.rowGroup = rowGroup;
@@ -309,33 +234,15 @@ public final class DecodedRowGroup {
             this.firstRow = firstRow;
         }
 
-        /** Appends an update whose key and value are whole arrays; they are kept, not copied. */
+        /** Appends an update; the arrays are kept, not copied. */
         Builder add(byte[] key, byte[] value, long time, long diff) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
-            return add(key, 0, key.length, value, 0, value.length, time, diff);
-        }
-
-        /**
-         * Appends an update whose key and value are slices; the arrays are kept, not copied, and
-         * must never change.
-         */
-        Builder add(
-                byte[] keyArray,
-                int keyOffset,
-                int keyLength,
-                byte[] valueArray,
-                int valueOffset,
-                int valueLength,
-                long time,
-                long diff) {
-            Objects.requireNonNull(keyArray, "keyArray");
-            Objects.requireNonNull(valueArray, "valueArray");
-            if (built) {
+            if (keys == null) {
                 throw new IllegalStateException(
                         "Cannot add update to decoded row group " + rowGroup + ": already built");
             }
-            if (size == times.length) {
+            if (size == keys.length) {
                 int capacity =
                         Math.max(
                                 INITIAL_CAPACITY,
@@ -348,21 +255,13 @@ public final class DecodedRowGroup {
                                     + size
                                     + ")");
                 }
-                keyArrays = Arrays.copyOf(keyArrays, capacity);
-                keyOffsets = Arrays.copyOf(keyOffsets, capacity);
-                keyLengths = Arrays.copyOf(keyLengths, capacity);
-                valueArrays = Arrays.copyOf(valueArrays, capacity);
-                valueOffsets = Arrays.copyOf(valueOffsets, capacity);
-                valueLengths = Arrays.copyOf(valueLengths, capacity);
+                keys = Arrays.copyOf(keys, capacity);
+                values = Arrays.copyOf(values, capacity);
                 times = Arrays.copyOf(times, capacity);
                 diffs = Arrays.copyOf(diffs, capacity);
             }
-            keyArrays[size] = keyArray;
-            keyOffsets[size] = keyOffset;
-            keyLengths[size] = keyLength;
-            valueArrays[size] = valueArray;
-            valueOffsets[size] = valueOffset;
-            valueLengths[size] = valueLength;
+            keys[size] = key;
+            values[size] = value;
             times[size] = time;
             diffs[size] = diff;
             size++;
@@ -370,12 +269,16 @@ public final class DecodedRowGroup {
         }
 
         DecodedRowGroup build() {
-            if (built) {
+            if (keys == null) {
                 throw new IllegalStateException(
                         "Cannot build decoded row group " + rowGroup + ": already built");
             }
-            built = true;
-            return new DecodedRowGroup(this);
+            DecodedRowGroup built = new DecodedRowGroup(this);
+            keys = null;
+            values = null;
+            times = null;
+            diffs = null;
+            return built;
         }
     }
 }
