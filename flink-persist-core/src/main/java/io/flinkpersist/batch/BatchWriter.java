@@ -5,7 +5,6 @@ import io.flinkpersist.blob.BlobStore;
 import io.flinkpersist.blob.BlobWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -162,28 +161,31 @@ public final class BatchWriter implements Closeable {
         checkOpen("add update to");
         if (count > 0) {
             int c =
-                    Arrays.compareUnsigned(
-                            kArray, kOffset, kOffset + kLength, prevKey, 0, prevKeyLength);
-            if (c == 0) {
-                c =
-                        Arrays.compareUnsigned(
-                                vArray, vOffset, vOffset + vLength, prevValue, 0, prevValueLength);
-                if (c == 0) {
-                    c = Long.compare(t, prevTime);
-                }
-            }
+                    UpdateOrder.compare(
+                            kArray,
+                            kOffset,
+                            kLength,
+                            vArray,
+                            vOffset,
+                            vLength,
+                            t,
+                            prevKey,
+                            0,
+                            prevKeyLength,
+                            prevValue,
+                            0,
+                            prevValueLength,
+                            prevTime);
             if (c <= 0) {
-                byte[] k = Arrays.copyOfRange(kArray, kOffset, kOffset + kLength);
-                byte[] v = Arrays.copyOfRange(vArray, vOffset, vOffset + vLength);
                 throw new IllegalArgumentException(
                         "Cannot add update to batch "
                                 + key
                                 + ": updates must be strictly increasing in (key, value, time), but this one "
                                 + (c == 0 ? "equals" : "sorts before")
                                 + " the previous one; sort and consolidate first, e.g. with UpdateBuffer (key="
-                                + BatchFormat.hex(k)
+                                + BatchFormat.hex(kArray, kOffset, kLength)
                                 + ", value="
-                                + BatchFormat.hex(v)
+                                + BatchFormat.hex(vArray, vOffset, vLength)
                                 + ", time="
                                 + t
                                 + ", previousKey="
@@ -198,31 +200,33 @@ public final class BatchWriter implements Closeable {
             }
         }
         if (d == 0) {
-            byte[] k = Arrays.copyOfRange(kArray, kOffset, kOffset + kLength);
-            byte[] v = Arrays.copyOfRange(vArray, vOffset, vOffset + vLength);
             throw new IllegalArgumentException(
                     "Cannot add update to batch "
                             + key
                             + ": diff is zero; consolidation drops such updates (key="
-                            + BatchFormat.hex(k)
+                            + BatchFormat.hex(kArray, kOffset, kLength)
                             + ", value="
-                            + BatchFormat.hex(v)
+                            + BatchFormat.hex(vArray, vOffset, vLength)
                             + ", time="
                             + t
                             + ", row="
                             + count
                             + ")");
         }
-        boolean written = false;
-        try {
-            encoder.add(kArray, kOffset, kLength, vArray, vOffset, vLength, t, d);
-            written = true;
-        } finally {
-            if (!written) {
-                phase = Phase.FAILED;
-            }
-        }
+        append(kArray, kOffset, kLength, vArray, vOffset, vLength, t, d);
         rememberPrevious(kArray, kOffset, kLength, vArray, vOffset, vLength, t);
+    }
+
+    /** Encodes a checked update and counts it; an encoder failure leaves the writer failed. */
+    private void append(
+            byte[] k, int kOffset, int kLength, byte[] v, int vOffset, int vLength, long t, long d)
+            throws IOException {
+        try {
+            encoder.add(k, kOffset, kLength, v, vOffset, vLength, t, d);
+        } catch (IOException | RuntimeException e) {
+            phase = Phase.FAILED;
+            throw e;
+        }
         count++;
         diffSum = DiffSums.add(diffSum, d);
         if (t < minTime) {
@@ -290,13 +294,7 @@ public final class BatchWriter implements Closeable {
                 int nvOffset = cursor.valueOffset();
                 int nvLength = cursor.valueLength();
                 long nt = cursor.time();
-                long d = cursor.diff();
-                try {
-                    encoder.add(nk, nkOffset, nkLength, nv, nvOffset, nvLength, nt, d);
-                } catch (IOException | RuntimeException e) {
-                    phase = Phase.FAILED;
-                    throw e;
-                }
+                append(nk, nkOffset, nkLength, nv, nvOffset, nvLength, nt, cursor.diff());
                 k = nk;
                 kOffset = nkOffset;
                 kLength = nkLength;
@@ -304,14 +302,6 @@ public final class BatchWriter implements Closeable {
                 vOffset = nvOffset;
                 vLength = nvLength;
                 t = nt;
-                count++;
-                diffSum = DiffSums.add(diffSum, d);
-                if (nt < minTime) {
-                    minTime = nt;
-                }
-                if (nt > maxTime) {
-                    maxTime = nt;
-                }
             }
         } finally {
             // The slices never change, so the last update added can be remembered after the

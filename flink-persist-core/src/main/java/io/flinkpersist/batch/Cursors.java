@@ -394,6 +394,12 @@ public final class Cursors {
         /** Whether {@link #current} has returned an update yet (when sorted). */
         private boolean started;
 
+        /**
+         * Whether another part follows {@link #current}: only then is its last update remembered,
+         * so the last part (or an only one) costs nothing per update.
+         */
+        private boolean followed;
+
         /** The last update returned, when sorted: slices stay valid, so references suffice. */
         private byte[] lastKey;
 
@@ -422,7 +428,9 @@ public final class Cursors {
                                 started = true;
                                 checkFollows();
                             }
-                            remember();
+                            if (followed) {
+                                remember();
+                            }
                         }
                         return true;
                     }
@@ -443,6 +451,7 @@ public final class Cursors {
                 }
                 current = next;
                 started = false;
+                followed = parts.hasNext();
             }
         }
 

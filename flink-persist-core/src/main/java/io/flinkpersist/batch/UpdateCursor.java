@@ -9,7 +9,7 @@ import java.io.IOException;
  * valid until the next call to {@code advance}.
  *
  * <p>Keys and values come two ways. {@link #key()} and {@link #value()} return arrays holding
- * exactly the bytes; a cursor that decodes into shared buffers copies them for each call. The slice
+ * exactly the bytes; a cursor that decodes into shared buffers copies them when asked. The slice
  * accessors ({@link #keyArray()}, {@link #keyOffset()}, {@link #keyLength()}, and the same for
  * values) name the bytes where they lie, without copying: hot paths use those. Either way the bytes
  * never change once handed out, so a caller may hold a key past {@code advance}, but must not

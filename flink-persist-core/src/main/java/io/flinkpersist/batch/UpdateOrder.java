@@ -50,15 +50,11 @@ public final class UpdateOrder {
             int v2Offset,
             int v2Length,
             long t2) {
-        int c =
-                Arrays.compareUnsigned(
-                        k1, k1Offset, k1Offset + k1Length, k2, k2Offset, k2Offset + k2Length);
+        int c = compareBytes(k1, k1Offset, k1Length, k2, k2Offset, k2Length);
         if (c != 0) {
             return c;
         }
-        c =
-                Arrays.compareUnsigned(
-                        v1, v1Offset, v1Offset + v1Length, v2, v2Offset, v2Offset + v2Length);
+        c = compareBytes(v1, v1Offset, v1Length, v2, v2Offset, v2Length);
         return c != 0 ? c : Long.compare(t1, t2);
     }
 

@@ -244,10 +244,7 @@ public final class Maintainer {
                                                 since));
                     }
                 }
-                cursors.add(
-                        parts.size() == 1
-                                ? parts.get(0).open()
-                                : Cursors.concatSorted(keys, parts));
+                cursors.add(Cursors.concatSorted(keys, parts));
             }
             if (plan.drain().isPresent()) {
                 DrainPlan d = plan.drain().get();
